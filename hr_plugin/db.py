@@ -1,0 +1,118 @@
+"""Engine, sessions and schema upgrades.
+
+The embedded SQLite default upgrades itself when the app starts, so a first run needs no
+extra step; PostgreSQL is upgraded by ``hr-plugin db upgrade`` (a deploy step, run once, not
+by every replica racing at start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+SessionFactory = sessionmaker[Session]
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def normalise_url(url: str) -> str:
+    """Let people write ``postgresql://`` and still get the psycopg 3 driver we ship."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalise_url(url)
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web process read while the scheduler writes; foreign keys are off by default.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
+    """One transaction: the caller commits explicitly; anything not committed is rolled back."""
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    script_location = str(Path(str(resources.files("hr_plugin") / "migrations")))
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    config.attributes["connection"] = None
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (idempotent)."""
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        try:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        except Exception:
+            return None
+    return row[0] if row else None
+
+
+def prepare(engine: Engine) -> None:
+    """Upgrade the embedded SQLite default on start; PostgreSQL must already be upgraded."""
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return
+    from hr_plugin.migrations import head_revision
+
+    found = current_revision(engine)
+    if found != head_revision():
+        raise RuntimeError(
+            f"the database schema is at {found or 'nothing'}, the app needs {head_revision()}: "
+            "run `hr-plugin db upgrade` first"
+        )
+
+
+def ping(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
