@@ -21,5 +21,7 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     session.add(
-        AuditEntry(tenant_id=tenant_id, at=at, actor=actor, action=action, subject=subject, details=details or {})
+        AuditEntry(
+            tenant_id=tenant_id, at=at, actor=actor, action=action, subject=subject, details=details or {}
+        )
     )

@@ -22,7 +22,7 @@ def find_cycle(manager_of: Mapping[K, K | None]) -> list[K] | None:
         node: K | None = start
         while node is not None and state.get(node) != 2:
             if state.get(node) == 1:
-                return [*path[path.index(node):], node]
+                return [*path[path.index(node) :], node]
             state[node] = 1
             path.append(node)
             node = manager_of.get(node)

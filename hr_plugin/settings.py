@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     web_workers: int = 2
     web_threads: int = 8
     log_level: str = "INFO"
+    outbox_lease_seconds: int = Field(
+        default=60, ge=5, description="how long a send may take before it is presumed cut off"
+    )
+    outbox_workspace_per_minute: int = Field(
+        default=300, ge=1, description="messages per minute per workspace"
+    )
 
     def master_key(self) -> bytes:
         """The vault's master key: 32 bytes from ``HR_PLUGIN_VAULT_KEY`` or the key file."""

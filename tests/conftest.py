@@ -72,7 +72,9 @@ def _truncate_all(engine: Engine) -> None:
         names = [
             row[0]
             for row in connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
             )
         ]
         if names:

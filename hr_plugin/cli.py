@@ -1,0 +1,262 @@
+"""The ``hr-plugin`` command: serve, schedule, migrate, import, administer, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hr_plugin import vault
+from hr_plugin.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from hr_plugin.outbox import OutboxPolicy
+    from hr_plugin.services import Services
+
+log = logging.getLogger("hr_plugin")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, Settings().log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return int(args.handler(args) or 0)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hr-plugin", description="Return-to-work program for Slack.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode with an app token)")
+    serve.set_defaults(handler=_serve)
+
+    scheduler = commands.add_parser(
+        "scheduler", help="run the background ticks (one leader, others stand by)"
+    )
+    scheduler.set_defaults(handler=_scheduler)
+
+    db = commands.add_parser("db", help="the database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate the database to the latest schema").set_defaults(
+        handler=_db_upgrade
+    )
+
+    directory = commands.add_parser("directory", help="the HRIS directory")
+    directory_commands = directory.add_subparsers(dest="directory_command", required=True)
+    importer = directory_commands.add_parser("import", help="import an HRIS CSV export")
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--full", action="store_true", help="people missing from the file have left")
+    importer.add_argument("--team", help="workspace (or enterprise) id; needed when several are installed")
+    importer.set_defaults(handler=_directory_import)
+
+    admins = commands.add_parser("admins", help="HR admins")
+    admin_commands = admins.add_subparsers(dest="admins_command", required=True)
+    add_admin = admin_commands.add_parser("add", help="appoint an HR admin by email")
+    add_admin.add_argument("email")
+    add_admin.add_argument("--team")
+    add_admin.set_defaults(handler=_admins_add)
+
+    vault.cli(commands)
+
+    demo = commands.add_parser("demo", help="run the whole program offline against a fake Slack")
+    demo.add_argument("--out", type=Path, required=True, help="folder for slack-calls.jsonl and people.json")
+    demo.add_argument("--canary", help="text every simulated private entry carries, to detect leaks")
+    demo.add_argument("--database-url", help="default: a fresh SQLite file in --out")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings()
+    settings.check_serve()
+    from hr_plugin.services import make_services
+    from hr_plugin.slack.app import build_app
+
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        services = make_services(settings)
+        log.info("starting in Socket Mode")
+        SocketModeHandler(build_app(services), settings.slack_app_token).start()
+        return 0
+
+    from hr_plugin.server import run_gunicorn
+    from hr_plugin.web import WebApp
+
+    def build_wsgi() -> WebApp:
+        services = make_services(settings)
+        return WebApp(build_app(services), services)
+
+    log.info("serving on http://%s:%s/slack/events", settings.host, settings.port)
+    run_gunicorn(settings, build_wsgi)
+    return 0
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if not settings.slack_bot_token:
+        raise SettingsError("the scheduler sends messages: set HR_PLUGIN_SLACK_BOT_TOKEN")
+    from hr_plugin.outbox import Drainer
+    from hr_plugin.scheduler import SchedulerProcess, TickContext
+    from hr_plugin.services import make_services
+    from hr_plugin.slack_clients import SingleWorkspaceClients
+
+    services = make_services(settings)
+    process_holder = f"drainer-{os.getpid()}"
+    clients = SingleWorkspaceClients(settings.slack_bot_token, settings.slack_api_url)
+    drainer = Drainer(
+        services.factory,
+        clients,
+        services.clock,
+        drainer_id=process_holder,
+        policy=settings_outbox_policy(settings),
+    )
+    process = SchedulerProcess(services.engine, TickContext(services.factory, services.clock, drainer))
+    process.install_signal_handlers()
+    process.run()
+    return 0
+
+
+def settings_outbox_policy(settings: Settings) -> OutboxPolicy:
+    from datetime import timedelta
+
+    from hr_plugin.outbox import OutboxPolicy
+
+    return OutboxPolicy(
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        workspace_per_minute=settings.outbox_workspace_per_minute,
+    )
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from hr_plugin.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(Settings().database_url)
+    upgrade(engine)
+    print(f"database schema at {current_revision(engine)}")
+    return 0
+
+
+def _directory_import(args: argparse.Namespace) -> int:
+    from hr_plugin.clock import SystemClock
+    from hr_plugin.directory import DirectoryError, import_directory, parse_directory_csv
+
+    settings = Settings()
+    services = _services(settings)
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    slack = _slack_client(settings, wait_on_rate_limit=True)
+    tenant_id = _tenant(services, args.team, slack)
+    try:
+        rows = parse_directory_csv(text)
+        report = import_directory(
+            services.factory,
+            tenant_id=tenant_id,
+            rows=rows,
+            slack=slack,
+            clock=SystemClock(),
+            full=args.full,
+            actor="cli",
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    except DirectoryError as exc:
+        print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
+def _admins_add(args: argparse.Namespace) -> int:
+    from hr_plugin.admins import AdminError, appoint_by_email
+    from hr_plugin.clock import SystemClock
+
+    settings = Settings()
+    services = _services(settings)
+    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    try:
+        result = appoint_by_email(
+            services.factory, SystemClock(), tenant_id=tenant_id, email=args.email, actor="cli"
+        )
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{result.name} {'was already' if result.already else 'is now'} an HR admin")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hr_plugin.demo.run import run_demo
+
+    return run_demo(out=args.out, canary=args.canary, database_url=args.database_url)
+
+
+def _services(settings: Settings) -> Services:
+    from hr_plugin.services import make_services
+
+    return make_services(settings)
+
+
+def _slack_client(settings: Settings, *, wait_on_rate_limit: bool) -> WebClient | None:
+    if not settings.slack_bot_token:
+        return None
+    from hr_plugin.slack_clients import make_client
+
+    return make_client(
+        settings.slack_bot_token, settings.slack_api_url, wait_on_rate_limit=wait_on_rate_limit
+    )
+
+
+def _tenant(services: Services, requested: str | None, slack: WebClient | None) -> str:
+    """The tenant a command acts on: named, the only one installed, or the bot token's workspace."""
+    from hr_plugin.db import unit_of_work
+    from hr_plugin.tenants import TenantError, ensure_tenant, resolve_tenant, tenant_id_for
+
+    with unit_of_work(services.factory) as session:
+        try:
+            return resolve_tenant(session, requested).id
+        except TenantError:
+            if slack is None or requested:
+                raise SettingsError(
+                    "no workspace known yet: set HR_PLUGIN_SLACK_BOT_TOKEN so the command can ask Slack "
+                    "which workspace it is, or pass --team"
+                ) from None
+        identity = slack.auth_test()
+        tenant_id = tenant_id_for(
+            identity.get("team_id"),
+            identity.get("enterprise_id"),
+            bool(identity.get("is_enterprise_install")),
+        )
+        ensure_tenant(
+            session,
+            tenant_id,
+            services.clock.now(),
+            team_id=identity.get("team_id"),
+            enterprise_id=identity.get("enterprise_id"),
+            name=identity.get("team"),
+        )
+        session.commit()
+        return tenant_id
+
+
+if __name__ == "__main__":
+    sys.exit(main())

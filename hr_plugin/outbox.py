@@ -1,0 +1,487 @@
+"""Durable, idempotent, paced delivery of Slack messages.
+
+Background work never calls Slack directly: it writes a row here, in the same transaction
+as the change that caused it, under an idempotency key (``kind:<tenant>:<who>:<period>``).
+A unique constraint turns a second write of the same key into a no-op, so a crash, a
+restart or two schedulers leading for a moment cannot enqueue a message twice.
+
+The drain claims due rows (marks them in flight with a lease), calls Slack outside any
+transaction, and records the outcome. What "effectively once" means here:
+
+- a row is sent at most once unless its own send was cut off (the process died after
+  claiming it, or the connection broke after the request left): such a row is retried and
+  flagged ``possible_duplicate``, and that is logged;
+- every other retry (rate limits, Slack errors, a refused connection) is safe, because
+  Slack did not take the message;
+- nothing is dropped silently: a row ends ``sent``, ``failed`` (with the error kept) or
+  ``cancelled`` (the person left or was deactivated).
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+import urllib.error
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hr_plugin.clock import Clock
+from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.models import ConversationCache, Employee, OutboxMessage, SendPace
+from hr_plugin.quiet_hours import next_working_moment, parse_clock
+from hr_plugin.slack_clients import SlackClients
+
+log = logging.getLogger(__name__)
+
+PENDING, IN_FLIGHT, SENT, FAILED, CANCELLED = "pending", "in_flight", "sent", "failed", "cancelled"
+
+# Slack answers these when the message can never be delivered as it is.
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "channel_not_found",
+        "user_not_found",
+        "users_not_found",
+        "invalid_blocks",
+        "invalid_arguments",
+        "msg_too_long",
+        "no_text",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "user_disabled",
+        "too_many_users",
+        "not_enough_users",
+        "restricted_action",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "no_permission",
+        "missing_scope",
+    }
+)
+
+
+@dataclass(frozen=True)
+class OutboxPolicy:
+    """Pacing and retry knobs. Slack allows about one message per second per channel."""
+
+    per_channel_interval: timedelta = timedelta(seconds=1)
+    workspace_per_minute: int = 300
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 8
+    batch_size: int = 50
+    max_backoff: timedelta = timedelta(minutes=10)
+
+    @property
+    def workspace_interval(self) -> timedelta:
+        return timedelta(seconds=60 / self.workspace_per_minute)
+
+    def backoff(self, attempt: int) -> timedelta:
+        return min(timedelta(seconds=2 ** min(attempt, 20)), self.max_backoff)
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    rate_limited: int = 0
+    possible_duplicates: int = 0
+    held: int = 0
+    keys_sent: list[str] = field(default_factory=list)
+
+    def add(self, other: DrainReport) -> None:
+        for name in ("sent", "retried", "failed", "cancelled", "rate_limited", "possible_duplicates", "held"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.keys_sent.extend(other.keys_sent)
+
+
+def enqueue(
+    session: Session,
+    *,
+    tenant_id: str,
+    key: str,
+    now: datetime,
+    text: str,
+    blocks: Sequence[dict[str, Any]] | None = None,
+    recipient: str | None = None,
+    conversation: Sequence[str] | None = None,
+    solicited: bool = False,
+    not_before: datetime | None = None,
+) -> bool:
+    """Add a message to the outbox in the caller's transaction; False if the key already exists.
+
+    ``recipient`` is one Slack user (the app's DM with them); ``conversation`` is a set of
+    users for a group DM (at most 8, Slack's limit). ``solicited`` messages (the person asked
+    for them, or they remind of a time the person chose) skip quiet hours.
+    """
+    if (recipient is None) == (conversation is None):
+        raise ValueError("give exactly one of recipient or conversation")
+    if conversation is not None and not 1 <= len(conversation) <= 8:
+        raise ValueError("a group DM holds 1 to 8 people")
+    values = {
+        "tenant_id": tenant_id,
+        "idempotency_key": key,
+        "recipient_user_id": recipient,
+        "conversation_users": sorted(conversation) if conversation is not None else None,
+        "payload": {"text": text, **({"blocks": list(blocks)} if blocks else {})},
+        "solicited": solicited,
+        "status": PENDING,
+        "attempts": 0,
+        "possible_duplicate": False,
+        "not_before": not_before or now,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "idempotency_key"])
+    )
+    result = session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_for_recipient(session: Session, tenant_id: str, user_id: str, reason: str) -> int:
+    """Cancel what still waits for someone who left or was deactivated."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.tenant_id == tenant_id,
+            OutboxMessage.recipient_user_id == user_id,
+            OutboxMessage.status == PENDING,
+        )
+        .values(status=CANCELLED, last_error=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def recover_expired(factory: SessionFactory, clock: Clock) -> int:
+    """Put rows whose sender vanished mid-send back in the queue, flagged as possible duplicates."""
+    now = clock.now()
+    with unit_of_work(factory) as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == IN_FLIGHT, OutboxMessage.lease_until < now)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            log.warning(
+                "outbox row %s (%s) was cut off mid-send by %s; retrying, it may arrive twice",
+                row.id,
+                row.idempotency_key,
+                row.claimed_by,
+            )
+            row.status = PENDING
+            row.possible_duplicate = True
+            row.lease_until = None
+            row.not_before = now
+        session.commit()
+    return len(rows)
+
+
+def depth(session: Session) -> dict[str, int]:
+    """How many rows are in each state (for health, metrics and the demo)."""
+    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {status: count for status, count in rows}
+
+
+class Drainer:
+    """Sends due outbox rows at Slack's pace. One instance per process; rows are claimed, so
+    several drainers may share a database (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+
+    def __init__(
+        self,
+        factory: SessionFactory,
+        clients: SlackClients,
+        clock: Clock,
+        *,
+        drainer_id: str,
+        policy: OutboxPolicy | None = None,
+    ) -> None:
+        self.factory = factory
+        self.clients = clients
+        self.clock = clock
+        self.drainer_id = drainer_id
+        self.policy = policy or OutboxPolicy()
+
+    def drain(self, *, max_seconds: float = 0.0) -> DrainReport:
+        """Send what is due; keep going (sleeping on the clock) for up to ``max_seconds``."""
+        report = DrainReport()
+        deadline = self.clock.now() + timedelta(seconds=max_seconds)
+        while True:
+            claimed = self._claim_batch(report)
+            for row_id in claimed:
+                self._send(row_id, report)
+            if claimed:
+                continue
+            upcoming = self._next_due()
+            now = self.clock.now()
+            if upcoming is None or upcoming > deadline or now >= deadline:
+                return report
+            self.clock.sleep(max((upcoming - now).total_seconds(), 0.01))
+
+    # -- claiming -------------------------------------------------------------------------
+
+    def _claim_batch(self, report: DrainReport) -> list[int]:
+        now = self.clock.now()
+        policy = self.policy
+        claimed: list[int] = []
+        with unit_of_work(self.factory) as session:
+            rows = list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                    .limit(policy.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            paces = _PaceBook(session, now)
+            for row in rows:
+                hold_until = self._hold_until(session, row, now, report)
+                if hold_until is not None:
+                    row.not_before = hold_until
+                    continue
+                if row.status != PENDING:
+                    continue
+                channel_key = _channel_key(row)
+                ready_at = max(
+                    paces.next_at(row.tenant_id, "workspace"), paces.next_at(row.tenant_id, channel_key)
+                )
+                if ready_at > now:
+                    row.not_before = ready_at
+                    continue
+                paces.push(row.tenant_id, "workspace", now + policy.workspace_interval)
+                paces.push(row.tenant_id, channel_key, now + policy.per_channel_interval)
+                row.status = IN_FLIGHT
+                row.attempts += 1
+                row.claimed_by = self.drainer_id
+                row.lease_until = now + policy.lease
+                claimed.append(row.id)
+            session.commit()
+        return claimed
+
+    def _hold_until(
+        self, session: Session, row: OutboxMessage, now: datetime, report: DrainReport
+    ) -> datetime | None:
+        """Cancel a row for someone unreachable, or say until when quiet hours hold it."""
+        if row.recipient_user_id is None:
+            return None
+        person = session.scalars(
+            select(Employee).where(
+                Employee.tenant_id == row.tenant_id, Employee.slack_user_id == row.recipient_user_id
+            )
+        ).first()
+        if person is None:
+            return None
+        if not person.reachable:
+            row.status = CANCELLED
+            row.last_error = "recipient left or was deactivated"
+            report.cancelled += 1
+            return None
+        if row.solicited:
+            return None
+        opens = next_working_moment(
+            now,
+            person.timezone,
+            person.working_weekdays(),
+            parse_clock(person.work_start),
+            parse_clock(person.work_end),
+        )
+        if opens > now:
+            report.held += 1
+            return opens
+        return None
+
+    def _next_due(self) -> datetime | None:
+        with unit_of_work(self.factory) as session:
+            return session.scalar(
+                select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+            )
+
+    # -- sending --------------------------------------------------------------------------
+
+    def _send(self, row_id: int, report: DrainReport) -> None:
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or row.status != IN_FLIGHT or row.claimed_by != self.drainer_id:
+                return
+            tenant_id, key = row.tenant_id, row.idempotency_key
+            users = [row.recipient_user_id] if row.recipient_user_id else list(row.conversation_users or [])
+            payload = dict(row.payload)
+            channel = row.channel_id or _cached_channel(session, tenant_id, users)
+        client = self.clients.client_for(tenant_id)
+        try:
+            if channel is None:
+                opened = client.conversations_open(users=users)
+                channel = str(opened["channel"]["id"])
+                self._remember_channel(tenant_id, users, channel)
+            response = client.chat_postMessage(channel=channel, **payload)
+        except SlackApiError as exc:
+            self._record_slack_error(row_id, exc, report)
+            return
+        except Exception as exc:
+            self._record_transport_error(row_id, exc, report)
+            return
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.status = SENT
+                row.sent_at = self.clock.now()
+                row.channel_id = channel
+                row.slack_ts = str(response.get("ts") or "")
+                row.lease_until = None
+                row.last_error = None
+                session.commit()
+                report.sent += 1
+                report.keys_sent.append(key)
+                if row.possible_duplicate:
+                    report.possible_duplicates += 1
+
+    def _remember_channel(self, tenant_id: str, users: list[str], channel: str) -> None:
+        users_key = ",".join(sorted(users))
+        with unit_of_work(self.factory) as session:
+            exists = session.scalar(
+                select(ConversationCache.id).where(
+                    ConversationCache.tenant_id == tenant_id, ConversationCache.users_key == users_key
+                )
+            )
+            if exists is None:
+                session.add(ConversationCache(tenant_id=tenant_id, users_key=users_key, channel_id=channel))
+                try:
+                    session.commit()
+                except Exception:  # another drainer cached it first: same answer
+                    session.rollback()
+
+    def _record_slack_error(self, row_id: int, exc: SlackApiError, report: DrainReport) -> None:
+        status = getattr(exc.response, "status_code", 0)
+        error = str(exc.response.get("error") or f"http_{status}") if exc.response is not None else "unknown"
+        now = self.clock.now()
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.lease_until = None
+            row.last_error = error
+            if status == 429 or error == "ratelimited":
+                wait = timedelta(seconds=_retry_after(exc))
+                row.status = PENDING
+                row.attempts -= 1  # waiting our turn is not a failed attempt
+                row.not_before = now + wait
+                _PaceBook(session, now).push(row.tenant_id, "workspace", now + wait)
+                report.rate_limited += 1
+            elif error in PERMANENT_ERRORS or row.attempts >= self.policy.max_attempts:
+                row.status = FAILED
+                report.failed += 1
+                log.error("outbox row %s (%s) failed for good: %s", row.id, row.idempotency_key, error)
+            else:
+                row.status = PENDING
+                row.not_before = now + self.policy.backoff(row.attempts)
+                report.retried += 1
+            session.commit()
+
+    def _record_transport_error(self, row_id: int, exc: Exception, report: DrainReport) -> None:
+        now = self.clock.now()
+        cut_off = not _never_left(exc)
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.lease_until = None
+            row.last_error = type(exc).__name__
+            if cut_off:
+                row.possible_duplicate = True
+                log.warning(
+                    "outbox row %s (%s): the connection broke after the request left; retrying, "
+                    "it may arrive twice",
+                    row.id,
+                    row.idempotency_key,
+                )
+            if row.attempts >= self.policy.max_attempts:
+                row.status = FAILED
+                report.failed += 1
+            else:
+                row.status = PENDING
+                row.not_before = now + self.policy.backoff(row.attempts)
+                report.retried += 1
+            session.commit()
+
+
+class _PaceBook:
+    """The shared pace table, read once per batch and written back as sends are claimed."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self._rows: dict[tuple[str, str], SendPace] = {}
+
+    def _row(self, tenant_id: str, key: str) -> SendPace:
+        found = self._rows.get((tenant_id, key))
+        if found is None:
+            found = self.session.scalars(
+                select(SendPace).where(SendPace.tenant_id == tenant_id, SendPace.pace_key == key)
+            ).first()
+            if found is None:
+                found = SendPace(tenant_id=tenant_id, pace_key=key, next_at=self.now)
+                self.session.add(found)
+            self._rows[(tenant_id, key)] = found
+        return found
+
+    def next_at(self, tenant_id: str, key: str) -> datetime:
+        return self._row(tenant_id, key).next_at
+
+    def push(self, tenant_id: str, key: str, moment: datetime) -> None:
+        row = self._row(tenant_id, key)
+        row.next_at = max(row.next_at, moment)
+
+
+def _channel_key(row: OutboxMessage) -> str:
+    if row.recipient_user_id:
+        return f"dm:{row.recipient_user_id}"
+    return "group:" + ",".join(row.conversation_users or [])
+
+
+def _cached_channel(session: Session, tenant_id: str, users: list[str]) -> str | None:
+    return session.scalar(
+        select(ConversationCache.channel_id).where(
+            ConversationCache.tenant_id == tenant_id, ConversationCache.users_key == ",".join(sorted(users))
+        )
+    )
+
+
+def _retry_after(exc: SlackApiError) -> int:
+    headers = getattr(exc.response, "headers", {}) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return max(int(float(raw)), 1)
+            except (TypeError, ValueError):
+                break
+    return 1
+
+
+def _never_left(exc: BaseException) -> bool:
+    """True when the request certainly never reached Slack, so a retry cannot duplicate."""
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, ConnectionRefusedError | socket.gaierror):
+        return True
+    if isinstance(reason, OSError) and not isinstance(
+        reason, TimeoutError | ConnectionResetError | ConnectionAbortedError | BrokenPipeError
+    ):
+        return isinstance(reason, ConnectionError)
+    return isinstance(reason, http.client.CannotSendRequest)

@@ -1,0 +1,42 @@
+"""Which program roles a person holds. One person can hold several."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from hr_plugin.models import Employee, HrAdmin, Leave
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"  # a returning parent
+    MENTOR = "mentor"
+    MANAGER = "manager"
+    HR_ADMIN = "hr_admin"
+
+
+def roles_of(session: Session, tenant_id: str, employee_id: int) -> set[Role]:
+    roles: set[Role] = set()
+    if session.scalar(select(exists().where(Leave.tenant_id == tenant_id, Leave.employee_id == employee_id))):
+        roles.add(Role.EMPLOYEE)
+    if session.scalar(
+        select(
+            exists().where(
+                Employee.tenant_id == tenant_id, Employee.manager_id == employee_id, Employee.active.is_(True)
+            )
+        )
+    ):
+        roles.add(Role.MANAGER)
+    if is_hr_admin(session, tenant_id, employee_id):
+        roles.add(Role.HR_ADMIN)
+    return roles
+
+
+def is_hr_admin(session: Session, tenant_id: str, employee_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(exists().where(HrAdmin.tenant_id == tenant_id, HrAdmin.employee_id == employee_id))
+        )
+    )

@@ -1,0 +1,44 @@
+"""What every surface needs to reach the core: settings, the database, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from hr_plugin.clock import Clock, SystemClock
+from hr_plugin.db import SessionFactory, make_engine, make_session_factory, prepare
+from hr_plugin.settings import Settings
+
+# A `/rtw <name>` handler gets Bolt's keyword arguments (ack, respond, command, client, context).
+SubcommandHandler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    summary: str
+    handler: SubcommandHandler
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    factory: SessionFactory
+    clock: Clock = field(default_factory=SystemClock)
+    subcommands: dict[str, Subcommand] = field(default_factory=dict)
+
+    def add_subcommand(self, name: str, summary: str, handler: SubcommandHandler) -> None:
+        self.subcommands[name] = Subcommand(name, summary, handler)
+
+
+def make_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Connect to the database (upgrading the embedded SQLite default) and bundle the core."""
+    engine = make_engine(settings.database_url)
+    prepare(engine)
+    return Services(
+        settings=settings, engine=engine, factory=make_session_factory(engine), clock=clock or SystemClock()
+    )

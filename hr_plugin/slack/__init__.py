@@ -1,0 +1,1 @@
+"""The Slack surface: the Bolt app, its listeners and its Block Kit views."""

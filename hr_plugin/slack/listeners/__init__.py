@@ -1,0 +1,16 @@
+"""Every Slack surface, wired onto one Bolt app."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from hr_plugin.services import Services
+from hr_plugin.slack.listeners import admins, commands, events, home, settings
+
+
+def register_listeners(app: App, services: Services) -> None:
+    events.register(app, services)  # middleware first: it guards every listener
+    commands.register(app, services)
+    home.register(app, services)
+    admins.register(app, services)
+    settings.register(app, services)

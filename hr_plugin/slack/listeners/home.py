@@ -1,0 +1,47 @@
+"""The App Home: published when a person opens it, and after they change something there."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from hr_plugin.home import load_home
+from hr_plugin.services import Services
+from hr_plugin.slack.payloads import RequestContext, request_context
+from hr_plugin.slack.views.home import home_view
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    def ack_home_opened(ack: Ack) -> None:
+        ack()
+
+    def on_home_opened(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(client, services, request_context(context, event["user"]))
+
+    app.event("app_home_opened")(ack=ack_home_opened, lazy=[on_home_opened])
+
+
+def publish_home(client: WebClient, services: Services, who: RequestContext) -> None:
+    state = load_home(services.factory, tenant_id=who.tenant_id, user_id=who.user_id, workspace_admin=False)
+    if not state.can_appoint_admins and is_workspace_admin(client, who.user_id):
+        state = dataclasses.replace(state, can_appoint_admins=True)
+    client.views_publish(user_id=who.user_id, view=home_view(state))
+
+
+def is_workspace_admin(client: WebClient, user_id: str) -> bool:
+    """Slack workspace admins and owners may appoint the first HR admin from the App Home."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as exc:
+        log.warning("users.info failed (%s); treating the user as not an admin", exc.response.get("error"))
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

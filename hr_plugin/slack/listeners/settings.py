@@ -1,0 +1,56 @@
+"""A person's own settings from the App Home: the working hours quiet hours follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from hr_plugin.home import SettingsError, load_home, update_working_hours
+from hr_plugin.services import Services
+from hr_plugin.slack.listeners.home import publish_home
+from hr_plugin.slack.payloads import WorkingHoursSubmission, request_context
+from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
+from hr_plugin.slack.views.modals import (
+    DAYS_BLOCK,
+    END_BLOCK,
+    START_BLOCK,
+    WORKING_HOURS_CALLBACK,
+    working_hours_modal,
+)
+
+FIELD_BLOCKS = {"days": DAYS_BLOCK, "start": START_BLOCK, "end": END_BLOCK}
+
+
+def register(app: App, services: Services) -> None:
+    def open_working_hours(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        state = load_home(
+            services.factory, tenant_id=who.tenant_id, user_id=who.user_id, workspace_admin=False
+        )
+        if state.working_hours is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=working_hours_modal(state.working_hours))
+
+    def submit_working_hours(ack: Ack, view: dict[str, Any], client: WebClient, context: Any) -> None:
+        who = request_context(context)
+        submission = WorkingHoursSubmission.from_view(view, DAYS_BLOCK, START_BLOCK, END_BLOCK)
+        try:
+            update_working_hours(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                days=submission.days,
+                start=submission.start,
+                end=submission.end,
+            )
+        except SettingsError as exc:
+            ack(response_action="errors", errors={FIELD_BLOCKS[exc.field]: str(exc)})
+            return
+        ack()
+        publish_home(client, services, who)
+
+    app.action(WORKING_HOURS_ACTION)(open_working_hours)
+    app.view(WORKING_HOURS_CALLBACK)(submit_working_hours)

@@ -1,0 +1,90 @@
+"""The whole app wired for tests and the demo: fake Slack, real app over HTTP, real database.
+
+Everything on the way is production code: the Bolt app behind the WSGI server, the
+signature check, the services, the outbox drain and the ticks. Only Slack is fake, and
+the clock may be simulated.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+
+from hr_plugin.clock import Clock
+from hr_plugin.outbox import Drainer, OutboxPolicy
+from hr_plugin.scheduler import TickContext, TickRunner
+from hr_plugin.server import LocalServer
+from hr_plugin.services import Services, make_services
+from hr_plugin.settings import Settings
+from hr_plugin.slack.app import build_app
+from hr_plugin.slack_clients import SingleWorkspaceClients
+from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.signed_client import SlackRequestClient
+from hr_plugin.vault.keys import new_master_key
+from hr_plugin.web import WebApp
+
+BOT_TOKEN = "xoxb-fake-token"
+
+
+@dataclass
+class AppStack:
+    fake: FakeSlack
+    settings: Settings
+    services: Services
+    app: App
+    server: LocalServer
+    slack: SlackRequestClient
+    ticks: TickRunner
+
+    @property
+    def factory(self) -> Any:
+        return self.services.factory
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.services.engine.dispose()
+        self.fake.stop()
+
+    def __enter__(self) -> AppStack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_stack(
+    database_url: str,
+    clock: Clock,
+    *,
+    fake: FakeSlack | None = None,
+    policy: OutboxPolicy | None = None,
+    **settings_overrides: Any,
+) -> AppStack:
+    """Start a fake Slack (unless given one), then the real app over HTTP pointed at it."""
+    fake = fake or FakeSlack(clock=clock, bot_tokens=[BOT_TOKEN])
+    fake.start()
+    settings = Settings(
+        database_url=database_url,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=secrets.token_hex(16),
+        slack_api_url=fake.base_url,
+        vault_key=new_master_key(),
+        **settings_overrides,
+    )
+    services = make_services(settings, clock=clock)
+    app = build_app(services)
+    server = LocalServer(WebApp(app, services)).start()
+    slack = SlackRequestClient(
+        f"{server.url}/slack/events",
+        settings.slack_signing_secret or "",
+        fake,
+        team_id=fake.team_id,
+        enterprise_id=fake.enterprise_id,
+    )
+    clients = SingleWorkspaceClients(BOT_TOKEN, fake.base_url)
+    drainer = Drainer(services.factory, clients, clock, drainer_id="local", policy=policy)
+    ticks = TickRunner(TickContext(services.factory, clock, drainer))
+    return AppStack(fake, settings, services, app, server, slack, ticks)
