@@ -1,0 +1,1198 @@
+"""A local fake of the Slack Web API, spoken over real HTTP.
+
+Why a server and not a mock: the app talks to Slack through a real ``slack_sdk.WebClient``
+(its retry handlers, its JSON versus form encoding, its error parsing), and the tests, the
+demo and the benchmarks should exercise exactly that path. So this fake listens on a local
+port and answers the handful of methods the app calls the way Slack does: it checks tokens
+and required arguments, validates Block Kit with ``slack_sdk.models``, refuses with 429 and
+``Retry-After`` past a rate limit, and records every request with the people who would see
+it. The recording is what the privacy tests and ``hr-plugin demo`` read: "who saw what" is
+answered from ``calls``, in the ``slack-calls.jsonl`` shape DESIGN.md fixes.
+
+Time comes from a ``Clock`` so that rate-limit windows, trigger expiry and response-URL
+expiry are deterministic under a ``SimulatedClock``. Only ``delay()`` uses wall time, on
+purpose: it simulates a slow Slack for the app's own timeouts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import copy
+import hashlib
+import json
+import math
+import secrets
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from hr_plugin.clock import Clock, SystemClock
+
+__all__ = ["BOT_ID", "BOT_USER_ID", "CONTENT_METHODS", "FakeSlack"]
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "B0BOT"
+
+MESSAGE_MAX_BLOCKS = 50
+VIEW_MAX_BLOCKS = 100
+TEXT_MAX_CHARS = 40_000
+PRIVATE_METADATA_MAX_CHARS = 3000
+CALLBACK_ID_MAX_CHARS = 255
+VIEW_TEXT_MAX_CHARS = 24
+GROUP_DM_MAX_USERS = 8
+TRIGGER_LIFETIME = timedelta(seconds=3)
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+RESPONSE_URL_MAX_USES = 5
+RATE_WINDOW = timedelta(seconds=60)
+USERS_LIST_DEFAULT_LIMIT = 100
+USERS_LIST_MAX_LIMIT = 1000
+
+# Methods whose successful calls put something in front of a person; ``messages_seen_by``
+# reads only these. Directory lookups and ``conversations.open`` show nobody anything.
+CONTENT_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "views.publish",
+        "views.open",
+        "views.push",
+        "views.update",
+        "response_url",
+        "ack",
+    }
+)
+
+# Arguments that Slack accepts either as objects (JSON body) or as JSON-encoded strings
+# (form body); the recording always holds the decoded object.
+_JSON_ARGUMENTS = ("view", "blocks", "attachments", "metadata")
+
+
+class _SlackError(Exception):
+    """A refusal, carried up to the dispatcher, which turns it into Slack's JSON answer."""
+
+    def __init__(
+        self,
+        error: str,
+        *,
+        status: int = 200,
+        messages: list[str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(error)
+        self.error = error
+        self.status = status
+        self.messages = messages or []
+        self.headers = dict(headers or {})
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            # Slack puts validation details in ``response_metadata.messages``; the brief's
+            # tests (and people reading the JSONL) find ``errors`` handier, so give both.
+            body["errors"] = list(self.messages)
+            body["response_metadata"] = {"messages": list(self.messages)}
+        return body
+
+
+def _missing(name: str) -> _SlackError:
+    return _SlackError("invalid_arguments", messages=[f"[ERROR] missing required field: {name}"])
+
+
+def _ratelimited(retry_after: float) -> _SlackError:
+    seconds = max(1, math.ceil(retry_after))
+    return _SlackError("ratelimited", status=429, headers={"Retry-After": str(seconds)})
+
+
+@dataclass
+class _Reply:
+    status: int
+    payload: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _User:
+    id: str
+    name: str
+    real_name: str
+    email: str
+    tz: str
+    is_admin: bool
+    is_owner: bool
+    deleted: bool
+    is_bot: bool
+
+
+@dataclass
+class _Conversation:
+    id: str
+    kind: str  # "im", "mpim" or "channel"
+    members: tuple[str, ...]  # people only; the app's bot user is implied
+    name: str = ""
+
+
+@dataclass
+class _StoredView:
+    id: str
+    owner: str
+    view: dict[str, Any]
+    hash: str
+    external_id: str | None
+
+
+@dataclass
+class _Trigger:
+    user_id: str
+    issued_at: datetime
+    used: bool = False
+
+
+@dataclass
+class _ResponseUrl:
+    user_id: str
+    channel_id: str
+    issued_at: datetime
+    uses: int = 0
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: datetime
+
+
+@dataclass
+class _Fault:
+    status: int
+    error: str
+
+
+class FakeSlack:
+    """One Slack workspace with one installed app, served on 127.0.0.1.
+
+    The app under test points ``slack_sdk.WebClient(base_url=fake.base_url)`` at it. The
+    signed request client (``SlackRequestClient``) mints trigger ids and response URLs here,
+    so that the fake knows whose screen a modal or a ``respond()`` lands on.
+    """
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        team_id: str = "T0DEMO",
+        enterprise_id: str | None = None,
+        bot_tokens: Iterable[str] = ("xoxb-fake-token",),
+        team_name: str = "Demo Company",
+        team_domain: str = "demo",
+        include_bot_user: bool = True,
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        self.team_name = team_name
+        self.team_domain = team_domain
+        self._tokens = set(bot_tokens)
+        self._lock = threading.RLock()
+        self._server: _FakeSlackServer | None = None
+        self._thread: threading.Thread | None = None
+
+        self._users: dict[str, _User] = {}
+        self._conversations: dict[str, _Conversation] = {}
+        self._conversation_index: dict[tuple[str, frozenset[str]], str] = {}
+        self._messages: dict[tuple[str, str], dict[str, Any]] = {}
+        self._views: dict[str, _StoredView] = {}
+        self._home_views: dict[str, str] = {}
+        self._triggers: dict[str, _Trigger] = {}
+        self._response_urls: dict[str, _ResponseUrl] = {}
+        self._counters: dict[str, int] = {}
+        self._last_ts_us = 0
+
+        self._method_limits: dict[str, int] = {}
+        self._method_windows: dict[str, deque[datetime]] = {}
+        self._channel_rate: float | None = 1.0
+        self._channel_burst = 3
+        self._channel_buckets: dict[str, _Bucket] = {}
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._delays: dict[str, float] = {}
+
+        self._calls: list[dict[str, Any]] = []
+        self._methods: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "users.list": self._users_list,
+            "users.info": self._users_info,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "conversations.open": self._conversations_open,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "views.publish": self._views_publish,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+        }
+        if include_bot_user:
+            self.add_user(BOT_USER_ID, name="hr-plugin", real_name="HR Plugin", email="", is_bot=True)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        """Listen on an OS-chosen port in a daemon thread (a second call is a no-op)."""
+        if self._server is not None:
+            return self
+        server = _FakeSlackServer(self)
+        # A short poll interval keeps stop() quick; tests start and stop many fakes.
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-slack", daemon=True
+        )
+        thread.start()
+        self._server, self._thread = server, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port; the recorded calls stay readable."""
+        server, thread = self._server, self._thread
+        self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The server root, ``http://127.0.0.1:PORT`` (no trailing slash)."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started; call start() or use it as a context manager")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """What the app passes as ``WebClient(base_url=...)``: it ends in ``/api/``."""
+        return f"{self.url}/api/"
+
+    # -- the workspace -----------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        real_name: str,
+        email: str,
+        tz: str = "Europe/London",
+        is_admin: bool = False,
+        is_owner: bool = False,
+        deleted: bool = False,
+        is_bot: bool = False,
+    ) -> None:
+        """Add (or replace) a member of the workspace directory."""
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {tz!r} for {user_id}") from error
+        with self._lock:
+            self._users[user_id] = _User(
+                id=user_id,
+                name=name,
+                real_name=real_name,
+                email=email,
+                tz=tz,
+                is_admin=is_admin,
+                is_owner=is_owner,
+                deleted=deleted,
+                is_bot=is_bot,
+            )
+
+    def deactivate(self, user_id: str) -> None:
+        """Mark a user deleted, as an admin deactivating an account does."""
+        with self._lock:
+            self._users[user_id].deleted = True
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        """The Slack-shaped user object, or None for an unknown id."""
+        with self._lock:
+            found = self._users.get(user_id)
+            return self._user_json(found) if found is not None else None
+
+    def add_channel(self, channel_id: str, *, name: str, members: Iterable[str]) -> None:
+        """Declare a channel the app is in, for slash commands or ephemeral messages there."""
+        with self._lock:
+            self._conversations[channel_id] = _Conversation(
+                id=channel_id, kind="channel", members=tuple(members), name=name
+            )
+
+    def dm_channel_for(self, user_id: str) -> str:
+        """The id of the app's DM with this person (created on first use, then stable)."""
+        with self._lock:
+            return self._conversation_for([user_id]).id
+
+    def conversation_members(self, channel_id: str) -> list[str]:
+        """The people in a DM, group DM or declared channel (the bot user left out)."""
+        with self._lock:
+            conversation = self._conversations.get(channel_id)
+            return list(conversation.members) if conversation is not None else []
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """A view as Slack last stored it (after views.open/push/update/publish), or None."""
+        with self._lock:
+            stored = self._views.get(view_id)
+            return copy.deepcopy(stored.view) if stored is not None else None
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The App Home view last published for this person, or None."""
+        with self._lock:
+            view_id = self._home_views.get(user_id)
+            return self.view(view_id) if view_id is not None else None
+
+    # -- behaviour knobs -----------------------------------------------------------------
+
+    def set_rate_limit(self, method: str, per_minute: int | None) -> None:
+        """Allow ``per_minute`` calls of ``method`` in any sliding 60 s (None removes the limit)."""
+        with self._lock:
+            if per_minute is None:
+                self._method_limits.pop(method, None)
+            else:
+                if per_minute < 1:
+                    raise ValueError("per_minute must be at least 1")
+                self._method_limits[method] = per_minute
+            self._method_windows.pop(method, None)
+
+    def set_channel_rate_limit(self, per_second: float | None = 1.0, *, burst: int = 3) -> None:
+        """Pace ``chat.postMessage`` per channel: a token bucket (None disables it)."""
+        with self._lock:
+            if per_second is not None and (per_second <= 0 or burst < 1):
+                raise ValueError("per_second must be positive and burst at least 1")
+            self._channel_rate = per_second
+            self._channel_burst = burst
+            self._channel_buckets.clear()
+
+    def fail_next(
+        self, method: str, *, status: int = 500, error: str = "internal_error", count: int = 1
+    ) -> None:
+        """Make the next ``count`` calls of ``method`` fail with this HTTP status and error.
+
+        ``status=200`` gives a Slack-level refusal (``ok: false``) instead of an outage;
+        ``"response_url"`` is accepted as a method too.
+        """
+        with self._lock:
+            queue = self._faults.setdefault(method, deque())
+            queue.extend(_Fault(status=status, error=error) for _ in range(count))
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Sleep (wall time) this long before answering ``method``; 0 removes the delay."""
+        with self._lock:
+            if seconds <= 0:
+                self._delays.pop(method, None)
+            else:
+                self._delays[method] = seconds
+
+    # -- what the signed client mints ------------------------------------------------------
+
+    def register_trigger(self, user_id: str) -> str:
+        """A new trigger id owned by this person, valid for 3 s of the fake's clock, once."""
+        with self._lock:
+            number = self._next_number("trigger")
+            # Shaped like Slack's ("12345.98765.abcd2358fdea") and reproducible run to run.
+            digest = hashlib.sha256(f"{self.team_id}:{number}".encode()).hexdigest()
+            trigger_id = f"{number}.{int(digest[:8], 16)}.{digest[8:20]}"
+            self._triggers[trigger_id] = _Trigger(user_id=user_id, issued_at=self.clock.now())
+            return trigger_id
+
+    def register_response_url(self, user_id: str, channel_id: str) -> str:
+        """A response URL on this server for a person's interaction in a channel."""
+        with self._lock:
+            token = secrets.token_urlsafe(16)
+            self._response_urls[token] = _ResponseUrl(
+                user_id=user_id, channel_id=channel_id, issued_at=self.clock.now()
+            )
+        return f"{self.url}/response/{token}"
+
+    def record_ack(self, body: dict[str, Any], audience: list[str], status: int) -> None:
+        """Record an HTTP ack body that showed someone content (method ``"ack"``)."""
+        self._record("ack", copy.deepcopy(body), list(audience), status, 200 <= status < 300)
+
+    # -- the recording -----------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        """A snapshot of every recorded request, oldest first."""
+        with self._lock:
+            return copy.deepcopy(self._calls)
+
+    def calls_for(self, method: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
+        """Recorded calls of one method and/or with one person in the audience."""
+        return self._select(
+            lambda call: (
+                (method is None or call["method"] == method) and (user is None or user in call["audience"])
+            )
+        )
+
+    def messages_seen_by(self, user_id: str) -> list[dict[str, Any]]:
+        """Everything that reached this person's screen: accepted content calls they were in."""
+        return self._select(
+            lambda call: call["ok"] and call["method"] in CONTENT_METHODS and user_id in call["audience"]
+        )
+
+    def _select(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        # Filter first, copy after: a long demo records thousands of calls.
+        with self._lock:
+            return [copy.deepcopy(call) for call in self._calls if keep(call)]
+
+    def text_seen_by(self, user_id: str) -> str:
+        """All strings in what this person saw, joined: a canary search needs only ``in``."""
+        return "\n".join(
+            text for call in self.messages_seen_by(user_id) for text in _strings_in(call["params"])
+        )
+
+    def write_jsonl(self, path: str | Path) -> Path:
+        """Write ``slack-calls.jsonl``: one JSON object per recorded call."""
+        target = Path(path)
+        with target.open("w", encoding="utf-8") as out:
+            for call in self.calls:
+                out.write(json.dumps(call, ensure_ascii=False, sort_keys=True) + "\n")
+        return target
+
+    def reset_calls(self) -> None:
+        """Forget the recording (the workspace state stays)."""
+        with self._lock:
+            self._calls.clear()
+
+    def _record(self, method: str, params: Any, audience: list[str], status: int, ok: bool) -> None:
+        with self._lock:
+            self._calls.append(
+                {
+                    "method": method,
+                    "params": params,
+                    "audience": audience,
+                    "status": status,
+                    "ok": ok,
+                    "at": self.clock.now().isoformat(),
+                }
+            )
+
+    # -- HTTP entry points (called from the server's threads) ----------------------------------
+
+    def _handle_http(self, path: str, query: str, headers: Mapping[str, str], body: bytes) -> _Reply:
+        if path.startswith("/api/"):
+            return self._handle_api(path.removeprefix("/api/"), query, headers, body)
+        if path.startswith("/response/"):
+            return self._handle_response_url(path.removeprefix("/response/"), headers, body)
+        return _Reply(404, {"ok": False, "error": "not_found"})
+
+    def _handle_api(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> _Reply:
+        params: dict[str, Any] = {}
+        audience: list[str] = []
+        try:
+            params, token = _decode_request(query, headers, body)
+            with self._lock:
+                audience = self._audience_for(method, params)
+            if method not in self._methods:
+                raise _SlackError("unknown_method", status=404)
+            self._sleep_if_delayed(method)
+            with self._lock:
+                self._inject_fault(method)
+                self._check_token(token)
+                self._check_method_rate(method)
+                result = self._methods[method](params, token)
+                audience = self._audience_for(method, params, result)
+            reply = _Reply(200, {"ok": True, **result})
+        except _SlackError as refusal:
+            reply = _Reply(refusal.status, refusal.payload(), refusal.headers)
+        self._record(method, params, audience, reply.status, bool(reply.payload.get("ok")))
+        return reply
+
+    def _handle_response_url(self, token: str, headers: Mapping[str, str], body: bytes) -> _Reply:
+        params: dict[str, Any] = {}
+        audience: list[str] = []
+        try:
+            try:
+                decoded = json.loads(body.decode("utf-8") or "{}")
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise _SlackError("invalid_payload", status=400) from error
+            if not isinstance(decoded, dict):
+                raise _SlackError("invalid_payload", status=400)
+            params = _decode_json_arguments(decoded)
+            with self._lock:
+                target = self._response_urls.get(token)
+                if target is not None:
+                    audience = self._response_audience(target, params)
+            self._sleep_if_delayed("response_url")
+            with self._lock:
+                self._inject_fault("response_url")
+                if target is None:
+                    raise _SlackError("no_service", status=404)
+                if self.clock.now() - target.issued_at > RESPONSE_URL_LIFETIME:
+                    raise _SlackError("expired_url", status=404)
+                if target.uses >= RESPONSE_URL_MAX_USES:
+                    raise _SlackError("used_url", status=404)
+                if not params.get("delete_original"):
+                    self._check_message_content(params, status=400)
+                target.uses += 1
+            reply = _Reply(200, {"ok": True})
+        except _SlackError as refusal:
+            reply = _Reply(refusal.status, refusal.payload(), refusal.headers)
+        self._record("response_url", params, audience, reply.status, bool(reply.payload.get("ok")))
+        return reply
+
+    def _sleep_if_delayed(self, method: str) -> None:
+        with self._lock:
+            seconds = self._delays.get(method, 0.0)
+        if seconds > 0:
+            time.sleep(seconds)
+
+    def _inject_fault(self, method: str) -> None:
+        queue = self._faults.get(method)
+        if queue:
+            fault = queue.popleft()
+            headers = {"Retry-After": "1"} if fault.status == 429 else {}
+            raise _SlackError(fault.error, status=fault.status, headers=headers)
+
+    def _check_token(self, token: str) -> None:
+        if not token:
+            raise _SlackError("not_authed")
+        if token not in self._tokens:
+            raise _SlackError("invalid_auth")
+
+    def _check_method_rate(self, method: str) -> None:
+        limit = self._method_limits.get(method)
+        if limit is None:
+            return
+        now = self.clock.now()
+        window = self._method_windows.setdefault(method, deque())
+        while window and now - window[0] >= RATE_WINDOW:
+            window.popleft()
+        if len(window) >= limit:
+            raise _ratelimited((window[0] + RATE_WINDOW - now).total_seconds())
+        window.append(now)
+
+    def _take_channel_token(self, channel_id: str) -> None:
+        if self._channel_rate is None:
+            return
+        now = self.clock.now()
+        bucket = self._channel_buckets.get(channel_id)
+        if bucket is None:
+            bucket = self._channel_buckets[channel_id] = _Bucket(float(self._channel_burst), now)
+        elapsed = max(0.0, (now - bucket.updated).total_seconds())
+        bucket.tokens = min(float(self._channel_burst), bucket.tokens + elapsed * self._channel_rate)
+        bucket.updated = now
+        if bucket.tokens < 1.0:
+            raise _ratelimited((1.0 - bucket.tokens) / self._channel_rate)
+        bucket.tokens -= 1.0
+
+    # -- audiences ---------------------------------------------------------------------------
+
+    def _audience_for(
+        self, method: str, params: Mapping[str, Any], result: Mapping[str, Any] | None = None
+    ) -> list[str]:
+        """Who can or would see this call, worked out even when Slack refuses it."""
+        if method in ("chat.postMessage", "chat.update"):
+            channel = result.get("channel") if result else params.get("channel")
+            return self._channel_audience(channel)
+        if method == "chat.postEphemeral":
+            return [str(params["user"])] if params.get("user") else []
+        if method == "views.publish":
+            return [str(params["user_id"])] if params.get("user_id") else []
+        if method in ("views.open", "views.push"):
+            trigger = self._triggers.get(str(params.get("trigger_id") or params.get("interactivity_pointer")))
+            return [trigger.user_id] if trigger is not None else []
+        if method == "views.update":
+            stored = self._find_view(params)
+            return [stored.owner] if stored is not None else []
+        if method == "conversations.open":
+            if params.get("users"):
+                return _split_users(params["users"])
+            return self.conversation_members(str(params.get("channel", "")))
+        return []
+
+    def _channel_audience(self, channel: Any) -> list[str]:
+        if not isinstance(channel, str) or not channel:
+            return []
+        if channel.startswith(("U", "W")):
+            return [channel]
+        conversation = self._conversations.get(channel)
+        return list(conversation.members) if conversation is not None else []
+
+    def _response_audience(self, target: _ResponseUrl, params: Mapping[str, Any]) -> list[str]:
+        if params.get("response_type") == "in_channel":
+            members = self._channel_audience(target.channel_id)
+            return members or [target.user_id]
+        return [target.user_id]
+
+    # -- the Web API methods ------------------------------------------------------------------
+
+    def _auth_test(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "url": f"https://{self.team_domain}.slack.com/",
+            "team": self.team_name,
+            "user": "hr-plugin",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+        if self.enterprise_id is not None:
+            answer["enterprise_id"] = self.enterprise_id
+        return answer
+
+    def _users_list(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        raw_limit = params.get("limit")
+        try:
+            limit = int(raw_limit) if raw_limit not in (None, "") else 0
+        except (TypeError, ValueError) as error:
+            raise _SlackError("invalid_limit") from error
+        if limit < 0:
+            raise _SlackError("invalid_limit")
+        limit = min(limit or USERS_LIST_DEFAULT_LIMIT, USERS_LIST_MAX_LIMIT)
+        ids = list(self._users)
+        start = 0
+        cursor = params.get("cursor")
+        if cursor:
+            start = self._cursor_position(str(cursor), ids)
+        page = ids[start : start + limit]
+        next_cursor = _encode_cursor(ids[start + limit]) if start + limit < len(ids) else ""
+        return {
+            "members": [self._user_json(self._users[user_id]) for user_id in page],
+            "cache_ts": int(self.clock.now().timestamp()),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
+    def _cursor_position(self, cursor: str, ids: list[str]) -> int:
+        try:
+            decoded = base64.b64decode(cursor.encode(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError) as error:
+            raise _SlackError("invalid_cursor") from error
+        user_id = decoded.removeprefix("user:")
+        if not decoded.startswith("user:") or user_id not in ids:
+            raise _SlackError("invalid_cursor")
+        return ids.index(user_id)
+
+    def _users_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        user_id = params.get("user")
+        if not user_id:
+            raise _missing("user")
+        found = self._users.get(str(user_id))
+        if found is None:
+            raise _SlackError("user_not_found")
+        return {"user": self._user_json(found)}
+
+    def _users_lookup_by_email(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        email = str(params.get("email") or "").strip().lower()
+        if not email:
+            raise _missing("email")
+        for candidate in self._users.values():
+            if candidate.email and candidate.email.lower() == email:
+                # Slack still answers for a deactivated account, flagged ``deleted``.
+                return {"user": self._user_json(candidate)}
+        raise _SlackError("users_not_found")
+
+    def _conversations_open(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        if params.get("channel") and not params.get("users"):
+            existing = self._conversations.get(str(params["channel"]))
+            if existing is None or existing.kind == "channel":
+                raise _SlackError("channel_not_found")
+            return {"no_op": True, "already_open": True, "channel": {"id": existing.id}}
+        users = _split_users(params.get("users", ""))
+        if not users:
+            raise _SlackError("not_enough_users")
+        if len(users) > GROUP_DM_MAX_USERS:
+            raise _SlackError("too_many_users")
+        for user_id in users:
+            found = self._users.get(user_id)
+            if found is None:
+                raise _SlackError("user_not_found")
+            if found.is_bot:
+                raise _SlackError("cannot_dm_bot")
+            if found.deleted:
+                raise _SlackError("user_disabled")
+        key = ("im" if len(set(users)) == 1 else "mpim", frozenset(users))
+        already_open = key in self._conversation_index
+        conversation = self._conversation_for(users)
+        answer: dict[str, Any] = {"channel": {"id": conversation.id}}
+        if already_open:
+            answer.update({"no_op": True, "already_open": True})
+        return answer
+
+    def _chat_post_message(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        conversation = self._resolve_channel(params.get("channel"))
+        blocks = self._check_message_content(params)
+        self._take_channel_token(conversation.id)
+        ts = self._next_ts()
+        message = self._message_json(params, blocks, ts)
+        self._messages[(conversation.id, ts)] = message
+        return {"channel": conversation.id, "ts": ts, "message": message}
+
+    def _chat_post_ephemeral(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        conversation = self._resolve_channel(params.get("channel"))
+        user_id = params.get("user")
+        if not user_id:
+            raise _missing("user")
+        if str(user_id) not in self._users:
+            raise _SlackError("user_not_found")
+        if str(user_id) not in conversation.members:
+            raise _SlackError("user_not_in_channel")
+        self._check_message_content(params)
+        return {"message_ts": self._next_ts()}
+
+    def _chat_update(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        conversation = self._resolve_channel(params.get("channel"))
+        ts = str(params.get("ts") or "")
+        if not ts:
+            raise _missing("ts")
+        if (conversation.id, ts) not in self._messages:
+            raise _SlackError("message_not_found")
+        blocks = self._check_message_content(params)
+        message = self._message_json(params, blocks, ts)
+        message["edited"] = {"user": BOT_USER_ID, "ts": self._next_ts()}
+        self._messages[(conversation.id, ts)] = message
+        return {"channel": conversation.id, "ts": ts, "text": message.get("text", ""), "message": message}
+
+    def _views_publish(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        user_id = params.get("user_id")
+        if not user_id:
+            raise _missing("user_id")
+        view = self._check_view(params, allowed_type="home")
+        owner = self._users.get(str(user_id))
+        if owner is None:
+            raise _SlackError("user_not_found")
+        if owner.deleted:
+            raise _SlackError("account_inactive")
+        existing_id = self._home_views.get(owner.id)
+        self._check_hash(params, self._views.get(existing_id) if existing_id else None)
+        stored = self._store_view(view, owner=owner.id, view_id=existing_id)
+        self._home_views[owner.id] = stored.id
+        return {"view": copy.deepcopy(stored.view)}
+
+    def _views_open(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        trigger = self._exchange_trigger(params)
+        view = self._check_view(params, allowed_type="modal")
+        stored = self._store_view(view, owner=trigger.user_id)
+        return {"view": copy.deepcopy(stored.view)}
+
+    def _views_push(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        trigger = self._exchange_trigger(params)
+        view = self._check_view(params, allowed_type="modal")
+        stored = self._store_view(view, owner=trigger.user_id)
+        return {"view": copy.deepcopy(stored.view)}
+
+    def _views_update(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        if not params.get("view_id") and not params.get("external_id"):
+            raise _missing("view_id or external_id")
+        stored = self._find_view(params)
+        if stored is None:
+            raise _SlackError("not_found")
+        view = self._check_view(params, allowed_type=str(stored.view.get("type")))
+        self._check_hash(params, stored)
+        updated = self._store_view(view, owner=stored.owner, view_id=stored.id)
+        return {"view": copy.deepcopy(updated.view)}
+
+    # -- helpers behind the methods ----------------------------------------------------------
+
+    def _resolve_channel(self, channel: Any) -> _Conversation:
+        """A channel argument as Slack reads it: a conversation id, or a user id for the DM."""
+        if not channel:
+            raise _SlackError("channel_not_found")
+        channel = str(channel)
+        if channel.startswith(("U", "W")):
+            found = self._users.get(channel)
+            if found is None:
+                raise _SlackError("channel_not_found")
+            if found.is_bot:
+                raise _SlackError("cannot_dm_bot")
+            if found.deleted:
+                raise _SlackError("account_inactive")
+            return self._conversation_for([channel])
+        conversation = self._conversations.get(channel)
+        if conversation is None:
+            raise _SlackError("channel_not_found")
+        if conversation.kind == "im" and self._users[conversation.members[0]].deleted:
+            raise _SlackError("account_inactive")
+        return conversation
+
+    def _conversation_for(self, users: list[str]) -> _Conversation:
+        members = tuple(dict.fromkeys(users))
+        kind = "im" if len(members) == 1 else "mpim"
+        key = (kind, frozenset(members))
+        existing = self._conversation_index.get(key)
+        if existing is not None:
+            return self._conversations[existing]
+        conversation = _Conversation(
+            id=self._new_id("D" if kind == "im" else "G"), kind=kind, members=members
+        )
+        self._conversations[conversation.id] = conversation
+        self._conversation_index[key] = conversation.id
+        return conversation
+
+    def _check_message_content(self, params: Mapping[str, Any], *, status: int = 200) -> list[dict[str, Any]]:
+        """Slack's checks on a message body: something to show, within the limits."""
+        text = params.get("text")
+        blocks_arg = params.get("blocks")
+        if not text and not blocks_arg and not params.get("attachments"):
+            raise _SlackError("no_text", status=status)
+        if isinstance(text, str) and len(text) > TEXT_MAX_CHARS:
+            raise _SlackError("msg_too_long", status=status)
+        if blocks_arg in (None, "", []):
+            return []
+        try:
+            return _validate_blocks(blocks_arg, limit=MESSAGE_MAX_BLOCKS, pointer="/blocks")
+        except _SlackError as refusal:
+            refusal.status = status
+            raise
+
+    def _check_view(self, params: Mapping[str, Any], *, allowed_type: str) -> dict[str, Any]:
+        raw = params.get("view")
+        if raw in (None, ""):
+            raise _missing("view")
+        if not isinstance(raw, dict):
+            raise _SlackError(
+                "invalid_arguments", messages=["[ERROR] view must be a JSON object [json-pointer:/view]"]
+            )
+        return _validate_view(raw, allowed_type=allowed_type)
+
+    def _exchange_trigger(self, params: Mapping[str, Any]) -> _Trigger:
+        trigger_id = params.get("trigger_id") or params.get("interactivity_pointer")
+        if not trigger_id:
+            raise _missing("trigger_id")
+        trigger = self._triggers.get(str(trigger_id))
+        if trigger is None or self.clock.now() - trigger.issued_at > TRIGGER_LIFETIME:
+            raise _SlackError("expired_trigger_id")
+        if trigger.used:
+            raise _SlackError("exchanged_trigger_id")
+        trigger.used = True
+        return trigger
+
+    def _find_view(self, params: Mapping[str, Any]) -> _StoredView | None:
+        view_id = params.get("view_id")
+        if view_id:
+            return self._views.get(str(view_id))
+        external_id = params.get("external_id")
+        if external_id:
+            for stored in self._views.values():
+                if stored.external_id == external_id:
+                    return stored
+        return None
+
+    def _check_hash(self, params: Mapping[str, Any], stored: _StoredView | None) -> None:
+        given = params.get("hash")
+        if given and stored is not None and given != stored.hash:
+            raise _SlackError("hash_conflict")
+
+    def _store_view(self, view: dict[str, Any], *, owner: str, view_id: str | None = None) -> _StoredView:
+        external_id = view.get("external_id") or None
+        previous = self._views.get(view_id) if view_id else None
+        if external_id is None and previous is not None:
+            external_id = previous.external_id  # an update that does not name it keeps it
+        if external_id is not None:
+            for other in self._views.values():
+                if other.external_id == external_id and other.id != view_id:
+                    raise _SlackError("duplicate_external_id")
+        view_id = view_id or self._new_id("V")
+        now = self.clock.now()
+        view_hash = f"{int(now.timestamp())}.{self._next_number('hash'):08d}"
+        stored_view = copy.deepcopy(view)
+        stored_view.update(
+            {
+                "id": view_id,
+                "team_id": self.team_id,
+                "app_id": "A0DEMO",
+                "bot_id": BOT_ID,
+                "hash": view_hash,
+                "root_view_id": view_id,
+                "previous_view_id": None,
+                "private_metadata": view.get("private_metadata", ""),
+                "callback_id": view.get("callback_id", ""),
+                "external_id": external_id or "",
+                "state": {"values": {}},
+                "clear_on_close": bool(view.get("clear_on_close", False)),
+                "notify_on_close": bool(view.get("notify_on_close", False)),
+            }
+        )
+        stored = _StoredView(
+            id=view_id, owner=owner, view=stored_view, hash=view_hash, external_id=external_id
+        )
+        self._views[view_id] = stored
+        return stored
+
+    def _message_json(
+        self, params: Mapping[str, Any], blocks: list[dict[str, Any]], ts: str
+    ) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "text": params.get("text") or "",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": "A0DEMO",
+            "team": self.team_id,
+            "ts": ts,
+        }
+        if blocks:
+            message["blocks"] = copy.deepcopy(blocks)
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        return message
+
+    def _user_json(self, user: _User) -> dict[str, Any]:
+        zone = ZoneInfo(user.tz)
+        local_now = self.clock.now().astimezone(zone)
+        offset = local_now.utcoffset() or timedelta(0)
+        return {
+            "id": user.id,
+            "team_id": self.team_id,
+            "name": user.name,
+            "real_name": user.real_name,
+            "deleted": user.deleted,
+            "is_admin": user.is_admin,
+            "is_owner": user.is_owner,
+            "is_bot": user.is_bot,
+            "is_app_user": False,
+            "tz": user.tz,
+            "tz_label": local_now.tzname() or user.tz,
+            "tz_offset": int(offset.total_seconds()),
+            "profile": {
+                "email": user.email,
+                "real_name": user.real_name,
+                "display_name": user.name,
+            },
+        }
+
+    def _next_ts(self) -> str:
+        """A message ts like Slack's: epoch seconds and microseconds, unique and increasing."""
+        now_us = int(self.clock.now().timestamp() * 1_000_000)
+        self._last_ts_us = max(now_us, self._last_ts_us + 1)
+        seconds, micros = divmod(self._last_ts_us, 1_000_000)
+        return f"{seconds}.{micros:06d}"
+
+    def _next_number(self, kind: str) -> int:
+        self._counters[kind] = self._counters.get(kind, 0) + 1
+        return self._counters[kind]
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{self._next_number(prefix):08d}"
+
+
+# -- request decoding and validation (pure functions) -------------------------------------------
+
+
+def _decode_request(query: str, headers: Mapping[str, str], body: bytes) -> tuple[dict[str, Any], str]:
+    """Arguments from the query string and the body, and the token, as Slack reads them.
+
+    Slack takes a token from the ``Authorization`` header, or from a ``token`` argument in a
+    query string or form body; a ``token`` inside a JSON body is not honoured (Slack
+    answers ``not_authed``), so the fake does not honour it either. The token never goes
+    into the recording.
+    """
+    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    token = str(params.pop("token", "") or "")
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    text = body.decode("utf-8", errors="replace") if body else ""
+    if text.strip():
+        if content_type == "application/json":
+            try:
+                decoded = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise _SlackError("invalid_json") from error
+            if not isinstance(decoded, dict):
+                raise _SlackError("invalid_json")
+            decoded.pop("token", None)
+            params.update(decoded)
+        elif content_type in ("application/x-www-form-urlencoded", ""):
+            form = dict(parse_qsl(text, keep_blank_values=True))
+            token = str(form.pop("token", "") or token)
+            params.update(form)
+        else:
+            raise _SlackError("invalid_post_type")
+    authorization = headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        token = authorization[len("bearer ") :].strip()
+    return _decode_json_arguments(params), token
+
+
+def _decode_json_arguments(params: dict[str, Any]) -> dict[str, Any]:
+    """Turn JSON-string arguments (``view``, ``blocks`` ...) into objects where they parse."""
+    decoded = dict(params)
+    for name in _JSON_ARGUMENTS:
+        value = decoded.get(name)
+        if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+            # Left as a string when it does not parse; the method's validation refuses it.
+            with contextlib.suppress(json.JSONDecodeError):
+                decoded[name] = json.loads(value)
+    return decoded
+
+
+def _split_users(raw: Any) -> list[str]:
+    if isinstance(raw, list | tuple):
+        return [str(item).strip() for item in raw if str(item).strip()]
+    return [part.strip() for part in str(raw).split(",") if part.strip()]
+
+
+def _encode_cursor(user_id: str) -> str:
+    return base64.b64encode(f"user:{user_id}".encode()).decode()
+
+
+def _validate_blocks(raw: Any, *, limit: int, pointer: str) -> list[dict[str, Any]]:
+    """Validate blocks the way Slack does, using ``slack_sdk.models`` for each block's rules."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise _SlackError("invalid_blocks_format") from error
+    if not isinstance(raw, list):
+        raise _SlackError("invalid_blocks_format")
+    if len(raw) > limit:
+        raise _SlackError(
+            "invalid_blocks",
+            messages=[f"too many blocks: {len(raw)}, at most {limit} allowed [json-pointer:{pointer}]"],
+        )
+    errors: list[str] = []
+    seen_ids: set[str] = set()
+    for index, block in enumerate(raw):
+        where = f"[json-pointer:{pointer}/{index}]"
+        if not isinstance(block, dict):
+            errors.append(f"a block must be an object {where}")
+            continue
+        try:
+            parsed = Block.parse(block)
+            if parsed is None:
+                errors.append(f"unsupported block type {block.get('type')!r} {where}")
+                continue
+            parsed.to_dict()
+        except Exception as error:  # any failure of the library's parsing is a refusal
+            errors.append(f"{error} {where}")
+            continue
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            if block_id in seen_ids:
+                errors.append(f"duplicate block_id {block_id!r} {where}")
+            seen_ids.add(block_id)
+    if errors:
+        raise _SlackError("invalid_blocks", messages=errors)
+    return cast(list[dict[str, Any]], raw)
+
+
+def _validate_view(view: dict[str, Any], *, allowed_type: str) -> dict[str, Any]:
+    """Views: block rules give ``invalid_blocks``; the view's own fields ``invalid_arguments``."""
+    problems: list[str] = []
+    if view.get("type") != allowed_type:
+        problems.append(f"[ERROR] view type must be {allowed_type!r} here [json-pointer:/view/type]")
+    blocks = view.get("blocks")
+    if blocks is None:
+        problems.append("[ERROR] missing required field: blocks [json-pointer:/view/blocks]")
+    if problems:
+        raise _SlackError("invalid_arguments", messages=problems)
+    checked_blocks = _validate_blocks(blocks, limit=VIEW_MAX_BLOCKS, pointer="/view/blocks")
+    for name in ("title", "submit", "close"):
+        value = view.get(name)
+        text = value.get("text") if isinstance(value, dict) else value
+        if isinstance(text, str) and len(text) > VIEW_TEXT_MAX_CHARS:
+            problems.append(
+                f"[ERROR] must be at most {VIEW_TEXT_MAX_CHARS} characters [json-pointer:/view/{name}/text]"
+            )
+    if allowed_type == "modal":
+        if not view.get("title"):
+            problems.append("[ERROR] missing required field: title [json-pointer:/view/title]")
+        has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in checked_blocks)
+        if has_input and not view.get("submit"):
+            problems.append("[ERROR] submit is required with input blocks [json-pointer:/view/submit]")
+    metadata = view.get("private_metadata")
+    if isinstance(metadata, str) and len(metadata) > PRIVATE_METADATA_MAX_CHARS:
+        problems.append(
+            f"[ERROR] must be at most {PRIVATE_METADATA_MAX_CHARS} characters "
+            "[json-pointer:/view/private_metadata]"
+        )
+    callback_id = view.get("callback_id")
+    if isinstance(callback_id, str) and len(callback_id) > CALLBACK_ID_MAX_CHARS:
+        problems.append(
+            f"[ERROR] must be at most {CALLBACK_ID_MAX_CHARS} characters [json-pointer:/view/callback_id]"
+        )
+    if not problems:
+        try:
+            View(**view).to_dict()
+        except Exception as error:  # the library's verdict, whatever its form
+            problems.append(f"[ERROR] {error} [json-pointer:/view]")
+    if problems:
+        raise _SlackError("invalid_arguments", messages=problems)
+    return view
+
+
+def _strings_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings_in(item)
+
+
+# -- the HTTP server ------------------------------------------------------------------------------
+
+
+class _FakeSlackServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a timeout under test) is expected, not a server fault."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(("127.0.0.1", 0), _FakeSlackHandler)
+        self.fake = fake
+
+
+class _FakeSlackHandler(BaseHTTPRequestHandler):
+    server_version = "FakeSlack/1.0"
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        split = urlsplit(self.path)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        fake = cast(_FakeSlackServer, self.server).fake
+        reply = fake._handle_http(split.path, split.query, headers, body)
+        data = json.dumps(reply.payload).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the recording in ``FakeSlack.calls`` is the log."""

@@ -1,0 +1,612 @@
+"""The fake Slack answers a real ``slack_sdk.WebClient`` over HTTP the way Slack does.
+
+These tests hold the fake to Slack's documented behaviour, because every other test, the
+demo and the benchmarks trust it: a fake that accepts what Slack refuses would hide bugs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from hr_plugin.clock import SimulatedClock
+from hr_plugin.testing import FakeSlack
+
+TOKEN = "xoxb-fake-token"
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def modal(title: str = "Check-in", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title},
+        "blocks": [section("hi")],
+        **extra,
+    }
+
+
+def home() -> dict[str, Any]:
+    return {"type": "home", "blocks": [section("welcome home")]}
+
+
+@pytest.fixture
+def sim_clock() -> SimulatedClock:
+    return SimulatedClock(START)
+
+
+@pytest.fixture
+def fake(sim_clock: SimulatedClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+    monkeypatch.setenv("SKIP_SLACK_SDK_WARNING", "1")
+    with FakeSlack(sim_clock) as server:
+        server.add_user("U1", name="ann", real_name="Ann A", email="ann@example.com")
+        server.add_user("U2", name="bob", real_name="Bob B", email="Bob@Example.com", tz="America/New_York")
+        server.add_user("U3", name="cem", real_name="Cem C", email="cem@example.com", tz="Asia/Tokyo")
+        server.add_user("U4", name="dee", real_name="Dee D", email="dee@example.com", deleted=True)
+        yield server
+
+
+@pytest.fixture
+def client(fake: FakeSlack) -> WebClient:
+    return WebClient(token=TOKEN, base_url=fake.base_url)
+
+
+def refusal(call: Any) -> SlackApiError:
+    """Run a call that must fail, and return Slack's refusal."""
+    with pytest.raises(SlackApiError) as caught:
+        call()
+    return caught.value
+
+
+def raw_post(
+    url: str, body: bytes, content_type: str, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": content_type, **(headers or {})}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+# -- lifecycle and tokens ------------------------------------------------------------------------
+
+
+def test_base_url_is_local_and_ends_with_api_slash(fake: FakeSlack) -> None:
+    assert fake.base_url.startswith("http://127.0.0.1:")
+    assert fake.base_url.endswith("/api/")
+    assert int(fake.base_url.split(":")[2].split("/")[0]) > 0
+
+
+def test_stopped_fake_refuses_connections() -> None:
+    server = FakeSlack().start()
+    url = server.base_url
+    server.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url + "auth.test", timeout=2)
+
+
+def test_auth_test_names_the_bot_and_workspace(client: WebClient) -> None:
+    answer = client.auth_test()
+    assert answer["user_id"] == "UBOT"
+    assert answer["team_id"] == "T0DEMO"
+    assert answer["bot_id"]
+    assert answer["is_enterprise_install"] is False
+    assert "enterprise_id" not in answer.data
+
+
+def test_enterprise_install_reports_its_enterprise() -> None:
+    with FakeSlack(enterprise_id="E0GRID", team_id="T0ONE") as server:
+        answer = WebClient(token=TOKEN, base_url=server.base_url).auth_test()
+    assert answer["enterprise_id"] == "E0GRID"
+    assert answer["team_id"] == "T0ONE"
+
+
+def test_missing_token_is_not_authed_and_wrong_token_invalid_auth(fake: FakeSlack) -> None:
+    no_token = refusal(lambda: WebClient(base_url=fake.base_url).auth_test())
+    wrong = refusal(lambda: WebClient(token="xoxb-stolen", base_url=fake.base_url).users_info(user="U1"))
+
+    assert no_token.response["error"] == "not_authed"
+    assert wrong.response["error"] == "invalid_auth"
+    recorded = fake.calls
+    assert [(c["method"], c["ok"], c["status"]) for c in recorded] == [
+        ("auth.test", False, 200),
+        ("users.info", False, 200),
+    ]
+    assert "token" not in json.dumps(recorded)
+    assert "xoxb-stolen" not in json.dumps(recorded)
+
+
+def test_token_may_come_as_a_form_argument_but_not_inside_json(fake: FakeSlack) -> None:
+    status, form_answer = raw_post(
+        fake.base_url + "auth.test", f"token={TOKEN}".encode(), "application/x-www-form-urlencoded"
+    )
+    _, json_answer = raw_post(
+        fake.base_url + "auth.test", json.dumps({"token": TOKEN}).encode(), "application/json"
+    )
+
+    assert (status, form_answer["ok"]) == (200, True)
+    assert json_answer == {"ok": False, "error": "not_authed"}
+    assert all("token" not in call["params"] for call in fake.calls)
+
+
+def test_unknown_method_is_a_404_and_recorded(fake: FakeSlack, client: WebClient) -> None:
+    error = refusal(lambda: client.api_call("chat.teleport", json={"channel": "U1"}))
+    assert error.response.status_code == 404
+    assert error.response["error"] == "unknown_method"
+    assert fake.calls[-1]["method"] == "chat.teleport"
+    assert fake.calls[-1]["status"] == 404
+
+
+# -- the directory -------------------------------------------------------------------------------
+
+
+def test_users_info_and_required_argument(client: WebClient) -> None:
+    user = client.users_info(user="U2")["user"]
+    assert user["profile"]["email"] == "Bob@Example.com"
+    assert user["tz"] == "America/New_York"
+    assert user["tz_offset"] == -5 * 3600  # November: EST
+    assert user["team_id"] == "T0DEMO"
+    assert refusal(lambda: client.users_info(user="U404")).response["error"] == "user_not_found"
+    assert refusal(lambda: client.api_call("users.info", params={})).response["error"] == "invalid_arguments"
+
+
+def test_tz_offset_follows_the_fake_clock_through_daylight_saving(
+    client: WebClient, sim_clock: SimulatedClock
+) -> None:
+    assert client.users_info(user="U1")["user"]["tz_offset"] == 0
+    sim_clock.set(datetime(2027, 7, 1, 12, 0, tzinfo=UTC))
+    summer = client.users_info(user="U1")["user"]
+    assert summer["tz_offset"] == 3600
+    assert summer["tz_label"] == "BST"
+
+
+def test_users_list_pages_with_cursors_and_flags_deleted_users(fake: FakeSlack, client: WebClient) -> None:
+    for number in range(5, 250):
+        fake.add_user(
+            f"U{number}", name=f"p{number}", real_name=f"P {number}", email=f"p{number}@example.com"
+        )
+
+    # SlackResponse follows next_cursor itself, reusing one object: copy each page as it comes.
+    pages = [dict(page.data) for page in client.users_list(limit=100)]
+
+    assert len(pages) == 3
+    assert [len(page["members"]) for page in pages] == [100, 100, 50]
+    assert pages[-1]["response_metadata"]["next_cursor"] == ""
+    assert all(page["response_metadata"]["next_cursor"] for page in pages[:-1])
+    ids = [member["id"] for page in pages for member in page["members"]]
+    assert len(ids) == len(set(ids)) == 250  # 248 people, U4 included, plus the app's bot user
+    members = {member["id"]: member for page in pages for member in page["members"]}
+    assert members["U4"]["deleted"] is True
+    assert members["UBOT"]["is_bot"] is True
+    assert [call["params"].get("cursor") is None for call in fake.calls_for("users.list")] == [
+        True,
+        False,
+        False,
+    ]
+
+
+def test_users_list_default_page_and_bad_cursor(fake: FakeSlack, client: WebClient) -> None:
+    for number in range(5, 150):
+        fake.add_user(
+            f"U{number}", name=f"p{number}", real_name=f"P {number}", email=f"p{number}@example.com"
+        )
+    first = client.users_list()
+    assert len(first["members"]) == 100
+    assert refusal(lambda: client.users_list(cursor="bm9wZQ==")).response["error"] == "invalid_cursor"
+
+
+def test_lookup_by_email_is_case_insensitive_and_keeps_deleted_users(client: WebClient) -> None:
+    assert client.users_lookupByEmail(email="bob@example.com")["user"]["id"] == "U2"
+    deleted = client.users_lookupByEmail(email="dee@example.com")["user"]
+    assert (deleted["id"], deleted["deleted"]) == ("U4", True)
+    assert refusal(lambda: client.users_lookupByEmail(email="nobody@example.com")).response["error"] == (
+        "users_not_found"
+    )
+
+
+def test_deactivate_flags_the_user(fake: FakeSlack, client: WebClient) -> None:
+    fake.deactivate("U3")
+    assert client.users_info(user="U3")["user"]["deleted"] is True
+    assert refusal(lambda: client.chat_postMessage(channel="U3", text="hi")).response["error"] == (
+        "account_inactive"
+    )
+
+
+# -- conversations and messages --------------------------------------------------------------------
+
+
+def test_conversations_open_gives_stable_ids_per_set_of_people(fake: FakeSlack, client: WebClient) -> None:
+    dm = client.conversations_open(users="U1")["channel"]["id"]
+    group = client.conversations_open(users=["U1", "U2", "U3"])["channel"]["id"]
+    again = client.conversations_open(users=["U3", "U1", "U2"])
+    other = client.conversations_open(users=["U1", "U2"])["channel"]["id"]
+
+    assert dm.startswith("D")
+    assert group.startswith("G")
+    assert again["channel"]["id"] == group
+    assert again["already_open"] is True
+    assert other not in (dm, group)
+    assert fake.dm_channel_for("U1") == dm
+    assert sorted(fake.conversation_members(group)) == ["U1", "U2", "U3"]
+
+
+def test_conversations_open_limits_and_unknown_people(fake: FakeSlack, client: WebClient) -> None:
+    for number in range(5, 14):
+        fake.add_user(
+            f"U{number}", name=f"p{number}", real_name=f"P {number}", email=f"p{number}@example.com"
+        )
+    eight = [f"U{n}" for n in range(5, 13)]
+    nine = [f"U{n}" for n in range(5, 14)]
+
+    assert client.conversations_open(users=eight)["ok"] is True
+    assert refusal(lambda: client.conversations_open(users=nine)).response["error"] == "too_many_users"
+    assert refusal(lambda: client.conversations_open(users="U1,U404")).response["error"] == "user_not_found"
+    assert refusal(lambda: client.conversations_open(users="U1,U4")).response["error"] == "user_disabled"
+    assert refusal(lambda: client.conversations_open(users="")).response["error"] == "not_enough_users"
+    assert fake.calls_for("conversations.open")[1]["audience"] == nine
+
+
+def test_post_message_to_a_user_id_lands_in_the_dm(fake: FakeSlack, client: WebClient) -> None:
+    first = client.chat_postMessage(channel="U1", text="Your weekly reflection is ready")
+    second = client.chat_postMessage(channel=fake.dm_channel_for("U1"), text="again")
+
+    assert first["channel"] == fake.dm_channel_for("U1")
+    assert first["message"]["text"] == "Your weekly reflection is ready"
+    assert float(second["ts"]) > float(first["ts"])
+    assert first["ts"].count(".") == 1
+    assert len(first["ts"].split(".")[1]) == 6
+
+
+def test_post_message_required_arguments(client: WebClient) -> None:
+    assert refusal(lambda: client.chat_postMessage(channel="U1")).response["error"] == "no_text"
+    assert refusal(lambda: client.chat_postMessage(channel="C404", text="x")).response["error"] == (
+        "channel_not_found"
+    )
+    assert refusal(lambda: client.chat_postMessage(channel="U404", text="x")).response["error"] == (
+        "channel_not_found"
+    )
+    assert refusal(lambda: client.chat_postMessage(channel="U1", text="x" * 40_001)).response["error"] == (
+        "msg_too_long"
+    )
+
+
+def test_chat_update_and_ephemeral(fake: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="U2", text="v1")
+    updated = client.chat_update(channel=posted["channel"], ts=posted["ts"], text="v2")
+    assert updated["message"]["text"] == "v2"
+    assert (
+        refusal(lambda: client.chat_update(channel=posted["channel"], ts="1.000001", text="v3")).response[
+            "error"
+        ]
+        == "message_not_found"
+    )
+
+    group = client.conversations_open(users=["U1", "U2"])["channel"]["id"]
+    assert client.chat_postEphemeral(channel=group, user="U1", text="only you")["message_ts"]
+    assert refusal(lambda: client.chat_postEphemeral(channel=group, user="U3", text="x")).response[
+        "error"
+    ] == ("user_not_in_channel")
+    assert fake.calls_for("chat.update")[0]["audience"] == ["U2"]
+    assert fake.calls_for("chat.postEphemeral")[0]["audience"] == ["U1"]
+
+
+# -- Block Kit and views ----------------------------------------------------------------------------
+
+
+def test_blocks_are_validated_with_slack_sdk_models(client: WebClient) -> None:
+    no_text = refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[{"type": "section"}]))
+    unknown = refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[{"type": "hologram"}]))
+    too_long = refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[section("y" * 3001)]))
+    duplicate = refusal(
+        lambda: client.chat_postMessage(
+            channel="U1", text="x", blocks=[section("a", "b1"), section("b", "b1")]
+        )
+    )
+
+    for error in (no_text, unknown, too_long, duplicate):
+        assert error.response["error"] == "invalid_blocks"
+        assert error.response["errors"]
+    assert "json-pointer:/blocks/0" in no_text.response["errors"][0]
+    assert "hologram" in unknown.response["errors"][0]
+    assert "3000" in too_long.response["errors"][0]
+    assert client.chat_postMessage(channel="U1", text="x", blocks=[section("fine")])["ok"] is True
+
+
+def test_message_and_view_block_counts(fake: FakeSlack, client: WebClient) -> None:
+    fifty = [section(f"line {n}") for n in range(50)]
+    assert client.chat_postMessage(channel="U1", text="x", blocks=fifty)["ok"] is True
+    over = refusal(lambda: client.chat_postMessage(channel="U2", text="x", blocks=[*fifty, section("more")]))
+    assert over.response["error"] == "invalid_blocks"
+    assert "at most 50" in over.response["errors"][0]
+
+    hundred: dict[str, Any] = {"type": "home", "blocks": [section(f"line {n}") for n in range(100)]}
+    assert client.views_publish(user_id="U1", view=hundred)["ok"] is True
+    hundred["blocks"].append(section("more"))
+    assert (
+        refusal(lambda: client.views_publish(user_id="U1", view=hundred)).response["error"]
+        == "invalid_blocks"
+    )
+
+
+def test_modal_title_private_metadata_and_type_are_checked(fake: FakeSlack, client: WebClient) -> None:
+    long_title = refusal(
+        lambda: client.views_open(trigger_id=fake.register_trigger("U1"), view=modal("t" * 25))
+    )
+    long_metadata = refusal(
+        lambda: client.views_open(
+            trigger_id=fake.register_trigger("U1"), view=modal(private_metadata="m" * 3001)
+        )
+    )
+    home_as_modal = refusal(lambda: client.views_open(trigger_id=fake.register_trigger("U1"), view=home()))
+    modal_as_home = refusal(lambda: client.views_publish(user_id="U1", view=modal()))
+
+    assert long_title.response["error"] == "invalid_arguments"
+    assert "/view/title" in long_title.response["errors"][0]
+    assert long_metadata.response["error"] == "invalid_arguments"
+    assert home_as_modal.response["error"] == "invalid_arguments"
+    assert modal_as_home.response["error"] == "invalid_arguments"
+    assert client.views_open(trigger_id=fake.register_trigger("U1"), view=modal("t" * 24))["ok"] is True
+
+
+def test_view_and_blocks_may_arrive_as_json_strings_in_a_form(fake: FakeSlack) -> None:
+    body = (f"token={TOKEN}&user_id=U1&view=" + quote(json.dumps(home()))).encode()
+    status, answer = raw_post(fake.base_url + "views.publish", body, "application/x-www-form-urlencoded")
+    bad = f"token={TOKEN}&channel=U1&text=x&blocks=" + quote('[{"type": "section"}]')
+    _, refused = raw_post(
+        fake.base_url + "chat.postMessage", bad.encode(), "application/x-www-form-urlencoded"
+    )
+
+    assert (status, answer["ok"]) == (200, True)
+    assert answer["view"]["id"].startswith("V")
+    assert refused["error"] == "invalid_blocks"
+    recorded = fake.calls_for("views.publish")[0]["params"]
+    assert recorded["view"]["type"] == "home"  # decoded into an object, not left a string
+
+
+def test_views_open_needs_a_fresh_unused_trigger(
+    fake: FakeSlack, client: WebClient, sim_clock: SimulatedClock
+) -> None:
+    fresh = fake.register_trigger("U1")
+    assert client.views_open(trigger_id=fresh, view=modal())["view"]["id"].startswith("V")
+    assert refusal(lambda: client.views_open(trigger_id=fresh, view=modal())).response["error"] == (
+        "exchanged_trigger_id"
+    )
+
+    stale = fake.register_trigger("U1")
+    sim_clock.advance(timedelta(seconds=3, milliseconds=1))
+    assert refusal(lambda: client.views_open(trigger_id=stale, view=modal())).response["error"] == (
+        "expired_trigger_id"
+    )
+    assert refusal(lambda: client.views_open(trigger_id="1.2.nope", view=modal())).response["error"] == (
+        "expired_trigger_id"
+    )
+
+
+def test_views_update_by_id_and_external_id_with_hash_check(fake: FakeSlack, client: WebClient) -> None:
+    opened = client.views_open(trigger_id=fake.register_trigger("U2"), view=modal(external_id="ext-1"))[
+        "view"
+    ]
+    by_id = client.views_update(view_id=opened["id"], view=modal("Step 2"), hash=opened["hash"])["view"]
+    by_external = client.views_update(external_id="ext-1", view=modal("Step 3", external_id="ext-1"))["view"]
+
+    assert by_id["id"] == by_external["id"] == opened["id"]
+    assert fake.view(opened["id"])["title"]["text"] == "Step 3"  # type: ignore[index]
+    assert (
+        refusal(
+            lambda: client.views_update(view_id=opened["id"], view=modal(), hash=opened["hash"])
+        ).response["error"]
+        == "hash_conflict"
+    )
+    assert refusal(lambda: client.views_update(view_id="V404", view=modal())).response["error"] == "not_found"
+    assert [call["audience"] for call in fake.calls_for("views.update")] == [["U2"]] * 3 + [[]]
+
+
+def test_views_publish_keeps_one_home_per_person(fake: FakeSlack, client: WebClient) -> None:
+    first = client.views_publish(user_id="U1", view=home())["view"]["id"]
+    second = client.views_publish(user_id="U1", view=home())["view"]["id"]
+    assert first == second
+    assert fake.home_view("U1") is not None
+    assert fake.home_view("U2") is None
+    assert (
+        refusal(lambda: client.views_publish(user_id="U4", view=home())).response["error"]
+        == "account_inactive"
+    )
+
+
+# -- rate limits and faults ----------------------------------------------------------------------------
+
+
+def test_method_rate_limit_answers_429_with_retry_after_then_recovers(
+    fake: FakeSlack, client: WebClient, sim_clock: SimulatedClock
+) -> None:
+    fake.set_rate_limit("users.info", 2)
+    client.users_info(user="U1")
+    sim_clock.advance(timedelta(seconds=20))
+    client.users_info(user="U1")
+
+    limited = refusal(lambda: client.users_info(user="U1"))
+    assert limited.response.status_code == 429
+    assert limited.response["error"] == "ratelimited"
+    assert limited.response.headers["Retry-After"] == "40"
+
+    sim_clock.advance(timedelta(seconds=39))
+    assert refusal(lambda: client.users_info(user="U1")).response.headers["Retry-After"] == "1"
+    sim_clock.advance(timedelta(seconds=1))
+    assert client.users_info(user="U1")["ok"] is True
+    assert [call["status"] for call in fake.calls_for("users.info")] == [200, 200, 429, 429, 200]
+    assert client.users_lookupByEmail(email="ann@example.com")["ok"] is True  # other methods unaffected
+
+
+def test_per_channel_pacing_for_post_message(
+    fake: FakeSlack, client: WebClient, sim_clock: SimulatedClock
+) -> None:
+    for _ in range(3):
+        client.chat_postMessage(channel="U1", text="burst")
+    limited = refusal(lambda: client.chat_postMessage(channel="U1", text="one too many"))
+    assert limited.response.status_code == 429
+    assert int(limited.response.headers["Retry-After"]) >= 1
+    assert client.chat_postMessage(channel="U2", text="another channel")["ok"] is True
+
+    sim_clock.advance(timedelta(seconds=1))
+    assert client.chat_postMessage(channel="U1", text="paced")["ok"] is True
+    assert refusal(lambda: client.chat_postMessage(channel="U1", text="too soon")).response.status_code == 429
+
+    fake.set_channel_rate_limit(None)
+    for _ in range(10):
+        assert client.chat_postMessage(channel="U1", text="unlimited")["ok"] is True
+
+
+def test_fail_next_and_delay(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail_next("chat.postMessage", status=500, error="internal_error")
+    fake.fail_next("users.info", status=200, error="fatal_error", count=2)
+
+    outage = refusal(lambda: client.chat_postMessage(channel="U1", text="x"))
+    assert outage.response.status_code == 500
+    assert client.chat_postMessage(channel="U1", text="x")["ok"] is True
+    assert refusal(lambda: client.users_info(user="U1")).response["error"] == "fatal_error"
+    assert refusal(lambda: client.users_info(user="U1")).response["error"] == "fatal_error"
+    assert client.users_info(user="U1")["ok"] is True
+
+    fake.delay("auth.test", 0.3)
+    started = time.monotonic()
+    client.auth_test()
+    assert time.monotonic() - started >= 0.3
+    fake.delay("auth.test", 0)
+    started = time.monotonic()
+    client.auth_test()
+    assert time.monotonic() - started < 0.3
+
+
+# -- audiences, response URLs and the recording ------------------------------------------------------
+
+
+def test_audiences_for_dm_group_dm_home_and_modal(fake: FakeSlack, client: WebClient) -> None:
+    client.chat_postMessage(channel="U1", text="dm")
+    group = client.conversations_open(users=["U2", "U3"])["channel"]["id"]
+    client.chat_postMessage(channel=group, text="group")
+    client.views_publish(user_id="U3", view=home())
+    client.views_open(trigger_id=fake.register_trigger("U2"), view=modal())
+
+    audiences = [(call["method"], call["audience"]) for call in fake.calls]
+    assert audiences == [
+        ("chat.postMessage", ["U1"]),
+        ("conversations.open", ["U2", "U3"]),
+        ("chat.postMessage", ["U2", "U3"]),
+        ("views.publish", ["U3"]),
+        ("views.open", ["U2"]),
+    ]
+    assert [call["method"] for call in fake.messages_seen_by("U1")] == ["chat.postMessage"]
+    assert [call["method"] for call in fake.messages_seen_by("U2")] == ["chat.postMessage", "views.open"]
+    assert "dm" not in fake.text_seen_by("U2").split("\n")
+
+
+def test_refused_calls_keep_their_audience_but_are_not_seen(fake: FakeSlack, client: WebClient) -> None:
+    refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[{"type": "section"}]))
+    assert fake.calls[-1]["audience"] == ["U1"]
+    assert fake.calls[-1]["ok"] is False
+    assert fake.messages_seen_by("U1") == []
+
+
+def test_response_url_records_audience_and_allows_five_uses(
+    fake: FakeSlack, client: WebClient, sim_clock: SimulatedClock
+) -> None:
+    group = client.conversations_open(users=["U1", "U2", "U3"])["channel"]["id"]
+    url = fake.register_response_url("U1", group)
+    webhook = WebhookClient(url)
+
+    assert url.startswith(fake.url + "/response/")
+    assert webhook.send(text="just for you").status_code == 200
+    assert webhook.send(text="for everyone", response_type="in_channel").status_code == 200
+    for _ in range(3):
+        assert webhook.send(text="again", replace_original=True).status_code == 200
+    sixth = webhook.send(text="once more")
+    assert sixth.status_code == 404
+    assert json.loads(sixth.body)["error"] == "used_url"
+
+    recorded = fake.calls_for("response_url")
+    assert [call["audience"] for call in recorded[:2]] == [["U1"], ["U1", "U2", "U3"]]
+    assert [call["ok"] for call in recorded] == [True] * 5 + [False]
+    assert recorded[0]["params"] == {"text": "just for you"}
+
+    late = WebhookClient(fake.register_response_url("U2", group))
+    sim_clock.advance(timedelta(minutes=30, seconds=1))
+    expired = late.send(text="too late")
+    assert (expired.status_code, json.loads(expired.body)["error"]) == (404, "expired_url")
+
+
+def test_record_ack_is_recorded_as_seen(fake: FakeSlack) -> None:
+    fake.record_ack({"response_action": "errors", "errors": {"b": "Too long"}}, ["U2"], 200)
+    assert fake.messages_seen_by("U2")[0]["method"] == "ack"
+    assert "Too long" in fake.text_seen_by("U2")
+    assert fake.messages_seen_by("U1") == []
+
+
+def test_jsonl_has_the_design_shape(
+    fake: FakeSlack, client: WebClient, tmp_path: Path, sim_clock: SimulatedClock
+) -> None:
+    client.chat_postMessage(channel="U1", text="hello", blocks=[section("hello")])
+    refusal(
+        lambda: WebClient(token="xoxb-bad", base_url=fake.base_url).chat_postMessage(channel="U2", text="x")
+    )
+    WebhookClient(fake.register_response_url("U3", fake.dm_channel_for("U3"))).send(text="reply")
+
+    path = fake.write_jsonl(tmp_path / "slack-calls.jsonl")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+
+    assert len(rows) == 3
+    for row in rows:
+        assert set(row) == {"method", "params", "audience", "status", "ok", "at"}
+        assert isinstance(row["params"], dict)
+        assert isinstance(row["audience"], list)
+        assert isinstance(row["status"], int)
+        assert isinstance(row["ok"], bool)
+        assert datetime.fromisoformat(row["at"]) == START
+    assert [row["method"] for row in rows] == ["chat.postMessage", "chat.postMessage", "response_url"]
+    assert rows[0]["params"]["blocks"][0]["type"] == "section"
+    assert [row["ok"] for row in rows] == [True, False, True]
+    fake.reset_calls()
+    assert fake.calls == []
+
+
+def test_recording_is_complete_under_concurrent_calls(fake: FakeSlack) -> None:
+    fake.set_channel_rate_limit(None)
+
+    def send(worker: int) -> None:
+        client = WebClient(token=TOKEN, base_url=fake.base_url)
+        for number in range(10):
+            client.chat_postMessage(channel=f"U{1 + worker % 3}", text=f"{worker}-{number}")
+
+    threads = [threading.Thread(target=send, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    texts = sorted(call["params"]["text"] for call in fake.calls)
+    assert texts == sorted(f"{worker}-{number}" for worker in range(6) for number in range(10))
+    timestamps = [call for call in fake.calls if call["ok"]]
+    assert len(timestamps) == 60
