@@ -16,6 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 SessionFactory = sessionmaker[Session]
@@ -39,8 +40,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 10)
     return create_engine(url, **kwargs)
 
 
@@ -59,12 +61,14 @@ def make_session_factory(engine: Engine) -> SessionFactory:
 
 @contextmanager
 def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
-    """One transaction: the caller commits explicitly; anything not committed is rolled back."""
+    """One transaction: the caller commits explicitly; anything not committed is rolled back.
+
+    Closing (rather than rolling back first) leaves loaded objects readable after the block.
+    """
     session = factory()
     try:
         yield session
     finally:
-        session.rollback()
         session.close()
 
 
@@ -116,3 +120,16 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+def insert_if_absent(session: Session, model: Any, values: dict[str, Any], unique: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on ``unique``; True when a row was really added.
+
+    ``RETURNING`` tells the two outcomes apart on every backend (an ORM-level rowcount
+    does not), which is what idempotency keys and event deduplication rely on.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=unique)
+    added = session.execute(statement.returning(*table.primary_key.columns)).first()
+    return added is not None

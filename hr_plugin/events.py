@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
-
-from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
 from hr_plugin.models import ProcessedEvent
 
 
 def claim_event(factory: SessionFactory, tenant_id: str, event_id: str, now: datetime) -> bool:
     """True the first time an event id is seen for a tenant, False for every retry of it."""
     with unit_of_work(factory) as session:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        result = session.execute(
-            insert(ProcessedEvent)
-            .values(tenant_id=tenant_id, event_id=event_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
+        first = insert_if_absent(
+            session,
+            ProcessedEvent,
+            {"tenant_id": tenant_id, "event_id": event_id, "received_at": now},
+            ["tenant_id", "event_id"],
         )
         session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return first

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit
@@ -50,13 +50,13 @@ def load_home(factory: SessionFactory, *, tenant_id: str, user_id: str, workspac
 
 
 def _hr_panel(session: Session, tenant_id: str) -> HrPanel:
-    def count(*conditions: object) -> int:
+    def count(*conditions: ColumnElement[bool]) -> int:
         return int(
             session.scalar(
                 select(func.count()).select_from(Employee).where(Employee.tenant_id == tenant_id, *conditions)
             )
             or 0
-        )  # type: ignore[arg-type]
+        )
 
     last_import = session.scalar(
         select(func.max(AuditEntry.at)).where(

@@ -29,12 +29,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
-from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
 from hr_plugin.models import ConversationCache, Employee, OutboxMessage, SendPace
 from hr_plugin.quiet_hours import next_working_moment, parse_clock
 from hr_plugin.slack_clients import SlackClients
@@ -142,29 +141,7 @@ def enqueue(
         "not_before": not_before or now,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "idempotency_key"])
-    )
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def cancel_for_recipient(session: Session, tenant_id: str, user_id: str, reason: str) -> int:
-    """Cancel what still waits for someone who left or was deactivated."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.tenant_id == tenant_id,
-            OutboxMessage.recipient_user_id == user_id,
-            OutboxMessage.status == PENDING,
-        )
-        .values(status=CANCELLED, last_error=reason)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return insert_if_absent(session, OutboxMessage, values, ["tenant_id", "idempotency_key"])
 
 
 def recover_expired(factory: SessionFactory, clock: Clock) -> int:
@@ -223,12 +200,12 @@ class Drainer:
         report = DrainReport()
         deadline = self.clock.now() + timedelta(seconds=max_seconds)
         while True:
-            claimed = self._claim_batch(report)
+            claimed, paced_until = self._claim_batch(report)
             for row_id in claimed:
                 self._send(row_id, report)
             if claimed:
                 continue
-            upcoming = self._next_due()
+            upcoming = min(filter(None, (paced_until, self._next_due())), default=None)
             now = self.clock.now()
             if upcoming is None or upcoming > deadline or now >= deadline:
                 return report
@@ -236,10 +213,16 @@ class Drainer:
 
     # -- claiming -------------------------------------------------------------------------
 
-    def _claim_batch(self, report: DrainReport) -> list[int]:
+    def _claim_batch(self, report: DrainReport) -> tuple[list[int], datetime | None]:
+        """Claim the due rows Slack's pace allows now; also say when the pace frees the next one.
+
+        Rows held back by pacing are left untouched (a write per waiting row per send would
+        grow with the square of the queue); rows held by quiet hours get their new time.
+        """
         now = self.clock.now()
         policy = self.policy
         claimed: list[int] = []
+        paced_until: datetime | None = None
         with unit_of_work(self.factory) as session:
             rows = list(
                 session.scalars(
@@ -263,7 +246,7 @@ class Drainer:
                     paces.next_at(row.tenant_id, "workspace"), paces.next_at(row.tenant_id, channel_key)
                 )
                 if ready_at > now:
-                    row.not_before = ready_at
+                    paced_until = ready_at if paced_until is None else min(paced_until, ready_at)
                     continue
                 paces.push(row.tenant_id, "workspace", now + policy.workspace_interval)
                 paces.push(row.tenant_id, channel_key, now + policy.per_channel_interval)
@@ -273,7 +256,7 @@ class Drainer:
                 row.lease_until = now + policy.lease
                 claimed.append(row.id)
             session.commit()
-        return claimed
+        return claimed, paced_until
 
     def _hold_until(
         self, session: Session, row: OutboxMessage, now: datetime, report: DrainReport

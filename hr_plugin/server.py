@@ -15,7 +15,7 @@ def run_gunicorn(settings: Settings, build_wsgi: Callable[[], Any]) -> None:
     """Serve with gunicorn's threaded workers; each worker builds its own app after the fork."""
     from gunicorn.app.base import BaseApplication
 
-    class HrPluginServer(BaseApplication):  # type: ignore[misc]
+    class HrPluginServer(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{settings.host}:{settings.port}")
             self.cfg.set("workers", settings.web_workers)
@@ -51,7 +51,7 @@ class LocalServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> LocalServer:
         self._thread.start()

@@ -24,8 +24,7 @@ class SlackClients(Protocol):
 def make_client(
     token: str, base_url: str | None, *, wait_on_rate_limit: bool, timeout: int = DEFAULT_TIMEOUT_SECONDS
 ) -> WebClient:
-    kwargs = {"base_url": base_url} if base_url else {}
-    client = WebClient(token=token, timeout=timeout, **kwargs)
+    client = WebClient(token=token, timeout=timeout, base_url=base_url or WebClient.BASE_URL)
     client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=5)] if wait_on_rate_limit else []
     return client
 

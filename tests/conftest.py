@@ -73,7 +73,8 @@ def _truncate_all(engine: Engine) -> None:
             row[0]
             for row in connection.execute(
                 text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    "SELECT tablename FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
                 )
             )
         ]

@@ -129,20 +129,29 @@ def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Callable[[str], No
         owner, APPOINT_ADMIN_CALLBACK, {APPOINTEE_BLOCK: {APPOINTEE_ACTION: _picked_user(ids[DEACTIVATED])}}
     )
     say(f"Ana picks a deactivated account first; the modal answers inline: {_inline_errors(refused.json)}")
-    stack.slack.view_submission(owner, APPOINT_ADMIN_CALLBACK, {APPOINTEE_BLOCK: {APPOINTEE_ACTION: _picked_user(hr)}})
+    stack.slack.view_submission(
+        owner, APPOINT_ADMIN_CALLBACK, {APPOINTEE_BLOCK: {APPOINTEE_ACTION: _picked_user(hr)}}
+    )
     say("Ana appoints Priya Shah as HR admin from the App Home.")
 
     for email, (start, back) in RETURNING.items():
         record_leave(
-            stack.factory, clock, tenant_id=stack.fake.team_id, email=email, leave_start=start,
-            expected_return=back, actor=hr,
+            stack.factory,
+            clock,
+            tenant_id=stack.fake.team_id,
+            email=email,
+            leave_start=start,
+            expected_return=back,
+            actor=hr,
         )
     say(f"HR records the leaves of {len(RETURNING)} returning parents.")
 
 
-def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+def _act_two_people_open_their_homes(
+    stack: AppStack, ids: dict[str, str], say: Callable[[str], None]
+) -> None:
     say("\n== Monday morning: people open the app ==")
-    stack.services.clock.advance(timedelta(hours=2))
+    _simulated(stack).advance(timedelta(hours=2))
     for email, user_id in ids.items():
         if email != DEACTIVATED:  # a deactivated account cannot open Slack at all
             stack.slack.app_home_opened(user_id)
@@ -150,7 +159,10 @@ def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: 
     event_id = "Ev0DEMORETRY"
     for attempt in range(4):
         stack.slack.app_home_opened(
-            sam, event_id=event_id, retry_num=attempt or None, retry_reason="http_timeout" if attempt else None
+            sam,
+            event_id=event_id,
+            retry_num=attempt or None,
+            retry_reason="http_timeout" if attempt else None,
         )
     say("Slack delivers one of Sam's Home events four times (three retries); the app acts once.")
     stack.slack.slash_command(sam, "/rtw", "help")
@@ -160,8 +172,12 @@ def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: 
     lena = ids["lena.fischer@example.com"]
     home = stack.fake.home_view(lena) or {}
     stack.slack.block_action(lena, WORKING_HOURS_ACTION, "open", view=home)
-    refused = stack.slack.view_submission(lena, WORKING_HOURS_CALLBACK, _hours_values([0, 1, 2, 3], "16:00", "08:30"))
-    say(f"Lena sets her day to end before it starts; the modal answers inline: {_inline_errors(refused.json)}")
+    refused = stack.slack.view_submission(
+        lena, WORKING_HOURS_CALLBACK, _hours_values([0, 1, 2, 3], "16:00", "08:30")
+    )
+    say(
+        f"Lena sets her day to end before it starts; the modal answers inline: {_inline_errors(refused.json)}"
+    )
     stack.slack.view_submission(lena, WORKING_HOURS_CALLBACK, _hours_values([0, 1, 2, 3], "08:30", "16:00"))
     say("Lena saves Monday to Thursday, 08:30 to 16:00.")
 
@@ -170,7 +186,7 @@ def _act_three_the_quarter(
     stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Callable[[str], None]
 ) -> None:
     say("\n== The quarter: the scheduler's ticks run on simulated time ==")
-    clock = stack.services.clock
+    clock = _simulated(stack)
     end = QUARTER_START + QUARTER
     reorganised = False
     step = timedelta(minutes=30)
@@ -184,7 +200,9 @@ def _act_three_the_quarter(
     say(f"Ticks ran until {clock.now():%d %b %Y}.")
 
 
-def _reorganise(stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Callable[[str], None]) -> None:
+def _reorganise(
+    stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Callable[[str], None]
+) -> None:
     """Six weeks in: a team changes lead and someone leaves; HR re-imports the whole directory."""
     person, new_manager = MANAGER_CHANGE
     changed = []
@@ -232,7 +250,9 @@ def _manager_id(employee: Employee, by_employee_id: dict[int, str]) -> str | Non
     return by_employee_id.get(employee.manager_id) if employee.manager_id is not None else None
 
 
-def _print_what_each_person_saw(fake: FakeSlack, people: dict[str, dict[str, Any]], say: Callable[[str], None]) -> None:
+def _print_what_each_person_saw(
+    fake: FakeSlack, people: dict[str, dict[str, Any]], say: Callable[[str], None]
+) -> None:
     say("\n== What each person saw ==")
     for user_id, person in sorted(people.items(), key=lambda item: item[1]["name"]):
         seen = fake.messages_seen_by(user_id)
@@ -269,6 +289,12 @@ def _first_lines(blocks: list[dict[str, Any]]) -> str:
 def _squash(text: str, limit: int = 150) -> str:
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _simulated(stack: AppStack) -> SimulatedClock:
+    clock = stack.services.clock
+    assert isinstance(clock, SimulatedClock), "the demo runs on simulated time"
+    return clock
 
 
 def _picked_user(user_id: str) -> dict[str, Any]:

@@ -1,0 +1,184 @@
+"""The ``hr-plugin`` command as an operator runs it: a real process, the real database."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+
+from hr_plugin.clock import SystemClock
+from hr_plugin.testing.fake_slack import FakeSlack
+
+TOKEN = "xoxb-fake-token"
+
+GOOD_CSV = """email,name,manager_email,department,country
+boss@example.com,Bea Boss,,Leadership,GB
+hr@example.com,Hal Resources,boss@example.com,People,GB
+dev@example.com,Dee Veloper,boss@example.com,Engineering,DE
+"""
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as running:
+        running.add_user("UBOSS", name="boss", real_name="Bea Boss", email="boss@example.com")
+        running.add_user(
+            "UHR", name="hr", real_name="Hal Resources", email="hr@example.com", tz="Europe/London"
+        )
+        running.add_user(
+            "UDEV", name="dev", real_name="Dee Veloper", email="dev@example.com", tz="Europe/Berlin"
+        )
+        yield running
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hr_plugin.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("HR_PLUGIN_")}, **(env or {})},
+    )
+
+
+def _env(database_url: str, fake: FakeSlack) -> dict[str, str]:
+    return {
+        "HR_PLUGIN_DATABASE_URL": database_url,
+        "HR_PLUGIN_SLACK_BOT_TOKEN": TOKEN,
+        "HR_PLUGIN_SLACK_API_URL": fake.base_url,
+    }
+
+
+def _dump(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        rows: list[tuple[object, ...]] = []
+        for table in ("tenants", "employees", "audit_log", "hr_admins"):
+            rows += [(table, *row) for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY 1"))]
+        return rows
+
+
+def test_import_then_appoint_an_admin(
+    database_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "org.csv"
+    csv_file.write_text(GOOD_CSV)
+
+    imported = run_cli("directory", "import", str(csv_file), env=_env(database_url, fake))
+    appointed = run_cli("admins", "add", "HR@example.com", env=_env(database_url, fake))
+    again = run_cli("admins", "add", "hr@example.com", env=_env(database_url, fake))
+    unknown = run_cli("admins", "add", "nobody@example.com", env=_env(database_url, fake))
+
+    assert imported.returncode == 0, imported.stderr
+    assert "3 created" in imported.stdout
+    assert appointed.returncode == 0 and "Hal Resources is now an HR admin" in appointed.stdout
+    assert again.returncode == 0 and "was already" in again.stdout
+    assert unknown.returncode == 2 and "nobody@example.com is not in the directory" in unknown.stderr
+    with engine.connect() as connection:
+        zones = dict(connection.execute(text("SELECT email, timezone FROM employees")).all())
+    assert zones["dev@example.com"] == "Europe/Berlin"  # from Slack
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("email,name,department,country\nx@example.com,X,Eng,GB\n", "line 1"),
+        (GOOD_CSV + "not-an-email,Broken,boss@example.com,Eng,GB\n", "line 5"),
+        (GOOD_CSV + "new@example.com,New,ghost@example.com,Eng,GB\n", "line 5"),
+        (
+            GOOD_CSV.replace("boss@example.com,Bea Boss,,", "boss@example.com,Bea Boss,dev@example.com,"),
+            "cycle",
+        ),
+    ],
+    ids=["missing-column", "bad-email", "unknown-manager", "reporting-cycle"],
+)
+def test_a_malformed_csv_names_the_line_and_changes_nothing(
+    database_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path, content: str, expected: str
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD_CSV.replace("Dee Veloper", "Dee V"))
+    assert run_cli("directory", "import", str(good), env=_env(database_url, fake)).returncode == 0
+    before = _dump(engine)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content)
+
+    result = run_cli("directory", "import", str(bad), "--full", env=_env(database_url, fake))
+
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "nothing changed" in result.stderr
+    assert _dump(engine) == before
+
+
+def test_vault_new_key_writes_a_private_file_and_never_overwrites(tmp_path: Path) -> None:
+    key_file = tmp_path / "master.key"
+
+    first = run_cli("vault", "new-key", "--file", str(key_file))
+    second = run_cli("vault", "new-key", "--file", str(key_file))
+
+    assert first.returncode == 0
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    from hr_plugin.settings import Settings
+
+    assert len(Settings(vault_key_file=key_file).master_key()) == 32
+    assert second.returncode == 2 and "refusing to overwrite" in second.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, "HR_PLUGIN_SLACK_SIGNING_SECRET"),
+        (
+            {"HR_PLUGIN_SLACK_SIGNING_SECRET": "s", "HR_PLUGIN_SLACK_BOT_TOKEN": "xoxb-1"},
+            "HR_PLUGIN_VAULT_KEY",
+        ),
+        (
+            {"HR_PLUGIN_SLACK_SIGNING_SECRET": "s", "HR_PLUGIN_VAULT_KEY": "c2hvcnQ="},
+            "HR_PLUGIN_SLACK_BOT_TOKEN",
+        ),
+    ],
+)
+def test_serve_refuses_to_start_and_names_what_is_missing(
+    tmp_path: Path, env: dict[str, str], missing: str
+) -> None:
+    result = run_cli("serve", env={"HR_PLUGIN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **env})
+
+    assert result.returncode == 2
+    assert missing in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_serve_refuses_a_malformed_master_key(tmp_path: Path) -> None:
+    result = run_cli(
+        "serve",
+        env={
+            "HR_PLUGIN_SLACK_SIGNING_SECRET": "s",
+            "HR_PLUGIN_SLACK_BOT_TOKEN": "xoxb-1",
+            "HR_PLUGIN_VAULT_KEY": "c2hvcnQ=",
+            "HR_PLUGIN_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        },
+    )
+
+    assert result.returncode == 2
+    assert "must be 32 bytes" in result.stderr
+
+
+def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+
+    first = run_cli("db", "upgrade", env={"HR_PLUGIN_DATABASE_URL": url})
+    second = run_cli("db", "upgrade", env={"HR_PLUGIN_DATABASE_URL": url})
+
+    assert first.returncode == 0 and second.returncode == 0
+    from hr_plugin.migrations import head_revision
+
+    assert f"database schema at {head_revision()}" in second.stdout
+    from hr_plugin.db import make_engine
+
+    with make_engine(url).connect() as connection:
+        assert connection.execute(select(text("count(*)")).select_from(text("employees"))).scalar() == 0

@@ -1,0 +1,283 @@
+"""The outbox against a real database and the fake Slack over HTTP, on simulated time."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from hr_plugin.clock import SimulatedClock
+from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.models import Employee, OutboxMessage
+from hr_plugin.outbox import (
+    CANCELLED,
+    FAILED,
+    IN_FLIGHT,
+    PENDING,
+    SENT,
+    Drainer,
+    OutboxPolicy,
+    enqueue,
+    recover_expired,
+)
+from hr_plugin.slack_clients import SingleWorkspaceClients
+from hr_plugin.tenants import ensure_tenant
+from hr_plugin.testing.fake_slack import FakeSlack
+
+TEAM = "T0DEMO"
+TOKEN = "xoxb-fake-token"
+
+
+@pytest.fixture
+def fake(clock: SimulatedClock) -> Iterator[FakeSlack]:
+    with FakeSlack(clock=clock, bot_tokens=[TOKEN]) as running:
+        for number in range(1, 6):
+            running.add_user(
+                f"U{number}", name=f"u{number}", real_name=f"User {number}", email=f"u{number}@example.com"
+            )
+        yield running
+
+
+@pytest.fixture
+def drainer(session_factory: SessionFactory, fake: FakeSlack, clock: SimulatedClock) -> Drainer:
+    with unit_of_work(session_factory) as session:
+        ensure_tenant(session, TEAM, clock.now())
+        session.commit()
+    return Drainer(session_factory, SingleWorkspaceClients(TOKEN, fake.base_url), clock, drainer_id="test")
+
+
+def _enqueue(factory: SessionFactory, clock: SimulatedClock, key: str, **kwargs: Any) -> bool:
+    kwargs.setdefault("recipient", "U1")
+    kwargs.setdefault("solicited", True)
+    with unit_of_work(factory) as session:
+        added = enqueue(session, tenant_id=TEAM, key=key, now=clock.now(), text=f"message {key}", **kwargs)
+        session.commit()
+    return added
+
+
+def _rows(factory: SessionFactory) -> dict[str, OutboxMessage]:
+    with unit_of_work(factory) as session:
+        return {row.idempotency_key: row for row in session.scalars(select(OutboxMessage))}
+
+
+def _posted_texts(fake: FakeSlack) -> list[str]:
+    return [call["params"]["text"] for call in fake.calls_for("chat.postMessage") if call["ok"]]
+
+
+def _add_employee(factory: SessionFactory, clock: SimulatedClock, user_id: str, **fields: Any) -> None:
+    with unit_of_work(factory) as session:
+        values: dict[str, Any] = {
+            "tenant_id": TEAM,
+            "email": f"{user_id.lower()}@example.com",
+            "name": user_id,
+            "slack_user_id": user_id,
+            "timezone": "Europe/London",
+            "country": "GB",
+            "department": "Eng",
+            "created_at": clock.now(),
+            "updated_at": clock.now(),
+        }
+        values.update(fields)
+        session.add(Employee(**values))
+        session.commit()
+
+
+def test_the_same_key_is_enqueued_once(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    assert _enqueue(session_factory, clock, "reminder:T0DEMO:1:2026-W48") is True
+    assert _enqueue(session_factory, clock, "reminder:T0DEMO:1:2026-W48") is False
+
+    report = drainer.drain()
+
+    assert report.sent == 1
+    assert _posted_texts(fake) == ["message reminder:T0DEMO:1:2026-W48"]
+    assert drainer.drain().sent == 0
+
+
+def test_dm_channel_is_opened_once_and_cached(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    for week in range(3):
+        _enqueue(session_factory, clock, f"k{week}")
+
+    drainer.drain(max_seconds=10)
+
+    assert len(fake.calls_for("conversations.open")) == 1
+    assert len(_posted_texts(fake)) == 3
+    assert {call["audience"][0] for call in fake.calls_for("chat.postMessage")} == {"U1"}
+
+
+def test_one_channel_is_paced_at_one_message_per_second(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    fake.set_channel_rate_limit(1.0, burst=1)
+    for number in range(5):
+        _enqueue(session_factory, clock, f"burst{number}")
+    started = clock.now()
+
+    report = drainer.drain(max_seconds=30)
+
+    assert report.sent == 5
+    assert report.rate_limited == 0
+    sent_at = sorted(row.sent_at for row in _rows(session_factory).values() if row.sent_at)
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(sent_at)]
+    assert all(gap >= 1.0 for gap in gaps), gaps
+    assert (clock.now() - started).total_seconds() < 6
+
+
+def test_a_429_is_honoured_and_nothing_is_sent_before_retry_after(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    fake.set_channel_rate_limit(None)
+    fake.set_rate_limit("chat.postMessage", 2)
+    for number in range(4):
+        _enqueue(session_factory, clock, f"r{number}", recipient=f"U{number + 1}")
+
+    report = drainer.drain(max_seconds=300)
+
+    assert report.sent == 4
+    assert report.rate_limited >= 1
+    refused = [call for call in fake.calls_for("chat.postMessage") if call["status"] == 429]
+    accepted = [call for call in fake.calls_for("chat.postMessage") if call["ok"]]
+    assert len(accepted) == 4
+    first_refusal = datetime.fromisoformat(refused[0]["at"])
+    later = [datetime.fromisoformat(call["at"]) for call in accepted[2:]]
+    assert all(moment >= first_refusal + timedelta(seconds=1) for moment in later)
+    assert sorted(_posted_texts(fake)) == sorted(f"message r{n}" for n in range(4))
+
+
+def test_a_transient_failure_is_retried_with_backoff(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    fake.fail_next("chat.postMessage", status=500, error="internal_error", count=2)
+    _enqueue(session_factory, clock, "flaky")
+
+    first = drainer.drain()
+    assert first.retried == 1 and first.sent == 0
+    row = _rows(session_factory)["flaky"]
+    assert row.status == PENDING and row.not_before > clock.now()
+    assert row.possible_duplicate is False  # Slack answered: a retry cannot duplicate
+
+    drainer.drain(max_seconds=60)
+
+    row = _rows(session_factory)["flaky"]
+    assert row.status == SENT
+    assert row.attempts == 3
+    assert _posted_texts(fake) == ["message flaky"]
+
+
+def test_a_permanent_failure_is_recorded_not_retried(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _enqueue(session_factory, clock, "nobody", recipient="UNKNOWN")
+
+    report = drainer.drain(max_seconds=30)
+
+    row = _rows(session_factory)["nobody"]
+    assert report.failed == 1
+    assert row.status == FAILED
+    assert row.last_error == "user_not_found"
+
+
+def test_unsolicited_messages_wait_for_working_hours(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _add_employee(session_factory, clock, "U1", timezone="America/New_York")  # 05:00 in New York
+    _enqueue(session_factory, clock, "nudge", solicited=False)
+    _enqueue(session_factory, clock, "asked-for", solicited=True)
+
+    report = drainer.drain()
+
+    assert report.sent == 1 and report.held == 1
+    held = _rows(session_factory)["nudge"]
+    assert held.status == PENDING
+    assert held.not_before == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 in New York
+    clock.set(held.not_before)
+    drainer.drain()
+    assert _rows(session_factory)["nudge"].status == SENT
+
+
+def test_nothing_more_reaches_someone_who_left(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _add_employee(session_factory, clock, "U2", active=False, left_at=clock.now())
+    _add_employee(session_factory, clock, "U3", slack_deactivated=True)
+    _enqueue(session_factory, clock, "to-leaver", recipient="U2")
+    _enqueue(session_factory, clock, "to-deactivated", recipient="U3")
+
+    report = drainer.drain()
+
+    rows = _rows(session_factory)
+    assert report.cancelled == 2
+    assert {rows["to-leaver"].status, rows["to-deactivated"].status} == {CANCELLED}
+    assert fake.calls_for("chat.postMessage") == []
+
+
+def test_a_send_cut_off_mid_flight_is_retried_and_flagged(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _enqueue(session_factory, clock, "cut-off")
+    with unit_of_work(session_factory) as session:  # a drainer claimed it, then its process died
+        row = session.scalars(select(OutboxMessage)).one()
+        row.status, row.claimed_by, row.lease_until, row.attempts = IN_FLIGHT, "dead", clock.now(), 1
+        session.commit()
+
+    assert recover_expired(session_factory, clock) == 0  # the lease has not run out yet
+    clock.advance(timedelta(seconds=1))
+    assert recover_expired(session_factory, clock) == 1
+    report = drainer.drain()
+
+    row = _rows(session_factory)["cut-off"]
+    assert row.status == SENT and row.possible_duplicate is True
+    assert report.possible_duplicates == 1
+
+
+def test_a_timeout_after_the_request_left_counts_as_possible_duplicate(
+    session_factory: SessionFactory, clock: SimulatedClock, fake: FakeSlack
+) -> None:
+    with unit_of_work(session_factory) as session:
+        ensure_tenant(session, TEAM, clock.now())
+        session.commit()
+    impatient = Drainer(
+        session_factory,
+        SingleWorkspaceClients(TOKEN, fake.base_url, timeout=1),
+        clock,
+        drainer_id="impatient",
+        policy=OutboxPolicy(),
+    )
+    _enqueue(session_factory, clock, "slow")
+    fake.delay("chat.postMessage", 1.5)
+
+    first = impatient.drain()
+    fake.delay("chat.postMessage", 0)
+    assert first.retried == 1
+    row = _rows(session_factory)["slow"]
+    assert row.possible_duplicate is True and row.status == PENDING
+
+    impatient.drain(max_seconds=10)
+    assert _rows(session_factory)["slow"].status == SENT
+
+
+def test_group_dm_goes_to_its_members(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2", "U3"])
+
+    drainer.drain()
+
+    posted = fake.calls_for("chat.postMessage")
+    assert [sorted(call["audience"]) for call in posted] == [["U1", "U2", "U3"]]
+
+
+def test_enqueue_refuses_ambiguous_targets(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer
+) -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        _enqueue(session_factory, clock, "both", recipient="U1", conversation=["U2"])
+    with pytest.raises(ValueError, match="1 to 8"):
+        _enqueue(session_factory, clock, "crowd", recipient=None, conversation=[f"U{n}" for n in range(9)])
