@@ -70,7 +70,7 @@ class Settings(BaseSettings):
 
 def decode_master_key(text: str, setting: str) -> bytes:
     try:
-        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+        key = base64.b64decode(text.strip().encode("ascii"), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         raise SettingsError(f"{setting}: not URL-safe base64") from None
     if len(key) != 32:

@@ -1,0 +1,87 @@
+"""``hr-plugin serve`` as deployed: gunicorn workers, signed requests, health checks, SIGTERM."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hr_plugin.clock import SystemClock
+from hr_plugin.db import make_engine, upgrade
+from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.signed_client import SlackRequestClient
+
+TOKEN = "xoxb-fake-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, FakeSlack]]:
+    upgrade(make_engine(database_url))  # PostgreSQL is upgraded by the deploy step, not by serve
+    port = _free_port()
+    secret = secrets.token_hex(16)
+    with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
+        fake.add_user("UONE", name="one", real_name="One", email="one@example.com")
+        env = {
+            **os.environ,
+            "HR_PLUGIN_DATABASE_URL": database_url,
+            "HR_PLUGIN_SLACK_BOT_TOKEN": TOKEN,
+            "HR_PLUGIN_SLACK_SIGNING_SECRET": secret,
+            "HR_PLUGIN_SLACK_API_URL": fake.base_url,
+            "HR_PLUGIN_VAULT_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            "HR_PLUGIN_PORT": str(port),
+            "HR_PLUGIN_WEB_WORKERS": "2",
+        }
+        log = (tmp_path / "serve.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hr_plugin.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base + "/readyz", process)
+            yield base, secret, fake
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0, (tmp_path / "serve.log").read_text()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "serve exited early"
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not come up")
+
+
+def test_serve_answers_signed_requests_and_health_checks(served: tuple[str, str, FakeSlack]) -> None:
+    base, secret, fake = served
+    client = SlackRequestClient(f"{base}/slack/events", secret, fake)
+
+    help_reply = client.slash_command("UONE", "/rtw", "help")
+    forged = client.slash_command("UONE", "/rtw", "help", signature="v0=" + "1" * 64)
+
+    assert help_reply.status == 200 and help_reply.json is not None
+    assert "/rtw help" in str(help_reply.json["blocks"])
+    assert forged.status == 401
+    with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+        assert response.read() == b"ok"
