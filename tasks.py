@@ -27,8 +27,8 @@ def _python() -> Path:
 
 
 def ensure_environment() -> Path:
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed (found %d.%d)" % sys.version_info[:2])
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before any environment exists
+        sys.exit(f"Python 3.11 or newer is needed (found {sys.version_info[0]}.{sys.version_info[1]})")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not _python().exists():
         print("Creating .venv ...", file=sys.stderr, flush=True)

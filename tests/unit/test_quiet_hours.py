@@ -35,8 +35,12 @@ def test_the_daylight_saving_change_moves_the_utc_answer() -> None:
 
 def test_a_half_hour_zone_and_a_part_time_week() -> None:
     now = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # Thursday 11:30 in India, but they work Mon-Wed
-    answer = next_working_moment(now, "Asia/Kolkata", working_days=(0, 1, 2), start=time(9, 30), end=time(15, 0))
-    assert answer.astimezone(ZoneInfo("Asia/Kolkata")) == datetime(2026, 11, 30, 9, 30, tzinfo=ZoneInfo("Asia/Kolkata"))
+    answer = next_working_moment(
+        now, "Asia/Kolkata", working_days=(0, 1, 2), start=time(9, 30), end=time(15, 0)
+    )
+    assert answer.astimezone(ZoneInfo("Asia/Kolkata")) == datetime(
+        2026, 11, 30, 9, 30, tzinfo=ZoneInfo("Asia/Kolkata")
+    )
 
 
 def test_nobody_is_held_forever() -> None:
