@@ -155,6 +155,9 @@ def test_working_hours_are_validated_inline_and_saved(stack: AppStack, org: dict
     with unit_of_work(stack.factory) as session:
         peer = session.scalars(select(Employee).where(Employee.slack_user_id == "UPEER")).one()
         assert (peer.working_days, peer.work_start, peer.work_end) == ("1,2,3", "10:00", "15:30")
-    assert "Tue, Wed, Thu, 10:00 to 15:30" in _home_text(
-        stack.fake.calls_for("views.publish", user="UPEER")[-1]["params"]
+    wait_for(
+        lambda: (
+            "Tue, Wed, Thu, 10:00 to 15:30"
+            in _home_text(stack.fake.calls_for("views.publish", user="UPEER")[-1]["params"])
+        )
     )

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from hr_plugin.admins import AdminError, appoint_from_slack
 from hr_plugin.services import Services
-from hr_plugin.slack.listeners.home import is_workspace_admin, publish_home
+from hr_plugin.slack.listeners.home import is_workspace_admin, republisher
 from hr_plugin.slack.payloads import AppointAdminSubmission, request_context
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION
 from hr_plugin.slack.views.modals import (
@@ -44,7 +44,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={APPOINTEE_BLOCK: str(exc)})
             return
         ack()
-        publish_home(client, services, who)
 
     app.action(APPOINT_ADMIN_ACTION)(open_appoint)
-    app.view(APPOINT_ADMIN_CALLBACK)(submit_appoint)
+    # The home is republished after the ack, so Slack's latency never delays the modal closing.
+    app.view(APPOINT_ADMIN_CALLBACK)(ack=submit_appoint, lazy=[republisher(services)])

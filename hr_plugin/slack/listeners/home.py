@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -35,6 +36,15 @@ def publish_home(client: WebClient, services: Services, who: RequestContext) -> 
     if not state.can_appoint_admins and is_workspace_admin(client, who.user_id):
         state = dataclasses.replace(state, can_appoint_admins=True)
     client.views_publish(user_id=who.user_id, view=home_view(state))
+
+
+def republisher(services: Services) -> Callable[..., None]:
+    """A lazy listener that refreshes the acting person's App Home after a change."""
+
+    def republish_home(client: WebClient, context: Any) -> None:
+        publish_home(client, services, request_context(context))
+
+    return republish_home
 
 
 def is_workspace_admin(client: WebClient, user_id: str) -> bool:

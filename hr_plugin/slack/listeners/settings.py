@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from hr_plugin.home import SettingsError, load_home, update_working_hours
 from hr_plugin.services import Services
-from hr_plugin.slack.listeners.home import publish_home
+from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.payloads import WorkingHoursSubmission, request_context
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
 from hr_plugin.slack.views.modals import (
@@ -50,7 +50,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={FIELD_BLOCKS[exc.field]: str(exc)})
             return
         ack()
-        publish_home(client, services, who)
 
     app.action(WORKING_HOURS_ACTION)(open_working_hours)
-    app.view(WORKING_HOURS_CALLBACK)(submit_working_hours)
+    # The home is republished after the ack, so Slack's latency never delays the modal closing.
+    app.view(WORKING_HOURS_CALLBACK)(ack=submit_working_hours, lazy=[republisher(services)])
