@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hr_plugin import vault
+from hr_plugin.reintegration import preview
 from hr_plugin.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -74,6 +75,24 @@ def _parser() -> argparse.ArgumentParser:
     add_admin.set_defaults(handler=_admins_add)
 
     vault.cli(commands)
+    preview.add_commands(commands)
+
+    policy = commands.add_parser("policy", help="HR budgets for returns")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
+    policy_set = policy_commands.add_parser("set", help="create or replace a policy from a JSON file")
+    policy_set.add_argument("file", type=Path)
+    policy_set.add_argument("--team")
+    policy_set.set_defaults(handler=_policy_set)
+    policy_list = policy_commands.add_parser("list", help="list the policies")
+    policy_list.add_argument("--team")
+    policy_list.set_defaults(handler=_policy_list)
+
+    enrolment = commands.add_parser("enrolment", help="enrolments HR proposes")
+    enrolment_commands = enrolment.add_subparsers(dest="enrolment_command", required=True)
+    enrolment_import = enrolment_commands.add_parser("import", help="propose enrolments from a CSV file")
+    enrolment_import.add_argument("file", type=Path)
+    enrolment_import.add_argument("--team")
+    enrolment_import.set_defaults(handler=_enrolment_import)
 
     demo = commands.add_parser("demo", help="run the whole program offline against a fake Slack")
     demo.add_argument("--out", type=Path, required=True, help="folder for slack-calls.jsonl and people.json")
@@ -201,6 +220,70 @@ def _admins_add(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{result.name} {'was already' if result.already else 'is now'} an HR admin")
+    return 0
+
+
+def _policy_set(args: argparse.Namespace) -> int:
+    import json
+
+    from hr_plugin.clock import SystemClock
+    from hr_plugin.reintegration.policy import PolicyError, parse_policy
+    from hr_plugin.reintegration.service import set_policy
+
+    settings = Settings()
+    services = _services(settings)
+    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise PolicyError("file", "the file must hold one JSON object")
+        policy = parse_policy(data)
+        created = set_policy(services.factory, SystemClock(), tenant_id=tenant_id, policy=policy, actor="cli")
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"error: {args.file} is not valid JSON (line {exc.lineno}): {exc.msg}", file=sys.stderr)
+        return 2
+    except PolicyError as exc:
+        print(f"error: {args.file}: {exc}; nothing changed", file=sys.stderr)
+        return 2
+    print(f"policy {policy.name!r} {'created' if created else 'updated'}: {policy.summary()}")
+    return 0
+
+
+def _policy_list(args: argparse.Namespace) -> int:
+    from hr_plugin.clock import SystemClock
+    from hr_plugin.reintegration.service import list_policies
+
+    settings = Settings()
+    services = _services(settings)
+    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    for policy in list_policies(services.factory, SystemClock(), tenant_id=tenant_id):
+        print(f"{policy.name}\t{policy.scope_words()}\t{policy.summary()}")
+    return 0
+
+
+def _enrolment_import(args: argparse.Namespace) -> int:
+    from hr_plugin.clock import SystemClock
+    from hr_plugin.enrolment import EnrolmentImportError, import_enrolments
+
+    settings = Settings()
+    services = _services(settings)
+    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        count = import_enrolments(
+            services.factory, SystemClock(), tenant_id=tenant_id, text=text, actor="cli"
+        )
+    except EnrolmentImportError as exc:
+        print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
+        return 2
+    print(f"{count} enrolment(s) proposed; each employee is invited to accept in Slack")
     return 0
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -10,10 +14,22 @@ from hr_plugin.admins import list_admins
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import direct_reports, find_by_slack_id
-from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnLeave, WorkingHours
-from hr_plugin.leaves import current_leave
-from hr_plugin.models import AuditEntry, Employee
+from hr_plugin.enrolment import ACTIVE, AWAITING_HR, PROPOSED, open_enrolment, view_of
+from hr_plugin.home_model import (
+    HomeState,
+    HrPanel,
+    ManagerPanel,
+    OwnEnrolment,
+    PendingEnrolment,
+    WorkingHours,
+)
+from hr_plugin.models import AuditEntry, Employee, Enrolment, Leave
 from hr_plugin.roles import Role, roles_of
+
+# A feature's contribution to someone's App Home: blocks keyed by the role they belong under.
+HomeProvider = Callable[[Session, str, Employee, frozenset[str], date], Mapping[str, Sequence[Any]]]
+
+UPCOMING_SHOWN = 10
 
 
 class SettingsError(ValueError):
@@ -24,32 +40,56 @@ class SettingsError(ValueError):
         self.field = field
 
 
-def load_home(factory: SessionFactory, *, tenant_id: str, user_id: str, workspace_admin: bool) -> HomeState:
+def load_home(
+    factory: SessionFactory,
+    clock: Clock,
+    *,
+    tenant_id: str,
+    user_id: str,
+    workspace_admin: bool,
+    providers: Sequence[HomeProvider] = (),
+) -> HomeState:
     with unit_of_work(factory) as session:
         person = find_by_slack_id(session, tenant_id, user_id)
         if person is None or not person.active:
             return HomeState(known=False, can_appoint_admins=workspace_admin)
-        roles = roles_of(session, tenant_id, person.id)
-        leave = current_leave(session, tenant_id, person.id) if Role.EMPLOYEE in roles else None
+        roles = frozenset(str(role) for role in roles_of(session, tenant_id, person.id))
+        enrolment = open_enrolment(session, tenant_id, person.id)
+        own = view_of(session, enrolment) if enrolment is not None else None
+        sections: dict[str, list[Any]] = {}
+        for provider in providers:
+            for role, blocks in provider(session, tenant_id, person, roles, clock.now().date()).items():
+                sections.setdefault(role, []).extend(blocks)
         return HomeState(
             known=True,
             name=person.name,
-            roles=frozenset(str(role) for role in roles),
+            roles=roles,
             working_hours=WorkingHours(
                 person.timezone, person.working_weekdays(), person.work_start, person.work_end
             ),
-            leave=OwnLeave(leave.leave_start, leave.expected_return) if leave else None,
+            enrolment=(
+                OwnEnrolment(
+                    own.status,
+                    own.leave_start,
+                    own.expected_return,
+                    own.contact_during_leave,
+                    own.leave_out_family,
+                )
+                if own
+                else None
+            ),
             manager=(
                 ManagerPanel(direct_reports=len(direct_reports(session, tenant_id, person.id)))
                 if Role.MANAGER in roles
                 else None
             ),
-            hr=_hr_panel(session, tenant_id) if Role.HR_ADMIN in roles else None,
+            hr=_hr_panel(session, tenant_id, clock.now().date()) if Role.HR_ADMIN in roles else None,
             can_appoint_admins=workspace_admin or Role.HR_ADMIN in roles,
+            sections=sections,
         )
 
 
-def _hr_panel(session: Session, tenant_id: str) -> HrPanel:
+def _hr_panel(session: Session, tenant_id: str, today: date) -> HrPanel:
     def count(*conditions: ColumnElement[bool]) -> int:
         return int(
             session.scalar(
@@ -69,6 +109,26 @@ def _hr_panel(session: Session, tenant_id: str) -> HrPanel:
         people_left=count(Employee.active.is_(False)),
         admins=tuple(admin.name for admin in list_admins(session, tenant_id)),
         last_import_at=last_import,
+        awaiting_confirmation=_enrolments(session, tenant_id, (AWAITING_HR,)),
+        upcoming_returns=_enrolments(session, tenant_id, (PROPOSED, ACTIVE), from_day=today),
+    )
+
+
+def _enrolments(
+    session: Session, tenant_id: str, statuses: tuple[str, ...], *, from_day: date | None = None
+) -> tuple[PendingEnrolment, ...]:
+    query = (
+        select(Enrolment.id, Employee.name, Enrolment.status, Leave.expected_return)
+        .join(Employee, Employee.id == Enrolment.employee_id)
+        .join(Leave, Leave.id == Enrolment.leave_id)
+        .where(Enrolment.tenant_id == tenant_id, Enrolment.status.in_(statuses))
+        .order_by(Leave.expected_return, Employee.name)
+        .limit(UPCOMING_SHOWN)
+    )
+    if from_day is not None:
+        query = query.where(Leave.expected_return >= from_day)
+    return tuple(
+        PendingEnrolment(row.id, row.name, row.status, row.expected_return) for row in session.execute(query)
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,15 +17,27 @@ class WorkingHours:
 
 
 @dataclass(frozen=True)
-class OwnLeave:
+class OwnEnrolment:
+    """The person's own enrolment: only they (and HR) see it."""
+
+    status: str
     leave_start: date
     expected_return: date
+    contact_during_leave: bool | None
+    leave_out_family: bool
 
 
 @dataclass(frozen=True)
 class ManagerPanel:
     direct_reports: int
-    plans: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PendingEnrolment:
+    enrolment_id: int
+    name: str
+    status: str
+    expected_return: date
 
 
 @dataclass(frozen=True)
@@ -33,17 +47,24 @@ class HrPanel:
     people_left: int
     admins: tuple[str, ...]
     last_import_at: datetime | None
+    awaiting_confirmation: tuple[PendingEnrolment, ...] = ()
+    upcoming_returns: tuple[PendingEnrolment, ...] = ()
 
 
 @dataclass(frozen=True)
 class HomeState:
-    """Everything one person's App Home may show, and nothing another person's data would add."""
+    """Everything one person's App Home may show, and nothing another person's data would add.
+
+    ``sections`` holds Block Kit blocks that features (plans, mentoring, ...) add under a
+    role's heading: the key is the role (``employee``, ``manager``, ``hr_admin``).
+    """
 
     known: bool
     name: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
     working_hours: WorkingHours | None = None
-    leave: OwnLeave | None = None
+    enrolment: OwnEnrolment | None = None
     manager: ManagerPanel | None = None
     hr: HrPanel | None = None
     can_appoint_admins: bool = False
+    sections: Mapping[str, Sequence[Any]] = field(default_factory=dict)

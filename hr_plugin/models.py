@@ -66,6 +66,7 @@ class Tenant(Base):
     team_id: Mapped[str | None] = mapped_column(String(32))
     enterprise_id: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str | None] = mapped_column(String(200))
+    anonymity_minimum: Mapped[int] = mapped_column(Integer, default=5)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -230,3 +231,110 @@ class SchedulerLeader(Base):
     pid: Mapped[int] = mapped_column(Integer)
     since: Mapped[datetime] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Enrolment(Base):
+    """Taking part in the program, by the employee's choice.
+
+    HR proposes (``origin="hr"``) and the employee accepts or declines, or the employee enrols
+    themselves (``origin="self"``) and HR confirms. ``contact_during_leave`` stays None until
+    the employee says; until they return, nothing they did not ask for reaches someone who
+    did not say yes. ``leave_out_family`` keeps content about the baby and a partner out of
+    everything the program shows them (after a loss, for example).
+    """
+
+    __tablename__ = "enrolments"
+    __table_args__ = (Index("ix_enrolments_tenant_employee", "tenant_id", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    leave_id: Mapped[int] = mapped_column(ForeignKey("leaves.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(8))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    contact_during_leave: Mapped[bool | None] = mapped_column(Boolean)
+    leave_out_family: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Policy(Base):
+    """An HR budget for returns: reduced weeks at a percent, a ramp, an allowed extension."""
+
+    __tablename__ = "policies"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name", name="uq_policies_tenant_name"),
+        UniqueConstraint("tenant_id", "scope_kind", "scope_value", name="uq_policies_tenant_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    scope_kind: Mapped[str] = mapped_column(String(16))  # all | country | department
+    scope_value: Mapped[str] = mapped_column(String(200), default="")
+    reduced_weeks: Mapped[int] = mapped_column(Integer)
+    reduced_percent: Mapped[int] = mapped_column(Integer)
+    ramp_percents: Mapped[list[int]] = mapped_column(JSON)
+    extension_weeks: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Plan(Base):
+    """A return's week-by-week capacity, generated from a policy; what the manager may see."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", name="uq_plans_enrolment"),
+        Index("ix_plans_tenant_manager", "tenant_id", "manager_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    policy_name: Mapped[str] = mapped_column(String(100))
+    budget: Mapped[dict[str, Any]] = mapped_column(JSON)
+    extension_weeks_taken: Mapped[int] = mapped_column(Integer, default=0)
+    extra_weeks_granted: Mapped[int] = mapped_column(Integer, default=0)
+    return_date: Mapped[date] = mapped_column(Date)
+    full_capacity_from: Mapped[date] = mapped_column(Date)
+    days: Mapped[list[list[Any]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_version: Mapped[int | None] = mapped_column(Integer)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExtensionRequest(Base):
+    """An employee asks HR for more reduced time: HR sees the length, never a reason."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_tenant_status", "tenant_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    weeks: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SharedNeed(Base):
+    """A work need the employee chose to send their manager: the need, not the story."""
+
+    __tablename__ = "shared_needs"
+    __table_args__ = (Index("ix_shared_needs_tenant_employee", "tenant_id", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -33,9 +33,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
+from hr_plugin.contact import unsolicited_hold_until
 from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
 from hr_plugin.models import ConversationCache, Employee, OutboxMessage, SendPace
-from hr_plugin.quiet_hours import next_working_moment, parse_clock
 from hr_plugin.slack_clients import SlackClients
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,21 @@ def enqueue(
         "created_at": now,
     }
     return insert_if_absent(session, OutboxMessage, values, ["tenant_id", "idempotency_key"])
+
+
+def cancel(session: Session, *, tenant_id: str, key: str, reason: str) -> bool:
+    """Withdraw a message that has not gone yet (it no longer makes sense); True if one was."""
+    row = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.tenant_id == tenant_id,
+            OutboxMessage.idempotency_key == key,
+            OutboxMessage.status == PENDING,
+        )
+    ).first()
+    if row is None:
+        return False
+    row.status, row.last_error = CANCELLED, reason
+    return True
 
 
 def recover_expired(factory: SessionFactory, clock: Clock) -> int:
@@ -261,7 +276,7 @@ class Drainer:
     def _hold_until(
         self, session: Session, row: OutboxMessage, now: datetime, report: DrainReport
     ) -> datetime | None:
-        """Cancel a row for someone unreachable, or say until when quiet hours hold it."""
+        """Cancel a row for someone unreachable, or say until when their leave or quiet hours hold it."""
         if row.recipient_user_id is None:
             return None
         person = session.scalars(
@@ -278,17 +293,10 @@ class Drainer:
             return None
         if row.solicited:
             return None
-        opens = next_working_moment(
-            now,
-            person.timezone,
-            person.working_weekdays(),
-            parse_clock(person.work_start),
-            parse_clock(person.work_end),
-        )
-        if opens > now:
+        hold = unsolicited_hold_until(session, row.tenant_id, person, now)
+        if hold is not None:
             report.held += 1
-            return opens
-        return None
+        return hold
 
     def _next_due(self) -> datetime | None:
         with unit_of_work(self.factory) as session:

@@ -7,11 +7,12 @@ from enum import StrEnum
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from hr_plugin.models import Employee, HrAdmin, Leave
+from hr_plugin.contact import OPEN_STATUSES
+from hr_plugin.models import Employee, Enrolment, HrAdmin
 
 
 class Role(StrEnum):
-    EMPLOYEE = "employee"  # a returning parent
+    EMPLOYEE = "employee"  # a returning parent: proposed, awaiting HR or enrolled
     MENTOR = "mentor"
     MANAGER = "manager"
     HR_ADMIN = "hr_admin"
@@ -19,7 +20,15 @@ class Role(StrEnum):
 
 def roles_of(session: Session, tenant_id: str, employee_id: int) -> set[Role]:
     roles: set[Role] = set()
-    if session.scalar(select(exists().where(Leave.tenant_id == tenant_id, Leave.employee_id == employee_id))):
+    if session.scalar(
+        select(
+            exists().where(
+                Enrolment.tenant_id == tenant_id,
+                Enrolment.employee_id == employee_id,
+                Enrolment.status.in_(OPEN_STATUSES),
+            )
+        )
+    ):
         roles.add(Role.EMPLOYEE)
     if session.scalar(
         select(

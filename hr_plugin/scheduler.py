@@ -82,7 +82,9 @@ CORE_TICKS: tuple[Tick, ...] = (
 
 def all_ticks() -> list[Tick]:
     """Every tick the product runs. Features add theirs here as they land."""
-    return list(CORE_TICKS)
+    from hr_plugin.reintegration.ticks import ticks as plan_ticks
+
+    return [*CORE_TICKS, *plan_ticks()]
 
 
 @dataclass

@@ -30,6 +30,11 @@ class Services:
     factory: SessionFactory
     clock: Clock = field(default_factory=SystemClock)
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
+    # Features add to these when they register: App Home sections, reactions to enrolments.
+    home_providers: list[Any] = field(default_factory=list)
+    enrolment_hooks: list[Any] = field(default_factory=list)
+    # Set by build_app: the pool running work after the ack (lazy listeners).
+    lazy_pool: Any = None
 
     def add_subcommand(self, name: str, summary: str, handler: SubcommandHandler) -> None:
         self.subcommands[name] = Subcommand(name, summary, handler)

@@ -21,11 +21,38 @@ from typing import Any
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
-from hr_plugin.leaves import record_leave
 from hr_plugin.models import Employee
 from hr_plugin.outbox import depth
+from hr_plugin.reintegration.views import (
+    ACKNOWLEDGE_ACTION,
+    DETAIL_BLOCK,
+    EXTEND_ACTION,
+    NEED_CALLBACK,
+    NEED_OPEN_ACTION,
+    NEED_SEND_CALLBACK,
+    POLICY_CALLBACK,
+    POLICY_OPEN_ACTION,
+    TEMPLATE_BLOCK,
+)
 from hr_plugin.roles import roles_of
-from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, WORKING_HOURS_ACTION
+from hr_plugin.slack.views.enrolment import (
+    ACCEPT_CALLBACK,
+    CHOICES_BLOCK,
+    CONTACT_CHOICE,
+    EMPLOYEE_BLOCK,
+    LEAVE_START_BLOCK,
+    PROPOSE_CALLBACK,
+    RETURN_BLOCK,
+    SELF_ENROL_CALLBACK,
+)
+from hr_plugin.slack.views.home import (
+    APPOINT_ADMIN_ACTION,
+    CONFIRM_ACTION,
+    INVITE_OPEN_ACTION,
+    JOIN_ACTION,
+    PROPOSE_ACTION,
+    WORKING_HOURS_ACTION,
+)
 from hr_plugin.slack.views.modals import (
     APPOINT_ADMIN_CALLBACK,
     APPOINTEE_ACTION,
@@ -45,10 +72,23 @@ NOT_IN_SLACK = "ivy.walsh@example.com"  # a straggler: in the HRIS, no Slack acc
 DEACTIVATED = "zoe.adams@example.com"  # her Slack account was deactivated
 WORKSPACE_OWNER = "ana.costa@example.com"
 HR_LEAD = "priya.shah@example.com"
+# Returning parents across three countries. Noor returns the week before Presidents' Day (a US
+# holiday inside her reduced weeks); Lena's reduced weeks hold Good Friday and Easter Monday.
 RETURNING = {
     "sam.patel@example.com": (date(2025, 9, 1), date(2026, 1, 19)),
-    "noor.haddad@example.com": (date(2025, 10, 6), date(2026, 2, 2)),
-    "lena.fischer@example.com": (date(2025, 8, 4), date(2026, 3, 2)),
+    "noor.haddad@example.com": (date(2025, 10, 6), date(2026, 2, 9)),
+    "lena.fischer@example.com": (date(2025, 8, 4), date(2026, 3, 23)),
+}
+NO_CONTACT_DURING_LEAVE = "noor.haddad@example.com"
+SELF_ENROLLING = ("kim.nguyen@example.com", date(2025, 12, 1), date(2026, 3, 2))
+GERMAN_POLICY = {
+    "name": "Germany",
+    "scope": "country",
+    "scope_value": "DE",
+    "reduced_weeks": 3,
+    "reduced_percent": 50,
+    "ramp_percents": "60, 80",
+    "extension_weeks": 2,
 }
 MANAGER_CHANGE = ("noor.haddad@example.com", "dev.raman@example.com")
 LEAVER = "olivia.brown@example.com"
@@ -72,6 +112,7 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
     with start_stack(database_url, clock, fake=fake) as stack:
         _act_one_setup(stack, ids, say)
         _act_two_people_open_their_homes(stack, ids, say)
+        _act_enrolments(stack, ids, say)
         _act_three_the_quarter(stack, rows, ids, say)
         people = _people(stack, ids)
         (out / "people.json").write_text(json.dumps(people, indent=2, sort_keys=True) + "\n")
@@ -134,17 +175,7 @@ def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Callable[[str], No
     )
     say("Ana appoints Priya Shah as HR admin from the App Home.")
 
-    for email, (start, back) in RETURNING.items():
-        record_leave(
-            stack.factory,
-            clock,
-            tenant_id=stack.fake.team_id,
-            email=email,
-            leave_start=start,
-            expected_return=back,
-            actor=hr,
-        )
-    say(f"HR records the leaves of {len(RETURNING)} returning parents.")
+    _hr_sets_a_policy(stack, hr, say)
 
 
 def _act_two_people_open_their_homes(
@@ -182,22 +213,186 @@ def _act_two_people_open_their_homes(
     say("Lena saves Monday to Thursday, 08:30 to 16:00.")
 
 
+def _hr_sets_a_policy(stack: AppStack, hr: str, say: Callable[[str], None]) -> None:
+    stack.slack.app_home_opened(hr)
+    stack.settle()
+    stack.slack.block_action(hr, POLICY_OPEN_ACTION, "open", view=stack.fake.home_view(hr) or {})
+    refused = stack.slack.view_submission(
+        hr, POLICY_CALLBACK, _policy_values({**GERMAN_POLICY, "ramp_percents": "40"})
+    )
+    say(
+        "Priya drafts a German policy with a ramp below the reduced percent; inline: "
+        + _inline_errors(refused.json)
+    )
+    stack.slack.view_submission(hr, POLICY_CALLBACK, _policy_values(GERMAN_POLICY))
+    say("Priya saves it: in Germany, 3 weeks at 50%, a week at 60% and one at 80%, up to 2 extra weeks.")
+    stack.settle()
+
+
+def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+    say("\n== Enrolment, by consent ==")
+    hr = ids[HR_LEAD]
+    for email, (start, back) in RETURNING.items():
+        stack.slack.block_action(hr, PROPOSE_ACTION, "open", view=stack.fake.home_view(hr) or {})
+        stack.slack.view_submission(hr, PROPOSE_CALLBACK, _propose_values(ids[email], start, back))
+    refused = stack.slack.view_submission(
+        hr,
+        PROPOSE_CALLBACK,
+        _propose_values(ids["sam.patel@example.com"], date(2026, 1, 1), date(2025, 12, 1)),
+    )
+    say(
+        "Priya proposes three enrolments; a slip in the dates gets an inline error: "
+        + _inline_errors(refused.json)
+    )
+    for email in RETURNING:
+        user = ids[email]
+        stack.slack.app_home_opened(user)
+        stack.settle()
+        stack.slack.block_action(user, INVITE_OPEN_ACTION, "home", view=stack.fake.home_view(user) or {})
+        choices = [] if email == NO_CONTACT_DURING_LEAVE else [CONTACT_CHOICE]
+        stack.slack.view_submission(user, ACCEPT_CALLBACK, _choices_values(choices))
+    say("Sam, Noor and Lena accept from their Home tabs; Noor asks not to be messaged during her leave.")
+    kim, start, back = ids[SELF_ENROLLING[0]], SELF_ENROLLING[1], SELF_ENROLLING[2]
+    stack.slack.block_action(kim, JOIN_ACTION, "open", view=stack.fake.home_view(kim) or {})
+    stack.slack.view_submission(
+        kim, SELF_ENROL_CALLBACK, {**_dates_values(start, back), **_choices_values([])}
+    )
+    stack.settle()
+    stack.slack.app_home_opened(hr)
+    stack.settle()
+    enrolment_id = _button_value(stack.fake.home_view(hr) or {}, CONFIRM_ACTION)
+    stack.slack.block_action(hr, CONFIRM_ACTION, enrolment_id, view=stack.fake.home_view(hr) or {})
+    say("Kim asks to join herself; Priya confirms from the HR Home tab.")
+    stack.settle()
+
+
 def _act_three_the_quarter(
     stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Callable[[str], None]
 ) -> None:
     say("\n== The quarter: the scheduler's ticks run on simulated time ==")
     clock = _simulated(stack)
     end = QUARTER_START + QUARTER
-    reorganised = False
+    scenes: list[tuple[datetime, Callable[[], None]]] = [
+        (
+            datetime(2026, 1, 20, 10, tzinfo=UTC),
+            lambda: _manager_acknowledges(stack, ids, "liam.oconnor", say),
+        ),
+        (datetime(2026, 1, 26, 10, tzinfo=UTC), lambda: _extends(stack, ids, say)),
+        (datetime(2026, 2, 10, 15, tzinfo=UTC), lambda: _shares_a_need(stack, ids, say)),
+        (datetime(2026, 2, 16, 7, tzinfo=UTC), lambda: _reorganise(stack, rows, ids, say)),
+        (datetime(2026, 2, 17, 15, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "dev.raman", say)),
+        (datetime(2026, 3, 24, 9, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "jonas.weber", say)),
+    ]
     step = timedelta(minutes=30)
     while clock.now() < end:
         stack.ticks.run_due()
-        if not reorganised and clock.now() >= QUARTER_START + timedelta(weeks=6):
-            reorganised = True
-            _reorganise(stack, rows, ids, say)
+        while scenes and clock.now() >= scenes[0][0]:
+            scenes.pop(0)[1]()
+            stack.settle()
         clock.advance(step)
     stack.ticks.run_due()
-    say(f"Ticks ran until {clock.now():%d %b %Y}.")
+    for email in (
+        HR_LEAD,
+        "liam.oconnor@example.com",
+        "mei.chen@example.com",
+        "dev.raman@example.com",
+        "jonas.weber@example.com",
+        *RETURNING,
+        SELF_ENROLLING[0],
+    ):
+        stack.slack.app_home_opened(ids[email])
+    stack.settle()
+    say(f"Ticks ran until {clock.now():%d %b %Y}; managers, HR and the returning parents open their homes.")
+
+
+def _manager_acknowledges(stack: AppStack, ids: dict[str, str], who: str, say: Callable[[str], None]) -> None:
+    manager = ids[f"{who}@example.com"]
+    stack.slack.app_home_opened(manager)
+    stack.settle()
+    plan_id = _button_value(stack.fake.home_view(manager) or {}, ACKNOWLEDGE_ACTION)
+    if plan_id:
+        stack.slack.block_action(
+            manager, ACKNOWLEDGE_ACTION, plan_id, view=stack.fake.home_view(manager) or {}
+        )
+        name = (stack.fake.user(manager) or {}).get("real_name", who)
+        say(f"{stack.services.clock.now():%d %b}: {name} acknowledges a return plan from the Home tab.")
+
+
+def _extends(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+    sam = ids["sam.patel@example.com"]
+    stack.slack.app_home_opened(sam)
+    stack.settle()
+    stack.slack.block_action(sam, EXTEND_ACTION, "plan", view=stack.fake.home_view(sam) or {})
+    say(
+        f"{stack.services.clock.now():%d %b}: Sam adds a week at reduced time "
+        "with one click; no reason asked."
+    )
+
+
+def _shares_a_need(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+    noor = ids["noor.haddad@example.com"]
+    stack.slack.app_home_opened(noor)
+    stack.settle()
+    stack.slack.block_action(noor, NEED_OPEN_ACTION, "open", view=stack.fake.home_view(noor) or {})
+    preview = stack.slack.view_submission(
+        noor,
+        NEED_CALLBACK,
+        {
+            TEMPLATE_BLOCK: {"value": {"type": "static_select", "selected_option": {"value": "lactation"}}},
+            DETAIL_BLOCK: {"value": {"type": "plain_text_input", "value": "twice a day, 30 minutes"}},
+        },
+    )
+    previewed = (preview.json or {}).get("view", {}).get("private_metadata", "")
+    stack.slack.view_submission(noor, NEED_SEND_CALLBACK, {}, private_metadata=previewed)
+    say(
+        f"{stack.services.clock.now():%d %b}: Noor previews a need from a template "
+        "and sends it to her manager."
+    )
+
+
+def _policy_values(policy: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    def text(value: object) -> dict[str, dict[str, Any]]:
+        return {"value": {"type": "plain_text_input", "value": str(value)}}
+
+    def number(value: object) -> dict[str, dict[str, Any]]:
+        return {"value": {"type": "number_input", "value": str(value)}}
+
+    return {
+        "name": text(policy["name"]),
+        "scope": {"value": {"type": "static_select", "selected_option": {"value": policy["scope"]}}},
+        "scope_value": text(policy["scope_value"]),
+        "reduced_weeks": number(policy["reduced_weeks"]),
+        "reduced_percent": number(policy["reduced_percent"]),
+        "ramp_percents": text(policy["ramp_percents"]),
+        "extension_weeks": number(policy["extension_weeks"]),
+    }
+
+
+def _dates_values(start: date, back: date) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        LEAVE_START_BLOCK: {"value": {"type": "datepicker", "selected_date": start.isoformat()}},
+        RETURN_BLOCK: {"value": {"type": "datepicker", "selected_date": back.isoformat()}},
+    }
+
+
+def _propose_values(user_id: str, start: date, back: date) -> dict[str, dict[str, dict[str, Any]]]:
+    return {EMPLOYEE_BLOCK: {"value": _picked_user(user_id)}, **_dates_values(start, back)}
+
+
+def _choices_values(choices: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        CHOICES_BLOCK: {"value": {"type": "checkboxes", "selected_options": [{"value": c} for c in choices]}}
+    }
+
+
+def _button_value(view: dict[str, Any], action_id: str) -> str | None:
+    """The value of the first button with this action in a published view (what a click sends)."""
+    for block in view.get("blocks", []):
+        elements = [block.get("accessory") or {}, *block.get("elements", [])]
+        for element in elements:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return str(element.get("value"))
+    return None
 
 
 def _reorganise(
@@ -272,6 +467,9 @@ def _describe(call: dict[str, Any]) -> str:
         return f"Modal '{title}'"
     if method == "ack" and "errors" in params:
         return "Inline error: " + "; ".join(params["errors"].values())
+    if method == "ack" and params.get("response_action") == "update":
+        title = params.get("view", {}).get("title", {}).get("text", "")
+        return f"Modal '{title}': " + _first_lines(params.get("view", {}).get("blocks", []))
     text = _first_lines(params.get("blocks", [])) or params.get("text") or ""
     label = {"chat.postMessage": "Message", "ack": "Reply", "response_url": "Reply"}.get(method, method)
     return f"{label}: {_squash(text)}"

@@ -43,6 +43,11 @@ class AppStack:
     def factory(self) -> Any:
         return self.services.factory
 
+    def settle(self) -> None:
+        """Wait until work after the ack (lazy listeners) has finished."""
+        if self.services.lazy_pool is not None and not self.services.lazy_pool.wait_idle():
+            raise TimeoutError("lazy listeners still running after 10 s")
+
     def stop(self) -> None:
         self.server.stop()
         self.services.engine.dispose()

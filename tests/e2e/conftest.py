@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
 from hr_plugin.clock import SimulatedClock
-from hr_plugin.directory import import_directory, parse_directory_csv
-from hr_plugin.leaves import record_leave
+from hr_plugin.db import unit_of_work
+from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
+from hr_plugin.enrolment import propose
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
 
@@ -58,16 +60,24 @@ def org(stack: AppStack) -> dict[str, str]:
         full=True,
         actor="test",
     )
-    from datetime import date
-
-    record_leave(
-        stack.factory,
-        stack.services.clock,
-        tenant_id=TEAM,
-        email="parent@example.com",
-        leave_start=date(2026, 6, 1),
-        expected_return=date(2026, 12, 7),
-        actor="test",
-    )
+    propose_enrolment(stack, "parent@example.com", date(2026, 6, 1), date(2026, 12, 7))
     stack.fake.reset_calls()
     return USERS
+
+
+def propose_enrolment(stack: AppStack, email: str, leave_start: date, expected_return: date) -> int:
+    """HR proposes an enrolment (the service the HR modal and the CLI import call)."""
+    with unit_of_work(stack.factory) as session:
+        employee = find_by_email(session, TEAM, email)
+        assert employee is not None
+        enrolment = propose(
+            session,
+            stack.services.clock,
+            tenant_id=TEAM,
+            employee=employee,
+            leave_start=leave_start,
+            expected_return=expected_return,
+            actor="test",
+        )
+        session.commit()
+        return enrolment.id

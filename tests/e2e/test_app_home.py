@@ -103,7 +103,9 @@ def test_workspace_owner_appoints_the_first_hr_admin_who_then_sees_the_hr_home(
         assert (
             session.scalar(select(AuditEntry.actor).where(AuditEntry.action == "admins.appointed")) == "UBOSS"
         )
-        notice = session.scalars(select(OutboxMessage)).one()
+        notice = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("admin-appointed:"))
+        ).one()
         assert notice.recipient_user_id == "UHR"
 
 

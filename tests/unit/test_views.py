@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnLeave, WorkingHours
+from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment, WorkingHours
 from hr_plugin.slack.views.help import help_blocks, help_text
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, home_view
 from hr_plugin.slack.views.modals import appoint_admin_modal, working_hours_modal
@@ -23,7 +23,7 @@ def test_a_person_with_every_role_sees_every_section_in_order() -> None:
         name="Sam",
         roles=frozenset({"employee", "manager", "hr_admin"}),
         working_hours=HOURS,
-        leave=OwnLeave(date(2026, 1, 5), date(2026, 6, 1)),
+        enrolment=OwnEnrolment("active", date(2026, 1, 5), date(2026, 6, 1), True, False),
         manager=ManagerPanel(direct_reports=1),
         hr=HrPanel(40, 2, 1, ("Priya",), datetime(2026, 1, 5, 9, tzinfo=UTC)),
         can_appoint_admins=True,

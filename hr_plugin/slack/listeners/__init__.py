@@ -5,12 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from hr_plugin.services import Services
-from hr_plugin.slack.listeners import admins, commands, events, home, settings
+from hr_plugin.slack.listeners import admins, commands, enrolment, events, home, settings
 
 
 def register_listeners(app: App, services: Services) -> None:
+    """The core's surfaces, then each feature's (they add App Home sections and hooks too)."""
+    from hr_plugin.reintegration import listeners as reintegration
+
     events.register(app, services)  # middleware first: it guards every listener
     commands.register(app, services)
     home.register(app, services)
     admins.register(app, services)
     settings.register(app, services)
+    enrolment.register(app, services)
+    reintegration.register(app, services)

@@ -32,7 +32,14 @@ def register(app: App, services: Services) -> None:
 
 
 def publish_home(client: WebClient, services: Services, who: RequestContext) -> None:
-    state = load_home(services.factory, tenant_id=who.tenant_id, user_id=who.user_id, workspace_admin=False)
+    state = load_home(
+        services.factory,
+        services.clock,
+        tenant_id=who.tenant_id,
+        user_id=who.user_id,
+        workspace_admin=False,
+        providers=services.home_providers,
+    )
     if not state.can_appoint_admins and is_workspace_admin(client, who.user_id):
         state = dataclasses.replace(state, can_appoint_admins=True)
     client.views_publish(user_id=who.user_id, view=home_view(state))

@@ -28,7 +28,11 @@ def register(app: App, services: Services) -> None:
         ack()
         who = request_context(context)
         state = load_home(
-            services.factory, tenant_id=who.tenant_id, user_id=who.user_id, workspace_admin=False
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            workspace_admin=False,
         )
         if state.working_hours is not None:
             client.views_open(trigger_id=body["trigger_id"], view=working_hours_modal(state.working_hours))

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -20,10 +21,19 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnLeave, WorkingHours
+from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment, WorkingHours
 
 APPOINT_ADMIN_ACTION = "admins.appoint_open"
 WORKING_HOURS_ACTION = "settings.working_hours_open"
+INVITE_OPEN_ACTION = "enrolment.invite_open"
+JOIN_ACTION = "enrolment.join_open"
+RETURN_DATE_ACTION = "enrolment.return_open"
+CONTACT_TOGGLE_ACTION = "enrolment.contact_toggle"
+FAMILY_TOGGLE_ACTION = "enrolment.family_toggle"
+LEAVE_PROGRAM_ACTION = "enrolment.leave_program"
+PROPOSE_ACTION = "enrolment.propose_open"
+CONFIRM_ACTION = "enrolment.confirm"
+WITHDRAW_ACTION = "enrolment.withdraw"
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -34,13 +44,16 @@ def home_view(state: HomeState) -> View:
         blocks += _unknown_person()
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"Hello {state.name}.")))
-        if state.leave is not None:
-            blocks += _employee_section(state.leave)
+        if state.enrolment is not None:
+            blocks += _employee_section(state.enrolment)
+            blocks += list(state.sections.get("employee", ()))
         if state.manager is not None:
-            blocks += _manager_section(state.manager)
+            blocks += _manager_section(state.manager, has_plans=bool(state.sections.get("manager")))
+            blocks += list(state.sections.get("manager", ()))
         if state.hr is not None:
             blocks += _hr_section(state.hr)
-        if not (state.leave or state.manager or state.hr):
+            blocks += list(state.sections.get("hr_admin", ()))
+        if not (state.enrolment or state.manager or state.hr):
             blocks += _everyone_section()
         if state.working_hours is not None:
             blocks += _working_hours_section(state.working_hours)
@@ -73,33 +86,76 @@ def _everyone_section() -> list[Block]:
             text=MarkdownTextObject(
                 text=(
                     "You have no part in the return-to-work program right now. If you are going on, "
-                    "or coming back from, parental leave, your HR team can add you."
+                    "or coming back from, parental leave, you can ask to join; HR confirms."
                 )
-            )
+            ),
+            accessory=ButtonElement(text="Ask to join", action_id=JOIN_ACTION, value="open"),
         )
     ]
 
 
-def _employee_section(leave: OwnLeave) -> list[Block]:
+def _employee_section(enrolment: OwnEnrolment) -> list[Block]:
+    dates = f"Leave from {_day(enrolment.leave_start)}, expected back {_day(enrolment.expected_return)}."
+    if enrolment.status == "proposed":
+        return [
+            DividerBlock(),
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Your return*\nHR has invited you to the program. {dates} Joining is your choice."
+                ),
+                accessory=ButtonElement(text="Have a look", action_id=INVITE_OPEN_ACTION, value="home"),
+            ),
+        ]
+    if enrolment.status == "awaiting_hr":
+        text = f"*Your return*\nYou asked to join; HR will confirm. {dates}"
+    else:
+        text = f"*Your return*\n{dates}"
+    contact = "on" if enrolment.contact_during_leave else "off"
+    family = "left out" if enrolment.leave_out_family else "included"
     return [
         DividerBlock(),
         SectionBlock(
-            text=MarkdownTextObject(
-                text=(
-                    "*Your return*\n"
-                    f"Leave from {_day(leave.leave_start)}, expected back {_day(leave.expected_return)}.\n"
-                    "Your week-by-week plan appears here once it has been set up."
+            text=MarkdownTextObject(text=text),
+            accessory=ButtonElement(text="Change return date", action_id=RETURN_DATE_ACTION, value="open"),
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Messages during leave: {contact}. Content about a baby or partner: {family}."
                 )
-            )
+            ]
+        ),
+        ActionsBlock(
+            block_id="enrolment",
+            elements=[
+                ButtonElement(
+                    text="Allow messages during leave" if contact == "off" else "No messages during leave",
+                    action_id=CONTACT_TOGGLE_ACTION,
+                    value="on" if contact == "off" else "off",
+                ),
+                ButtonElement(
+                    text="Leave out baby and partner content" if family == "included" else "Include it again",
+                    action_id=FAMILY_TOGGLE_ACTION,
+                    value="on" if family == "included" else "off",
+                ),
+                ButtonElement(
+                    text="Leave the program",
+                    action_id=LEAVE_PROGRAM_ACTION,
+                    value="leave",
+                    confirm=ConfirmObject(
+                        title="Leave the program?",
+                        text="Your plan ends and nobody is asked why. You can ask to join again later.",
+                        confirm="Leave",
+                        deny="Stay",
+                    ),
+                ),
+            ],
         ),
     ]
 
 
-def _manager_section(panel: ManagerPanel) -> list[Block]:
-    if panel.plans:
-        listing = "\n".join(f"• {line}" for line in panel.plans)
-    else:
-        listing = "Nobody on your team has a return plan right now."
+def _manager_section(panel: ManagerPanel, *, has_plans: bool) -> list[Block]:
+    listing = "Their return plans:" if has_plans else "Nobody on your team has a return plan right now."
     people = "person reports" if panel.direct_reports == 1 else "people report"
     return [
         DividerBlock(),
@@ -112,7 +168,7 @@ def _manager_section(panel: ManagerPanel) -> list[Block]:
 def _hr_section(panel: HrPanel) -> list[Block]:
     imported = _moment(panel.last_import_at) if panel.last_import_at else "never"
     admins = ", ".join(panel.admins) if panel.admins else "none yet"
-    return [
+    blocks: list[Block] = [
         DividerBlock(),
         SectionBlock(
             text=MarkdownTextObject(
@@ -125,7 +181,45 @@ def _hr_section(panel: HrPanel) -> list[Block]:
                 )
             )
         ),
+        ActionsBlock(
+            block_id="hr",
+            elements=[ButtonElement(text="Propose an enrolment", action_id=PROPOSE_ACTION, value="open")],
+        ),
     ]
+    for pending in panel.awaiting_confirmation:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"{pending.name} asked to join, back {_day(pending.expected_return)}."
+                ),
+                accessory=ButtonElement(
+                    text="Confirm", action_id=CONFIRM_ACTION, value=str(pending.enrolment_id), style="primary"
+                ),
+            )
+        )
+    if panel.upcoming_returns:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="*Upcoming returns*")))
+    for pending in panel.upcoming_returns:
+        state = "invited" if pending.status == "proposed" else "enrolled"
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"{pending.name}: back {_day(pending.expected_return)} ({state})"
+                ),
+                accessory=ButtonElement(
+                    text="Withdraw",
+                    action_id=WITHDRAW_ACTION,
+                    value=str(pending.enrolment_id),
+                    confirm=ConfirmObject(
+                        title="Withdraw quietly?",
+                        text="For someone who is not returning. Nobody is messaged.",
+                        confirm="Withdraw",
+                        deny="Cancel",
+                    ),
+                ),
+            )
+        )
+    return blocks
 
 
 def _working_hours_section(hours: WorkingHours) -> list[Block]:

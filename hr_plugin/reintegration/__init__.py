@@ -1,0 +1,1 @@
+"""Reintegration plans: HR budgets (policies) and week-by-week capacity plans."""

@@ -1,0 +1,184 @@
+"""Slack surfaces for plans: the App Home parts, the buttons and modals behind them."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from hr_plugin.reintegration import messages, service
+from hr_plugin.reintegration import views as v
+from hr_plugin.reintegration.home import home_sections
+from hr_plugin.reintegration.policy import PolicyError, parse_policy
+from hr_plugin.services import Services
+from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.payloads import request_context, state_value
+
+
+def register(app: App, services: Services) -> None:
+    services.enrolment_hooks.append(service.on_enrolment)
+    services.home_providers.append(home_sections)
+    refresh = republisher(services)
+
+    def acknowledge(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
+        ack()
+        who = request_context(context)
+        try:
+            service.acknowledge(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                plan_id=int(body["actions"][0]["value"]),
+            )
+        except (service.PlanError, ValueError) as exc:
+            if body.get("response_url"):
+                respond(text=str(exc), response_type="ephemeral", replace_original=False)
+            return
+        if body.get("response_url"):
+            respond(
+                text="Thanks: noted that you have seen this plan.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    def extend(ack: Ack, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        with contextlib.suppress(service.PlanError):  # the refreshed home shows what is left
+            service.extend(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
+
+    def open_more(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=v.more_time_modal())
+
+    def submit_more(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        raw = state_value(view, v.WEEKS_BLOCK).get("value") or ""
+        try:
+            weeks = int(raw)
+        except ValueError:
+            ack(response_action="errors", errors={v.WEEKS_BLOCK: "A whole number of weeks, from 1 to 8."})
+            return
+        try:
+            service.request_more(
+                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, weeks=weeks
+            )
+        except service.PlanError as exc:
+            ack(response_action="errors", errors={v.WEEKS_BLOCK: str(exc)})
+            return
+        ack()
+
+    def open_need(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=v.need_modal())
+
+    def preview_need(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        template = (state_value(view, v.TEMPLATE_BLOCK).get("selected_option") or {}).get("value", "")
+        detail = (state_value(view, v.DETAIL_BLOCK).get("value") or "").strip()
+        if not detail:
+            ack(response_action="errors", errors={v.DETAIL_BLOCK: "Add the details your manager needs."})
+            return
+        try:
+            words = messages.compose_need(template, detail)
+        except ValueError:
+            ack(response_action="errors", errors={v.TEMPLATE_BLOCK: "Pick one of the options."})
+            return
+        who = request_context(context)
+        name = service.employee_name(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        ack(response_action="update", view=v.need_preview_modal(messages.need_text(name, words)))
+
+    def send_need(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        previewed = view.get("private_metadata") or ""
+        name = service.employee_name(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        prefix = messages.need_text(name, "")
+        words = previewed[len(prefix) :] if previewed.startswith(prefix) else ""
+        try:
+            service.share_need(
+                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, text=words
+            )
+        except service.PlanError as exc:
+            ack(response_action="update", view=v.need_preview_modal(f"Not sent: {exc}"))
+            return
+        ack()
+
+    def decide(ack: Ack, body: dict[str, Any], context: Any) -> None:
+        ack()
+        who = request_context(context)
+        action = body["actions"][0]
+        with contextlib.suppress(service.PlanError, ValueError):  # decided elsewhere already
+            service.decide_request(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                actor_user_id=who.user_id,
+                request_id=int(action["value"]),
+                grant=action["action_id"] == v.GRANT_ACTION,
+            )
+
+    def open_policy(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        policies = service.list_policies(services.factory, services.clock, tenant_id=who.tenant_id)
+        client.views_open(trigger_id=body["trigger_id"], view=v.policy_modal(policies))
+
+    def submit_policy(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        try:
+            policy = parse_policy(_policy_form(view))
+            service.set_policy_from_slack(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                actor_user_id=who.user_id,
+                policy=policy,
+            )
+        except PolicyError as exc:
+            block = "scope_value" if exc.field == "scope" else exc.field
+            ack(response_action="errors", errors={block: exc.message})
+            return
+        ack()
+
+    app.action(v.ACKNOWLEDGE_ACTION)(ack=acknowledge, lazy=[refresh])
+    app.action(v.EXTEND_ACTION)(ack=extend, lazy=[refresh])
+    app.action(v.MORE_OPEN_ACTION)(open_more)
+    app.view(v.MORE_CALLBACK)(ack=submit_more, lazy=[refresh])
+    app.action(v.NEED_OPEN_ACTION)(open_need)
+    app.view(v.NEED_CALLBACK)(preview_need)
+    app.view(v.NEED_SEND_CALLBACK)(send_need)
+    app.action(v.GRANT_ACTION)(ack=decide, lazy=[refresh])
+    app.action(v.DECLINE_ACTION)(ack=decide, lazy=[refresh])
+    app.action(v.POLICY_OPEN_ACTION)(open_policy)
+    app.view(v.POLICY_CALLBACK)(ack=submit_policy, lazy=[refresh])
+
+
+def _policy_form(view: dict[str, Any]) -> dict[str, Any]:
+    def text(block: str) -> str:
+        return (state_value(view, block).get("value") or "").strip()
+
+    def number(block: str) -> Any:
+        raw = text(block)
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+
+    scope_kind = (state_value(view, "scope").get("selected_option") or {}).get("value", "all")
+    ramps_raw = [part.strip() for part in text("ramp_percents").split(",") if part.strip()]
+    ramps: list[Any] = []
+    for part in ramps_raw:
+        try:
+            ramps.append(int(part))
+        except ValueError:
+            ramps.append(part)
+    return {
+        "name": text("name"),
+        "scope": "all" if scope_kind == "all" else {scope_kind: text("scope_value")},
+        "reduced_weeks": number("reduced_weeks"),
+        "reduced_percent": number("reduced_percent"),
+        "ramp_percents": ramps,
+        "extension_weeks": number("extension_weeks"),
+    }

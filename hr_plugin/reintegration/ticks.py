@@ -1,0 +1,23 @@
+"""The plan's scheduler ticks: plans follow manager changes; managers hear when capacity changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hr_plugin.reintegration import service
+from hr_plugin.scheduler import Tick, TickContext
+
+
+def _follow(context: TickContext) -> object:
+    return service.follow_managers(context.factory, context.clock)
+
+
+def _remind(context: TickContext) -> object:
+    return service.remind_capacity_changes(context.factory, context.clock)
+
+
+def ticks() -> list[Tick]:
+    return [
+        Tick("plans-follow-managers", timedelta(minutes=5), _follow),
+        Tick("plans-week-reminders", timedelta(hours=1), _remind),
+    ]

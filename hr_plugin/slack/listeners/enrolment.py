@@ -1,0 +1,210 @@
+"""Joining, answering an invitation, changing one's enrolment; HR proposing and confirming."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from hr_plugin import enrolment
+from hr_plugin.services import Services
+from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.payloads import EnrolmentSubmission, request_context
+from hr_plugin.slack.views import enrolment as views
+from hr_plugin.slack.views.home import (
+    CONFIRM_ACTION,
+    CONTACT_TOGGLE_ACTION,
+    FAMILY_TOGGLE_ACTION,
+    JOIN_ACTION,
+    LEAVE_PROGRAM_ACTION,
+    PROPOSE_ACTION,
+    RETURN_DATE_ACTION,
+    WITHDRAW_ACTION,
+)
+
+FIELD_BLOCKS = {
+    "employee": views.EMPLOYEE_BLOCK,
+    "leave_start": views.LEAVE_START_BLOCK,
+    "expected_return": views.RETURN_BLOCK,
+}
+
+
+def _errors(exc: enrolment.EnrolmentError, default_block: str) -> dict[str, str]:
+    return {FIELD_BLOCKS.get(exc.field or "", default_block): str(exc)}
+
+
+def register(app: App, services: Services) -> None:
+    hooks = services.enrolment_hooks
+    refresh = republisher(services)
+
+    def open_invitation(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: Any, respond: Respond
+    ) -> None:
+        ack()
+        who = request_context(context)
+        mine = enrolment.own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        if mine is None or mine.status != enrolment.PROPOSED:
+            _tell(respond, body, "This invitation is no longer open. Your Home tab shows where you stand.")
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=views.accept_modal(mine.leave_start, mine.expected_return)
+        )
+
+    def submit_accept(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        choices = EnrolmentSubmission.from_view(view).choices
+        try:
+            enrolment.accept(
+                services.factory,
+                services.clock,
+                hooks,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                contact_during_leave=views.CONTACT_CHOICE in choices,
+                leave_out_family=views.FAMILY_CHOICE in choices,
+            )
+        except enrolment.EnrolmentError as exc:
+            ack(response_action="errors", errors=_errors(exc, views.CHOICES_BLOCK))
+            return
+        ack()
+
+    def decline(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
+        ack()
+        who = request_context(context)
+        try:
+            enrolment.decline(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
+        except enrolment.EnrolmentError as exc:
+            _tell(respond, body, str(exc))
+            return
+        _tell(
+            respond,
+            body,
+            "Thanks for letting us know. If you change your mind, the Home tab has an *Ask to join* button.",
+            replace=True,
+        )
+
+    def open_join(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=views.self_enrol_modal())
+
+    def submit_join(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        form = EnrolmentSubmission.from_view(view)
+        try:
+            enrolment.self_enrol(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                leave_start=form.leave_start,
+                expected_return=form.expected_return,
+                contact_during_leave=views.CONTACT_CHOICE in form.choices,
+                leave_out_family=views.FAMILY_CHOICE in form.choices,
+            )
+        except enrolment.EnrolmentError as exc:
+            ack(response_action="errors", errors=_errors(exc, views.LEAVE_START_BLOCK))
+            return
+        ack()
+
+    def open_return_date(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        mine = enrolment.own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        if mine is not None:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=views.return_date_modal(mine.expected_return)
+            )
+
+    def submit_return_date(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        try:
+            enrolment.move_return_date(
+                services.factory,
+                services.clock,
+                hooks,
+                tenant_id=who.tenant_id,
+                actor_user_id=who.user_id,
+                new_return=EnrolmentSubmission.from_view(view).expected_return,
+            )
+        except enrolment.EnrolmentError as exc:
+            ack(response_action="errors", errors=_errors(exc, views.RETURN_BLOCK))
+            return
+        ack()
+
+    def toggle(ack: Ack, body: dict[str, Any], context: Any) -> None:
+        ack()
+        who = request_context(context)
+        action = body["actions"][0]
+        value = action.get("value") == "on"
+        field = "contact_during_leave" if action["action_id"] == CONTACT_TOGGLE_ACTION else "leave_out_family"
+        enrolment.set_preferences(
+            services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, **{field: value}
+        )
+
+    def leave(ack: Ack, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        enrolment.leave_program(
+            services.factory, services.clock, hooks, tenant_id=who.tenant_id, user_id=who.user_id
+        )
+
+    def open_propose(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=views.propose_modal())
+
+    def submit_propose(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        form = EnrolmentSubmission.from_view(view)
+        try:
+            enrolment.propose_for_slack_user(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                actor_user_id=who.user_id,
+                employee_user_id=form.employee_user_id,
+                leave_start=form.leave_start,
+                expected_return=form.expected_return,
+            )
+        except enrolment.EnrolmentError as exc:
+            ack(response_action="errors", errors=_errors(exc, views.EMPLOYEE_BLOCK))
+            return
+        ack()
+
+    def hr_decision(ack: Ack, body: dict[str, Any], context: Any) -> None:
+        ack()
+        who = request_context(context)
+        action = body["actions"][0]
+        decide = enrolment.confirm if action["action_id"] == CONFIRM_ACTION else enrolment.withdraw
+        # Already decided elsewhere is fine: the refreshed home shows the current state.
+        with contextlib.suppress(enrolment.EnrolmentError, ValueError):
+            decide(
+                services.factory,
+                services.clock,
+                hooks,
+                tenant_id=who.tenant_id,
+                actor_user_id=who.user_id,
+                enrolment_id=int(action["value"]),
+            )
+
+    app.action(enrolment.INVITE_ACTION)(open_invitation)
+    app.action(enrolment.DECLINE_ACTION)(ack=decline, lazy=[refresh])
+    app.view(views.ACCEPT_CALLBACK)(ack=submit_accept, lazy=[refresh])
+    app.action(JOIN_ACTION)(open_join)
+    app.view(views.SELF_ENROL_CALLBACK)(ack=submit_join, lazy=[refresh])
+    app.action(RETURN_DATE_ACTION)(open_return_date)
+    app.view(views.RETURN_DATE_CALLBACK)(ack=submit_return_date, lazy=[refresh])
+    app.action(CONTACT_TOGGLE_ACTION)(ack=toggle, lazy=[refresh])
+    app.action(FAMILY_TOGGLE_ACTION)(ack=toggle, lazy=[refresh])
+    app.action(LEAVE_PROGRAM_ACTION)(ack=leave, lazy=[refresh])
+    app.action(PROPOSE_ACTION)(open_propose)
+    app.view(views.PROPOSE_CALLBACK)(ack=submit_propose, lazy=[refresh])
+    app.action(CONFIRM_ACTION)(ack=hr_decision, lazy=[refresh])
+    app.action(WITHDRAW_ACTION)(ack=hr_decision, lazy=[refresh])
+
+
+def _tell(respond: Respond, body: dict[str, Any], text: str, *, replace: bool = False) -> None:
+    """Answer a click on a message in place; clicks on the App Home have no message to answer."""
+    if body.get("response_url"):
+        respond(text=text, replace_original=replace, response_type="ephemeral")
