@@ -61,6 +61,7 @@ def set_policy(
     """Create or replace the policy of that name; True if it is new. Audited with who and when."""
     now = clock.now()
     with unit_of_work(factory) as session:
+        ensure_default_policy(session, tenant_id, now)  # HR's first policy adds to the default
         clash = session.scalars(
             select(Policy).where(
                 Policy.tenant_id == tenant_id,

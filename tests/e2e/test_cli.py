@@ -182,3 +182,49 @@ def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
 
     with make_engine(url).connect() as connection:
         assert connection.execute(select(text("count(*)")).select_from(text("employees"))).scalar() == 0
+
+
+def test_policies_enrolments_and_plan_preview_from_the_command_line(
+    database_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
+) -> None:
+    env = _env(database_url, fake)
+    org = tmp_path / "org.csv"
+    org.write_text(GOOD_CSV)
+    assert run_cli("directory", "import", str(org), env=env).returncode == 0
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"name": "Germany", "scope": {"country": "DE"}, "reduced_weeks": 3, "reduced_percent": 50, '
+        '"ramp_percents": [75], "extension_weeks": 1}'
+    )
+    bad_policy = tmp_path / "bad.json"
+    bad_policy.write_text('{"name": "Bad", "scope": "all", "reduced_weeks": 2, "reduced_percent": 150}')
+    enrolments = tmp_path / "enrolments.csv"
+    enrolments.write_text("email,leave_start,expected_return\ndev@example.com,2026-09-01,2027-01-04\n")
+
+    saved = run_cli("policy", "set", str(policy), env=env)
+    refused = run_cli("policy", "set", str(bad_policy), env=env)
+    listed = run_cli("policy", "list", env=env)
+    proposed = run_cli("enrolment", "import", str(enrolments), env=env)
+    again = run_cli("enrolment", "import", str(enrolments), env=env)
+    preview = run_cli(
+        "plan", "preview", "--return-date", "2026-12-21", "--policy", str(policy), "--country", "GB", env=env
+    )
+
+    assert saved.returncode == 0 and "policy 'Germany' created" in saved.stdout
+    assert (
+        refused.returncode == 2
+        and "reduced_percent" in refused.stderr
+        and "nothing changed" in refused.stderr
+    )
+    assert "Germany\tcountry DE\t3 weeks at 50%" in listed.stdout and "Default" in listed.stdout
+    assert proposed.returncode == 0 and "1 enrolment(s) proposed" in proposed.stdout
+    assert (
+        again.returncode == 2
+        and "line 2: dev@example.com already has an enrolment in progress" in again.stderr
+    )
+    assert preview.returncode == 0
+    import json
+
+    plan = json.loads(preview.stdout)
+    assert set(plan) == {"days", "weeks", "full_capacity_from"}
+    assert "2026-12-25" not in [day["date"] for day in plan["days"]]  # Christmas Day is skipped

@@ -234,3 +234,60 @@ def _week_starts(plan: Plan) -> set[Any]:
     from hr_plugin.reintegration.plan import week_start
 
     return {week_start(datetime.fromisoformat(day).date()) for day, _ in plan.days}
+
+
+def test_asking_hr_for_more_time_shows_hr_the_length_only_and_a_grant_extends(
+    stack: AppStack, hr: str
+) -> None:
+    _accept(stack, "UPARENT", contact=True)
+    stack.slack.block_action("UPARENT", plan_views.MORE_OPEN_ACTION, "1", view={"type": "home", "blocks": []})
+    too_many = stack.slack.view_submission(
+        "UPARENT", plan_views.MORE_CALLBACK, {plan_views.WEEKS_BLOCK: {"value": {"value": "20"}}}
+    )
+    asked = stack.slack.view_submission(
+        "UPARENT", plan_views.MORE_CALLBACK, {plan_views.WEEKS_BLOCK: {"value": {"value": "2"}}}
+    )
+    assert too_many.json is not None and "1 to 8 weeks" in too_many.json["errors"][plan_views.WEEKS_BLOCK]
+    assert asked.status == 200 and not asked.json
+    stack.settle()
+
+    stack.slack.app_home_opened(hr)
+    stack.settle()
+    hr_home = json.dumps(stack.fake.home_view(hr))
+    assert "Pat Parent asks for 2 more week(s) at reduced time." in hr_home
+    with unit_of_work(stack.factory) as session:
+        before = len(session.scalars(select(Plan)).one().days)
+        request_id = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "plan.more_requested")
+        ).one()
+        assert request_id.details == {"weeks": 2}
+    grant = next(
+        element["value"]
+        for block in stack.fake.home_view(hr)["blocks"]  # type: ignore[index]
+        for element in block.get("elements", [])
+        if element.get("action_id") == plan_views.GRANT_ACTION
+    )
+    stack.slack.block_action(hr, plan_views.GRANT_ACTION, grant, view={"type": "home", "blocks": []})
+    stack.slack.block_action("UPEER", plan_views.GRANT_ACTION, grant, view={"type": "home", "blocks": []})
+
+    with unit_of_work(stack.factory) as session:
+        plan = session.scalars(select(Plan)).one()
+        assert len(plan.days) == before + 10
+        granted = session.scalars(select(AuditEntry).where(AuditEntry.action == "plan.request_granted")).all()
+    assert [entry.actor for entry in granted] == [hr]
+
+
+def test_the_employee_can_leave_out_baby_and_partner_content_and_undo_it(stack: AppStack, hr: str) -> None:
+    from hr_plugin.models import Enrolment
+    from hr_plugin.slack.views.home import FAMILY_TOGGLE_ACTION
+
+    _accept(stack, "UPARENT", contact=True)
+    stack.slack.block_action("UPARENT", FAMILY_TOGGLE_ACTION, "on", view={"type": "home", "blocks": []})
+    with unit_of_work(stack.factory) as session:
+        assert session.scalars(select(Enrolment)).one().leave_out_family is True
+    stack.settle()
+    assert "Content about a baby or partner: left out." in json.dumps(stack.fake.home_view("UPARENT"))
+
+    stack.slack.block_action("UPARENT", FAMILY_TOGGLE_ACTION, "off", view={"type": "home", "blocks": []})
+    with unit_of_work(stack.factory) as session:
+        assert session.scalars(select(Enrolment)).one().leave_out_family is False
