@@ -133,9 +133,10 @@ def _scheduler(args: argparse.Namespace) -> int:
     if not settings.slack_bot_token:
         raise SettingsError("the scheduler sends messages: set HR_PLUGIN_SLACK_BOT_TOKEN")
     from hr_plugin.outbox import Drainer
-    from hr_plugin.scheduler import SchedulerProcess, TickContext
+    from hr_plugin.scheduler import SchedulerProcess
     from hr_plugin.services import make_services
     from hr_plugin.slack_clients import SingleWorkspaceClients
+    from hr_plugin.ticks import TickContext
 
     services = make_services(settings)
     process_holder = f"drainer-{os.getpid()}"
@@ -147,7 +148,9 @@ def _scheduler(args: argparse.Namespace) -> int:
         drainer_id=process_holder,
         policy=settings_outbox_policy(settings),
     )
-    process = SchedulerProcess(services.engine, TickContext(services.factory, services.clock, drainer))
+    process = SchedulerProcess(
+        services.engine, TickContext(services.factory, services.clock, drainer, settings)
+    )
     process.install_signal_handlers()
     process.run()
     return 0

@@ -338,3 +338,21 @@ class SharedNeed(Base):
     manager_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     text: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HelpResource(Base):
+    """Help HR configures per country: crisis lines, perinatal support, counselling, safety.
+
+    Shown as plain links on every private screen; nobody learns who opened them.
+    """
+
+    __tablename__ = "help_resources"
+    __table_args__ = (Index("ix_help_resources_tenant_country", "tenant_id", "country"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    country: Mapped[str] = mapped_column(String(2))  # "**" for every country
+    kind: Mapped[str] = mapped_column(String(16))  # crisis | perinatal | safety | counselling
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(500))

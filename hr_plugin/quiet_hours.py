@@ -46,5 +46,8 @@ def next_working_moment(
             continue
         if local >= opens:
             return now
-        return opens.astimezone(UTC)
+        start_utc = opens.astimezone(UTC)
+        if start_utc.astimezone(zone).replace(tzinfo=None) >= closes.replace(tzinfo=None):
+            continue  # the clocks skip this day's working hours entirely (a daylight-saving gap)
+        return start_utc
     return now

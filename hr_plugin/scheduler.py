@@ -21,7 +21,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,31 +30,15 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.pool import NullPool
 
-from hr_plugin.clock import Clock
-from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.db import unit_of_work
 from hr_plugin.models import ProcessedEvent, SchedulerLeader
-from hr_plugin.outbox import Drainer, recover_expired
+from hr_plugin.outbox import recover_expired
+from hr_plugin.ticks import Tick, TickContext
 
 log = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 0x48525F504C5547  # "HR_PLUG": one scheduler leader per database
 LEADER_ROW = "scheduler"
-
-
-@dataclass
-class TickContext:
-    factory: SessionFactory
-    clock: Clock
-    drainer: Drainer
-
-
-@dataclass(frozen=True)
-class Tick:
-    """A periodic piece of background work: ``run`` reads due work and enqueues or sends it."""
-
-    name: str
-    every: timedelta
-    run: Callable[[TickContext], object]
 
 
 def _drain(context: TickContext) -> object:
@@ -82,9 +66,10 @@ CORE_TICKS: tuple[Tick, ...] = (
 
 def all_ticks() -> list[Tick]:
     """Every tick the product runs. Features add theirs here as they land."""
+    from hr_plugin import vault
     from hr_plugin.reintegration.ticks import ticks as plan_ticks
 
-    return [*CORE_TICKS, *plan_ticks()]
+    return [*CORE_TICKS, *plan_ticks(), *vault.ticks()]
 
 
 @dataclass

@@ -35,6 +35,8 @@ class Services:
     enrolment_hooks: list[Any] = field(default_factory=list)
     # Set by build_app: the pool running work after the ack (lazy listeners).
     lazy_pool: Any = None
+    # Feature-owned singletons (the vault keeps its key store here), built on first use.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
     def add_subcommand(self, name: str, summary: str, handler: SubcommandHandler) -> None:
         self.subcommands[name] = Subcommand(name, summary, handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from hr_plugin.models import Base
+from hr_plugin.vault import store as _vault_tables  # noqa: F401 - the vault's tables live here too
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hr_plugin.reintegration import service
-from hr_plugin.scheduler import Tick, TickContext
+from hr_plugin.ticks import Tick, TickContext
 
 
 def _follow(context: TickContext) -> object:

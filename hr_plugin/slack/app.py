@@ -54,6 +54,7 @@ class LazyListenerPool(ThreadPoolExecutor):
 
 def build_app(services: Services, *, client: WebClient | None = None) -> App:
     settings = services.settings
+    keep_payloads_out_of_logs()
     services.lazy_pool = LazyListenerPool(LAZY_LISTENER_THREADS)
     if client is None and settings.slack_bot_token:
         # On the ack path a rate limit must not make us sleep: no retry handler here.
@@ -68,3 +69,12 @@ def build_app(services: Services, *, client: WebClient | None = None) -> App:
     )
     register_listeners(app, services)
     return app
+
+
+def keep_payloads_out_of_logs() -> None:
+    """Slack's libraries print whole request and response bodies at DEBUG, and those bodies
+    can hold what someone typed into a private modal. Their loggers never go below INFO."""
+    for name in ("slack_sdk", "slack_bolt", "hr_plugin.slack"):
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import base64
 import secrets
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
 
 from hr_plugin.clock import Clock
 from hr_plugin.outbox import Drainer, OutboxPolicy
-from hr_plugin.scheduler import TickContext, TickRunner
+from hr_plugin.scheduler import TickRunner
 from hr_plugin.server import LocalServer
 from hr_plugin.services import Services, make_services
 from hr_plugin.settings import Settings
@@ -24,6 +26,7 @@ from hr_plugin.slack.app import build_app
 from hr_plugin.slack_clients import SingleWorkspaceClients
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SlackRequestClient
+from hr_plugin.ticks import TickContext
 from hr_plugin.web import WebApp
 
 BOT_TOKEN = "xoxb-fake-token"
@@ -71,6 +74,7 @@ def start_stack(
     """Start a fake Slack (unless given one), then the real app over HTTP pointed at it."""
     fake = fake or FakeSlack(clock=clock, bot_tokens=[BOT_TOKEN])
     fake.start()
+    settings_overrides.setdefault("vault_keystore_url", _keystore_beside(database_url))
     settings = Settings(
         database_url=database_url,
         slack_bot_token=BOT_TOKEN,
@@ -92,5 +96,14 @@ def start_stack(
     )
     clients = SingleWorkspaceClients(BOT_TOKEN, fake.base_url)
     drainer = Drainer(services.factory, clients, clock, drainer_id="local", policy=policy)
-    ticks = TickRunner(TickContext(services.factory, clock, drainer))
+    ticks = TickRunner(TickContext(services.factory, clock, drainer, settings))
     return AppStack(fake, settings, services, app, server, slack, ticks)
+
+
+def _keystore_beside(database_url: str) -> str:
+    """The key store lives apart from the main database: a SQLite file beside it, or in a
+    fresh temporary folder when the main database is PostgreSQL."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        return f"sqlite:///{path.with_name(path.stem + '-keys.db')}"
+    return f"sqlite:///{Path(tempfile.mkdtemp(prefix='hr-plugin-keys-')) / 'keys.db'}"

@@ -6,6 +6,76 @@ import it, and only the names below.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from hr_plugin.vault.cli import add_commands as cli
 
-__all__ = ["cli"]
+if TYPE_CHECKING:
+    from slack_bolt import App
+    from sqlalchemy.orm import Session
+
+    from hr_plugin.models import Employee
+    from hr_plugin.services import Services
+    from hr_plugin.settings import Settings
+    from hr_plugin.ticks import Tick, TickContext
+    from hr_plugin.vault.service import Vault
+
+__all__ = ["cli", "export_response", "home_entry", "register", "ticks", "vault_for"]
+
+_VAULT = "vault"
+
+
+def vault_for(services: Services) -> Vault:
+    """The process's Vault, built once from the settings (master key, key store URL)."""
+    found = services.extensions.get(_VAULT)
+    if found is None:
+        found = _build(services.factory, services.clock, services.settings)
+        services.extensions[_VAULT] = found
+    return found
+
+
+def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
+    from hr_plugin.vault.crypto import LocalKeyProvider
+    from hr_plugin.vault.keystore import KeyStore
+    from hr_plugin.vault.service import Vault
+
+    master = settings.master_key()
+    return Vault(factory, KeyStore(settings.vault_keystore_url, LocalKeyProvider(master)), clock, master)
+
+
+def register(app: App, services: Services) -> None:
+    from hr_plugin.vault import listeners
+
+    listeners.register(app, services, vault_for(services))
+    services.home_providers.append(home_entry)
+
+
+def home_entry(
+    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
+) -> dict[str, list[Any]]:
+    """The employee's App Home gets a button to the private space: the same for everyone enrolled,
+    whether or not they use it."""
+    from hr_plugin.vault.views import home_blocks
+
+    return {"employee": list(home_blocks())} if "employee" in roles else {}
+
+
+def ticks() -> list[Tick]:
+    from hr_plugin.vault.reminders import reminder_tick, retention_tick
+
+    def vault_from_context(context: TickContext) -> Vault:
+        if context.settings is None:
+            raise RuntimeError("the vault's retention tick needs the settings in its context")
+        cached = getattr(context, "_vault", None)
+        if cached is None:
+            cached = _build(context.factory, context.clock, context.settings)
+            context._vault = cached  # type: ignore[attr-defined]
+        return cached
+
+    return [reminder_tick(), retention_tick(vault_from_context)]
+
+
+def export_response(services: Services, secret: str) -> bytes | None:
+    """The body of a single-use export download, or None (unknown, used or expired link)."""
+    return vault_for(services).redeem_export(secret)

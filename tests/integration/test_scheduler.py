@@ -49,7 +49,7 @@ def test_the_lock_kind_follows_the_database(engine: Engine) -> None:
 
 def test_ticks_run_on_simulated_time(session_factory: SessionFactory, clock: SimulatedClock) -> None:
     from hr_plugin.outbox import Drainer
-    from hr_plugin.scheduler import Tick, TickContext
+    from hr_plugin.ticks import Tick, TickContext
 
     seen: list[str] = []
     runner = TickRunner(

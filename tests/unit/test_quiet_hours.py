@@ -68,3 +68,10 @@ def test_the_answer_is_never_early_and_always_inside_working_hours(
     local = answer.astimezone(ZoneInfo(zone))
     assert local.weekday() in days
     assert start <= local.time() < end or (local.time() >= start and answer == now)
+
+
+def test_working_hours_swallowed_by_the_clocks_going_forward_move_to_the_next_day() -> None:
+    # On 30 March 2025 London skips 01:00-02:00: a working hour there does not exist that day.
+    now = datetime(2025, 3, 29, 2, 0, tzinfo=UTC)
+    answer = next_working_moment(now, "Europe/London", range(7), time(1), time(2))
+    assert answer == datetime(2025, 3, 31, 0, 0, tzinfo=UTC)  # 01:00 BST the day after

@@ -10,6 +10,7 @@ from hr_plugin.slack.listeners import admins, commands, enrolment, events, home,
 
 def register_listeners(app: App, services: Services) -> None:
     """The core's surfaces, then each feature's (they add App Home sections and hooks too)."""
+    from hr_plugin import vault
     from hr_plugin.reintegration import listeners as reintegration
 
     events.register(app, services)  # middleware first: it guards every listener
@@ -19,3 +20,4 @@ def register_listeners(app: App, services: Services) -> None:
     settings.register(app, services)
     enrolment.register(app, services)
     reintegration.register(app, services)
+    vault.register(app, services)

@@ -1,0 +1,364 @@
+"""The words of the private space, read from ``content/en.json``.
+
+The wording lives in data so that people who do not write Python can edit it and translators can
+add a sibling file; this module only gives it typed shapes. It reads the packaged file once and
+does nothing else, so views and ticks can call it freely.
+
+Two choices decide which words a person sees:
+
+- ``include_partner``: false for single parents and when the enrolment is marked to leave baby and
+  partner content out. Texts with a ``*_solo`` sibling switch to it; items marked
+  ``needs_partner`` are left out. (The content never mentions a baby, so nothing else changes.)
+- Nothing else: the rest reads the same for everyone.
+
+``contains_sensitive_word`` is the guard for every Slack *message* (not modal) the app sends: a
+message can show on a lock screen or turn up in a workspace export, so it must not hint at what
+the check-in is about.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+MILESTONE_KEYS = ("6_weeks", "3_months", "6_months")
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One check-in question, already worded for this person.
+
+    ``partner_question`` says whether this wording speaks of a partner (so a view can mark it).
+    """
+
+    id: str
+    text: str
+    hint: str
+    partner_question: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    id: str
+    label: str
+    needs_partner: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    title: str
+    paragraphs: tuple[str, ...]
+    accept_label: str
+    decline_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A titled block of text with optional bullet items (signals, expectations, help)."""
+
+    title: str
+    text: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    question: str
+    options: tuple[Option, ...]
+    note_question: str
+    note_hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    key: str
+    title: str
+    when: str
+    intro: str
+    question: str
+    hint: str
+    resources: str
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """A guided sequence: the first conversation's steps, or the quarterly review's questions."""
+
+    id: str
+    title: str
+    intro: str
+    steps: tuple[Question, ...]
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _raw() -> dict[str, Any]:
+    text = (resources.files("hr_plugin.vault") / "content" / "en.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("vault content must be a JSON object")
+    return data
+
+
+def content() -> dict[str, Any]:
+    """The whole content as loaded, as a copy: callers cannot change what others will read."""
+    return copy.deepcopy(_raw())
+
+
+def _worded(node: Mapping[str, Any], key: str, include_partner: bool) -> str:
+    """``node[key]``, or its ``_solo`` sibling when partner wording is left out and one exists."""
+    if not include_partner:
+        solo = node.get(f"{key}_solo")
+        if solo is not None:
+            return str(solo)
+    return str(node[key])
+
+
+def _kept(node: Mapping[str, Any], include_partner: bool) -> bool:
+    """Whether an item stays: those that need a partner go when partner content is left out."""
+    return include_partner or not node.get("needs_partner", False)
+
+
+def _texts(nodes: list[Mapping[str, Any]], include_partner: bool) -> tuple[str, ...]:
+    return tuple(_worded(node, "text", include_partner) for node in nodes if _kept(node, include_partner))
+
+
+# -- the private space -----------------------------------------------------------------------
+
+
+def space_title() -> str:
+    return str(_raw()["space"]["title"])
+
+
+def home_line() -> str:
+    """The App Home line beside the button: it may be on a shared screen, so it says nothing private."""
+    return str(_raw()["space"]["home_line"])
+
+
+def open_label() -> str:
+    return str(_raw()["space"]["open_label"])
+
+
+def consent(*, include_partner: bool = True) -> Consent:
+    node = _raw()["consent"]
+    return Consent(
+        title=str(node["title"]),
+        paragraphs=_texts(node["paragraphs"], include_partner),
+        accept_label=str(node["accept_label"]),
+        decline_label=str(node["decline_label"]),
+    )
+
+
+def disclaimer(*, include_partner: bool = True) -> str:
+    """The line every private screen shows."""
+    return _worded(_raw()["disclaimer"], "text", include_partner)
+
+
+# -- the weekly check-in ---------------------------------------------------------------------
+
+
+def checkin_text(key: str, *, include_partner: bool = True) -> str:
+    """A plain check-in text: ``title``, ``intro``, ``contradictions``, ``talk_reminder``, ``saved``."""
+    value = _raw()["checkin"][key]
+    if isinstance(value, Mapping):
+        return _worded(value, "text", include_partner)
+    return str(value)
+
+
+def checkin_questions(*, include_partner_questions: bool) -> list[Question]:
+    """The three questions, in order.
+
+    Without partner questions, a partner question is asked in its ``_solo`` wording when it has
+    one and left out when it has none, so a single parent still gets a full check-in.
+    """
+    questions = []
+    for node in _raw()["checkin"]["questions"]:
+        partner = bool(node["partner_question"])
+        if partner and not include_partner_questions and "text_solo" not in node:
+            continue
+        questions.append(
+            Question(
+                id=str(node["id"]),
+                text=_worded(node, "text", include_partner_questions),
+                hint=_worded(node, "hint", include_partner_questions),
+                partner_question=partner and include_partner_questions,
+            )
+        )
+    return questions
+
+
+def rating_question() -> str:
+    return str(_raw()["checkin"]["rating"]["question"])
+
+
+def rating_options() -> list[Option]:
+    """The week's rating: ids ``restorative``, ``neutral``, ``demanding``, ``none_good``."""
+    return [Option(str(o["id"]), str(o["label"])) for o in _raw()["checkin"]["rating"]["options"]]
+
+
+def experiment_prompt() -> dict[str, str]:
+    """The micro-experiment texts: ``question``, ``hint``, ``none_label``, ``own_question``, ``own_hint``."""
+    return {key: str(value) for key, value in _raw()["checkin"]["experiment"].items()}
+
+
+def experiments(*, include_partner: bool) -> list[Experiment]:
+    """The suggested micro-experiments; without a partner, only those one can do alone."""
+    return [
+        Experiment(str(node["id"]), str(node["label"]), bool(node["needs_partner"]))
+        for node in _raw()["experiments"]
+        if _kept(node, include_partner)
+    ]
+
+
+def follow_up() -> FollowUp:
+    """The question about last week's experiment: options ``tried``, ``partly``, ``not_tried``."""
+    node = _raw()["checkin"]["follow_up"]
+    return FollowUp(
+        question=str(node["question"]),
+        options=tuple(Option(str(o["id"]), str(o["label"])) for o in node["options"]),
+        note_question=str(node["note_question"]),
+        note_hint=str(node["note_hint"]),
+    )
+
+
+# -- signals, expectations, milestones, tracks -----------------------------------------------
+
+
+def signal(signal_id: str, *, include_partner: bool = True) -> Card:
+    """The words for one signal (ids as in ``hr_plugin.vault.signals.Signal``)."""
+    node = _raw()["signals"][signal_id]
+    return Card(
+        title=str(node["title"]),
+        text=_worded(node, "text", include_partner),
+        items=_texts(node.get("items", []), include_partner),
+    )
+
+
+def warning_signs(*, include_partner: bool = True) -> Card:
+    """Patterns offered for reflection, never as a diagnosis; shown in the private space only."""
+    return signal("warning_signs_reflection", include_partner=include_partner)
+
+
+def expectations() -> Card:
+    node = _raw()["expectations"]
+    return Card(title=str(node["title"]), text="\n\n".join(_texts(node["paragraphs"], True)))
+
+
+def milestone(key: str, *, include_partner: bool = True) -> Milestone | None:
+    """The milestone reflection for ``6_weeks``, ``3_months`` or ``6_months``.
+
+    ``None`` when partner content is left out: the question is about a partner, and asking it
+    of someone who has none, or after a loss, would be unkind.
+    """
+    if key not in MILESTONE_KEYS:
+        raise KeyError(key)
+    node = _raw()["milestones"]
+    if not _kept(node, include_partner):
+        return None
+    return Milestone(
+        key=key,
+        title=str(node["title"]),
+        when=str(node["when"][key]),
+        intro=str(node["intro"]),
+        question=str(node["question"]),
+        hint=str(node["hint"]),
+        resources=str(node["resources"]),
+    )
+
+
+def first_conversation(*, include_partner: bool = True) -> Track | None:
+    """The guide to a first conversation; ``None`` without a partner, since it is held with one."""
+    node = _raw()["tracks"]["first_conversation"]
+    if not _kept(node, include_partner):
+        return None
+    steps = tuple(
+        Question(id=f"step_{n}", text=text, hint="", partner_question=True)
+        for n, text in enumerate(_texts(node["steps"], include_partner), start=1)
+    )
+    return Track("first_conversation", str(node["title"]), str(node["intro"]), steps)
+
+
+def quarterly_review(*, include_partner: bool = True) -> Track:
+    node = _raw()["tracks"]["quarterly_review"]
+    steps = tuple(
+        Question(
+            id=str(q["id"]),
+            text=_worded(q, "text", include_partner),
+            hint="",
+            partner_question="text_solo" in q,
+        )
+        for q in node["questions"]
+    )
+    return Track("quarterly_review", str(node["title"]), str(node["intro"]), steps)
+
+
+def look_back_text(key: str) -> str:
+    """Words of the look-back view: ``title``, ``intro``, ``empty_week``, ``no_entries``."""
+    return str(_raw()["look_back"][key])
+
+
+# -- messages and help -----------------------------------------------------------------------
+
+
+def reminder_text() -> str:
+    """The weekly reminder: the same discreet words every week, signal or not."""
+    return str(_raw()["reminder"]["text"])
+
+
+def reminder_label(key: str) -> str:
+    """A reminder button label: ``open``, ``pause`` or ``stop``."""
+    return str(_raw()["reminder"][f"{key}_label"])
+
+
+def retention_notice_text(erase_on: date) -> str:
+    """The message sent before a space is erased; it names a date and nothing private."""
+    when = f"{erase_on.day} {erase_on:%B %Y}"
+    return str(_raw()["retention_notice"]["text"]).format(date=when)
+
+
+def help_fallback() -> Card:
+    """Help lines for when HR configured nothing for the person's country: no invented numbers."""
+    node = _raw()["help_fallback"]
+    return Card(title=str(node["title"]), text="", items=_texts(node["lines"], True))
+
+
+# -- the guard for messages ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def sensitive_words() -> frozenset[str]:
+    """Words no Slack message may carry, lower-cased."""
+    return frozenset(str(word).casefold() for word in _raw()["sensitive_words"])
+
+
+@lru_cache(maxsize=1)
+def _sensitive_pattern() -> re.Pattern[str]:
+    # A word ends where a letter or digit does not follow: ``[^\W_]`` is a letter or digit, so
+    # Slack's ``_italic_`` and ``*bold*`` marks and hyphens all count as boundaries.
+    words = "|".join(re.escape(word) for word in sorted(sensitive_words(), key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE)
+
+
+def find_sensitive_words(text: str) -> set[str]:
+    """The sensitive words in ``text`` (whole words, any case), for a helpful test failure."""
+    return {match.group(0).casefold() for match in _sensitive_pattern().finditer(text)}
+
+
+def contains_sensitive_word(text: str) -> bool:
+    """Whether ``text`` has a sensitive word as a whole word: "touchscreen" does not count."""
+    return _sensitive_pattern().search(text) is not None

@@ -1,0 +1,116 @@
+"""The vault's scheduler ticks: weekly reminders at the time each person chose, and retention.
+
+A reminder says nothing about the check-in: the same discreet words every week, whether or
+not a signal waits in the private space (signals never cause a message of their own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hr_plugin import outbox
+from hr_plugin.models import Employee
+from hr_plugin.ticks import Tick, TickContext
+from hr_plugin.vault import content
+from hr_plugin.vault.store import VaultSpace
+
+OPEN_ACTION, PAUSE_ACTION, STOP_ACTION = "vault.open", "vault.pause", "vault.stop"
+RETENTION = timedelta(days=90)
+RETENTION_NOTICE = timedelta(days=14)
+
+
+def enqueue_due_reminders(session: Session, now: datetime) -> int:
+    """Write this week's reminder for everyone whose chosen local day and time have come."""
+    added = 0
+    rows = session.execute(
+        select(VaultSpace, Employee)
+        .join(Employee, Employee.id == VaultSpace.employee_id)
+        .where(
+            VaultSpace.reminder_weekday.is_not(None),
+            VaultSpace.reminders_stopped.is_(False),
+            Employee.active.is_(True),
+        )
+    ).all()
+    for space, person in rows:
+        if not person.reachable or space.reminder_time is None:
+            continue
+        local = now.astimezone(ZoneInfo(person.timezone))
+        if space.reminders_paused_until is not None and local.date() < space.reminders_paused_until:
+            continue
+        if local.weekday() != space.reminder_weekday or local.strftime("%H:%M") < space.reminder_time:
+            continue
+        year, week, _ = local.isocalendar()
+        added += outbox.enqueue(
+            session,
+            tenant_id=space.tenant_id,
+            key=f"checkin-reminder:{space.tenant_id}:{person.id}:{year}-W{week:02d}",
+            now=now,
+            recipient=person.slack_user_id,
+            text=content.reminder_text(),
+            blocks=reminder_blocks(),
+            solicited=True,  # a reminder at a time the person chose is sent on time
+        )
+    return added
+
+
+def reminder_blocks() -> list[dict[str, object]]:
+    def button(label: str, action: str, value: str) -> dict[str, object]:
+        return {
+            "type": "button",
+            "action_id": action,
+            "value": value,
+            "text": {"type": "plain_text", "text": label},
+        }
+
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": content.reminder_text()}},
+        {
+            "type": "actions",
+            "block_id": "reflection",
+            "elements": [
+                {**button("Open", OPEN_ACTION, "reminder"), "style": "primary"},
+                button("Pause 2 weeks", PAUSE_ACTION, "2"),
+                button("Stop reminders", STOP_ACTION, "stop"),
+            ],
+        },
+    ]
+
+
+def _reminders(context: TickContext) -> object:
+    from hr_plugin.db import unit_of_work
+
+    with unit_of_work(context.factory) as session:
+        added = enqueue_due_reminders(session, context.clock.now())
+        session.commit()
+    return added
+
+
+def retention_tick(vault_for: Callable[[TickContext], Any]) -> Tick:
+    def run(context: TickContext) -> object:
+        return vault_for(context).retention_pass(RETENTION, RETENTION_NOTICE, _notice)
+
+    return Tick("vault-retention", timedelta(hours=6), run)
+
+
+def _notice(session: Session, tenant_id: str, employee_id: int, erase_after: datetime, now: datetime) -> None:
+    person = session.get(Employee, employee_id)
+    if person is None or not person.reachable:
+        return
+    outbox.enqueue(
+        session,
+        tenant_id=tenant_id,
+        key=f"vault-retention-notice:{tenant_id}:{employee_id}:{erase_after.date().isoformat()}",
+        now=now,
+        recipient=person.slack_user_id,
+        text=content.retention_notice_text(erase_after.date()),
+    )
+
+
+def reminder_tick() -> Tick:
+    return Tick("vault-reminders", timedelta(minutes=5), _reminders)

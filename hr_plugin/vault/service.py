@@ -1,0 +1,459 @@
+"""The private space's use cases. Content goes in sealed and comes out only for its owner.
+
+Every function takes the acting Slack user (from the signed request) and works on that
+person's own space only: no function here takes another person's id from a payload. Errors
+never carry content: messages are fixed sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from hr_plugin.clock import Clock
+from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
+from hr_plugin.directory import find_by_slack_id
+from hr_plugin.enrolment import open_enrolment
+from hr_plugin.models import Employee, HelpResource
+from hr_plugin.vault.crypto import DecryptionError, derive_key, open_sealed, record_context, seal
+from hr_plugin.vault.keystore import KeyStore
+from hr_plugin.vault.store import VaultExport, VaultNonce, VaultRecord, VaultSpace
+
+MAX_ANSWER = 2000
+EXPORT_LINK_MINUTES = 10
+RATINGS = ("restorative", "neutral", "demanding", "none_good")
+FOLLOW_UPS = ("tried", "partly", "not_tried")
+
+
+class VaultError(ValueError):
+    """A fixed, content-free sentence for the person; ``field`` names the modal input."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Owner:
+    tenant_id: str
+    employee_id: int
+    country: str
+    timezone: str
+    enrolled: bool
+
+
+@dataclass
+class CheckinInput:
+    restorative: str = ""
+    demand: str = ""
+    vulnerability: str = ""
+    rating: str | None = None
+    experiment: str | None = None
+    follow_up: str | None = None
+    follow_up_note: str = ""
+
+    def check(self) -> None:
+        for name in ("restorative", "demand", "vulnerability", "follow_up_note"):
+            if len(getattr(self, name)) > MAX_ANSWER:
+                raise VaultError(f"Please keep this under {MAX_ANSWER} characters.", name)
+        if self.rating not in RATINGS:
+            raise VaultError("Choose how this week felt, even roughly.", "rating")
+        if self.follow_up is not None and self.follow_up not in FOLLOW_UPS:
+            raise VaultError("Choose one of the options.", "follow_up")
+        if self.experiment is not None and len(self.experiment) > 300:
+            raise VaultError("Keep the experiment short: under 300 characters.", "experiment")
+
+
+@dataclass
+class Profile:
+    """The person's private settings: sealed like everything else."""
+
+    partner_questions: bool = True
+    arrival_date: str | None = None
+    answered_milestones: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    name: str
+    description: str
+    url: str
+
+
+class Vault:
+    """The vault's service object: the main database, the key store, the clock, a MAC key."""
+
+    def __init__(self, factory: SessionFactory, keystore: KeyStore, clock: Clock, master_key: bytes) -> None:
+        self.factory = factory
+        self.keystore = keystore
+        self.clock = clock
+        self._mac_key = derive_key(master_key, "vault-modal-tokens")
+
+    # -- who ---------------------------------------------------------------------------
+
+    def owner(self, session: Session, tenant_id: str, user_id: str) -> Owner:
+        person = find_by_slack_id(session, tenant_id, user_id)
+        if person is None or not person.active:
+            raise VaultError("The private space is for people in the return-to-work program.")
+        enrolled = open_enrolment(session, tenant_id, person.id) is not None
+        return Owner(tenant_id, person.id, person.country, person.timezone, enrolled)
+
+    def space(self, session: Session, owner: Owner) -> VaultSpace | None:
+        return session.scalars(
+            select(VaultSpace).where(
+                VaultSpace.tenant_id == owner.tenant_id, VaultSpace.employee_id == owner.employee_id
+            )
+        ).first()
+
+    def has_consented(self, tenant_id: str, user_id: str) -> bool:
+        with unit_of_work(self.factory) as session:
+            return self.space(session, self.owner(session, tenant_id, user_id)) is not None
+
+    # -- consent -----------------------------------------------------------------------
+
+    def consent(self, tenant_id: str, user_id: str) -> None:
+        """Nothing is stored before this; it creates the person's data key and their space."""
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            if not owner.enrolled:
+                raise VaultError("The private space opens once you are enrolled in the program.")
+            if self.space(session, owner) is not None:
+                return
+            self.keystore.data_key(owner.tenant_id, owner.employee_id, create=True)
+            session.add(
+                VaultSpace(tenant_id=tenant_id, employee_id=owner.employee_id, consented_at=self.clock.now())
+            )
+            session.commit()
+
+    def delete_everything(self, tenant_id: str, user_id: str) -> None:
+        """Withdrawing consent deletes: the data key is destroyed first (crypto-shredding), then
+        the sealed rows and the schedule."""
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            self._shred(session, owner.tenant_id, owner.employee_id)
+            session.commit()
+
+    def _shred(self, session: Session, tenant_id: str, employee_id: int) -> None:
+        self.keystore.destroy(tenant_id, employee_id)
+        session.execute(
+            delete(VaultRecord).where(
+                VaultRecord.tenant_id == tenant_id, VaultRecord.employee_id == employee_id
+            )
+        )
+        session.execute(
+            delete(VaultSpace).where(VaultSpace.tenant_id == tenant_id, VaultSpace.employee_id == employee_id)
+        )
+        session.execute(
+            delete(VaultExport).where(
+                VaultExport.tenant_id == tenant_id, VaultExport.employee_id == employee_id
+            )
+        )
+
+    # -- records -----------------------------------------------------------------------
+
+    def _key(self, owner: Owner) -> bytes:
+        key = self.keystore.data_key(owner.tenant_id, owner.employee_id, create=False)
+        if key is None:
+            raise VaultError("Your private space is not set up yet.")
+        return key
+
+    def _records(self, session: Session, owner: Owner, kind: str) -> list[tuple[str, dict[str, Any]]]:
+        key = self._key(owner)
+        rows = session.scalars(
+            select(VaultRecord).where(
+                VaultRecord.tenant_id == owner.tenant_id,
+                VaultRecord.employee_id == owner.employee_id,
+                VaultRecord.kind == kind,
+            )
+        )
+        opened = []
+        for row in rows:
+            try:
+                plain = open_sealed(
+                    key, row.sealed, record_context(owner.tenant_id, owner.employee_id, row.id, kind)
+                )
+            except DecryptionError:
+                continue  # a row that is not this person's (or was tampered with) is never shown
+            opened.append((row.id, json.loads(plain)))
+        return opened
+
+    def _write(
+        self, session: Session, owner: Owner, kind: str, data: dict[str, Any], record_id: str | None = None
+    ) -> None:
+        key = self._key(owner)
+        record_id = record_id or uuid.uuid4().hex
+        sealed = seal(
+            key,
+            json.dumps(data, sort_keys=True).encode(),
+            record_context(owner.tenant_id, owner.employee_id, record_id, kind),
+        )
+        row = session.get(VaultRecord, record_id)
+        if row is None:
+            session.add(
+                VaultRecord(
+                    id=record_id,
+                    tenant_id=owner.tenant_id,
+                    employee_id=owner.employee_id,
+                    kind=kind,
+                    sealed=sealed,
+                )
+            )
+        else:
+            row.sealed = sealed
+
+    # -- the weekly check-in -----------------------------------------------------------
+
+    def iso_week(self, owner: Owner, moment: datetime | None = None) -> str:
+        from zoneinfo import ZoneInfo
+
+        local = (moment or self.clock.now()).astimezone(ZoneInfo(owner.timezone)).date()
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def save_checkin(
+        self, tenant_id: str, user_id: str, answers: CheckinInput, *, from_reminder: bool
+    ) -> None:
+        """One entry per week: checking in again the same week replaces that week's entry."""
+        answers.check()
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            if self.space(session, owner) is None:
+                raise VaultError("Please open your private space and agree first.")
+            week = self.iso_week(owner)
+            existing = [
+                rid for rid, data in self._records(session, owner, "checkin") if data.get("week") == week
+            ]
+            entry = {
+                "week": week,
+                "saved_at": self.clock.now().isoformat(),
+                "restorative": answers.restorative.strip(),
+                "demand": answers.demand.strip(),
+                "vulnerability": answers.vulnerability.strip(),
+                "rating": answers.rating,
+                "experiment": (answers.experiment or "").strip() or None,
+                "follow_up": answers.follow_up,
+                "follow_up_note": answers.follow_up_note.strip(),
+                "from_reminder": from_reminder,
+            }
+            self._write(session, owner, "checkin", entry, existing[0] if existing else None)
+            session.commit()
+
+    def entries(self, tenant_id: str, user_id: str) -> list[dict[str, Any]]:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            return sorted(
+                (data for _, data in self._records(session, owner, "checkin")), key=lambda d: d["week"]
+            )
+
+    def this_week(self, tenant_id: str, user_id: str) -> str:
+        with unit_of_work(self.factory) as session:
+            return self.iso_week(self.owner(session, tenant_id, user_id))
+
+    # -- profile, milestones, reviews ----------------------------------------------------
+
+    def profile(self, tenant_id: str, user_id: str) -> Profile:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            found = self._records(session, owner, "profile")
+            return Profile(**found[0][1]) if found else Profile()
+
+    def save_profile(self, tenant_id: str, user_id: str, profile: Profile) -> None:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            found = self._records(session, owner, "profile")
+            self._write(session, owner, "profile", profile.__dict__, found[0][0] if found else None)
+            session.commit()
+
+    def save_reflection(self, tenant_id: str, user_id: str, kind: str, answers: dict[str, str]) -> None:
+        """A milestone answer or a quarterly review: sealed like a check-in."""
+        if kind not in ("milestone", "review"):
+            raise VaultError("Unknown reflection.")
+        for name, text in answers.items():
+            if len(text) > MAX_ANSWER:
+                raise VaultError(f"Please keep this under {MAX_ANSWER} characters.", name)
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            self._write(session, owner, kind, {"saved_at": self.clock.now().isoformat(), **answers})
+            session.commit()
+
+    def reflections(self, tenant_id: str, user_id: str, kind: str) -> list[dict[str, Any]]:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            return sorted((d for _, d in self._records(session, owner, kind)), key=lambda d: d["saved_at"])
+
+    # -- reminders (plaintext: the scheduler needs the day and time) ----------------------
+
+    def set_reminder(self, tenant_id: str, user_id: str, weekday: int | None, at: str | None) -> None:
+        if weekday is None or not 0 <= weekday <= 6:
+            raise VaultError("Pick a day.", "weekday")
+        if not at or len(at) != 5 or at[2] != ":":
+            raise VaultError("Pick a time.", "time")
+        with unit_of_work(self.factory) as session:
+            space = self._own_space(session, tenant_id, user_id)
+            space.reminder_weekday, space.reminder_time = weekday, at
+            space.reminders_stopped, space.reminders_paused_until = False, None
+            session.commit()
+
+    def pause_reminders(self, tenant_id: str, user_id: str, weeks: int = 2) -> date:
+        with unit_of_work(self.factory) as session:
+            space = self._own_space(session, tenant_id, user_id)
+            until = self.clock.now().date() + timedelta(weeks=weeks)
+            space.reminders_paused_until = until
+            session.commit()
+            return until
+
+    def stop_reminders(self, tenant_id: str, user_id: str) -> None:
+        with unit_of_work(self.factory) as session:
+            space = self._own_space(session, tenant_id, user_id)
+            space.reminders_stopped = True
+            session.commit()
+
+    def reminder_settings(
+        self, tenant_id: str, user_id: str
+    ) -> tuple[int | None, str | None, bool, date | None]:
+        with unit_of_work(self.factory) as session:
+            space = self._own_space(session, tenant_id, user_id)
+            return (
+                space.reminder_weekday,
+                space.reminder_time,
+                space.reminders_stopped,
+                space.reminders_paused_until,
+            )
+
+    def _own_space(self, session: Session, tenant_id: str, user_id: str) -> VaultSpace:
+        space = self.space(session, self.owner(session, tenant_id, user_id))
+        if space is None:
+            raise VaultError("Please open your private space and agree first.")
+        return space
+
+    # -- export ------------------------------------------------------------------------
+
+    def export(self, tenant_id: str, user_id: str) -> dict[str, Any]:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            return self._export(session, owner)
+
+    def _export(self, session: Session, owner: Owner) -> dict[str, Any]:
+        return {
+            "exported_at": self.clock.now().isoformat(),
+            "checkins": sorted(
+                (d for _, d in self._records(session, owner, "checkin")), key=lambda d: d["week"]
+            ),
+            "milestones": [d for _, d in self._records(session, owner, "milestone")],
+            "reviews": [d for _, d in self._records(session, owner, "review")],
+            "profile": next((d for _, d in self._records(session, owner, "profile")), {}),
+        }
+
+    def export_link(self, tenant_id: str, user_id: str) -> str:
+        """A single-use secret for a download that expires in minutes; only its hash is stored."""
+        secret = secrets.token_urlsafe(32)
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            self._key(owner)
+            session.add(
+                VaultExport(
+                    token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                    tenant_id=tenant_id,
+                    employee_id=owner.employee_id,
+                    expires_at=self.clock.now() + timedelta(minutes=EXPORT_LINK_MINUTES),
+                )
+            )
+            session.commit()
+        return secret
+
+    def redeem_export(self, secret: str) -> bytes | None:
+        """The export as JSON bytes, once; None for an unknown, used or expired link."""
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        with unit_of_work(self.factory) as session:
+            link = session.get(VaultExport, digest)
+            if link is None or link.used_at is not None or link.expires_at < self.clock.now():
+                return None
+            link.used_at = self.clock.now()
+            employee = session.get(Employee, link.employee_id)
+            if employee is None:
+                return None
+            owner = Owner(link.tenant_id, employee.id, employee.country, employee.timezone, True)
+            body = json.dumps(self._export(session, owner), indent=2, ensure_ascii=False).encode()
+            session.commit()
+            return body
+
+    # -- modal tokens: who may submit what, once ------------------------------------------
+
+    def token(self, tenant_id: str, user_id: str, purpose: str) -> str:
+        """``private_metadata`` for a private modal: a purpose, a nonce and a MAC over who may use it.
+
+        It carries no content; a submission with altered metadata, another person's token, or
+        a replay of one already used is refused.
+        """
+        nonce = secrets.token_hex(12)
+        return f"{purpose}.{nonce}.{self._mac(tenant_id, user_id, purpose, nonce)}"
+
+    def redeem_token(self, tenant_id: str, user_id: str, purpose: str, token: str) -> bool:
+        parts = token.split(".")
+        if len(parts) != 3 or parts[0] != purpose:
+            return False
+        _, nonce, mac = parts
+        if not hmac.compare_digest(mac, self._mac(tenant_id, user_id, purpose, nonce)):
+            return False
+        with unit_of_work(self.factory) as session:
+            fresh = insert_if_absent(
+                session,
+                VaultNonce,
+                {"tenant_id": tenant_id, "nonce": nonce, "used_at": self.clock.now()},
+                ["tenant_id", "nonce"],
+            )
+            session.commit()
+        return fresh
+
+    def token_purpose(self, token: str) -> str:
+        return token.split(".", 1)[0]
+
+    def _mac(self, tenant_id: str, user_id: str, purpose: str, nonce: str) -> str:
+        message = json.dumps([tenant_id, user_id, purpose, nonce]).encode()
+        return hmac.new(self._mac_key, message, hashlib.sha256).hexdigest()[:32]
+
+    # -- help --------------------------------------------------------------------------
+
+    def resources(self, tenant_id: str, user_id: str) -> list[Resource]:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            rows = session.scalars(
+                select(HelpResource)
+                .where(HelpResource.tenant_id == tenant_id, HelpResource.country.in_((owner.country, "**")))
+                .order_by(HelpResource.kind, HelpResource.name)
+            )
+            return [Resource(row.kind, row.name, row.description, row.url) for row in rows]
+
+    # -- retention ---------------------------------------------------------------------
+
+    def retention_pass(self, retention: timedelta, notice: timedelta, notify: Any) -> int:
+        """Erase spaces a set time after their owner left the program, telling them beforehand."""
+        erased = 0
+        now = self.clock.now()
+        with unit_of_work(self.factory) as session:
+            for space in session.scalars(select(VaultSpace)).all():
+                enrolled = open_enrolment(session, space.tenant_id, space.employee_id) is not None
+                if enrolled:
+                    space.erase_after, space.erase_notice_sent = None, False
+                    continue
+                if space.erase_after is None:
+                    space.erase_after = now + retention
+                if space.erase_after <= now:
+                    # Not audited: the audit log must not say who used the private space.
+                    self._shred(session, space.tenant_id, space.employee_id)
+                    erased += 1
+                elif not space.erase_notice_sent and space.erase_after - notice <= now:
+                    notify(session, space.tenant_id, space.employee_id, space.erase_after, now)
+                    space.erase_notice_sent = True
+            session.commit()
+        return erased

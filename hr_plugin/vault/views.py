@@ -1,0 +1,490 @@
+"""The private space's screens. All are modals the owner opens; none is an App Home or a message.
+
+Every private screen ends with the help HR configured for the person's country and the
+disclaimer (not medical advice, nobody monitors this, never an obligation to anyone).
+``private_metadata`` carries only a signed single-use token, never content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from hr_plugin.vault import content
+from hr_plugin.vault.service import Resource
+from hr_plugin.vault.signals import Signal, TrendPoint
+
+CONSENT_CALLBACK, CHECKIN_CALLBACK, REMINDERS_CALLBACK = "vault.consent", "vault.checkin", "vault.reminders"
+PROFILE_CALLBACK, REFLECTION_CALLBACK, DELETE_CALLBACK = "vault.profile", "vault.reflection", "vault.delete"
+SPACE_CALLBACK = "vault.space"
+
+CHECKIN_ACTION, LOOK_BACK_ACTION, REMINDERS_ACTION = (
+    "vault.checkin_open",
+    "vault.look_back",
+    "vault.reminders_open",
+)
+PROFILE_ACTION, MILESTONE_ACTION, REVIEW_ACTION = (
+    "vault.profile_open",
+    "vault.milestone_open",
+    "vault.review_open",
+)
+GUIDE_ACTION, EXPORT_ACTION, DELETE_ACTION = "vault.guide_open", "vault.export", "vault.delete_open"
+PAUSE_IN_SPACE_ACTION, STOP_IN_SPACE_ACTION = "vault.pause_in_space", "vault.stop_in_space"
+
+RATING_BLOCK, EXPERIMENT_BLOCK, OWN_EXPERIMENT_BLOCK = "rating", "experiment", "own_experiment"
+FOLLOW_UP_BLOCK, FOLLOW_UP_NOTE_BLOCK = "follow_up", "follow_up_note"
+WEEKDAY_BLOCK, TIME_BLOCK = "weekday", "time"
+PARTNER_BLOCK, ARRIVAL_BLOCK = "partner_questions", "arrival_date"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+RATING_WORDS = {
+    "restorative": "restorative",
+    "neutral": "neutral",
+    "demanding": "demanding",
+    "none_good": "nothing felt good",
+}
+
+
+@dataclass(frozen=True)
+class SpaceState:
+    include_partner: bool
+    checked_in_this_week: bool
+    signals: Sequence[Signal]
+    reminder: str
+    milestone_due: str | None
+    first_conversation: bool
+    export_url: str | None = None
+
+
+def _footer(resources: Sequence[Resource], include_partner: bool) -> list[Block]:
+    if resources:
+        lines = [f"• <{r.url}|{r.name}>: {r.description}" for r in resources]
+        helpful = "*If you need help*\n" + "\n".join(lines)
+    else:
+        fallback = content.help_fallback()
+        helpful = f"*{fallback.title}*\n" + "\n".join(fallback.items or [fallback.text])
+    return [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=helpful[:2900])),
+        ContextBlock(elements=[MarkdownTextObject(text=content.disclaimer(include_partner=include_partner))]),
+    ]
+
+
+def _modal(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    token: str = "",
+    submit: str | None = None,
+    close: str = "Close",
+) -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title[:24],
+        submit=submit,
+        close=close,
+        private_metadata=token,
+        blocks=blocks,
+    )
+
+
+def consent_modal(token: str, resources: Sequence[Resource]) -> View:
+    info = content.consent(include_partner=True)
+    paragraphs: list[Block] = [SectionBlock(text=MarkdownTextObject(text=p)) for p in info.paragraphs]
+    return _modal(
+        CONSENT_CALLBACK,
+        info.title,
+        [*paragraphs, *_footer(resources, True)],
+        token=token,
+        submit=info.accept_label,
+        close=info.decline_label,
+    )
+
+
+def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
+    partner = state.include_partner
+    week = (
+        "You have checked in this week. You can change it."
+        if state.checked_in_this_week
+        else "This week's check-in is ready when you are."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=week)),
+        ActionsBlock(
+            block_id="space",
+            elements=[
+                ButtonElement(
+                    text="Weekly check-in", action_id=CHECKIN_ACTION, value="open", style="primary"
+                ),
+                ButtonElement(text="Look back", action_id=LOOK_BACK_ACTION, value="open"),
+                ButtonElement(text="Reminders", action_id=REMINDERS_ACTION, value="open"),
+                ButtonElement(text="My settings", action_id=PROFILE_ACTION, value="open"),
+            ],
+        ),
+    ]
+    for signal in state.signals:
+        card = content.signal(str(signal), include_partner=partner)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}")))
+    extra: list[ButtonElement] = []
+    if state.milestone_due:
+        extra.append(
+            ButtonElement(text="A reflection for now", action_id=MILESTONE_ACTION, value=state.milestone_due)
+        )
+    if state.first_conversation:
+        extra.append(ButtonElement(text="A first conversation", action_id=GUIDE_ACTION, value="open"))
+    extra.append(ButtonElement(text="Quarterly review", action_id=REVIEW_ACTION, value="open"))
+    blocks.append(ActionsBlock(block_id="tracks", elements=extra))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"_Reminders:_ {state.reminder}")))
+    blocks.append(
+        ActionsBlock(
+            block_id="data",
+            elements=[
+                ButtonElement(text="Export my entries", action_id=EXPORT_ACTION, value="export"),
+                ButtonElement(
+                    text="Delete everything",
+                    action_id=DELETE_ACTION,
+                    value="delete",
+                    style="danger",
+                ),
+            ],
+        )
+    )
+    return _modal(SPACE_CALLBACK, content.space_title(), [*blocks, *_footer(resources, partner)])
+
+
+def checkin_modal(
+    token: str, *, include_partner: bool, last_experiment: str | None, resources: Sequence[Resource]
+) -> View:
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"{content.checkin_text('intro', include_partner=include_partner)}\n"
+                f"_{content.checkin_text('contradictions', include_partner=include_partner)}_"
+            )
+        )
+    ]
+    for question in content.checkin_questions(include_partner_questions=include_partner):
+        blocks.append(
+            InputBlock(
+                block_id=question.id,
+                label=question.text,
+                hint=question.hint or None,
+                optional=True,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            )
+        )
+    options = [Option(value=o.id, label=o.label) for o in content.rating_options()]
+    blocks.append(
+        InputBlock(
+            block_id=RATING_BLOCK,
+            label=content.rating_question(),
+            element=RadioButtonsElement(action_id="value", options=options),
+        )
+    )
+    if last_experiment:
+        follow = content.follow_up()
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"Last week you chose: _{last_experiment}_")))
+        blocks.append(
+            InputBlock(
+                block_id=FOLLOW_UP_BLOCK,
+                label=follow.question,
+                optional=True,
+                element=RadioButtonsElement(
+                    action_id="value", options=[Option(value=o.id, label=o.label) for o in follow.options]
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=FOLLOW_UP_NOTE_BLOCK,
+                label=follow.note_question,
+                optional=True,
+                hint=follow.note_hint or None,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            )
+        )
+    prompt = content.experiment_prompt()
+    choices = [
+        Option(value=e.id, label=e.label) for e in content.experiments(include_partner=include_partner)
+    ]
+    blocks.append(
+        InputBlock(
+            block_id=EXPERIMENT_BLOCK,
+            label=prompt["question"],
+            optional=True,
+            hint=prompt.get("hint") or None,
+            element=StaticSelectElement(action_id="value", options=choices),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=OWN_EXPERIMENT_BLOCK,
+            label=prompt["own_question"],
+            optional=True,
+            hint=prompt.get("own_hint") or None,
+            element=PlainTextInputElement(action_id="value", max_length=300),
+        )
+    )
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=content.checkin_text("talk_reminder", include_partner=include_partner)
+                )
+            ]
+        )
+    )
+    return _modal(
+        CHECKIN_CALLBACK,
+        content.checkin_text("title", include_partner=include_partner),
+        [*blocks, *_footer(resources, include_partner)],
+        token=token,
+        submit="Save",
+        close="Back",
+    )
+
+
+def look_back_modal(
+    points: Sequence[TrendPoint],
+    entries: Sequence[dict[str, Any]],
+    *,
+    include_partner: bool,
+    resources: Sequence[Resource],
+) -> View:
+    lines = []
+    for point in points:
+        rating = (
+            RATING_WORDS.get(point.rating or "", "") if point.rating else content.look_back_text("empty_week")
+        )
+        lines.append(f"{point.start:%d %b}: {rating}")
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=content.look_back_text("intro"))),
+        SectionBlock(text=MarkdownTextObject(text="\n".join(lines) or content.look_back_text("no_entries"))),
+    ]
+    latest = entries[-1] if entries else None
+    if latest is not None:
+        answers = "\n".join(
+            f"• {text}"
+            for text in (latest.get("restorative"), latest.get("demand"), latest.get("vulnerability"))
+            if text
+        )
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Your latest entry ({latest['week']})*\n{answers or '_no words that week_'}"[:2900]
+                )
+            )
+        )
+    tried = [e for e in entries if e.get("experiment")][-6:]
+    if tried:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="*Experiments*\n"
+                    + "\n".join(f"• {e['week']}: {e['experiment']}" for e in tried)[:2900]
+                )
+            )
+        )
+    card = content.expectations()
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])))
+    return _modal(
+        "vault.look_back",
+        content.look_back_text("title"),
+        [*blocks, *_footer(resources, include_partner)],
+        close="Back",
+    )
+
+
+def reminders_modal(
+    token: str, weekday: int | None, at: str | None, *, include_partner: bool, resources: Sequence[Resource]
+) -> View:
+    days = [Option(value=str(index), label=name) for index, name in enumerate(WEEKDAYS)]
+    return _modal(
+        REMINDERS_CALLBACK,
+        "Reminders",
+        [
+            SectionBlock(
+                text="A short, discreet message on the day and time you pick, in your own time zone."
+            ),
+            InputBlock(
+                block_id=WEEKDAY_BLOCK,
+                label="Day",
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=days,
+                    initial_option=days[weekday] if weekday is not None else None,
+                ),
+            ),
+            InputBlock(
+                block_id=TIME_BLOCK,
+                label="Time",
+                element=TimePickerElement(action_id="value", initial_time=at or "20:00"),
+            ),
+            ActionsBlock(
+                block_id="pause",
+                elements=[
+                    ButtonElement(text="Pause 2 weeks", action_id=PAUSE_IN_SPACE_ACTION, value="2"),
+                    ButtonElement(text="Stop reminders", action_id=STOP_IN_SPACE_ACTION, value="stop"),
+                ],
+            ),
+            *_footer(resources, include_partner),
+        ],
+        token=token,
+        submit="Save",
+        close="Back",
+    )
+
+
+def profile_modal(
+    token: str, *, include_partner: bool, arrival: str | None, resources: Sequence[Resource]
+) -> View:
+    options = [
+        Option(value="yes", label="Include questions about a partner"),
+        Option(value="no", label="Leave partner questions out"),
+    ]
+    return _modal(
+        PROFILE_CALLBACK,
+        "My settings",
+        [
+            SectionBlock(text="These stay in your private space, encrypted like your answers."),
+            InputBlock(
+                block_id=PARTNER_BLOCK,
+                label="Questions",
+                element=RadioButtonsElement(
+                    action_id="value", options=options, initial_option=options[0 if include_partner else 1]
+                ),
+            ),
+            InputBlock(
+                block_id=ARRIVAL_BLOCK,
+                label="When your child arrived (optional)",
+                optional=True,
+                hint="Used only here, to offer reflections at the right time.",
+                element=DatePickerElement(action_id="value", initial_date=arrival),
+            ),
+            *_footer(resources, include_partner),
+        ],
+        token=token,
+        submit="Save",
+        close="Back",
+    )
+
+
+def reflection_modal(
+    token: str,
+    title: str,
+    intro: str,
+    questions: Sequence[tuple[str, str]],
+    *,
+    include_partner: bool,
+    resources: Sequence[Resource],
+) -> View:
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=intro[:2900]))]
+    for qid, text in questions:
+        blocks.append(
+            InputBlock(
+                block_id=qid,
+                label=text,
+                optional=True,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+            )
+        )
+    return _modal(
+        REFLECTION_CALLBACK,
+        title,
+        [*blocks, *_footer(resources, include_partner)],
+        token=token,
+        submit="Save",
+        close="Back",
+    )
+
+
+def reading_modal(
+    title: str, paragraphs: Sequence[str], *, include_partner: bool, resources: Sequence[Resource]
+) -> View:
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=p[:2900])) for p in paragraphs]
+    return _modal("vault.reading", title, [*blocks, *_footer(resources, include_partner)], close="Back")
+
+
+def export_modal(
+    *, url: str | None, inline_json: str | None, include_partner: bool, resources: Sequence[Resource]
+) -> View:
+    if url:
+        body = [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"<{url}|Download your entries (JSON)>\n"
+                    "The link works once and expires in a few minutes. Nothing is posted in any conversation."
+                )
+            )
+        ]
+    else:
+        text = inline_json or ""
+        chunks = [text[i : i + 2800] for i in range(0, len(text), 2800)][:40]
+        body = [SectionBlock(text=MarkdownTextObject(text=f"```{chunk}```")) for chunk in chunks] or [
+            SectionBlock(text="Nothing to export yet.")
+        ]
+    return _modal("vault.export", "Export", [*body, *_footer(resources, include_partner)], close="Back")
+
+
+def delete_modal(token: str, *, include_partner: bool, resources: Sequence[Resource]) -> View:
+    return _modal(
+        DELETE_CALLBACK,
+        "Delete everything",
+        [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="This destroys the key to your private space and removes every entry. "
+                    "It cannot be undone, and nobody, including you, will be able to read them again. "
+                    "Nothing else in the program changes."
+                )
+            ),
+            *_footer(resources, include_partner),
+        ],
+        token=token,
+        submit="Delete",
+        close="Keep",
+    )
+
+
+def done_modal(text: str) -> View:
+    return _modal("vault.done", "Private space", [SectionBlock(text=text)], close="Close")
+
+
+def home_blocks() -> list[Block]:
+    """On the App Home (maybe a shared screen): only a button, the same whether used or not."""
+    return [
+        DividerBlock(),
+        HeaderBlock(text=content.space_title()[:150]),
+        SectionBlock(
+            text=MarkdownTextObject(text=content.home_line()),
+            accessory=ButtonElement(text=content.open_label(), action_id="vault.open", value="home"),
+        ),
+    ]
+
+
+def confirm_delete() -> ConfirmObject:
+    return ConfirmObject(
+        title="Delete everything?", text="This cannot be undone.", confirm="Delete", deny="Keep"
+    )
