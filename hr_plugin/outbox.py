@@ -316,6 +316,7 @@ class Drainer:
             payload = dict(row.payload)
             channel = row.channel_id or _cached_channel(session, tenant_id, users)
         client = self.clients.client_for(tenant_id)
+        log.debug("sending outbox row %s (%s)", row_id, key)
         try:
             if channel is None:
                 opened = client.conversations_open(users=users)

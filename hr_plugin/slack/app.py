@@ -76,5 +76,5 @@ def keep_payloads_out_of_logs() -> None:
     can hold what someone typed into a private modal. Their loggers never go below INFO."""
     for name in ("slack_sdk", "slack_bolt", "hr_plugin.slack"):
         logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
+        if logger.level < logging.INFO:  # unset (inherits the root's DEBUG later) or set too low
             logger.setLevel(logging.INFO)

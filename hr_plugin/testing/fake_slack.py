@@ -366,6 +366,14 @@ class FakeSlack:
             stored = self._views.get(view_id)
             return copy.deepcopy(stored.view) if stored is not None else None
 
+    def last_modal(self, user_id: str) -> dict[str, Any] | None:
+        """The modal most recently opened or pushed on this person's screen (with its ``id``)."""
+        with self._lock:
+            for stored in reversed(list(self._views.values())):
+                if stored.owner == user_id and stored.view.get("type") == "modal":
+                    return {**copy.deepcopy(stored.view), "id": stored.id}
+            return None
+
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         """The App Home view last published for this person, or None."""
         with self._lock:

@@ -20,8 +20,8 @@ from hr_plugin.services import Services
 from hr_plugin.slack.payloads import RequestContext, request_context, state_value
 from hr_plugin.vault import content, signals
 from hr_plugin.vault import views as v
-from hr_plugin.vault.service import CheckinInput, Vault, VaultError
 from hr_plugin.vault.reminders import OPEN_ACTION, PAUSE_ACTION, STOP_ACTION
+from hr_plugin.vault.service import CheckinInput, Vault, VaultError
 
 SHORTCUT = "vault.shortcut"
 FROM_REMINDER = "reminder"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from hr_plugin.models import Employee, HelpResource
 from hr_plugin.vault.crypto import DecryptionError, derive_key, open_sealed, record_context, seal
 from hr_plugin.vault.keystore import KeyStore
 from hr_plugin.vault.store import VaultExport, VaultNonce, VaultRecord, VaultSpace
+
+log = logging.getLogger(__name__)
 
 MAX_ANSWER = 2000
 EXPORT_LINK_MINUTES = 10
@@ -196,6 +199,9 @@ class Vault:
             key,
             json.dumps(data, sort_keys=True).encode(),
             record_context(owner.tenant_id, owner.employee_id, record_id, kind),
+        )
+        log.debug(
+            "sealed a %s record (%d bytes) in space of employee %s", kind, len(sealed), owner.employee_id
         )
         row = session.get(VaultRecord, record_id)
         if row is None:
