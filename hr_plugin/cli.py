@@ -87,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     policy_list.add_argument("--team")
     policy_list.set_defaults(handler=_policy_list)
 
+    resources = commands.add_parser("resources", help="help links shown on every private screen")
+    resource_commands = resources.add_subparsers(dest="resources_command", required=True)
+    resources_set = resource_commands.add_parser("set", help="replace the help links from a JSON file")
+    resources_set.add_argument("file", type=Path)
+    resources_set.add_argument("--team")
+    resources_set.set_defaults(handler=_resources_set)
+
     enrolment = commands.add_parser("enrolment", help="enrolments HR proposes")
     enrolment_commands = enrolment.add_subparsers(dest="enrolment_command", required=True)
     enrolment_import = enrolment_commands.add_parser("import", help="propose enrolments from a CSV file")
@@ -264,6 +271,33 @@ def _policy_list(args: argparse.Namespace) -> int:
     tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
     for policy in list_policies(services.factory, SystemClock(), tenant_id=tenant_id):
         print(f"{policy.name}\t{policy.scope_words()}\t{policy.summary()}")
+    return 0
+
+
+def _resources_set(args: argparse.Namespace) -> int:
+    import json
+
+    from hr_plugin.clock import SystemClock
+    from hr_plugin.resources import ResourceError, parse_resources, replace_resources
+
+    settings = Settings()
+    services = _services(settings)
+    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    try:
+        resources = parse_resources(json.loads(args.file.read_text(encoding="utf-8")))
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"error: {args.file} is not valid JSON (line {exc.lineno}): {exc.msg}", file=sys.stderr)
+        return 2
+    except ResourceError as exc:
+        print(f"error: {args.file}: {exc}; nothing changed", file=sys.stderr)
+        return 2
+    count = replace_resources(
+        services.factory, SystemClock(), tenant_id=tenant_id, resources=resources, actor="cli"
+    )
+    print(f"{count} help link(s) set; they show on every private screen for the matching country")
     return 0
 
 

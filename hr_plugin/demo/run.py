@@ -20,6 +20,7 @@ from typing import Any
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
+from hr_plugin.demo.private_space import private_space_scenes
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
 from hr_plugin.models import Employee
 from hr_plugin.outbox import depth
@@ -113,7 +114,7 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
         _act_one_setup(stack, ids, say)
         _act_two_people_open_their_homes(stack, ids, say)
         _act_enrolments(stack, ids, say)
-        _act_three_the_quarter(stack, rows, ids, say)
+        _act_three_the_quarter(stack, rows, ids, say, canary)
         people = _people(stack, ids)
         (out / "people.json").write_text(json.dumps(people, indent=2, sort_keys=True) + "\n")
         fake.write_jsonl(out / "slack-calls.jsonl")
@@ -122,7 +123,10 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
             say(f"\nOutbox at the end of the quarter: {depth(session)}")
     say(f"\nWrote {out / 'slack-calls.jsonl'} and {out / 'people.json'}.")
     if canary:
-        say(f"(Canary {canary!r} noted: no private check-in surface exists yet, so nothing carries it.)")
+        say(
+            f"Every private entry was typed as {canary}:<user id>; "
+            "search slack-calls.jsonl to see who saw it."
+        )
     return 0
 
 
@@ -267,7 +271,11 @@ def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Callable[[str], N
 
 
 def _act_three_the_quarter(
-    stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Callable[[str], None]
+    stack: AppStack,
+    rows: list[dict[str, str]],
+    ids: dict[str, str],
+    say: Callable[[str], None],
+    canary: str | None,
 ) -> None:
     say("\n== The quarter: the scheduler's ticks run on simulated time ==")
     clock = _simulated(stack)
@@ -283,6 +291,7 @@ def _act_three_the_quarter(
         (datetime(2026, 2, 17, 15, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "dev.raman", say)),
         (datetime(2026, 3, 24, 9, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "jonas.weber", say)),
     ]
+    scenes = sorted([*scenes, *private_space_scenes(stack, ids, canary, say)], key=lambda scene: scene[0])
     step = timedelta(minutes=30)
     while clock.now() < end:
         stack.ticks.run_due()

@@ -118,7 +118,14 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     def push(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
         ack()
-        who = request_context(context)
+        try:
+            view = screen(body, request_context(context))
+        except VaultError as exc:
+            view = v.done_modal(str(exc))
+        if view is not None:
+            client.views_push(trigger_id=body["trigger_id"], view=view)
+
+    def screen(body: dict[str, Any], who: RequestContext) -> Any:
         action = body["actions"][0]
         origin = (body.get("view") or {}).get("private_metadata") or ""
         resources = vault.resources(who.tenant_id, who.user_id)
@@ -161,7 +168,7 @@ def register(app: App, services: Services, vault: Vault) -> None:
         elif action_id == v.MILESTONE_ACTION:
             milestone = content.milestone(str(action.get("value")), include_partner=partner)
             if milestone is None:
-                return
+                return None
             view = v.reflection_modal(
                 vault.token(who.tenant_id, who.user_id, f"milestone-{milestone.key}"),
                 milestone.title,
@@ -183,7 +190,7 @@ def register(app: App, services: Services, vault: Vault) -> None:
         elif action_id == v.GUIDE_ACTION:
             guide = content.first_conversation(include_partner=partner)
             if guide is None:
-                return
+                return None
             view = v.reading_modal(
                 guide.title,
                 [guide.intro, *(step.text for step in guide.steps)],
@@ -212,8 +219,8 @@ def register(app: App, services: Services, vault: Vault) -> None:
                 resources=resources,
             )
         else:
-            return
-        client.views_push(trigger_id=body["trigger_id"], view=view)
+            return None
+        return view
 
     # -- submissions -----------------------------------------------------------------------
 

@@ -228,3 +228,29 @@ def test_policies_enrolments_and_plan_preview_from_the_command_line(
     plan = json.loads(preview.stdout)
     assert set(plan) == {"days", "weeks", "full_capacity_from"}
     assert "2026-12-25" not in [day["date"] for day in plan["days"]]  # Christmas Day is skipped
+
+
+def test_help_links_are_set_from_a_file_and_bad_files_change_nothing(
+    database_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
+) -> None:
+    env = _env(database_url, fake)
+    org = tmp_path / "org.csv"
+    org.write_text(GOOD_CSV)
+    assert run_cli("directory", "import", str(org), env=env).returncode == 0
+    good = tmp_path / "help.json"
+    good.write_text(
+        '[{"kind": "crisis", "country": "GB", "name": "Crisis line", "description": "Any time",'
+        ' "url": "https://help.example.org/crisis"},'
+        ' {"kind": "counselling", "country": "**", "name": "EAP", "description": "Six sessions",'
+        ' "url": "https://eap.example.org"}]'
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"kind": "crisis", "country": "GB", "name": "X", "url": "http://insecure.example.org"}]')
+
+    saved = run_cli("resources", "set", str(good), env=env)
+    refused = run_cli("resources", "set", str(bad), env=env)
+
+    assert saved.returncode == 0 and "2 help link(s) set" in saved.stdout
+    assert refused.returncode == 2 and "resource 1" in refused.stderr and "https://" in refused.stderr
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM help_resources")).scalar() == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -11,12 +12,13 @@ import pytest
 from hr_plugin.demo.run import QUARTER, QUARTER_START, run_demo
 
 ROLES = {"employee", "mentor", "manager", "hr_admin"}
+CANARY = "DEMO-CANARY"
 
 
 @pytest.fixture(scope="module")
 def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    assert run_demo(out=out) == 0
+    assert run_demo(out=out, canary=CANARY) == 0
     return out
 
 
@@ -86,3 +88,36 @@ def test_the_old_manager_sees_the_team_shrink_after_the_reorganisation(demo_out:
     ]
     assert "4 people report to you" in homes[0]
     assert "3 people report to you" in homes[-1]
+
+
+def test_each_canary_reaches_its_owner_only_and_never_a_home_or_a_message(demo_out: Path) -> None:
+    calls = _calls(demo_out)
+    owners_seen = set()
+    for call in calls:
+        text = json.dumps(call)
+        for user in set(re.findall(rf"{CANARY}:(U[0-9A-Z]+DEMO)", text)):
+            assert call["audience"] == [user], (user, call["method"], call["audience"])
+            assert call["method"] not in ("views.publish", "chat.postMessage", "chat.postEphemeral")
+            owners_seen.add(user)
+    assert owners_seen, "the owners must see their own entries, or this proves nothing"
+
+
+def test_no_message_carries_a_sensitive_word(demo_out: Path) -> None:
+    from hr_plugin.vault.content import find_sensitive_words
+
+    messages = [
+        call for call in _calls(demo_out) if call["method"] in ("chat.postMessage", "chat.postEphemeral")
+    ]
+    assert len(messages) > 20
+    for call in messages:
+        assert find_sensitive_words(json.dumps(call["params"])) == set(), call["params"]
+
+
+def test_the_two_week_signal_waits_in_the_private_space_only(demo_out: Path) -> None:
+    from hr_plugin.vault.content import signal
+
+    title = signal("two_weeks_none_good", include_partner=True).title
+    people = _people(demo_out)
+    lena = next(user for user, person in people.items() if person["name"] == "Lena Fischer")
+    shown = [call for call in _calls(demo_out) if title in json.dumps(call)]
+    assert shown and all(call["audience"] == [lena] and call["method"] == "views.open" for call in shown)

@@ -221,3 +221,76 @@ def test_export_through_a_single_use_link_and_delete_for_good(stack: AppStack, e
     with unit_of_work(stack.factory) as session:
         employee_id = vault.owner(session, TEAM, enrolled).employee_id
     assert vault.keystore.data_key(TEAM, employee_id, create=False) is None
+
+
+def test_every_private_screen_shows_the_help_hr_configured_for_the_country(
+    stack: AppStack, enrolled: str
+) -> None:
+    from hr_plugin.resources import replace_resources
+
+    replace_resources(
+        stack.factory,
+        stack.services.clock,
+        tenant_id=TEAM,
+        actor="test",
+        resources=[
+            {
+                "kind": "crisis",
+                "country": "GB",
+                "name": "UK night line",
+                "description": "Any hour",
+                "url": "https://help.example.org/uk",
+            },
+            {
+                "kind": "crisis",
+                "country": "DE",
+                "name": "Berlin line",
+                "description": "Jederzeit",
+                "url": "https://help.example.org/de",
+            },
+        ],
+    )
+    flow.consent(stack, enrolled)
+    flow.open_checkin(stack, enrolled)
+    flow.look_back(stack, enrolled)
+
+    screens = [
+        c
+        for c in stack.fake.calls
+        if c["audience"] == [enrolled] and c["method"] in ("views.open", "views.push")
+    ]
+    assert len(screens) >= 3
+    for call in screens:
+        text = json.dumps(call["params"])
+        assert "<https://help.example.org/uk|UK night line>" in text
+        assert "Berlin line" not in text
+        assert "medical advice" in text.lower()
+
+
+def test_entries_are_erased_after_leaving_the_program_with_notice_first(
+    stack: AppStack, enrolled: str
+) -> None:
+    from hr_plugin.enrolment import leave_program
+    from hr_plugin.vault.content import contains_sensitive_word
+
+    flow.consent(stack, enrolled)
+    flow.check_in(stack, enrolled, CANARY, "neutral")
+    leave_program(
+        stack.factory, stack.services.clock, stack.services.enrolment_hooks, tenant_id=TEAM, user_id=enrolled
+    )
+    vault = vault_package.vault_for(stack.services)
+    clock = stack.services.clock
+    for _ in range(12 * 8):  # eight days of ticks
+        stack.ticks.run_due()
+        clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert vault.has_consented(TEAM, enrolled)  # still there, well inside the retention period
+
+    for _ in range(12 * 90):
+        stack.ticks.run_due()
+        clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+
+    notices = [
+        c for c in stack.fake.calls_for("chat.postMessage", user=enrolled) if "erased" in c["params"]["text"]
+    ]
+    assert len(notices) == 1 and not contains_sensitive_word(notices[0]["params"]["text"])
+    assert vault.has_consented(TEAM, enrolled) is False
