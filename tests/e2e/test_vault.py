@@ -294,3 +294,47 @@ def test_entries_are_erased_after_leaving_the_program_with_notice_first(
     ]
     assert len(notices) == 1 and not contains_sensitive_word(notices[0]["params"]["text"])
     assert vault.has_consented(TEAM, enrolled) is False
+
+
+def test_partner_questions_can_be_left_out_and_milestones_follow_the_private_arrival_date(
+    stack: AppStack, enrolled: str
+) -> None:
+    from hr_plugin.vault.content import checkin_questions, milestone
+
+    flow.consent(stack, enrolled)
+    stack.slack.block_action(enrolled, "vault.profile_open", "open", view=flow.space())
+    profile = stack.fake.last_modal(enrolled)
+    assert profile is not None
+    arrival = (stack.services.clock.now() - timedelta(weeks=6, days=2)).date()
+    stack.slack.view_submission(
+        enrolled,
+        "vault.profile",
+        {
+            "partner_questions": {"value": {"selected_option": {"value": "no"}}},
+            "arrival_date": {"value": {"selected_date": arrival.isoformat()}},
+        },
+        view_id=profile["id"],
+    )
+    solo = checkin_questions(include_partner_questions=False)
+    together = checkin_questions(include_partner_questions=True)
+    modal = flow.open_checkin(stack, enrolled)
+    labels = json.dumps([block.get("label") for block in modal["blocks"]])
+    assert all(question.text in labels for question in solo)
+    assert any(question.text not in labels for question in together)
+
+    stack.slack.view_submission(  # partner questions back on: the 6-week reflection is offered
+        enrolled,
+        "vault.profile",
+        {
+            "partner_questions": {"value": {"selected_option": {"value": "yes"}}},
+            "arrival_date": {"value": {"selected_date": arrival.isoformat()}},
+        },
+        private_metadata=vault_package.vault_for(stack.services).token(TEAM, enrolled, "profile"),
+    )
+    stack.slack.block_action(enrolled, flow.OPEN, "home", view=flow.HOME)
+    space = stack.fake.calls_for("views.open", user=enrolled)[-1]["params"]["view"]
+    assert "vault.milestone_open" in json.dumps(space)
+    stack.slack.block_action(enrolled, "vault.milestone_open", "6_weeks", view=flow.space())
+    reflection = stack.fake.last_modal(enrolled)
+    six_weeks = milestone("6_weeks", include_partner=True)
+    assert reflection is not None and six_weeks is not None and six_weeks.question in json.dumps(reflection)
