@@ -6,9 +6,9 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hr_plugin import vault
 from hr_plugin.reintegration import preview
@@ -77,29 +77,33 @@ def _parser() -> argparse.ArgumentParser:
     vault.cli(commands)
     preview.add_commands(commands)
 
-    policy = commands.add_parser("policy", help="HR budgets for returns")
-    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
-    policy_set = policy_commands.add_parser("set", help="create or replace a policy from a JSON file")
-    policy_set.add_argument("file", type=Path)
-    policy_set.add_argument("--team")
-    policy_set.set_defaults(handler=_policy_set)
-    policy_list = policy_commands.add_parser("list", help="list the policies")
+    policy = _file_command(
+        commands,
+        "policy",
+        "HR budgets for returns",
+        "set",
+        "create or replace a policy from a JSON file",
+        _policy_set,
+    )
+    policy_list = policy.add_parser("list", help="list the policies")
     policy_list.add_argument("--team")
     policy_list.set_defaults(handler=_policy_list)
-
-    resources = commands.add_parser("resources", help="help links shown on every private screen")
-    resource_commands = resources.add_subparsers(dest="resources_command", required=True)
-    resources_set = resource_commands.add_parser("set", help="replace the help links from a JSON file")
-    resources_set.add_argument("file", type=Path)
-    resources_set.add_argument("--team")
-    resources_set.set_defaults(handler=_resources_set)
-
-    enrolment = commands.add_parser("enrolment", help="enrolments HR proposes")
-    enrolment_commands = enrolment.add_subparsers(dest="enrolment_command", required=True)
-    enrolment_import = enrolment_commands.add_parser("import", help="propose enrolments from a CSV file")
-    enrolment_import.add_argument("file", type=Path)
-    enrolment_import.add_argument("--team")
-    enrolment_import.set_defaults(handler=_enrolment_import)
+    _file_command(
+        commands,
+        "resources",
+        "help links shown on every private screen",
+        "set",
+        "replace the help links from a JSON file",
+        _resources_set,
+    )
+    _file_command(
+        commands,
+        "enrolment",
+        "enrolments HR proposes",
+        "import",
+        "propose enrolments from a CSV file (email, leave_start, expected_return)",
+        _enrolment_import,
+    )
 
     demo = commands.add_parser("demo", help="run the whole program offline against a fake Slack")
     demo.add_argument("--out", type=Path, required=True, help="folder for slack-calls.jsonl and people.json")
@@ -107,6 +111,35 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--database-url", help="default: a fresh SQLite file in --out")
     demo.set_defaults(handler=_demo)
     return parser
+
+
+def _file_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    verb: str,
+    verb_summary: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """``hr-plugin NAME VERB FILE [--team ID]``; returns NAME's subcommands for more verbs."""
+    group = commands.add_parser(name, help=summary).add_subparsers(dest=f"{name}_command", required=True)
+    command = group.add_parser(verb, help=verb_summary)
+    command.add_argument("file", type=Path)
+    command.add_argument("--team", help="workspace (or enterprise) id; needed when several are installed")
+    command.set_defaults(handler=handler)
+    return group
+
+
+def _read_json(path: Path) -> tuple[Any, str | None]:
+    """The JSON in a file, or a message saying why it cannot be read."""
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), None
+    except OSError as exc:
+        return None, f"cannot read {path}: {exc.strerror}"
+    except json.JSONDecodeError as exc:
+        return None, f"{path} is not valid JSON (line {exc.lineno}): {exc.msg}"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -234,8 +267,6 @@ def _admins_add(args: argparse.Namespace) -> int:
 
 
 def _policy_set(args: argparse.Namespace) -> int:
-    import json
-
     from hr_plugin.clock import SystemClock
     from hr_plugin.reintegration.policy import PolicyError, parse_policy
     from hr_plugin.reintegration.service import set_policy
@@ -243,18 +274,15 @@ def _policy_set(args: argparse.Namespace) -> int:
     settings = Settings()
     services = _services(settings)
     tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    data, problem = _read_json(args.file)
     try:
-        data = json.loads(args.file.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise PolicyError("file", "the file must hold one JSON object")
+        if problem is None and not isinstance(data, dict):
+            problem = f"{args.file}: the file must hold one JSON object"
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         policy = parse_policy(data)
         created = set_policy(services.factory, SystemClock(), tenant_id=tenant_id, policy=policy, actor="cli")
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: {args.file} is not valid JSON (line {exc.lineno}): {exc.msg}", file=sys.stderr)
-        return 2
     except PolicyError as exc:
         print(f"error: {args.file}: {exc}; nothing changed", file=sys.stderr)
         return 2
@@ -275,22 +303,18 @@ def _policy_list(args: argparse.Namespace) -> int:
 
 
 def _resources_set(args: argparse.Namespace) -> int:
-    import json
-
     from hr_plugin.clock import SystemClock
     from hr_plugin.resources import ResourceError, parse_resources, replace_resources
 
     settings = Settings()
     services = _services(settings)
     tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    data, problem = _read_json(args.file)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
-        resources = parse_resources(json.loads(args.file.read_text(encoding="utf-8")))
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: {args.file} is not valid JSON (line {exc.lineno}): {exc.msg}", file=sys.stderr)
-        return 2
+        resources = parse_resources(data)
     except ResourceError as exc:
         print(f"error: {args.file}: {exc}; nothing changed", file=sys.stderr)
         return 2

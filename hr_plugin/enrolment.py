@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -122,34 +122,18 @@ def propose(
     if open_enrolment(session, tenant_id, employee.id) is not None:
         raise EnrolmentError(f"{employee.name} already has an enrolment in progress.", "employee")
     now = clock.now()
-    leave = Leave(
-        tenant_id=tenant_id,
-        employee_id=employee.id,
-        leave_start=leave_start,
-        expected_return=expected_return,
-        created_at=now,
-    )
-    session.add(leave)
-    session.flush()
-    enrolment = Enrolment(
-        tenant_id=tenant_id,
-        employee_id=employee.id,
-        leave_id=leave.id,
+    enrolment = _create(
+        session,
+        now,
+        tenant_id,
+        employee,
+        leave_start,
+        expected_return,
         status=PROPOSED,
         origin="hr",
-        proposed_by=actor,
-        leave_out_family=False,
-        created_at=now,
-    )
-    session.add(enrolment)
-    session.flush()
-    audit.record(
-        session,
-        tenant_id=tenant_id,
-        at=now,
         actor=actor,
-        action="enrolment.proposed",
-        subject=str(employee.id),
+        contact_during_leave=None,
+        leave_out_family=False,
     )
     if employee.slack_user_id:
         outbox.enqueue(
@@ -307,35 +291,18 @@ def self_enrol(
         if open_enrolment(session, tenant_id, employee.id) is not None:
             raise EnrolmentError("You are already enrolled or waiting for HR.", "leave_start")
         now = clock.now()
-        leave = Leave(
-            tenant_id=tenant_id,
-            employee_id=employee.id,
-            leave_start=start,
-            expected_return=back,
-            created_at=now,
-        )
-        session.add(leave)
-        session.flush()
-        enrolment = Enrolment(
-            tenant_id=tenant_id,
-            employee_id=employee.id,
-            leave_id=leave.id,
+        enrolment = _create(
+            session,
+            now,
+            tenant_id,
+            employee,
+            start,
+            back,
             status=AWAITING_HR,
             origin="self",
-            proposed_by=user_id,
+            actor=user_id,
             contact_during_leave=contact_during_leave,
             leave_out_family=leave_out_family,
-            created_at=now,
-        )
-        session.add(enrolment)
-        session.flush()
-        audit.record(
-            session,
-            tenant_id=tenant_id,
-            at=now,
-            actor=user_id,
-            action="enrolment.self_enrolled",
-            subject=str(employee.id),
         )
         for admin_user_id in _hr_admin_user_ids(session, tenant_id):
             outbox.enqueue(
@@ -584,6 +551,48 @@ def _end(
     if was_active:
         for hook in hooks:
             hook(session, clock, enrolment, "ended")
+
+
+def _create(
+    session: Session,
+    now: datetime,
+    tenant_id: str,
+    employee: Employee,
+    leave_start: date,
+    expected_return: date,
+    *,
+    status: str,
+    origin: str,
+    actor: str,
+    contact_during_leave: bool | None,
+    leave_out_family: bool,
+) -> Enrolment:
+    """The leave and the enrolment that refers to it, audited as proposed or self-enrolled."""
+    leave = Leave(
+        tenant_id=tenant_id,
+        employee_id=employee.id,
+        leave_start=leave_start,
+        expected_return=expected_return,
+        created_at=now,
+    )
+    session.add(leave)
+    session.flush()
+    enrolment = Enrolment(
+        tenant_id=tenant_id,
+        employee_id=employee.id,
+        leave_id=leave.id,
+        status=status,
+        origin=origin,
+        proposed_by=actor,
+        contact_during_leave=contact_during_leave,
+        leave_out_family=leave_out_family,
+        created_at=now,
+    )
+    session.add(enrolment)
+    session.flush()
+    action = "enrolment.proposed" if origin == "hr" else "enrolment.self_enrolled"
+    audit.record(session, tenant_id=tenant_id, at=now, actor=actor, action=action, subject=str(employee.id))
+    return enrolment
 
 
 def _withdraw_invitation(session: Session, enrolment: Enrolment) -> None:
