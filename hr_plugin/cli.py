@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from hr_plugin import vault
 from hr_plugin.reintegration import preview
 from hr_plugin.settings import Settings, SettingsError
+from mentoring.cli import add_commands as match_commands
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     vault.cli(commands)
     preview.add_commands(commands)
+    match_commands(commands)
 
     policy = _file_command(
         commands,

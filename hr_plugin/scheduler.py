@@ -68,8 +68,9 @@ def all_ticks() -> list[Tick]:
     """Every tick the product runs. Features add theirs here as they land."""
     from hr_plugin import vault
     from hr_plugin.reintegration.ticks import ticks as plan_ticks
+    from mentoring.ticks import ticks as mentoring_ticks
 
-    return [*CORE_TICKS, *plan_ticks(), *vault.ticks()]
+    return [*CORE_TICKS, *plan_ticks(), *mentoring_ticks(), *vault.ticks()]
 
 
 @dataclass

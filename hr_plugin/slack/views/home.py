@@ -53,8 +53,10 @@ def home_view(state: HomeState) -> View:
         if state.hr is not None:
             blocks += _hr_section(state.hr)
             blocks += list(state.sections.get("hr_admin", ()))
-        if not (state.enrolment or state.manager or state.hr):
+        blocks += list(state.sections.get("mentor", ()))
+        if not (state.enrolment or state.manager or state.hr or state.sections.get("mentor")):
             blocks += _everyone_section()
+        blocks += list(state.sections.get("everyone", ()))
         if state.working_hours is not None:
             blocks += _working_hours_section(state.working_hours)
     if state.can_appoint_admins:

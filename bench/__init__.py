@@ -1,0 +1,1 @@
+"""Benchmarks with peers, run on demand (``python -m bench.<name>``), never part of the tests."""

@@ -1,0 +1,207 @@
+"""Slack surfaces for mentoring: opting in, preferences, the mentor's answer, ending, HR pairing."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from hr_plugin.services import Services
+from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.payloads import request_context, state_value
+from mentoring import messages, service
+from mentoring import views as v
+from mentoring.home import home_sections
+
+FIELD_BLOCKS = {
+    "confirm": v.CONFIRM_BLOCK,
+    "capacity": v.CAPACITY_BLOCK,
+    "tags": v.TAGS_BLOCK,
+    "preferences": v.PREFERENCES_BLOCK,
+    "mentee": v.MENTEE_BLOCK,
+    "mentor": v.MENTOR_BLOCK,
+}
+
+
+def register(app: App, services: Services) -> None:
+    services.home_providers.append(home_sections)
+    refresh = republisher(services)
+
+    def open_become(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        current = service.current_mentor_form(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=v.mentor_modal(
+                capacity=current.capacity if current else 1,
+                tags=sorted(current.tags) if current else [],
+                share=current.share_tags if current else False,
+                returned_on=current.returned_on if current else None,
+            ),
+        )
+
+    def submit_become(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        capacity = (state_value(view, v.CAPACITY_BLOCK).get("selected_option") or {}).get("value", "0")
+        returned = state_value(view, v.RETURNED_BLOCK).get("selected_date")
+        form = service.MentorForm(
+            confirmed_transition=bool(_selected(view, v.CONFIRM_BLOCK)),
+            capacity=int(capacity) if str(capacity).isdigit() else 0,
+            tags=frozenset(_selected(view, v.TAGS_BLOCK)),
+            share_tags="share" in _selected(view, v.SHARE_BLOCK),
+            returned_on=date.fromisoformat(returned) if returned else None,
+        )
+        try:
+            service.opt_in(
+                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, form=form
+            )
+        except service.MentoringError as exc:
+            ack(
+                response_action="errors",
+                errors={FIELD_BLOCKS.get(exc.field or "", v.CONFIRM_BLOCK): str(exc)},
+            )
+            return
+        ack()
+
+    def mentor_state(ack: Ack, body: dict[str, Any], context: Any) -> None:
+        ack()
+        who = request_context(context)
+        state = {v.PAUSE_ACTION: "pause", v.RESUME_ACTION: "resume", v.STOP_ACTION: "stop"}[
+            body["actions"][0]["action_id"]
+        ]
+        with contextlib.suppress(service.MentoringError):
+            service.set_mentor_state(
+                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, state=state
+            )
+
+    def open_preferences(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
+        ack()
+        who = request_context(context)
+        prefs = service.current_preferences(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=v.preferences_modal(
+                preferences=prefs.preferences,
+                excluded_user_ids=prefs.excluded_user_ids,
+                wants_mentor=prefs.wants_mentor,
+                manager_may_know=prefs.manager_may_know,
+            ),
+        )
+
+    def submit_preferences(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        choices = _selected(view, v.CHOICES_BLOCK)
+        try:
+            service.set_preferences(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                preferences=_selected(view, v.PREFERENCES_BLOCK),
+                excluded_user_ids=state_value(view, v.EXCLUDED_BLOCK).get("selected_users") or [],
+                wants_mentor="no_mentor" not in choices,
+                manager_may_know="manager_may_know" in choices,
+            )
+        except service.MentoringError as exc:
+            ack(
+                response_action="errors",
+                errors={FIELD_BLOCKS.get(exc.field or "", v.PREFERENCES_BLOCK): str(exc)},
+            )
+            return
+        ack()
+
+    def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
+        ack()
+        who = request_context(context)
+        action = body["actions"][0]
+        accept = action["action_id"] == messages.ACCEPT_ACTION
+        try:
+            service.respond(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                match_id=int(action["value"]),
+                accept=accept,
+            )
+            text = (
+                "Thank you. We've introduced you in a group message."
+                if accept
+                else "Thanks for letting us know. Nobody is told why."
+            )
+        except (service.MentoringError, ValueError) as exc:
+            text = str(exc)
+        if body.get("response_url"):
+            respond(text=text, replace_original=True)
+
+    def end_match(ack: Ack, body: dict[str, Any], context: Any) -> None:
+        ack()
+        who = request_context(context)
+        with contextlib.suppress(service.MentoringError, ValueError):
+            service.end(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                match_id=int(body["actions"][0]["value"]),
+            )
+
+    def met(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
+        ack()
+        who = request_context(context)
+        action = body["actions"][0]
+        with contextlib.suppress(service.MentoringError, ValueError):
+            service.record_met(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                match_id=int(action["value"]),
+                met=action["action_id"] == messages.MET_YES_ACTION,
+            )
+        if body.get("response_url"):
+            respond(text="Thanks, noted.", replace_original=True)
+
+    def open_assign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=v.assign_modal())
+
+    def submit_assign(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        try:
+            service.hr_assign(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                actor_user_id=who.user_id,
+                mentee_user_id=state_value(view, v.MENTEE_BLOCK).get("selected_user"),
+                mentor_user_id=state_value(view, v.MENTOR_BLOCK).get("selected_user"),
+            )
+        except service.MentoringError as exc:
+            ack(
+                response_action="errors", errors={FIELD_BLOCKS.get(exc.field or "", v.MENTEE_BLOCK): str(exc)}
+            )
+            return
+        ack()
+
+    app.action(v.BECOME_ACTION)(open_become)
+    app.view(v.MENTOR_CALLBACK)(ack=submit_become, lazy=[refresh])
+    for action_id in (v.PAUSE_ACTION, v.RESUME_ACTION, v.STOP_ACTION):
+        app.action(action_id)(ack=mentor_state, lazy=[refresh])
+    app.action(v.PREFERENCES_ACTION)(open_preferences)
+    app.view(v.PREFERENCES_CALLBACK)(ack=submit_preferences, lazy=[refresh])
+    app.action(messages.ACCEPT_ACTION)(answer)
+    app.action(messages.DECLINE_ACTION)(answer)
+    app.action(v.END_ACTION)(ack=end_match, lazy=[refresh])
+    app.action(messages.MET_YES_ACTION)(met)
+    app.action(messages.MET_NOT_YET_ACTION)(met)
+    app.action(v.ASSIGN_ACTION)(open_assign)
+    app.view(v.ASSIGN_CALLBACK)(ack=submit_assign, lazy=[refresh])
+
+
+def _selected(view: dict[str, Any], block: str) -> list[str]:
+    return [str(option.get("value")) for option in state_value(view, block).get("selected_options") or []]

@@ -1,0 +1,136 @@
+"""What mentoring's messages say. Plain, kind, and never a reason for a decline or an ending."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+ACCEPT_ACTION, DECLINE_ACTION = "mentoring.accept", "mentoring.decline"
+MET_YES_ACTION, MET_NOT_YET_ACTION = "mentoring.met_yes", "mentoring.met_not_yet"
+
+FIRST_CONVERSATION = (
+    "What helped most in your first weeks back, and what would you skip?",
+    "Which meetings or habits are worth protecting, and which can wait?",
+    "How do you say no to extra work without feeling you owe an explanation?",
+)
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def _button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action,
+        "value": value,
+        "text": {"type": "plain_text", "text": label},
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def ask_text(mentee_name: str) -> str:
+    return f"Would you mentor {mentee_name}, who is coming back to work? You can say no without a reason."
+
+
+def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> list[dict[str, Any]]:
+    why = _bullets(reasons) if reasons else "• You have been through a return yourself."
+    return [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": (
+                    f"*Would you mentor {mentee_name}?*\n"
+                    "They are coming back to work after a new child arrived. "
+                    f"Why we thought of you:\n{why}\nYou can say no; nobody is told why, and nobody asks."
+                ),
+            },
+        },
+        {
+            "type": "actions",
+            "block_id": f"mentor-ask-{match_id}",
+            "elements": [
+                _button("Yes, happy to", ACCEPT_ACTION, str(match_id), "primary"),
+                _button("Not this time", DECLINE_ACTION, str(match_id)),
+            ],
+        },
+    ]
+
+
+def intro_text(mentee_name: str, mentor_name: str) -> str:
+    return f"{mentee_name}, meet {mentor_name}: your mentoring match for the return to work."
+
+
+def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> list[dict[str, Any]]:
+    why = _bullets(reasons) if reasons else "• You have both been through a return to work."
+    return [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": (
+                    f"*{mentee_name}, meet {mentor_name}.*\n"
+                    f"{mentor_name} went through their own return and offered to be a mentor. "
+                    f"Why you two:\n{why}"
+                ),
+            },
+        },
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": (
+                    "*For a first conversation* (30 minutes is plenty):\n" + _bullets(FIRST_CONVERSATION)
+                ),
+            },
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": (
+                        "Either of you can end the match at any time from the app's Home tab; "
+                        "the other is told kindly, without a reason."
+                    ),
+                }
+            ],
+        },
+    ]
+
+
+def waiting_text() -> str:
+    return (
+        "We have not found the right mentor for you yet. We keep looking and will tell you as soon as "
+        "someone says yes."
+    )
+
+
+def ended_text(ender_name: str, *, to_mentee: bool) -> str:
+    if to_mentee:
+        return (
+            f"Your mentoring match with {ender_name} has come to an end. Thank you both. "
+            "We are looking for another mentor for you."
+        )
+    return f"Your mentoring match with {ender_name} has come to an end. Thank you for the time you gave."
+
+
+def met_text(other_name: str) -> str:
+    return f"Did you and {other_name} manage to meet? Only the program's counts use your answer."
+
+
+def met_blocks(match_id: int, other_name: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": met_text(other_name)}},
+        {
+            "type": "actions",
+            "block_id": f"mentor-met-{match_id}",
+            "elements": [
+                _button("Yes, we met", MET_YES_ACTION, str(match_id)),
+                _button("Not yet", MET_NOT_YET_ACTION, str(match_id)),
+            ],
+        },
+    ]

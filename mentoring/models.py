@@ -1,0 +1,79 @@
+"""Mentoring's tables: mentor profiles, mentees' private preferences, and matches.
+
+Tags and preferences are stored as the disclosure matrix allows (plaintext to operators, never
+shown to HR or managers). A match's reasons are stored per side, already filtered so that
+neither side learns what the other did not choose to share.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hr_plugin.models import Base, UTCDateTime
+
+
+class MentorProfile(Base):
+    __tablename__ = "mentor_profiles"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "employee_id", name="uq_mentor_profiles_tenant_employee"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    share_tags: Mapped[bool] = mapped_column(Boolean, default=False)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    facilitates_huddles: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MenteePreferences(Base):
+    """Private to the mentee: what they would like, whom to avoid, whether their manager may know."""
+
+    __tablename__ = "mentee_preferences"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "employee_id", name="uq_mentee_preferences_tenant_employee"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    preferences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excluded: Mapped[list[int]] = mapped_column(JSON, default=list)
+    wants_mentor: Mapped[bool] = mapped_column(Boolean, default=True)
+    manager_may_know: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Match(Base):
+    """A pairing: asked (the mentor decides first), active, declined or ended."""
+
+    __tablename__ = "mentor_matches"
+    __table_args__ = (
+        Index("ix_mentor_matches_tenant_mentee", "tenant_id", "mentee_id"),
+        Index("ix_mentor_matches_tenant_mentor", "tenant_id", "mentor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(8))
+    weight: Mapped[int] = mapped_column(Integer, default=0)
+    reasons_for_mentee: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reasons_for_mentor: Mapped[list[str]] = mapped_column(JSON, default=list)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    met_by_mentee: Mapped[bool | None] = mapped_column(Boolean)
+    met_by_mentor: Mapped[bool | None] = mapped_column(Boolean)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,297 @@
+"""Block Kit for mentoring: App Home parts by role, and the modals behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    DatePickerElement,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+    UserMultiSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from mentoring.scoring import TAGS
+
+BECOME_ACTION, PAUSE_ACTION, RESUME_ACTION, STOP_ACTION = (
+    "mentoring.become_open",
+    "mentoring.pause",
+    "mentoring.resume",
+    "mentoring.stop",
+)
+END_ACTION, PREFERENCES_ACTION, ASSIGN_ACTION = (
+    "mentoring.end",
+    "mentoring.preferences_open",
+    "mentoring.assign_open",
+)
+MENTOR_CALLBACK, PREFERENCES_CALLBACK, ASSIGN_CALLBACK = (
+    "mentoring.mentor",
+    "mentoring.preferences",
+    "mentoring.assign",
+)
+CONFIRM_BLOCK, CAPACITY_BLOCK, TAGS_BLOCK, SHARE_BLOCK, RETURNED_BLOCK = (
+    "confirm",
+    "capacity",
+    "tags",
+    "share",
+    "returned_on",
+)
+PREFERENCES_BLOCK, EXCLUDED_BLOCK, CHOICES_BLOCK = "preferences", "excluded", "choices"
+MENTEE_BLOCK, MENTOR_BLOCK = "mentee", "mentor"
+
+
+def _tag_options() -> list[Option]:
+    return [Option(value=key, label=label[:75]) for key, label in TAGS.items()]
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def mentee_blocks(
+    *, mentor_name: str | None, status: str | None, reasons: Sequence[str], match_id: int | None
+) -> list[Block]:
+    if status == "active" and mentor_name:
+        text = f"*Your mentor*\n{mentor_name}" + (f"\n{_bullets(reasons)}" if reasons else "")
+        end = ButtonElement(
+            text="End this match",
+            action_id=END_ACTION,
+            value=str(match_id),
+            confirm=ConfirmObject(
+                title="End the match?",
+                text="They are told kindly, without a reason.",
+                confirm="End it",
+                deny="Keep",
+            ),
+        )
+        actions: list[ButtonElement] = [end]
+    elif status == "asked":
+        text = "*Your mentor*\nWe have asked someone who went through a return themselves. You'll hear soon."
+        actions = []
+    else:
+        text = "*Your mentor*\nWhen you're a few weeks from your return, we'll look for a mentor for you."
+        actions = []
+    actions.append(ButtonElement(text="Mentoring preferences", action_id=PREFERENCES_ACTION, value="open"))
+    return [
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        ActionsBlock(block_id="mentee", elements=actions),
+    ]
+
+
+def mentor_blocks(*, paused: bool, capacity: int, mentees: Sequence[tuple[int, str, str]]) -> list[Block]:
+    lines = [
+        f"• {name}" + (" (asked, waiting for your answer)" if status == "asked" else "")
+        for _, name, status in mentees
+    ]
+    state = "paused: nobody new is asked" if paused else f"open for up to {capacity} mentee(s)"
+    blocks: list[Block] = [
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*Mentoring*\nYou are a mentor, {state}.\n" + "\n".join(lines))
+        ),
+    ]
+    buttons = [
+        ButtonElement(
+            text="Resume" if paused else "Pause",
+            action_id=RESUME_ACTION if paused else PAUSE_ACTION,
+            value="toggle",
+        ),
+        ButtonElement(text="Edit", action_id=BECOME_ACTION, value="edit"),
+        ButtonElement(
+            text="Stop mentoring",
+            action_id=STOP_ACTION,
+            value="stop",
+            confirm=ConfirmObject(
+                title="Stop mentoring?",
+                text="Your current mentees keep you; nobody new is asked.",
+                confirm="Stop",
+                deny="Cancel",
+            ),
+        ),
+    ]
+    buttons += [
+        ButtonElement(text=f"End match with {name}"[:75], action_id=END_ACTION, value=str(match_id))
+        for match_id, name, status in mentees
+        if status == "active"
+    ][:2]
+    blocks.append(ActionsBlock(block_id="mentor", elements=buttons))
+    return blocks
+
+
+def become_blocks() -> list[Block]:
+    return [
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="*Mentoring*\nBeen through a return after a new child? You could help "
+                "someone coming back now."
+            ),
+            accessory=ButtonElement(text="Become a mentor", action_id=BECOME_ACTION, value="open"),
+        ),
+    ]
+
+
+def manager_blocks(pairs: Sequence[tuple[str, str]]) -> list[Block]:
+    lines = _bullets([f"{report}'s mentor: {mentor}" for report, mentor in pairs])
+    return [SectionBlock(text=MarkdownTextObject(text=f"_Shared with you by your reports:_\n{lines}"))]
+
+
+def hr_blocks(
+    matched: int, waiting: int, unmatched: int, pairs: Sequence[tuple[str, str, str]]
+) -> list[Block]:
+    lines = _bullets(
+        [
+            f"{mentee} with {mentor}" + (" (asked)" if status == "asked" else "")
+            for mentee, mentor, status in pairs[:10]
+        ]
+    )
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*Mentoring*\nMatched: {matched}. Waiting for a mentor's answer: "
+                f"{waiting}. Not matched yet: {unmatched}.\n{lines}"
+            ),
+            accessory=ButtonElement(text="Pair by hand", action_id=ASSIGN_ACTION, value="open"),
+        )
+    ]
+
+
+def mentor_modal(*, capacity: int, tags: Sequence[str], share: bool, returned_on: date | None) -> View:
+    options = _tag_options()
+    chosen = [o for o in options if o.value in tags]
+    share_option = Option(value="share", label="Show these to my mentees once we are matched")
+    return View(
+        type="modal",
+        callback_id=MENTOR_CALLBACK,
+        title="Become a mentor",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=CONFIRM_BLOCK,
+                label="Your own experience",
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=[Option(value="yes", label="I went through my own parental transition")],
+                ),
+            ),
+            InputBlock(
+                block_id=CAPACITY_BLOCK,
+                label="How many mentees at once",
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=[Option(value=str(n), label=str(n)) for n in (1, 2, 3)],
+                    initial_option=Option(value=str(capacity), label=str(capacity)),
+                ),
+            ),
+            InputBlock(
+                block_id=TAGS_BLOCK,
+                label="Experiences you could speak to",
+                optional=True,
+                hint="Optional. Used to suggest matches.",
+                element=CheckboxesElement(action_id="value", options=options, initial_options=chosen or None),
+            ),
+            InputBlock(
+                block_id=SHARE_BLOCK,
+                label="Sharing",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=[share_option],
+                    initial_options=[share_option] if share else None,
+                ),
+            ),
+            InputBlock(
+                block_id=RETURNED_BLOCK,
+                label="When you came back to work (optional)",
+                optional=True,
+                element=DatePickerElement(
+                    action_id="value", initial_date=returned_on.isoformat() if returned_on else None
+                ),
+            ),
+        ],
+    )
+
+
+def preferences_modal(
+    *,
+    preferences: Sequence[str],
+    excluded_user_ids: Sequence[str],
+    wants_mentor: bool,
+    manager_may_know: bool,
+) -> View:
+    options = _tag_options()
+    chosen = [o for o in options if o.value in preferences]
+    choice_options = [
+        Option(value="no_mentor", label="I'd rather not have a mentor"),
+        Option(value="manager_may_know", label="My manager may know who my mentor is"),
+    ]
+    chosen_choices = [choice_options[0]] if not wants_mentor else []
+    if manager_may_know:
+        chosen_choices.append(choice_options[1])
+    return View(
+        type="modal",
+        callback_id=PREFERENCES_CALLBACK,
+        title="Mentoring preferences",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text="These stay between you and the matcher: nobody else sees them."),
+            InputBlock(
+                block_id=PREFERENCES_BLOCK,
+                label="A mentor who knows about",
+                optional=True,
+                element=CheckboxesElement(action_id="value", options=options, initial_options=chosen or None),
+            ),
+            InputBlock(
+                block_id=EXCLUDED_BLOCK,
+                label="People you'd rather not be matched with",
+                optional=True,
+                element=UserMultiSelectElement(
+                    action_id="value", initial_users=list(excluded_user_ids) or None
+                ),
+            ),
+            InputBlock(
+                block_id=CHOICES_BLOCK,
+                label="Choices",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value", options=choice_options, initial_options=chosen_choices or None
+                ),
+            ),
+        ],
+    )
+
+
+def assign_modal() -> View:
+    return View(
+        type="modal",
+        callback_id=ASSIGN_CALLBACK,
+        title="Pair by hand",
+        submit="Ask the mentor",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text="The mentor is asked first, as with any match. People in the same reporting "
+                "line are never paired."
+            ),
+            InputBlock(
+                block_id=MENTEE_BLOCK,
+                label="Returning employee",
+                element=UserSelectElement(action_id="value"),
+            ),
+            InputBlock(block_id=MENTOR_BLOCK, label="Mentor", element=UserSelectElement(action_id="value")),
+        ],
+    )

@@ -1,0 +1,183 @@
+"""Mentoring through signed requests: opt in, propose, decline, accept, end, rematch, pair by hand."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from hr_plugin.admins import appoint_by_email
+from hr_plugin.testing.stack import AppStack
+from mentoring import messages
+from mentoring import views as v
+from tests.e2e import vault_flows as flow
+from tests.e2e.conftest import TEAM
+
+
+def _become_mentor(
+    stack: AppStack, user: str, *, confirm: bool = True, tags: tuple[str, ...] = (), share: bool = False
+) -> Any:
+    stack.slack.block_action(user, v.BECOME_ACTION, "open", view=flow.HOME)
+    values: dict[str, Any] = {
+        v.CONFIRM_BLOCK: {"value": {"selected_options": [{"value": "yes"}] if confirm else []}},
+        v.CAPACITY_BLOCK: {"value": {"selected_option": {"value": "2"}}},
+        v.TAGS_BLOCK: {"value": {"selected_options": [{"value": tag} for tag in tags]}},
+        v.SHARE_BLOCK: {"value": {"selected_options": [{"value": "share"}] if share else []}},
+    }
+    return stack.slack.view_submission(user, v.MENTOR_CALLBACK, values)
+
+
+def _tick(stack: AppStack) -> None:
+    stack.ticks.run("mentoring-match")
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+
+def _asks_to(stack: AppStack, user: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in stack.fake.calls_for("chat.postMessage", user=user)
+        if c["ok"] and "Would you mentor" in c["params"]["text"]
+    ]
+
+
+def _answer(stack: AppStack, mentor: str, accept: bool) -> None:
+    ask = _asks_to(stack, mentor)[-1]
+    match_id = ask["params"]["blocks"][1]["elements"][0]["value"]
+    action = messages.ACCEPT_ACTION if accept else messages.DECLINE_ACTION
+    stack.slack.block_action(mentor, action, match_id, block_id=f"mentor-ask-{match_id}")
+
+
+@pytest.fixture
+def program(stack: AppStack, org: dict[str, str]) -> AppStack:
+    """The parent is enrolled (back in two weeks); their manager and the manager's manager are mentors too."""
+    appoint_by_email(
+        stack.factory, stack.services.clock, tenant_id=TEAM, email="hr@example.com", actor="test"
+    )
+    flow.enrol(stack, "UPARENT")
+    for user in ("ULEAD", "UBOSS", "UPEER", "UHR"):
+        assert _become_mentor(stack, user).status == 200
+    stack.ticks.context.drainer.drain(max_seconds=60)
+    stack.fake.reset_calls()
+    return stack
+
+
+def test_opting_in_needs_the_lived_experience_and_shows_on_the_home(
+    stack: AppStack, org: dict[str, str]
+) -> None:
+    refused = _become_mentor(stack, "UPEER", confirm=False)
+    assert refused.json is not None and v.CONFIRM_BLOCK in refused.json["errors"]
+
+    assert _become_mentor(stack, "UPEER", tags=("twins",), share=True).status == 200
+    stack.settle()
+    assert "You are a mentor" in json.dumps(stack.fake.home_view("UPEER"))
+
+
+def test_nobody_in_the_reporting_line_is_asked_and_a_decline_asks_the_next_best(program: AppStack) -> None:
+    stack = program
+    _tick(stack)
+    asked_first = [user for user in ("ULEAD", "UBOSS", "UPEER", "UHR") if _asks_to(stack, user)]
+    assert len(asked_first) == 1 and asked_first[0] in ("UPEER", "UHR")  # never the manager or their manager
+    first = asked_first[0]
+    assert all(call["audience"] == [first] for call in _asks_to(stack, first))
+
+    _answer(stack, first, accept=False)
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+    second = "UHR" if first == "UPEER" else "UPEER"
+    assert len(_asks_to(stack, second)) == 1
+    assert not _asks_to(stack, "ULEAD") and not _asks_to(stack, "UBOSS")
+    first_name = {"UPEER": "Pim Peer", "UHR": "Hal Resources"}[first]
+    to_others = [
+        c for c in stack.fake.calls if c["method"] == "chat.postMessage" and first not in c["audience"]
+    ]
+    assert all(first_name not in json.dumps(c["params"]) for c in to_others)  # nobody hears who declined
+
+    _answer(stack, second, accept=True)
+    stack.ticks.context.drainer.drain(max_seconds=60)
+    intro = [c for c in stack.fake.calls_for("chat.postMessage") if "meet" in c["params"]["text"]]
+    assert len(intro) == 1 and sorted(intro[0]["audience"]) == sorted(["UPARENT", second])
+
+
+def test_ending_tells_the_other_kindly_and_a_rematch_starts(program: AppStack) -> None:
+    stack = program
+    _tick(stack)
+    mentor = next(user for user in ("UPEER", "UHR") if _asks_to(stack, user))
+    _answer(stack, mentor, accept=True)
+    stack.settle()
+    stack.slack.app_home_opened("UPARENT")
+    stack.settle()
+    home = stack.fake.home_view("UPARENT") or {}
+    end = next(e for b in home["blocks"] for e in b.get("elements", []) if e.get("action_id") == v.END_ACTION)
+
+    stack.slack.block_action("UPARENT", v.END_ACTION, end["value"], view=home)
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+    told = [
+        c
+        for c in stack.fake.calls_for("chat.postMessage", user=mentor)
+        if "come to an end" in c["params"]["text"]
+    ]
+    assert len(told) == 1 and told[0]["audience"] == [mentor]
+    other = "UHR" if mentor == "UPEER" else "UPEER"
+    assert len(_asks_to(stack, other)) == 1  # the rematch asks the other mentor, never the same one again
+
+
+def test_hr_pairs_by_hand_but_never_inside_the_reporting_line(program: AppStack) -> None:
+    stack = program
+    stack.slack.block_action("UHR", v.ASSIGN_ACTION, "open", view=flow.HOME)
+
+    def assign(mentee: str, mentor: str) -> Any:
+        return stack.slack.view_submission(
+            "UHR",
+            v.ASSIGN_CALLBACK,
+            {
+                v.MENTEE_BLOCK: {"value": {"selected_user": mentee}},
+                v.MENTOR_BLOCK: {"value": {"selected_user": mentor}},
+            },
+        )
+
+    chain = assign("UPARENT", "ULEAD")
+    not_enrolled = assign("UPEER", "UHR")
+    by_peer = stack.slack.view_submission(
+        "UPEER",
+        v.ASSIGN_CALLBACK,
+        {
+            v.MENTEE_BLOCK: {"value": {"selected_user": "UPARENT"}},
+            v.MENTOR_BLOCK: {"value": {"selected_user": "UHR"}},
+        },
+    )
+    good = assign("UPARENT", "UPEER")
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+    assert chain.json is not None and "cannot be paired" in json.dumps(chain.json)
+    assert not_enrolled.json is not None and "not enrolled" in json.dumps(not_enrolled.json)
+    assert by_peer.json is not None and "Only HR admins" in json.dumps(by_peer.json)
+    assert good.status == 200 and not good.json
+    assert len(_asks_to(stack, "UPEER")) == 1
+    stack.slack.app_home_opened("UHR")
+    stack.settle()
+    assert "Waiting for a mentor's answer: 1" in json.dumps(stack.fake.home_view("UHR"))
+
+
+def test_a_privately_excluded_person_is_never_asked(program: AppStack) -> None:
+    stack = program
+    stack.slack.block_action("UPARENT", v.PREFERENCES_ACTION, "open", view=flow.HOME)
+    stack.slack.view_submission(
+        "UPARENT",
+        v.PREFERENCES_CALLBACK,
+        {
+            v.EXCLUDED_BLOCK: {"value": {"selected_users": ["UPEER", "UHR"]}},
+            v.CHOICES_BLOCK: {"value": {"selected_options": []}},
+            v.PREFERENCES_BLOCK: {"value": {"selected_options": []}},
+        },
+    )
+    _tick(stack)
+
+    assert not any(_asks_to(stack, user) for user in ("UPEER", "UHR", "ULEAD", "UBOSS"))
+    waiting = [
+        c
+        for c in stack.fake.calls_for("chat.postMessage", user="UPARENT")
+        if "not found" in c["params"]["text"]
+    ]
+    assert len(waiting) == 1  # told honestly, and kept in the queue
