@@ -20,6 +20,7 @@ from typing import Any
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
+from hr_plugin.demo.mentoring_story import MentoringStory
 from hr_plugin.demo.private_space import private_space_scenes
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
 from hr_plugin.models import Employee
@@ -66,6 +67,7 @@ from hr_plugin.slack.views.modals import (
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
+from mentoring.service import is_mentor
 
 QUARTER_START = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday, before anyone's working day
 QUARTER = timedelta(weeks=13)
@@ -291,7 +293,10 @@ def _act_three_the_quarter(
         (datetime(2026, 2, 17, 15, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "dev.raman", say)),
         (datetime(2026, 3, 24, 9, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "jonas.weber", say)),
     ]
-    scenes = sorted([*scenes, *private_space_scenes(stack, ids, canary, say)], key=lambda scene: scene[0])
+    story = MentoringStory(stack, ids, say)
+    scenes = sorted(
+        [*scenes, *private_space_scenes(stack, ids, canary, say), *story.scenes()], key=lambda scene: scene[0]
+    )
     step = timedelta(minutes=30)
     while clock.now() < end:
         stack.ticks.run_due()
@@ -444,7 +449,10 @@ def _people(stack: AppStack, ids: dict[str, str]) -> dict[str, dict[str, Any]]:
                 continue
             people[employee.slack_user_id] = {
                 "name": employee.name,
-                "roles": sorted(str(role) for role in roles_of(session, stack.fake.team_id, employee.id)),
+                "roles": sorted(
+                    [str(role) for role in roles_of(session, stack.fake.team_id, employee.id)]
+                    + (["mentor"] if is_mentor(session, stack.fake.team_id, employee.id) else [])
+                ),
                 "manager": _manager_id(employee, by_employee_id),
             }
     return people

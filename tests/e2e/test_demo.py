@@ -121,3 +121,26 @@ def test_the_two_week_signal_waits_in_the_private_space_only(demo_out: Path) -> 
     lena = next(user for user, person in people.items() if person["name"] == "Lena Fischer")
     shown = [call for call in _calls(demo_out) if title in json.dumps(call)]
     assert shown and all(call["audience"] == [lena] and call["method"] == "views.open" for call in shown)
+
+
+def test_the_manager_who_mentors_is_never_asked_about_their_own_reports(demo_out: Path) -> None:
+    people = _people(demo_out)
+    mei = next(user for user, person in people.items() if person["name"] == "Mei Chen")
+    reports = {person["name"] for person in people.values() if person["manager"] == mei}
+    asks = [
+        c
+        for c in _calls(demo_out)
+        if c["method"] == "chat.postMessage" and "Would you mentor" in json.dumps(c)
+    ]
+    assert asks, "the demo must ask mentors"
+    asked_mei_about = {
+        name for c in asks if c["audience"] == [mei] for name in reports if name in json.dumps(c)
+    }
+    assert "mentor" in people[mei]["roles"]  # type: ignore[operator]
+    assert asked_mei_about == set()
+    introductions = [
+        c
+        for c in _calls(demo_out)
+        if c["method"] == "chat.postMessage" and ", meet " in str(c["params"].get("text"))
+    ]
+    assert introductions and all(len(c["audience"]) == 2 for c in introductions)
