@@ -174,6 +174,7 @@ def _scheduler(args: argparse.Namespace) -> int:
     settings = Settings()
     if not settings.slack_bot_token:
         raise SettingsError("the scheduler sends messages: set HR_PLUGIN_SLACK_BOT_TOKEN")
+    settings.master_key()  # the private space's retention tick needs it: refuse early, naming the setting
     from hr_plugin.outbox import Drainer
     from hr_plugin.scheduler import SchedulerProcess
     from hr_plugin.services import make_services

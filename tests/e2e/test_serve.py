@@ -44,6 +44,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, FakeSl
             "HR_PLUGIN_SLACK_SIGNING_SECRET": secret,
             "HR_PLUGIN_SLACK_API_URL": fake.base_url,
             "HR_PLUGIN_VAULT_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            "HR_PLUGIN_VAULT_KEYSTORE_URL": f"sqlite:///{tmp_path / 'keys.db'}",
             "HR_PLUGIN_PORT": str(port),
             "HR_PLUGIN_WEB_WORKERS": "2",
         }

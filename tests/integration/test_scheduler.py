@@ -83,6 +83,8 @@ def fake() -> Iterator[FakeSlack]:
 
 def _spawn(database_url: str, fake: FakeSlack, log: Path) -> subprocess.Popen[bytes]:
     env = {
+        "HR_PLUGIN_VAULT_KEY": "Y2hhbmdlLW1lLWNoYW5nZS1tZS1jaGFuZ2UtbWUtMzI=",
+        "HR_PLUGIN_VAULT_KEYSTORE_URL": f"sqlite:///{log.parent / 'keys.db'}",
         **os.environ,
         "HR_PLUGIN_DATABASE_URL": database_url,
         "HR_PLUGIN_SLACK_BOT_TOKEN": TOKEN,
