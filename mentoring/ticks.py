@@ -10,7 +10,8 @@ from mentoring import service
 
 
 def _match(context: TickContext) -> object:
-    return service.run_matching(context.factory, context.clock)
+    weeks = context.settings.mentor_match_weeks if context.settings is not None else 4
+    return service.run_matching(context.factory, context.clock, lead=timedelta(weeks=weeks))
 
 
 def _met(context: TickContext) -> object:
