@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = Field(
         default=60, ge=5, description="how long a send may take before it is presumed cut off"
     )
-    mentor_match_weeks: int = Field(default=4, ge=0, le=26, description="weeks before a return to find a mentor")
+    mentor_match_weeks: int = Field(default=4, ge=0, le=26, description="weeks before a return to match")
     outbox_workspace_per_minute: int = Field(
         default=300, ge=1, description="messages per minute per workspace"
     )
