@@ -255,9 +255,7 @@ def _admins_add(args: argparse.Namespace) -> int:
     from hr_plugin.admins import AdminError, appoint_by_email
     from hr_plugin.clock import SystemClock
 
-    settings = Settings()
-    services = _services(settings)
-    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    services, tenant_id = _workspace(args)
     try:
         result = appoint_by_email(
             services.factory, SystemClock(), tenant_id=tenant_id, email=args.email, actor="cli"
@@ -274,9 +272,7 @@ def _policy_set(args: argparse.Namespace) -> int:
     from hr_plugin.reintegration.policy import PolicyError, parse_policy
     from hr_plugin.reintegration.service import set_policy
 
-    settings = Settings()
-    services = _services(settings)
-    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    services, tenant_id = _workspace(args)
     data, problem = _read_json(args.file)
     try:
         if problem is None and not isinstance(data, dict):
@@ -297,9 +293,7 @@ def _policy_list(args: argparse.Namespace) -> int:
     from hr_plugin.clock import SystemClock
     from hr_plugin.reintegration.service import list_policies
 
-    settings = Settings()
-    services = _services(settings)
-    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    services, tenant_id = _workspace(args)
     for policy in list_policies(services.factory, SystemClock(), tenant_id=tenant_id):
         print(f"{policy.name}\t{policy.scope_words()}\t{policy.summary()}")
     return 0
@@ -309,9 +303,7 @@ def _resources_set(args: argparse.Namespace) -> int:
     from hr_plugin.clock import SystemClock
     from hr_plugin.resources import ResourceError, parse_resources, replace_resources
 
-    settings = Settings()
-    services = _services(settings)
-    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    services, tenant_id = _workspace(args)
     data, problem = _read_json(args.file)
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)
@@ -332,9 +324,7 @@ def _enrolment_import(args: argparse.Namespace) -> int:
     from hr_plugin.clock import SystemClock
     from hr_plugin.enrolment import EnrolmentImportError, import_enrolments
 
-    settings = Settings()
-    services = _services(settings)
-    tenant_id = _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
+    services, tenant_id = _workspace(args)
     try:
         text = args.file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -355,6 +345,13 @@ def _demo(args: argparse.Namespace) -> int:
     from hr_plugin.demo.run import run_demo
 
     return run_demo(out=args.out, canary=args.canary, database_url=args.database_url)
+
+
+def _workspace(args: argparse.Namespace) -> tuple[Services, str]:
+    """The services and the tenant a workspace command acts on (``--team``, or the only one)."""
+    settings = Settings()
+    services = _services(settings)
+    return services, _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
 
 
 def _services(settings: Settings) -> Services:
