@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from hr_plugin import vault
 from hr_plugin.reintegration import preview
 from hr_plugin.settings import Settings, SettingsError
+from huddles.cli import add_commands as huddle_commands
 from mentoring.cli import add_commands as match_commands
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     vault.cli(commands)
     preview.add_commands(commands)
     match_commands(commands)
+    huddle_commands(commands)
 
     policy = _file_command(
         commands,
