@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from hr_plugin.jsonfile import read_json, write_atomically
 from huddles.plan import plan
 
 
@@ -40,12 +38,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 def run_plan(args: argparse.Namespace) -> int:
     """The ``huddles plan`` handler: write the plan, or say what is wrong and return 2."""
     try:
-        result = plan(_read(args.input))
+        result = plan(read_json(args.input))
     except ValueError as exc:
         print(f"error: {args.input}: {exc}", file=sys.stderr)
         return 2
     try:
-        _write_atomically(args.output, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        write_atomically(args.output, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -66,35 +64,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has already printed its usage message
         return exc.code if isinstance(exc.code, int) else 2
     return int(args.handler(args))
-
-
-def _read(path: Path) -> Any:
-    """The input as JSON; file and syntax problems become ``ValueError`` with a plain message."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError("no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read the file: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-    except RecursionError:
-        raise ValueError("not valid JSON: nested too deeply") from None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a plan.
-
-    The file is readable by its owner only (``mkstemp``'s mode): who is in which group is
-    personal data.
-    """
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

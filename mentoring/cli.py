@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hr_plugin.jsonfile import read_json, write_atomically
 from mentoring.matching import Solution, solve
 
 _TOP_KEYS = {"mentees", "mentors", "edges"}
@@ -47,13 +46,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 def run_solve(args: argparse.Namespace) -> int:
     """The ``match solve`` handler: write the solution, or say what is wrong and return 2."""
     try:
-        mentees, mentors, edges = parse_instance(_read(args.input))
+        mentees, mentors, edges = parse_instance(read_json(args.input))
         solution = solve(mentees, mentors, edges)
     except (InputError, ValueError) as exc:
         print(f"error: {args.input}: {exc}", file=sys.stderr)
         return 2
     try:
-        _write_atomically(args.output, render(solution_json(solution)))
+        write_atomically(args.output, render(solution_json(solution)))
     except OSError as exc:
         print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -130,36 +129,6 @@ def render(output: dict[str, Any]) -> str:
         f'  "weight": {json.dumps(output["weight"])}',
     ]
     return "{\n" + ",\n".join(lines) + "\n}\n"
-
-
-def _read(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-    except RecursionError:
-        raise InputError("not valid JSON: nested too deeply") from None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a solution.
-
-    The file is readable by its owner only (``mkstemp``'s mode): the pairs are personal data.
-    """
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _kind(value: Any) -> str:
