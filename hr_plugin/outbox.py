@@ -1,9 +1,15 @@
-"""Durable, idempotent, paced delivery of Slack messages.
+"""Durable, idempotent, paced delivery of Slack messages and files.
 
 Background work never calls Slack directly: it writes a row here, in the same transaction
 as the change that caused it, under an idempotency key (``kind:<tenant>:<who>:<period>``).
 A unique constraint turns a second write of the same key into a no-op, so a crash, a
 restart or two schedulers leading for a moment cannot enqueue a message twice.
+
+A row is a message (``chat.postMessage``) or a file with its text as the comment (an
+``.ics`` invitation, say): the file goes through Slack's upload flow (``files_upload_v2``:
+get an upload URL, send the bytes, complete the upload into the DM or group DM). The upload
+is one send as far as the outbox is concerned: it is paced, retried and flagged the same way,
+and ``slack_ts`` keeps the file id when Slack gives no message ts.
 
 The drain claims due rows (marks them in flight with a lease), calls Slack outside any
 transaction, and records the outcome. What "effectively once" means here:
@@ -11,8 +17,9 @@ transaction, and records the outcome. What "effectively once" means here:
 - a row is sent at most once unless its own send was cut off (the process died after
   claiming it, or the connection broke after the request left): such a row is retried and
   flagged ``possible_duplicate``, and that is logged;
-- every other retry (rate limits, Slack errors, a refused connection) is safe, because
-  Slack did not take the message;
+- every other retry (rate limits, Slack errors, a refused connection, a file whose bytes
+  were refused before the completion step that shares it) is safe, because Slack did not
+  take the message;
 - nothing is dropped silently: a row ends ``sent``, ``failed`` (with the error kept) or
   ``cancelled`` (the person left or was deactivated).
 """
@@ -28,7 +35,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -67,6 +75,18 @@ PERMANENT_ERRORS = frozenset(
         "missing_scope",
     }
 )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text file to deliver (an ``.ics`` invitation): what the person sees and downloads."""
+
+    filename: str
+    content: str
+    title: str
+
+    def as_payload(self) -> dict[str, str]:
+        return {"filename": self.filename, "content": self.content, "title": self.title}
 
 
 @dataclass(frozen=True)
@@ -117,23 +137,32 @@ def enqueue(
     conversation: Sequence[str] | None = None,
     solicited: bool = False,
     not_before: datetime | None = None,
+    file: Attachment | None = None,
 ) -> bool:
     """Add a message to the outbox in the caller's transaction; False if the key already exists.
 
     ``recipient`` is one Slack user (the app's DM with them); ``conversation`` is a set of
     users for a group DM (at most 8, Slack's limit). ``solicited`` messages (the person asked
-    for them, or they remind of a time the person chose) skip quiet hours.
+    for them, or they remind of a time the person chose) skip quiet hours. With ``file`` the
+    row delivers that file instead of a message, ``text`` becoming its comment (no blocks).
     """
     if (recipient is None) == (conversation is None):
         raise ValueError("give exactly one of recipient or conversation")
     if conversation is not None and not 1 <= len(conversation) <= 8:
         raise ValueError("a group DM holds 1 to 8 people")
+    if file is not None and blocks:
+        raise ValueError("a file carries text as its comment, not blocks")
+    payload: dict[str, Any] = {"text": text}
+    if blocks:
+        payload["blocks"] = list(blocks)
+    if file is not None:
+        payload["file"] = file.as_payload()
     values = {
         "tenant_id": tenant_id,
         "idempotency_key": key,
         "recipient_user_id": recipient,
         "conversation_users": sorted(conversation) if conversation is not None else None,
-        "payload": {"text": text, **({"blocks": list(blocks)} if blocks else {})},
+        "payload": payload,
         "solicited": solicited,
         "status": PENDING,
         "attempts": 0,
@@ -156,6 +185,21 @@ def cancel(session: Session, *, tenant_id: str, key: str, reason: str) -> bool:
     if row is None:
         return False
     row.status, row.last_error = CANCELLED, reason
+    return True
+
+
+def reinstate(session: Session, *, tenant_id: str, key: str) -> bool:
+    """Put back a message cancelled earlier (someone changed their mind); True if one was."""
+    row = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.tenant_id == tenant_id,
+            OutboxMessage.idempotency_key == key,
+            OutboxMessage.status == CANCELLED,
+        )
+    ).first()
+    if row is None:
+        return False
+    row.status, row.last_error = PENDING, None
     return True
 
 
@@ -322,7 +366,10 @@ class Drainer:
                 opened = client.conversations_open(users=users)
                 channel = str(opened["channel"]["id"])
                 self._remember_channel(tenant_id, users, channel)
-            response = client.chat_postMessage(channel=channel, **payload)
+            if "file" in payload:
+                reference = _upload(client, channel, payload)
+            else:
+                reference = str(client.chat_postMessage(channel=channel, **payload).get("ts") or "")
         except SlackApiError as exc:
             self._record_slack_error(row_id, exc, report)
             return
@@ -335,7 +382,7 @@ class Drainer:
                 row.status = SENT
                 row.sent_at = self.clock.now()
                 row.channel_id = channel
-                row.slack_ts = str(response.get("ts") or "")
+                row.slack_ts = reference
                 row.lease_until = None
                 row.last_error = None
                 session.commit()
@@ -388,7 +435,7 @@ class Drainer:
 
     def _record_transport_error(self, row_id: int, exc: Exception, report: DrainReport) -> None:
         now = self.clock.now()
-        cut_off = not _never_left(exc)
+        cut_off = not (_never_left(exc) or _refused_before_sharing(exc))
         with unit_of_work(self.factory) as session:
             row = session.get(OutboxMessage, row_id)
             if row is None:
@@ -447,6 +494,25 @@ def _channel_key(row: OutboxMessage) -> str:
     return "group:" + ",".join(row.conversation_users or [])
 
 
+def _upload(client: WebClient, channel: str, payload: dict[str, Any]) -> str:
+    """Share the payload's file into the channel; the message ts if Slack gives one, else the file id.
+
+    ``files_upload_v2`` makes three requests (upload URL, bytes, completion); only the last
+    shares the file, so a failure before it leaves nothing in front of anyone.
+    """
+    attached = payload["file"]
+    response = client.files_upload_v2(
+        channel=channel,
+        filename=str(attached["filename"]),
+        content=str(attached["content"]),
+        title=str(attached["title"]),
+        initial_comment=payload.get("text") or None,
+    )
+    shared = response.get("file")
+    file_id = shared.get("id") if isinstance(shared, dict) else None
+    return str(response.get("ts") or file_id or "")
+
+
 def _cached_channel(session: Session, tenant_id: str, users: list[str]) -> str | None:
     return session.scalar(
         select(ConversationCache.channel_id).where(
@@ -465,6 +531,15 @@ def _retry_after(exc: SlackApiError) -> int:
             except (TypeError, ValueError):
                 break
     return 1
+
+
+def _refused_before_sharing(exc: BaseException) -> bool:
+    """True when a file upload stopped before its completion step, which alone shows the file.
+
+    The SDK raises ``SlackRequestError`` only before sending or for a refused byte upload, and
+    a bare ``HTTPError`` only comes from the byte upload (API answers become ``SlackApiError``).
+    """
+    return isinstance(exc, SlackRequestError | urllib.error.HTTPError)
 
 
 def _never_left(exc: BaseException) -> bool:

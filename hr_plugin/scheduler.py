@@ -68,9 +68,18 @@ def all_ticks() -> list[Tick]:
     """Every tick the product runs. Features add theirs here as they land."""
     from hr_plugin import vault
     from hr_plugin.reintegration.ticks import ticks as plan_ticks
+    from huddles.ticks import ticks as huddle_ticks
+    from mentoring.service import huddle_facilitators
     from mentoring.ticks import ticks as mentoring_ticks
 
-    return [*CORE_TICKS, *plan_ticks(), *mentoring_ticks(), *vault.ticks()]
+    # Huddles learn who volunteered to facilitate from mentoring, through this wiring only.
+    return [
+        *CORE_TICKS,
+        *plan_ticks(),
+        *mentoring_ticks(),
+        *huddle_ticks(huddle_facilitators),
+        *vault.ticks(),
+    ]
 
 
 @dataclass

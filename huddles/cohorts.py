@@ -16,7 +16,7 @@ Method: greedy then repair, linear in practice. People are sorted by the UTC hou
 of their working day, then stage, then id; each group grows from the first unplaced person by
 scanning a bounded window ahead in that order for compatible people, aiming at sizes that split
 the time-zone band evenly (so 8 people make 4 + 4, not 7 + 1). Groups left too small are
-dissolved and their people offered to groups with room in neighbouring bands, then grouped
+dissolved and their people offered to groups with room, nearest bands first, then grouped
 among themselves. The window bound keeps 10,000 people at a few seconds whatever the input.
 """
 
@@ -236,7 +236,9 @@ class _Builder:
         return loose
 
     def join_existing(self, loose: Sequence[str]) -> list[str]:
-        """Offer each loose person to the emptiest compatible group with room nearby."""
+        """Offer each loose person to the emptiest compatible group with room, looking in the
+        nearest time-zone bands first and further out only when nothing nearer fits (a London
+        group with room can take two New Yorkers who share its afternoon)."""
         by_band: dict[int, list[Group]] = defaultdict(list)
         for group in self.groups:
             by_band[self.band[group.members[0]]].append(group)
@@ -244,19 +246,16 @@ class _Builder:
         for person in loose:
             band = self.band[person]
             best: tuple[int, int, Group, int] | None = None
-            for near in (
-                band,
-                (band - 1) % _BANDS,
-                (band + 1) % _BANDS,
-                (band - 2) % _BANDS,
-                (band + 2) % _BANDS,
-            ):
-                for index, group in enumerate(by_band.get(near, ())):
-                    if len(group.members) >= self.max_size:
-                        continue
-                    joined = self.fits(person, group.members, group.mask, self.stage_range(group.members))
-                    if joined and (best is None or (len(group.members), index) < best[:2]):
-                        best = (len(group.members), index, group, joined)
+            for distance in range(_BANDS // 2 + 1):
+                for near in sorted({(band - distance) % _BANDS, (band + distance) % _BANDS}):
+                    for index, group in enumerate(by_band.get(near, ())):
+                        if len(group.members) >= self.max_size:
+                            continue
+                        joined = self.fits(person, group.members, group.mask, self.stage_range(group.members))
+                        if joined and (best is None or (len(group.members), index) < best[:2]):
+                            best = (len(group.members), index, group, joined)
+                if best is not None:
+                    break
             if best is None:
                 remaining.append(person)
             else:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from huddles.cohorts import MAX_SIZE, MIN_SIZE, Participant, check_sizes, form_cohorts
+from huddles.cohorts import MAX_SIZE, MIN_SIZE, Group, Participant, check_sizes, form_cohorts
 from huddles.slots import SLOT_MINUTES, MonthGrid, Schedule, parse_clock
 
 _TOP_KEYS = {"month", "min_size", "max_size", "participants", "facilitators", "previous_groups"}
@@ -63,32 +65,55 @@ def plan(data: Any) -> dict[str, Any]:
 
     cohorts = form_cohorts(participants, grid, min_size=min_size, max_size=max_size, previous_groups=previous)
     excluded = {person.id: person.excluded for person in participants}
+    groups = [
+        {
+            "members": list(placed.members),
+            "facilitator": placed.facilitator.id if placed.facilitator is not None else None,
+            "start_utc": placed.start_utc.isoformat(),
+            "minutes": SLOT_MINUTES,
+        }
+        for placed in place(cohorts.groups, facilitators, excluded, grid)
+    ]
+    groups.sort(key=lambda item: (item["start_utc"], item["members"]))
+    unplaced = [{"id": pid, "reason": reason} for pid, reason in sorted(cohorts.unplaced.items())]
+    return {"groups": groups, "unplaced": unplaced}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A group with its facilitator (or none) and its start."""
+
+    members: tuple[str, ...]
+    facilitator: Participant | None
+    start_utc: datetime
+
+
+def place(
+    groups: Sequence[Group],
+    facilitators: Sequence[Participant],
+    excluded: dict[str, frozenset[str]],
+    grid: MonthGrid,
+    preferred: Sequence[str | None] = (),
+) -> list[Placed]:
+    """Give each formed group a facilitator and its earliest slot (see the module docstring)."""
     chosen = assign_facilitators(
-        [group.members for group in cohorts.groups],
-        [g.mask for g in cohorts.groups],
+        [group.members for group in groups],
+        [group.mask for group in groups],
         facilitators,
         excluded,
         grid,
+        preferred,
     )
-    groups = []
-    for group, facilitator in zip(cohorts.groups, chosen, strict=True):
+    placed = []
+    for group, facilitator in zip(groups, chosen, strict=True):
         mask = group.mask
         if facilitator is not None:
             mask &= grid.availability(facilitator.schedule)
         start = grid.earliest(mask)
-        if start is None:  # impossible by construction; refuse rather than print a wrong plan
+        if start is None:  # impossible by construction; refuse rather than give a wrong plan
             raise AssertionError(f"group {group.members} has no slot")
-        groups.append(
-            {
-                "members": list(group.members),
-                "facilitator": facilitator.id if facilitator is not None else None,
-                "start_utc": start.isoformat(),
-                "minutes": SLOT_MINUTES,
-            }
-        )
-    groups.sort(key=lambda item: (item["start_utc"], item["members"]))
-    unplaced = [{"id": pid, "reason": reason} for pid, reason in sorted(cohorts.unplaced.items())]
-    return {"groups": groups, "unplaced": unplaced}
+        placed.append(Placed(tuple(group.members), facilitator, start))
+    return placed
 
 
 def assign_facilitators(
@@ -97,8 +122,12 @@ def assign_facilitators(
     facilitators: Sequence[Participant],
     excluded: dict[str, frozenset[str]],
     grid: MonthGrid,
+    preferred: Sequence[str | None] = (),
 ) -> list[Participant | None]:
     """One facilitator (or ``None``) per group, each facilitator used once (module docstring).
+
+    ``preferred`` names, per group, the facilitator it had last month: kept when they still fit,
+    so a group that stays together keeps its facilitator (and its group DM).
 
     Candidates are found per distinct facilitator schedule, so the cost is groups x schedules
     plus the actual fits, not groups x facilitators.
@@ -127,9 +156,14 @@ def assign_facilitators(
             demand[facilitator.id] += 1
     chosen: list[Participant | None] = [None] * len(groups)
     used: set[str] = set()
+    for index, wanted in enumerate(preferred):
+        keep = next((f for f in candidates[index] if f.id == wanted and f.id not in used), None)
+        if keep is not None:
+            chosen[index] = keep
+            used.add(keep.id)
     for index in sorted(range(len(groups)), key=lambda i: (len(candidates[i]), list(groups[i]))):
         free = [facilitator for facilitator in candidates[index] if facilitator.id not in used]
-        if free:
+        if free and chosen[index] is None:
             pick = min(free, key=lambda person: (demand[person.id], person.id))
             chosen[index] = pick
             used.add(pick.id)

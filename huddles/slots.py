@@ -136,6 +136,8 @@ class MonthGrid:
 
     year: int
     month: int
+    # Slots the caller allows at all (HR's week of the month, not too soon); None allows every one.
+    window: int | None = None
     _masks: dict[Schedule, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -174,8 +176,16 @@ class MonthGrid:
         mask = self._masks.get(schedule)
         if mask is None:
             mask = self._compute(schedule)
+            if self.window is not None:
+                mask &= self.window
             self._masks[schedule] = mask
         return mask
+
+    def between(self, first: datetime, last: datetime) -> int:
+        """The slots that start at or after ``first`` and before ``last`` (aware datetimes)."""
+        low = max(-((self.start - first) // _SLOT), 0)
+        high = min(-((self.start - last) // _SLOT), self.slot_count)
+        return ((1 << (high - low)) - 1) << low if high > low else 0
 
     def common(self, schedules: Iterable[Schedule]) -> int:
         """The slots everyone in ``schedules`` can meet in."""

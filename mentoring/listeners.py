@@ -41,6 +41,7 @@ def register(app: App, services: Services) -> None:
                 tags=sorted(current.tags) if current else [],
                 share=current.share_tags if current else False,
                 returned_on=current.returned_on if current else None,
+                facilitates=current.facilitates_huddles if current else False,
             ),
         )
 
@@ -54,6 +55,7 @@ def register(app: App, services: Services) -> None:
             tags=frozenset(_selected(view, v.TAGS_BLOCK)),
             share_tags="share" in _selected(view, v.SHARE_BLOCK),
             returned_on=date.fromisoformat(returned) if returned else None,
+            facilitates_huddles="yes" in _selected(view, v.FACILITATE_BLOCK),
         )
         try:
             service.opt_in(

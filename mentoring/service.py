@@ -97,6 +97,24 @@ def set_mentor_state(
         session.commit()
 
 
+def huddle_facilitators(session: Session, tenant_id: str) -> list[int]:
+    """Employee ids of mentors who offered to facilitate huddles and are not paused or stopped.
+
+    The app wiring hands this to the huddles feature, which does not read mentoring's tables."""
+    return list(
+        session.scalars(
+            select(MentorProfile.employee_id)
+            .where(
+                MentorProfile.tenant_id == tenant_id,
+                MentorProfile.facilitates_huddles.is_(True),
+                MentorProfile.active.is_(True),
+                MentorProfile.paused.is_(False),
+            )
+            .order_by(MentorProfile.employee_id)
+        )
+    )
+
+
 def is_mentor(session: Session, tenant_id: str, employee_id: int) -> bool:
     profile = _mentor_profile(session, tenant_id, employee_id)
     return profile is not None and profile.active

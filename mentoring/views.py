@@ -48,6 +48,7 @@ CONFIRM_BLOCK, CAPACITY_BLOCK, TAGS_BLOCK, SHARE_BLOCK, RETURNED_BLOCK = (
     "share",
     "returned_on",
 )
+FACILITATE_BLOCK = "facilitate"
 PREFERENCES_BLOCK, EXCLUDED_BLOCK, CHOICES_BLOCK = "preferences", "excluded", "choices"
 MENTEE_BLOCK, MENTOR_BLOCK = "mentee", "mentor"
 
@@ -168,10 +169,17 @@ def hr_blocks(
     ]
 
 
-def mentor_modal(*, capacity: int, tags: Sequence[str], share: bool, returned_on: date | None) -> View:
+def mentor_modal(
+    *, capacity: int, tags: Sequence[str], share: bool, returned_on: date | None, facilitates: bool = False
+) -> View:
     options = _tag_options()
     chosen = [o for o in options if o.value in tags]
     share_option = Option(value="share", label="Show these to my mentees once we are matched")
+    facilitate_option = Option(
+        value="yes",
+        label="I'll facilitate a monthly peer huddle",
+        description="30 minutes with a small group of returning parents; prompts arrive the day before.",
+    )
     return View(
         type="modal",
         callback_id=MENTOR_CALLBACK,
@@ -211,6 +219,16 @@ def mentor_modal(*, capacity: int, tags: Sequence[str], share: bool, returned_on
                     action_id="value",
                     options=[share_option],
                     initial_options=[share_option] if share else None,
+                ),
+            ),
+            InputBlock(
+                block_id=FACILITATE_BLOCK,
+                label="Peer huddles",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=[facilitate_option],
+                    initial_options=[facilitate_option] if facilitates else None,
                 ),
             ),
             InputBlock(

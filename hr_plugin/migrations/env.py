@@ -6,6 +6,7 @@ from alembic import context
 
 from hr_plugin.models import Base
 from hr_plugin.vault import store as _vault_tables  # noqa: F401 - the vault's tables live here too
+from huddles import models as _huddle_tables  # noqa: F401 - and the huddles
 from mentoring import models as _mentoring_tables  # noqa: F401 - and mentoring's
 
 config = context.config

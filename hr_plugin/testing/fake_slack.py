@@ -9,6 +9,10 @@ and required arguments, validates Block Kit with ``slack_sdk.models``, refuses w
 it. The recording is what the privacy tests and ``hr-plugin demo`` read: "who saw what" is
 answered from ``calls``, in the ``slack-calls.jsonl`` shape DESIGN.md fixes.
 
+Files take Slack's upload flow: ``files.getUploadURLExternal`` hands out an upload URL on
+this server, the bytes are POSTed there, and ``files.completeUploadExternal`` shares them
+into a conversation; that last call is recorded with the file's text, as what people saw.
+
 Time comes from a ``Clock`` so that rate-limit windows, trigger expiry and response-URL
 expiry are deterministic under a ``SimulatedClock``. Only ``delay()`` uses wall time, on
 purpose: it simulates a slow Slack for the app's own timeouts.
@@ -23,6 +27,7 @@ import copy
 import hashlib
 import json
 import math
+import re
 import secrets
 import sys
 import threading
@@ -58,6 +63,8 @@ GROUP_DM_MAX_USERS = 8
 TRIGGER_LIFETIME = timedelta(seconds=3)
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 RESPONSE_URL_MAX_USES = 5
+# files.completeUploadExternal takes conversation ids only (a user id is refused).
+SHARE_CHANNEL_PATTERN = r"^[CGDZ][A-Z0-9]{8,}$"
 RATE_WINDOW = timedelta(seconds=60)
 USERS_LIST_DEFAULT_LIMIT = 100
 USERS_LIST_MAX_LIMIT = 1000
@@ -75,12 +82,13 @@ CONTENT_METHODS = frozenset(
         "views.update",
         "response_url",
         "ack",
+        "files.completeUploadExternal",
     }
 )
 
 # Arguments that Slack accepts either as objects (JSON body) or as JSON-encoded strings
 # (form body); the recording always holds the decoded object.
-_JSON_ARGUMENTS = ("view", "blocks", "attachments", "metadata")
+_JSON_ARGUMENTS = ("view", "blocks", "attachments", "metadata", "files")
 
 
 class _SlackError(Exception):
@@ -124,6 +132,7 @@ class _Reply:
     status: int
     payload: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    text: str | None = None  # a plain-text answer (the upload URL's), instead of the JSON payload
 
 
 @dataclass
@@ -169,6 +178,14 @@ class _ResponseUrl:
     channel_id: str
     issued_at: datetime
     uses: int = 0
+
+
+@dataclass
+class _Upload:
+    id: str
+    filename: str
+    length: int
+    data: bytes | None = None  # None until the bytes are POSTed to the upload URL
 
 
 @dataclass
@@ -220,6 +237,7 @@ class FakeSlack:
         self._home_views: dict[str, str] = {}
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
+        self._uploads: dict[str, _Upload] = {}
         self._counters: dict[str, int] = {}
         self._last_ts_us = 0
 
@@ -245,6 +263,8 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
         if include_bot_user:
             self.add_user(BOT_USER_ID, name="hr-plugin", real_name="HR Plugin", email="", is_bot=True)
@@ -408,7 +428,7 @@ class FakeSlack:
         """Make the next ``count`` calls of ``method`` fail with this HTTP status and error.
 
         ``status=200`` gives a Slack-level refusal (``ok: false``) instead of an outage;
-        ``"response_url"`` is accepted as a method too.
+        ``"response_url"`` and ``"upload_url"`` (the POST of a file's bytes) are accepted too.
         """
         with self._lock:
             queue = self._faults.setdefault(method, deque())
@@ -469,6 +489,24 @@ class FakeSlack:
             lambda call: call["ok"] and call["method"] in CONTENT_METHODS and user_id in call["audience"]
         )
 
+    def files_seen_by(self, user_id: str) -> list[dict[str, Any]]:
+        """The files shared where this person sees them, one dict per file, oldest first.
+
+        Each holds ``id``, ``filename``, ``title``, ``content`` (the uploaded bytes as text),
+        ``initial_comment``, ``channel_id`` and ``at``.
+        """
+        return [
+            {
+                **file,
+                "initial_comment": call["params"].get("initial_comment", ""),
+                "channel_id": call["params"].get("channel_id", ""),
+                "at": call["at"],
+            }
+            for call in self.messages_seen_by(user_id)
+            if call["method"] == "files.completeUploadExternal"
+            for file in call["params"]["files"]
+        ]
+
     def _select(self, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
         # Filter first, copy after: a long demo records thousands of calls.
         with self._lock:
@@ -513,6 +551,8 @@ class FakeSlack:
             return self._handle_api(path.removeprefix("/api/"), query, headers, body)
         if path.startswith("/response/"):
             return self._handle_response_url(path.removeprefix("/response/"), headers, body)
+        if path.startswith("/upload/"):
+            return self._handle_upload(path.removeprefix("/upload/"), body)
         return _Reply(404, {"ok": False, "error": "not_found"})
 
     def _handle_api(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> _Reply:
@@ -568,6 +608,27 @@ class FakeSlack:
         except _SlackError as refusal:
             reply = _Reply(refusal.status, refusal.payload(), refusal.headers)
         self._record("response_url", params, audience, reply.status, bool(reply.payload.get("ok")))
+        return reply
+
+    def _handle_upload(self, file_id: str, body: bytes) -> _Reply:
+        """The upload URL: store the bytes and answer in plain text, as Slack's file servers do.
+
+        Recorded as ``upload_url`` with the size only (nobody sees anything yet; the content
+        is recorded when ``files.completeUploadExternal`` shares it).
+        """
+        params: dict[str, Any] = {"file_id": file_id, "length": len(body)}
+        self._sleep_if_delayed("upload_url")
+        with self._lock:
+            try:
+                self._inject_fault("upload_url")
+                upload = self._uploads.get(file_id)
+                if upload is None:
+                    raise _SlackError("file_not_found", status=404)
+                upload.data = bytes(body)
+                reply = _Reply(200, {"ok": True}, text=f"OK - {len(body)}")
+            except _SlackError as refusal:
+                reply = _Reply(refusal.status, {"ok": False}, refusal.headers, text=refusal.error)
+        self._record("upload_url", params, [], reply.status, bool(reply.payload["ok"]))
         return reply
 
     def _sleep_if_delayed(self, method: str) -> None:
@@ -634,6 +695,8 @@ class FakeSlack:
         if method == "views.update":
             stored = self._find_view(params)
             return [stored.owner] if stored is not None else []
+        if method == "files.completeUploadExternal":
+            return self._channel_audience(params.get("channel_id"))
         if method == "conversations.open":
             if params.get("users"):
                 return _split_users(params["users"])
@@ -820,6 +883,80 @@ class FakeSlack:
         self._check_hash(params, stored)
         updated = self._store_view(view, owner=stored.owner, view_id=stored.id)
         return {"view": copy.deepcopy(updated.view)}
+
+    def _files_get_upload_url_external(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        filename = params.get("filename")
+        if not filename:
+            raise _missing("filename")
+        raw_length = params.get("length")
+        if raw_length in (None, ""):
+            raise _missing("length")
+        try:
+            length = int(str(raw_length))
+        except ValueError as error:
+            raise _SlackError(
+                "invalid_arguments", messages=["[ERROR] length must be an integer [json-pointer:/length]"]
+            ) from error
+        if length < 0:
+            raise _SlackError(
+                "invalid_arguments", messages=["[ERROR] length must not be negative [json-pointer:/length]"]
+            )
+        file_id = self._new_id("F")
+        self._uploads[file_id] = _Upload(id=file_id, filename=str(filename), length=length)
+        return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload_external(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        """Share uploaded files into one conversation the app is in.
+
+        Every conversation the fake knows has the app's bot user in it (DMs and group DMs are
+        opened by the app, channels are declared as ones it is in), so an unknown id is the
+        one way not to be in it, and Slack answers ``channel_not_found`` for that. Sharing
+        into ``channels`` (the older list form) is not modelled and is refused.
+        """
+        described = params.get("files")
+        if described in (None, "", []):
+            raise _missing("files")
+        if not isinstance(described, list) or not all(
+            isinstance(item, dict) and item.get("id") for item in described
+        ):
+            raise _SlackError(
+                "invalid_arguments",
+                messages=["[ERROR] files must be a JSON array of objects with an id [json-pointer:/files]"],
+            )
+        if params.get("channels"):
+            raise _SlackError(
+                "invalid_arguments",
+                messages=["[ERROR] this fake shares into channel_id only [json-pointer:/channels]"],
+            )
+        channel_id = str(params.get("channel_id") or "")
+        if not channel_id:
+            raise _missing("channel_id")  # Slack would keep the file private; the app never wants that
+        if not re.fullmatch(SHARE_CHANNEL_PATTERN, channel_id):
+            raise _SlackError(
+                "invalid_arguments",
+                messages=[
+                    f"[ERROR] input must match regex pattern: {SHARE_CHANNEL_PATTERN} "
+                    "[json-pointer:/channel_id]"
+                ],
+            )
+        self._resolve_channel(channel_id)  # unknown: channel_not_found; a left person's DM: account_inactive
+        shared: list[dict[str, Any]] = []
+        for item in described:
+            upload = self._uploads.get(str(item["id"]))
+            if upload is None or upload.data is None:
+                raise _SlackError("file_not_found")
+            title = str(item.get("title") or upload.filename)
+            shared.append(
+                {
+                    "id": upload.id,
+                    "filename": upload.filename,
+                    "title": title,
+                    "content": upload.data.decode("utf-8", errors="replace"),
+                }
+            )
+        # The recording shows what people received: each file's name, title and text.
+        params["files"] = shared
+        return {"files": [{"id": f["id"], "title": f["title"], "name": f["filename"]} for f in shared]}
 
     # -- helpers behind the methods ----------------------------------------------------------
 
@@ -1193,9 +1330,12 @@ class _FakeSlackHandler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         fake = cast(_FakeSlackServer, self.server).fake
         reply = fake._handle_http(split.path, split.query, headers, body)
-        data = json.dumps(reply.payload).encode("utf-8")
+        if reply.text is not None:
+            data, content_type = reply.text.encode("utf-8"), "text/plain; charset=utf-8"
+        else:
+            data, content_type = json.dumps(reply.payload).encode("utf-8"), "application/json; charset=utf-8"
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in reply.headers.items():
             self.send_header(name, value)

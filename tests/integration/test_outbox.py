@@ -19,6 +19,7 @@ from hr_plugin.outbox import (
     IN_FLIGHT,
     PENDING,
     SENT,
+    Attachment,
     Drainer,
     OutboxPolicy,
     enqueue,
@@ -281,3 +282,129 @@ def test_enqueue_refuses_ambiguous_targets(
         _enqueue(session_factory, clock, "both", recipient="U1", conversation=["U2"])
     with pytest.raises(ValueError, match="1 to 8"):
         _enqueue(session_factory, clock, "crowd", recipient=None, conversation=[f"U{n}" for n in range(9)])
+
+
+# -- files (an .ics invitation into a group DM) ---------------------------------------------------
+
+INVITE = Attachment(
+    filename="peer-huddle.ics",
+    content="BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Peer huddle\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n",
+    title="Peer huddle, Tuesday 10:00",
+)
+GROUP = ["U3", "U1", "U2"]
+
+
+def _enqueue_invite(factory: SessionFactory, clock: SimulatedClock, key: str = "invite") -> bool:
+    return _enqueue(factory, clock, key, recipient=None, conversation=GROUP, file=INVITE)
+
+
+def _assert_each_member_got_the_invite_once(fake: FakeSlack) -> None:
+    for person in sorted(GROUP):
+        seen = fake.files_seen_by(person)
+        assert [(f["filename"], f["title"], f["content"]) for f in seen] == [
+            (INVITE.filename, INVITE.title, INVITE.content)
+        ], person
+        assert seen[0]["initial_comment"] == "message invite"
+    assert fake.files_seen_by("U4") == []
+    assert "Peer huddle" not in fake.text_seen_by("U4")
+
+
+def test_a_file_is_delivered_once_into_the_group_dm(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    assert _enqueue_invite(session_factory, clock) is True
+    assert _enqueue_invite(session_factory, clock) is False
+
+    report = drainer.drain()
+
+    assert report.sent == 1 and report.keys_sent == ["invite"]
+    _assert_each_member_got_the_invite_once(fake)
+    row = _rows(session_factory)["invite"]
+    shared = fake.calls_for("files.completeUploadExternal")
+    assert row.status == SENT and row.possible_duplicate is False
+    assert row.channel_id == shared[0]["params"]["channel_id"]
+    assert sorted(fake.conversation_members(row.channel_id)) == ["U1", "U2", "U3"]
+    assert row.slack_ts == shared[0]["params"]["files"][0]["id"]  # no message ts: the file id
+    assert row.payload == {
+        "text": "message invite",
+        "file": {"filename": INVITE.filename, "content": INVITE.content, "title": INVITE.title},
+    }
+    assert fake.calls_for("chat.postMessage") == []
+
+    again = drainer.drain(max_seconds=60)
+
+    assert again.sent == 0
+    assert len(fake.calls_for("files.completeUploadExternal")) == 1
+    assert len(fake.calls_for("files.getUploadURLExternal")) == 1
+
+
+def test_a_failed_upload_completion_is_retried_and_ends_sent(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    fake.fail_next("files.completeUploadExternal", status=500, error="internal_error")
+    _enqueue_invite(session_factory, clock)
+
+    first = drainer.drain()
+
+    assert first.retried == 1 and first.sent == 0
+    row = _rows(session_factory)["invite"]
+    assert row.status == PENDING and row.last_error == "internal_error"
+    assert row.possible_duplicate is False  # Slack answered: a retry cannot duplicate
+    assert all(fake.files_seen_by(person) == [] for person in GROUP)
+
+    drainer.drain(max_seconds=60)
+
+    row = _rows(session_factory)["invite"]
+    assert row.status == SENT and row.attempts == 2
+    assert [call["ok"] for call in fake.calls_for("files.completeUploadExternal")] == [False, True]
+    _assert_each_member_got_the_invite_once(fake)
+
+
+def test_refused_file_bytes_are_retried_without_a_duplicate_flag(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    fake.fail_next("upload_url", status=503, error="service_unavailable")
+    _enqueue_invite(session_factory, clock)
+
+    first = drainer.drain()
+
+    assert first.retried == 1
+    row = _rows(session_factory)["invite"]
+    assert row.status == PENDING and row.possible_duplicate is False  # nothing was shared
+    drainer.drain(max_seconds=60)
+    assert _rows(session_factory)["invite"].status == SENT
+    _assert_each_member_got_the_invite_once(fake)
+
+
+def test_an_upload_cut_off_after_it_left_is_retried_and_flagged(
+    session_factory: SessionFactory, clock: SimulatedClock, fake: FakeSlack
+) -> None:
+    with unit_of_work(session_factory) as session:
+        ensure_tenant(session, TEAM, clock.now())
+        session.commit()
+    impatient = Drainer(
+        session_factory,
+        SingleWorkspaceClients(TOKEN, fake.base_url, timeout=1),
+        clock,
+        drainer_id="impatient",
+    )
+    _enqueue_invite(session_factory, clock)
+    fake.delay("files.completeUploadExternal", 1.5)
+
+    first = impatient.drain()
+    fake.delay("files.completeUploadExternal", 0)
+
+    assert first.retried == 1
+    row = _rows(session_factory)["invite"]
+    assert row.possible_duplicate is True and row.status == PENDING
+    report = impatient.drain(max_seconds=60)
+    assert _rows(session_factory)["invite"].status == SENT
+    assert report.possible_duplicates == 1
+
+
+def test_enqueue_refuses_blocks_with_a_file(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer
+) -> None:
+    with pytest.raises(ValueError, match="not blocks"):
+        _enqueue(session_factory, clock, "both", file=INVITE, blocks=[{"type": "divider"}])

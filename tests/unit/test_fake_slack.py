@@ -500,6 +500,120 @@ def test_fail_next_and_delay(fake: FakeSlack, client: WebClient) -> None:
     assert time.monotonic() - started < 0.3
 
 
+# -- files: the upload flow -----------------------------------------------------------------------
+
+INVITE = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:Peer huddle\r\nEND:VCALENDAR\r\n"
+
+
+def test_files_upload_v2_shares_a_file_into_a_group_dm(fake: FakeSlack, client: WebClient) -> None:
+    group = client.conversations_open(users=["U1", "U2"])["channel"]["id"]
+
+    answer = client.files_upload_v2(
+        channel=group, filename="huddle.ics", content=INVITE, title="Peer huddle", initial_comment="See you"
+    )
+
+    assert answer["file"]["id"].startswith("F")
+    assert answer["files"] == [{"id": answer["file"]["id"], "title": "Peer huddle", "name": "huddle.ics"}]
+    assert [(call["method"], call["audience"], call["ok"]) for call in fake.calls[1:]] == [
+        ("files.getUploadURLExternal", [], True),
+        ("upload_url", [], True),
+        ("files.completeUploadExternal", ["U1", "U2"], True),
+    ]
+    assert fake.calls_for("files.getUploadURLExternal")[0]["params"] == {
+        "filename": "huddle.ics",
+        "length": str(len(INVITE.encode())),
+    }
+    completed = fake.calls_for("files.completeUploadExternal")[0]["params"]
+    assert completed["channel_id"] == group
+    assert completed["initial_comment"] == "See you"
+    assert completed["files"] == [
+        {"id": answer["file"]["id"], "filename": "huddle.ics", "title": "Peer huddle", "content": INVITE}
+    ]
+    for person in ("U1", "U2"):
+        seen = fake.files_seen_by(person)
+        assert [(f["filename"], f["title"], f["content"], f["channel_id"]) for f in seen] == [
+            ("huddle.ics", "Peer huddle", INVITE, group)
+        ]
+        assert seen[0]["initial_comment"] == "See you"
+        assert [call["method"] for call in fake.messages_seen_by(person)] == ["files.completeUploadExternal"]
+        assert "SUMMARY:Peer huddle" in fake.text_seen_by(person)
+    assert fake.files_seen_by("U3") == []
+    assert "Peer huddle" not in fake.text_seen_by("U3")
+
+
+def test_the_upload_url_takes_the_bytes_and_answers_in_plain_text(fake: FakeSlack, client: WebClient) -> None:
+    ticket = client.files_getUploadURLExternal(filename="a.ics", length=5)
+    assert ticket["upload_url"].startswith(fake.url + "/upload/")
+
+    request = urllib.request.Request(ticket["upload_url"], data=b"hello", method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        assert response.headers.get_content_type() == "text/plain"
+        assert response.read() == b"OK - 5"
+
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(
+            urllib.request.Request(fake.url + "/upload/F404", data=b"x", method="POST"), timeout=5
+        )
+    unknown.value.close()
+    assert unknown.value.code == 404
+    assert [(call["params"], call["ok"]) for call in fake.calls_for("upload_url")] == [
+        ({"file_id": ticket["file_id"], "length": 5}, True),
+        ({"file_id": "F404", "length": 1}, False),
+    ]
+
+
+def test_completing_an_upload_is_refused_without_bytes_token_or_a_conversation(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    dm = fake.dm_channel_for("U1")
+    never_sent = client.files_getUploadURLExternal(filename="a.ics", length=3)["file_id"]
+
+    def complete(channel_id: str, file_id: str = never_sent) -> str:
+        return str(
+            refusal(
+                lambda: client.files_completeUploadExternal(files=[{"id": file_id}], channel_id=channel_id)
+            ).response["error"]
+        )
+
+    assert complete(dm) == "file_not_found"
+    assert complete(dm, "F99999999") == "file_not_found"
+    assert complete("U1") == "invalid_arguments"  # a user id is not a conversation id
+    assert complete("C00000404") == "channel_not_found"
+    assert refusal(lambda: client.files_completeUploadExternal(files=[])).response["error"] == (
+        "invalid_arguments"
+    )
+    assert refusal(lambda: client.files_getUploadURLExternal(filename="", length=3)).response["error"] == (
+        "invalid_arguments"
+    )
+    stranger = WebClient(token="xoxb-stolen", base_url=fake.base_url)
+    assert (
+        refusal(lambda: stranger.files_upload_v2(channel=dm, filename="a.ics", content="x")).response["error"]
+        == "invalid_auth"
+    )
+    assert (
+        refusal(
+            lambda: WebClient(base_url=fake.base_url).files_getUploadURLExternal(filename="a.ics", length=1)
+        ).response["error"]
+        == "not_authed"
+    )
+
+    assert fake.files_seen_by("U1") == []
+    assert "xoxb-stolen" not in json.dumps(fake.calls)
+
+
+def test_a_failed_byte_upload_shares_nothing(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail_next("upload_url", status=503, error="service_unavailable")
+
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        client.files_upload_v2(channel=fake.dm_channel_for("U1"), filename="a.ics", content="x")
+    failed.value.close()
+
+    assert failed.value.code == 503
+    assert [call["method"] for call in fake.calls] == ["files.getUploadURLExternal", "upload_url"]
+    assert fake.files_seen_by("U1") == []
+
+
 # -- audiences, response URLs and the recording ------------------------------------------------------
 
 

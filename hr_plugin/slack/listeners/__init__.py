@@ -12,6 +12,7 @@ def register_listeners(app: App, services: Services) -> None:
     """The core's surfaces, then each feature's (they add App Home sections and hooks too)."""
     from hr_plugin import vault
     from hr_plugin.reintegration import listeners as reintegration
+    from huddles import listeners as huddles
     from mentoring import listeners as mentoring
 
     events.register(app, services)  # middleware first: it guards every listener
@@ -22,4 +23,5 @@ def register_listeners(app: App, services: Services) -> None:
     enrolment.register(app, services)
     reintegration.register(app, services)
     mentoring.register(app, services)
+    huddles.register(app, services)
     vault.register(app, services)

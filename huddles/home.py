@@ -1,0 +1,81 @@
+"""Huddles' parts of the App Home: a member's next huddle, a facilitator's, HR's schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hr_plugin.clock import Clock
+from hr_plugin.models import Employee
+from huddles import service
+from huddles import views as v
+
+HomeProvider = Callable[[Session, str, Employee, frozenset[str], date], dict[str, list[Any]]]
+
+
+def sections_for(clock: Clock) -> HomeProvider:
+    """The provider the App Home calls; it reads the clock for "next huddle" to the minute."""
+
+    def sections(
+        session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
+    ) -> dict[str, list[Any]]:
+        now = clock.now()
+        found: dict[str, list[Any]] = {}
+        state = service.person_state(session, tenant_id, person.id, now)
+        upcoming = state.next_huddle
+        if upcoming is not None and upcoming.facilitator:
+            found["mentor"] = list(
+                v.facilitator_blocks(
+                    huddle_id=upcoming.huddle_id,
+                    start_utc=upcoming.start_utc,
+                    rsvp=upcoming.rsvp,
+                    names=upcoming.names,
+                )
+            )
+        elif "employee" in roles or upcoming is not None or state.left:
+            found["employee"] = list(
+                v.member_blocks(
+                    huddle_id=upcoming.huddle_id if upcoming else None,
+                    start_utc=upcoming.start_utc if upcoming else None,
+                    rsvp=upcoming.rsvp if upcoming else None,
+                    names=upcoming.names if upcoming else (),
+                    video_link=upcoming.video_link if upcoming else None,
+                    left=state.left,
+                    unplaced_reason=state.unplaced_reason,
+                )
+            )
+        if "hr_admin" in roles:
+            config = service.config_of(session, tenant_id)
+            schedule = service.hr_schedule(session, tenant_id, now)
+            months = service.hr_figures(session, tenant_id)
+            found["hr_admin"] = list(
+                v.hr_blocks(
+                    schedule=[(row.start_utc, row.group_size, row.has_facilitator) for row in schedule],
+                    months=[
+                        (m.month, m.huddles, m.invited, m.attended, m.ratings, m.average_rating, m.unplaced)
+                        for m in months
+                    ],
+                    summary=_summary(config),
+                )
+            )
+        return found
+
+    return sections
+
+
+def _summary(config: service.HuddleConfig) -> str:
+    if not config.enabled:
+        return "Huddles are switched off."
+    cadence = config.cadence
+    often = {1: "Every month", 2: "Every 2 months", 3: "Every 3 months"}[cadence.every_months]
+    week = f"in week {cadence.week_of_month}" if cadence.week_of_month else "in any week"
+    avoided = ", ".join(v.WEEKDAYS[d] for d in sorted(cadence.avoided_weekdays))
+    return (
+        f"{often}, {week}"
+        + (f", avoiding {avoided}" if avoided else "")
+        + f"; groups of {cadence.min_size} to {cadence.max_size}; people in their first "
+        f"{cadence.eligible_months} months back."
+    )
