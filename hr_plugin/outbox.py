@@ -229,6 +229,11 @@ def recover_expired(factory: SessionFactory, clock: Clock) -> int:
     return len(rows)
 
 
+def next_due(session: Session) -> datetime | None:
+    """When the earliest waiting message falls due (the demo moves its clock to it)."""
+    return session.scalar(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING))
+
+
 def depth(session: Session) -> dict[str, int]:
     """How many rows are in each state (for health, metrics and the demo)."""
     rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
@@ -344,9 +349,7 @@ class Drainer:
 
     def _next_due(self) -> datetime | None:
         with unit_of_work(self.factory) as session:
-            return session.scalar(
-                select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
-            )
+            return next_due(session)
 
     # -- sending --------------------------------------------------------------------------
 

@@ -44,7 +44,8 @@ class Meeting:
 
 
 def when(start_utc: datetime) -> str:
-    """Slack's date token: each reader sees the date and time in their own zone."""
+    """Slack's date token: each reader sees the date and time in their own zone, with "today" or
+    "tomorrow" where that applies (the ``_pretty`` format)."""
     fallback = f"{start_utc:%a %d %b %Y %H:%M} UTC"
     return f"<!date^{int(start_utc.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
 
@@ -165,7 +166,7 @@ def ics_comment() -> str:
 def day_reminder_text(meeting: Meeting, *, answered: bool) -> str:
     meet = how_to_meet(meeting.video_link).replace("this conversation", "your huddle group message")
     nudge = "" if answered else " Say you're coming in the group message to get a reminder 10 minutes before."
-    return f"Reminder: your peer huddle is tomorrow, {when(meeting.start_utc)}. {meet}{nudge}"
+    return f"Reminder: your peer huddle is {when(meeting.start_utc)}. {meet}{nudge}"
 
 
 def soon_reminder_text(meeting: Meeting) -> str:
@@ -175,7 +176,7 @@ def soon_reminder_text(meeting: Meeting) -> str:
 
 
 def notes_text(meeting: Meeting) -> str:
-    return f"Your notes for tomorrow's peer huddle, {when(meeting.start_utc)}: just for you."
+    return f"Your notes for the peer huddle you're facilitating, {when(meeting.start_utc)}: just for you."
 
 
 def notes_blocks(meeting: Meeting, notes: FacilitatorNotes, group_size: int) -> list[dict[str, Any]]:
@@ -185,7 +186,7 @@ def notes_blocks(meeting: Meeting, notes: FacilitatorNotes, group_size: int) -> 
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*Facilitating tomorrow's peer huddle*\n{when(meeting.start_utc)}, "
+                text=f"*Facilitating the peer huddle*\n{when(meeting.start_utc)}, "
                 f"{meeting.minutes} minutes, {group_size} people. These notes are for you only; "
                 "the group does not see them."
             )

@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from huddles.cohorts import MAX_SIZE, MIN_SIZE
-from huddles.slots import MonthGrid, Schedule
+from huddles.slots import SLOT_MINUTES, MonthGrid, Schedule, is_holiday, zone
 
 PLAN_LEAD = timedelta(days=14)
 MIN_NOTICE = timedelta(days=2)
 DAY_REMINDER = timedelta(hours=24)
 SOON_REMINDER = timedelta(minutes=10)
+# The delivery tick looks this far ahead, so a Friday-afternoon reminder for Monday is enqueued in time.
+LOOK_AHEAD = timedelta(days=4)
+SLOT = timedelta(minutes=SLOT_MINUTES)
 WEEKS_IN_MONTH = 4
 
 
@@ -156,16 +159,22 @@ def first_shared_moment(schedules: Iterable[Schedule], now: datetime) -> datetim
     return now
 
 
-@dataclass(frozen=True)
-class Timeline:
-    """When each message around one huddle is due."""
-
-    day_reminder: datetime
-    soon_reminder: datetime
-    follow_up: datetime
-
-
-def timeline(start_utc: datetime, minutes: int) -> Timeline:
-    return Timeline(
-        start_utc - DAY_REMINDER, start_utc - SOON_REMINDER, start_utc + timedelta(minutes=minutes)
-    )
+def day_before_moment(schedule: Schedule, start_utc: datetime, now: datetime) -> datetime:
+    """When the day-before message reaches someone: 24 hours ahead if that is inside their
+    working hours, otherwise the last working half hour before that (Friday afternoon for a
+    Monday huddle), so it neither arrives on a Sunday nor waits until the huddle has begun.
+    Never earlier than ``now``."""
+    target = start_utc - DAY_REMINDER
+    tz = zone(schedule.timezone)
+    local = target.astimezone(tz)
+    for back in range(14):
+        day = local.date() - timedelta(days=back)
+        if day.weekday() not in schedule.working_days or is_holiday(schedule, day):
+            continue
+        midnight = datetime(day.year, day.month, day.day, tzinfo=tz)
+        opens = (midnight + timedelta(minutes=schedule.start)).astimezone(UTC)
+        closes = (midnight + timedelta(minutes=schedule.end)).astimezone(UTC) - SLOT
+        latest = min(target, closes)
+        if latest >= opens:
+            return max(latest, now)
+    return max(target, now)

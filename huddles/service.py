@@ -418,8 +418,9 @@ def _previous_of(
 
 
 def deliver(factory: SessionFactory, clock: Clock) -> int:
-    """Enqueue what is due around each huddle: reminders and notes from 24 hours before, the
-    10-minute reminder (held by the outbox until its time), and the rating question after."""
+    """Enqueue what is due around each huddle, a few days ahead with each message's own time
+    (the outbox holds it until then): the day-before reminders and the facilitator's notes, the
+    10-minute reminders, and after the huddle the rating question."""
     now = clock.now()
     enqueued = 0
     with unit_of_work(factory) as session:
@@ -428,7 +429,7 @@ def deliver(factory: SessionFactory, clock: Clock) -> int:
             .where(
                 Huddle.reminded_at.is_(None),
                 Huddle.start_utc > now,
-                Huddle.start_utc <= now + series.DAY_REMINDER,
+                Huddle.start_utc <= now + series.LOOK_AHEAD,
             )
             .order_by(Huddle.id)
         ).all()
@@ -461,7 +462,6 @@ def _remind(session: Session, now: datetime, huddle: Huddle, *, only: int | None
     will come after the day-before messages went: they get the 10-minute reminder alone."""
     rows = _members(session, huddle)
     meeting = _meeting(huddle, [person for _, person in rows])
-    times = series.timeline(huddle.start_utc, huddle.minutes)
     tenant_id = huddle.tenant_id
     group_size = sum(1 for member, _ in rows if not member.facilitator)
     enqueued = 0
@@ -479,6 +479,7 @@ def _remind(session: Session, now: datetime, huddle: Huddle, *, only: int | None
                 now=now,
                 recipient=person.slack_user_id,
                 solicited=True,
+                not_before=series.day_before_moment(_schedule(person), huddle.start_utc, now),
                 text=words.notes_text(meeting),
                 blocks=words.notes_blocks(meeting, notes_for(huddle.month), group_size),
             )
@@ -490,6 +491,7 @@ def _remind(session: Session, now: datetime, huddle: Huddle, *, only: int | None
                 now=now,
                 recipient=person.slack_user_id,
                 solicited=solicited,
+                not_before=series.day_before_moment(_schedule(person), huddle.start_utc, now),
                 text=words.day_reminder_text(meeting, answered=solicited),
             )
         if not solicited:
@@ -502,7 +504,7 @@ def _remind(session: Session, now: datetime, huddle: Huddle, *, only: int | None
             recipient=person.slack_user_id,
             solicited=solicited,
             text=words.soon_reminder_text(meeting),
-            not_before=max(times.soon_reminder, now),
+            not_before=max(huddle.start_utc - series.SOON_REMINDER, now),
         )
     return enqueued
 

@@ -23,6 +23,7 @@ MENTORS = {
     "ravi.kumar": ("1", ("part_time_return",), True),
 }
 DECLINES_FIRST = "omar.farouk"
+FACILITATORS = ("hannah.wright", "maya.cohen")  # they also offer to facilitate peer huddles
 
 
 class MentoringStory:
@@ -46,10 +47,14 @@ class MentoringStory:
                     "capacity": {"value": {"selected_option": {"value": capacity}}},
                     "tags": {"value": {"selected_options": [{"value": tag} for tag in tags]}},
                     "share": {"value": {"selected_options": [{"value": "share"}] if share else []}},
+                    "facilitate": {
+                        "value": {"selected_options": [{"value": "yes"}] if name in FACILITATORS else []}
+                    },
                 },
             )
         self.say(
-            f"{len(MENTORS)} colleagues opt in as mentors, among them Mei Chen, who manages Noor and Kim."
+            f"{len(MENTORS)} colleagues opt in as mentors, among them Mei Chen, who manages Noor and Kim; "
+            "Hannah and Maya also offer to facilitate peer huddles."
         )
 
     def mentors_answer(self) -> None:

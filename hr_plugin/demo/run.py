@@ -20,11 +20,12 @@ from typing import Any
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
+from hr_plugin.demo.huddles_story import HuddleStory
 from hr_plugin.demo.mentoring_story import MentoringStory
 from hr_plugin.demo.private_space import private_space_scenes
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
 from hr_plugin.models import Employee
-from hr_plugin.outbox import depth
+from hr_plugin.outbox import depth, next_due
 from hr_plugin.reintegration.views import (
     ACKNOWLEDGE_ACTION,
     DETAIL_BLOCK,
@@ -294,8 +295,10 @@ def _act_three_the_quarter(
         (datetime(2026, 3, 24, 9, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "jonas.weber", say)),
     ]
     story = MentoringStory(stack, ids, say)
+    huddles = HuddleStory(stack, ids, say)
     scenes = sorted(
-        [*scenes, *private_space_scenes(stack, ids, canary, say), *story.scenes()], key=lambda scene: scene[0]
+        [*scenes, *private_space_scenes(stack, ids, canary, say), *story.scenes(), *huddles.scenes()],
+        key=lambda scene: scene[0],
     )
     step = timedelta(minutes=30)
     while clock.now() < end:
@@ -303,7 +306,7 @@ def _act_three_the_quarter(
         while scenes and clock.now() >= scenes[0][0]:
             scenes.pop(0)[1]()
             stack.settle()
-        clock.advance(step)
+        clock.advance(_until_next_send(stack, step))
     stack.ticks.run_due()
     for email in (
         HR_LEAD,
@@ -317,6 +320,17 @@ def _act_three_the_quarter(
         stack.slack.app_home_opened(ids[email])
     stack.settle()
     say(f"Ticks ran until {clock.now():%d %b %Y}; managers, HR and the returning parents open their homes.")
+
+
+def _until_next_send(stack: AppStack, step: timedelta) -> timedelta:
+    """How far to move the clock: a step, or less when a message falls due sooner (a reminder
+    10 minutes before a huddle should arrive then, not at the next half hour)."""
+    now = stack.services.clock.now()
+    with unit_of_work(stack.factory) as session:
+        due = next_due(session)
+    if due is not None and now < due < now + step:
+        return due - now
+    return step
 
 
 def _manager_acknowledges(stack: AppStack, ids: dict[str, str], who: str, say: Callable[[str], None]) -> None:

@@ -160,6 +160,14 @@ def test_planning_invites_one_group_once_in_a_group_dm_with_a_calendar_file(prog
     told = _posts(stack, "We couldn't place you")
     assert [c["audience"] for c in told] == [[user("gus")]]
     assert "Lee" not in json.dumps(stack.fake.messages_seen_by(user("lead")))
+    # Their manager learns nothing of it: no message, and nothing about it on his Home tab.
+    assert not any(
+        "huddle" in json.dumps(call["params"]) for call in stack.fake.messages_seen_by(user("lead"))
+    )
+    stack.slack.app_home_opened(user("lead"))
+    stack.settle()
+    lead_home = json.dumps(stack.fake.home_view(user("lead")))
+    assert "huddle" not in lead_home.lower()  # he sees his reports' plans, never their huddles
 
 
 def test_rsvp_skip_and_leave_through_signed_requests(program: AppStack) -> None:
@@ -197,7 +205,7 @@ def test_rsvp_skip_and_leave_through_signed_requests(program: AppStack) -> None:
 
     # The day before: reminders for everyone but Ben (skipped) and Cem (left); notes for Mo only.
     _drain_until(stack, huddle.start_utc - timedelta(hours=23))
-    day = _posts(stack, "Reminder: your peer huddle is tomorrow")
+    day = _posts(stack, "Reminder: your peer huddle is")
     assert sorted(c["audience"][0] for c in day) == sorted(user(n) for n in ("ana", "dora", "eli", "fay"))
     notes = [c for c in stack.fake.calls if "This month's prompts" in json.dumps(c["params"])]
     assert [c["audience"] for c in notes] == [[user("mo")]]
