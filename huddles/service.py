@@ -471,28 +471,24 @@ def _remind(session: Session, now: datetime, huddle: Huddle, *, only: int | None
         if only is not None and person.id != only:
             continue
         solicited = member.rsvp == ATTENDING or member.facilitator
-        if member.facilitator:
+        if member.facilitator or only is None:
+            if member.facilitator:
+                key = f"huddle-notes:{tenant_id}:{huddle.id}"
+                text = words.notes_text(meeting)
+                blocks = words.notes_blocks(meeting, notes_for(huddle.month), group_size)
+            else:
+                key = f"huddle-day:{tenant_id}:{huddle.id}:{person.id}"
+                text, blocks = words.day_reminder_text(meeting, answered=solicited), None
             enqueued += outbox.enqueue(
                 session,
                 tenant_id=tenant_id,
-                key=f"huddle-notes:{tenant_id}:{huddle.id}",
-                now=now,
-                recipient=person.slack_user_id,
-                solicited=True,
-                not_before=series.day_before_moment(_schedule(person), huddle.start_utc, now),
-                text=words.notes_text(meeting),
-                blocks=words.notes_blocks(meeting, notes_for(huddle.month), group_size),
-            )
-        elif only is None:
-            enqueued += outbox.enqueue(
-                session,
-                tenant_id=tenant_id,
-                key=f"huddle-day:{tenant_id}:{huddle.id}:{person.id}",
+                key=key,
                 now=now,
                 recipient=person.slack_user_id,
                 solicited=solicited,
                 not_before=series.day_before_moment(_schedule(person), huddle.start_utc, now),
-                text=words.day_reminder_text(meeting, answered=solicited),
+                text=text,
+                blocks=blocks,
             )
         if not solicited:
             continue  # the 10-minute reminder is for people who said they are coming
