@@ -246,7 +246,7 @@ def score(
 
 
 def working_overlap_minutes(a: Person, b: Person, *, today: date) -> int:
-    """Minutes a week both people are at work, in the week (Monday to Sunday) that holds ``today``.
+    """Minutes both people are at work in the UTC week (Monday to Monday) that holds ``today``.
 
     Each person's hours are placed in their own time zone on their own working days, so a
     Sydney morning meets a London evening of the day before, and the clocks are those in force
@@ -257,7 +257,12 @@ def working_overlap_minutes(a: Person, b: Person, *, today: date) -> int:
 
 
 def weekly_working_minutes(person: Person, *, today: date) -> int:
-    """How many minutes the person works in the week that holds ``today``."""
+    """How many minutes the person works in the UTC week that holds ``today``.
+
+    The same window as :func:`working_overlap_minutes`, so the overlap is never more than it.
+    Usually the person's whole working week; in a week when their clocks change, an hour more
+    or less than that, because part of one working day falls on the other side of the window.
+    """
     monday = today - timedelta(days=today.weekday())
     return sum(end - start for start, end in _week_intervals(*_schedule(person), monday))
 
@@ -364,21 +369,22 @@ def _schedule(person: Person) -> tuple[str, str, str, tuple[int, ...]]:
 def _week_intervals(
     timezone: str, start: str, end: str, days: tuple[int, ...], monday: date
 ) -> tuple[tuple[int, int], ...]:
-    """One week of working periods, as minutes from Monday 00:00 UTC modulo a week, merged.
+    """One week of working periods, as minutes from Monday 00:00 UTC, merged.
 
-    The person's own Monday to Sunday (local dates) are placed on the UTC timeline with the
-    offsets in force on each day, then folded onto one cyclic week. A working pattern repeats
-    weekly, so folding keeps every minute exactly once, even for a Sydney Monday that begins
-    on a UTC Sunday or a daylight-saving change inside the week, and both people's weeks line up
-    on the same cycle, which keeps the overlap symmetric. Hours that end at or before they
-    start run past midnight (a night shift). Cached: a company has few distinct schedules and
-    the scorer meets each one thousands of times.
+    The week is the real UTC week from that Monday, and both people are measured in the same
+    one, which keeps the overlap symmetric and exact. Each person's local working days around it
+    (two days either side, enough for any offset and a night shift) are placed on the UTC
+    timeline with the offsets in force on each day, then cut to the week, so a Sydney Monday
+    that begins on a UTC Sunday counts, and a week with a daylight-saving change counts the
+    hours that really happened rather than a copy of another week. Hours that end at or before
+    they start run past midnight (a night shift). Cached: a company has few distinct schedules
+    and the scorer meets each one thousands of times.
     """
     zone = ZoneInfo(timezone)
     opens, closes = _clock(start), _clock(end)
     origin = datetime.combine(monday, time(0, 0), tzinfo=UTC)
     periods: list[tuple[int, int]] = []
-    for offset in range(7):
+    for offset in range(-2, 9):
         day = monday + timedelta(days=offset)
         if day.weekday() not in days:
             continue
@@ -388,14 +394,10 @@ def _week_intervals(
         ended = datetime.combine(
             day + timedelta(days=1) if closes <= opens else day, closes, tzinfo=zone
         ).astimezone(UTC)
-        first = int((began - origin).total_seconds()) // 60 % _WEEK_MINUTES
-        last = first + int((ended - began).total_seconds()) // 60
-        if last <= first:
-            continue  # hours that vanish in a daylight-saving gap
-        if last <= _WEEK_MINUTES:
+        first = max(0, int((began - origin).total_seconds()) // 60)
+        last = min(_WEEK_MINUTES, int((ended - origin).total_seconds()) // 60)
+        if last > first:  # not outside the week, nor vanished in a daylight-saving gap
             periods.append((first, last))
-        else:
-            periods.extend([(first, _WEEK_MINUTES), (0, last - _WEEK_MINUTES)])
     merged: list[tuple[int, int]] = []
     for first, last in sorted(periods):
         if merged and first <= merged[-1][1]:

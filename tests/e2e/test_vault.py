@@ -105,7 +105,9 @@ def test_forged_altered_and_replayed_submissions_are_refused(stack: AppStack, en
     values = flow.checkin_values(f"{CANARY} first", "neutral")
 
     as_someone_else = stack.slack.view_submission("UPEER", flow.CHECKIN, values, private_metadata=token)
-    altered = stack.slack.view_submission(enrolled, flow.CHECKIN, values, private_metadata=token[:-2] + "00")
+    # One hex digit of the signature changed (never to itself: "00" would be the token 1 time in 256).
+    tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
+    altered = stack.slack.view_submission(enrolled, flow.CHECKIN, values, private_metadata=tampered)
     other_purpose = stack.slack.view_submission(
         enrolled, flow.CHECKIN, values, private_metadata="delete" + token[token.index(".") :]
     )
