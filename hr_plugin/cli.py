@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hr_plugin import vault
+from hr_plugin.observability.logs import LogFormat, configure_logging
 from hr_plugin.reintegration import preview
 from hr_plugin.settings import Settings, SettingsError
 from huddles.cli import add_commands as huddle_commands
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from hr_plugin.outbox import OutboxPolicy
     from hr_plugin.services import Services
+    from hr_plugin.slack_clients import SlackClients
 
 log = logging.getLogger("hr_plugin")
 
@@ -28,12 +30,8 @@ log = logging.getLogger("hr_plugin")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, Settings().log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format or _default_log_format(args.command))
     try:
         return int(args.handler(args) or 0)
     except SettingsError as exc:
@@ -41,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _default_log_format(command: str) -> LogFormat:
+    """JSON for the long-running processes a log pipeline reads; text at a terminal."""
+    return "json" if command in ("serve", "scheduler") else "text"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -174,18 +177,20 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _scheduler(args: argparse.Namespace) -> int:
     settings = Settings()
-    if not settings.slack_bot_token:
-        raise SettingsError("the scheduler sends messages: set HR_PLUGIN_SLACK_BOT_TOKEN")
+    if not (settings.slack_bot_token or settings.oauth_enabled):
+        raise SettingsError(
+            "the scheduler sends messages: set HR_PLUGIN_SLACK_BOT_TOKEN "
+            "(or HR_PLUGIN_SLACK_CLIENT_ID and _CLIENT_SECRET for multi-workspace installs)"
+        )
     settings.master_key()  # the private space's retention tick needs it: refuse early, naming the setting
     from hr_plugin.outbox import Drainer
     from hr_plugin.scheduler import SchedulerProcess
     from hr_plugin.services import make_services
-    from hr_plugin.slack_clients import SingleWorkspaceClients
     from hr_plugin.ticks import TickContext
 
     services = make_services(settings)
     process_holder = f"drainer-{os.getpid()}"
-    clients = SingleWorkspaceClients(settings.slack_bot_token, settings.slack_api_url)
+    clients = _background_clients(services, wait_on_rate_limit=False)
     drainer = Drainer(
         services.factory,
         clients,
@@ -234,6 +239,8 @@ def _directory_import(args: argparse.Namespace) -> int:
         return 2
     slack = _slack_client(settings, wait_on_rate_limit=True)
     tenant_id = _tenant(services, args.team, slack)
+    if settings.oauth_enabled:
+        slack = _installed_client(services, tenant_id)
     try:
         rows = parse_directory_csv(text)
         report = import_directory(
@@ -360,6 +367,32 @@ def _services(settings: Settings) -> Services:
     from hr_plugin.services import make_services
 
     return make_services(settings)
+
+
+def _background_clients(services: Services, *, wait_on_rate_limit: bool) -> SlackClients:
+    """The bot token from the settings, or (multi-workspace) each tenant's from its installation."""
+    from hr_plugin.slack_clients import MultiWorkspaceClients, SingleWorkspaceClients
+
+    settings = services.settings
+    if settings.oauth_enabled:
+        from hr_plugin.slack.app import installations_for
+
+        return MultiWorkspaceClients(
+            installations_for(services), settings.slack_api_url, wait_on_rate_limit=wait_on_rate_limit
+        )
+    return SingleWorkspaceClients(
+        settings.slack_bot_token or "", settings.slack_api_url, wait_on_rate_limit=wait_on_rate_limit
+    )
+
+
+def _installed_client(services: Services, tenant_id: str) -> WebClient | None:
+    """Multi-workspace mode: the tenant's client for a command acting on it (None if uninstalled)."""
+    from hr_plugin.slack_clients import NotInstalled
+
+    try:
+        return _background_clients(services, wait_on_rate_limit=True).client_for(tenant_id)
+    except NotInstalled:
+        return None
 
 
 def _slack_client(settings: Settings, *, wait_on_rate_limit: bool) -> WebClient | None:

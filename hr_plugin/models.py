@@ -1,4 +1,4 @@
-"""The organisation's tables: tenants, employees, leaves, HR admins, audit log, outbox.
+"""The organisation's tables: tenants and their Slack installs, employees, leaves, HR admins, audit, outbox.
 
 Every row carries its tenant (the enterprise id for an org-wide Enterprise Grid install,
 otherwise the team id), and every index leads with it. Check-in content lives elsewhere,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -68,6 +69,49 @@ class Tenant(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     anonymity_minimum: Mapped[int] = mapped_column(Integer, default=5)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the app is uninstalled or its token revoked (multi-workspace mode), cleared by a
+    # reinstall: the tenant's work stops at once and its data is erased after the grace period.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SlackInstallation(Base):
+    """A workspace's (or an org-wide Enterprise Grid) installation of the app, one row per tenant.
+
+    The bot token and its refresh token are sealed (AES-GCM under a key derived from the master
+    key, bound to the tenant and the field), so a database backup holds no usable token. The app
+    asks for no user scopes, so no user token is ever kept. A reinstall replaces the row; an
+    uninstall or a revoked token deletes it at once.
+    """
+
+    __tablename__ = "slack_installations"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False)
+    app_id: Mapped[str | None] = mapped_column(String(32))
+    bot_id: Mapped[str | None] = mapped_column(String(32))
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    bot_scopes: Mapped[str] = mapped_column(String(1000), default="")
+    bot_token_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    bot_refresh_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    bot_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    installer_user_id: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OAuthState(Base):
+    """The ``state`` of an install in progress (``slack_sdk``'s SQLAlchemy state store's table,
+    created here by our migrations): single use, expiring in minutes, no tenant yet."""
+
+    __tablename__ = "slack_oauth_states"
+    __table_args__ = (Index("ix_slack_oauth_states_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(200))
+    # Naive UTC, as slack_sdk's store writes and compares it.
+    expire_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Employee(Base):

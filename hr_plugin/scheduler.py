@@ -21,6 +21,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +33,9 @@ from sqlalchemy.pool import NullPool
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.models import ProcessedEvent, SchedulerLeader
+from hr_plugin.observability import metrics
+from hr_plugin.observability.metrics import MetricsServer, serve_metrics
+from hr_plugin.observability.outbox_gauges import OutboxGauges
 from hr_plugin.outbox import recover_expired
 from hr_plugin.ticks import Tick, TickContext
 
@@ -67,6 +71,7 @@ CORE_TICKS: tuple[Tick, ...] = (
 def all_ticks() -> list[Tick]:
     """Every tick the product runs. Features add theirs here as they land."""
     from hr_plugin import vault
+    from hr_plugin.oauth.uninstall import purge_tick
     from hr_plugin.reintegration.ticks import ticks as plan_ticks
     from huddles.ticks import ticks as huddle_ticks
     from mentoring.service import huddle_facilitators
@@ -79,6 +84,8 @@ def all_ticks() -> list[Tick]:
         *mentoring_ticks(),
         *huddle_ticks(huddle_facilitators),
         *vault.ticks(),
+        # Uninstalled workspaces are erased after their grace period, private spaces shredded first.
+        purge_tick(vault.shred_tenant),
     ]
 
 
@@ -91,9 +98,25 @@ class TickRunner:
     last_run: dict[str, datetime] = field(default_factory=dict)
 
     def run(self, name: str) -> object:
+        """Run one tick now, timing it (wall time, whatever the context's clock says)."""
         tick = next(t for t in self.ticks if t.name == name)
         self.last_run[name] = self.context.clock.now()
-        return tick.run(self.context)
+        started = time.perf_counter()
+        try:
+            return tick.run(self.context)
+        except Exception:
+            metrics.TICK_FAILURES.labels(tick=name).inc()
+            raise
+        finally:
+            metrics.TICK_SECONDS.labels(tick=name).observe(time.perf_counter() - started)
+
+    def run_logged(self, name: str) -> None:
+        """Run one tick; a failure is logged (its type and where, never its text) and the
+        tick runs again at its next interval."""
+        try:
+            self.run(name)
+        except Exception:
+            log.exception("tick %s failed; it runs again at its next interval", name, extra={"tick": name})
 
     def run_due(self) -> list[str]:
         """Run each tick whose interval has passed on the context's clock (drain last)."""
@@ -214,14 +237,17 @@ def run_tick(name: str) -> None:
     """APScheduler's job target: a tick name is all a job carries."""
     if _runner is None:
         raise RuntimeError("the scheduler's tick runner is not set up in this process")
-    try:
-        _runner.run(name)
-    except Exception:
-        log.exception("tick %s failed; it runs again at its next interval", name)
+    _runner.run_logged(name)
 
 
 class SchedulerProcess:
-    """Stand by until elected, then lead: run the ticks until the lock is lost or we are stopped."""
+    """Stand by until elected, then lead: run the ticks until the lock is lost or we are stopped.
+
+    A stop (SIGTERM, SIGINT) is graceful: the scheduler starts no new tick; the drain in progress
+    finishes the send it is making, records it and hands the rest of its batch back; the
+    ticks running finish; then the leader lock is released, so a standby takes over within
+    its poll interval instead of waiting for a lease to run out.
+    """
 
     def __init__(
         self,
@@ -243,10 +269,16 @@ class SchedulerProcess:
 
     def install_signal_handlers(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
+            signal.signal(signum, lambda *_: self.stop())
+
+    def stop(self) -> None:
+        """Begin a graceful stop (safe to call from a signal handler)."""
+        self.stopping.set()
+        self.context.drainer.stop()
 
     def run(self) -> None:
-        log.info("scheduler %s standing by for leadership", self.holder)
+        metrics_server = self._serve_metrics()
+        log.info("scheduler %s standing by for leadership", self.holder, extra={"holder": self.holder})
         try:
             while not self.stopping.is_set():
                 if self.lock.try_acquire():
@@ -255,6 +287,19 @@ class SchedulerProcess:
                     self.stopping.wait(self.poll_seconds)
         finally:
             self.lock.release()
+            log.info("scheduler %s stopped", self.holder, extra={"holder": self.holder})
+            if metrics_server is not None:
+                metrics_server.stop()
+
+    def _serve_metrics(self) -> MetricsServer | None:
+        """``/metrics`` on ``HR_PLUGIN_METRICS_PORT`` when set: leadership, ticks, sends, outbox."""
+        settings = self.context.settings
+        if settings is None or settings.metrics_port is None:
+            return None
+        gauges = OutboxGauges(self.context.factory, self.context.clock)
+        server = serve_metrics(settings.metrics_port, settings.host, gauges)
+        log.info("scheduler metrics on port %s", server.port, extra={"holder": self.holder})
+        return server
 
     def _lead(self) -> None:
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -263,8 +308,9 @@ class SchedulerProcess:
         global _runner
         _runner = TickRunner(self.context, self.ticks)
         self._record_leadership()
-        log.info("scheduler %s is the leader", self.holder)
+        log.info("scheduler %s is the leader", self.holder, extra={"holder": self.holder})
         self.leading.set()
+        metrics.SCHEDULER_LEADER.set(1)
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
@@ -284,11 +330,17 @@ class SchedulerProcess:
         try:
             while not self.stopping.wait(self.poll_seconds):
                 if not self.lock.still_held():
-                    log.error("scheduler %s lost leadership; stepping down", self.holder)
+                    log.error(
+                        "scheduler %s lost leadership; stepping down",
+                        self.holder,
+                        extra={"holder": self.holder},
+                    )
                     break
                 self._heartbeat()
         finally:
-            scheduler.shutdown(wait=True)
+            scheduler.pause()  # start no tick from now on
+            scheduler.shutdown(wait=True)  # and wait for the ticks running now
+            metrics.SCHEDULER_LEADER.set(0)
             self.leading.clear()
 
     def _record_leadership(self) -> None:

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
 from socketserver import ThreadingMixIn
-from typing import Any
+from types import FrameType
+from typing import Any, Protocol, runtime_checkable
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from hr_plugin.observability import metrics
 from hr_plugin.settings import Settings
+
+GRACEFUL_TIMEOUT_SECONDS = 20  # under Kubernetes' default 30 s between SIGTERM and SIGKILL
+LAZY_WORK_SECONDS = 10  # what a stopping worker gives work after the ack (lazy listeners)
+
+
+@runtime_checkable
+class GracefulApp(Protocol):
+    """A WSGI app that can say it is stopping (readiness fails) and finish its own work."""
+
+    def begin_shutdown(self) -> None: ...
+
+    def close(self, timeout: float) -> None: ...
 
 
 def run_gunicorn(settings: Settings, build_wsgi: Callable[[], Any]) -> None:
-    """Serve with gunicorn's threaded workers; each worker builds its own app after the fork."""
+    """Serve with gunicorn's threaded workers; each worker builds its own app after the fork.
+
+    SIGTERM to the master is a graceful stop: each worker stops accepting connections,
+    answers the requests in flight (up to ``GRACEFUL_TIMEOUT_SECONDS``), lets its lazy
+    listeners finish, and exits. Meanwhile ``/readyz`` answers 503.
+    """
     from gunicorn.app.base import BaseApplication
+
+    multiprocess = metrics.multiprocess_dir()
+    if multiprocess:
+        metrics.clear_multiprocess_dir(multiprocess)
 
     class HrPluginServer(BaseApplication):
         def load_config(self) -> None:
@@ -21,8 +45,18 @@ def run_gunicorn(settings: Settings, build_wsgi: Callable[[], Any]) -> None:
             self.cfg.set("workers", settings.web_workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", settings.web_threads)
-            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_SECONDS)
             self.cfg.set("accesslog", None)
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn 27's control socket sits in $HOME, shared by every server on the
+                # host (a cluster on one machine) or unwritable (a read-only container); the
+                # app does not use it.
+                self.cfg.set("control_socket_disable", True)
+            self.cfg.set("loglevel", settings.log_level.lower())
+            self.cfg.set("logger_class", _logger_class())
+            self.cfg.set("post_worker_init", _post_worker_init)
+            self.cfg.set("worker_exit", _worker_exit)
+            self.cfg.set("child_exit", _child_exit)
 
         def load(self) -> Any:
             return build_wsgi()
@@ -30,8 +64,51 @@ def run_gunicorn(settings: Settings, build_wsgi: Callable[[], Any]) -> None:
     HrPluginServer().run()
 
 
+def _logger_class() -> type:
+    """gunicorn's own lines go through the process's handlers, so they share its format."""
+    from gunicorn.glogging import Logger
+
+    class SharedFormatLogger(Logger):
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in list(self.error_log.handlers):
+                self.error_log.removeHandler(handler)
+            self.error_log.propagate = True
+
+    return SharedFormatLogger
+
+
+def _post_worker_init(worker: Any) -> None:
+    """Chain onto the worker's SIGTERM handler: readiness fails as soon as the stop begins."""
+    app = worker.wsgi
+    if not isinstance(app, GracefulApp):
+        return
+    gunicorn_handler = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        app.begin_shutdown()
+        if callable(gunicorn_handler):
+            gunicorn_handler(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """The worker has answered its last request: let work after the ack finish, then close."""
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, GracefulApp):
+        app.close(timeout=LAZY_WORK_SECONDS)
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    metrics.forget_process(worker.pid)
+
+
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of Slack's requests (an event and its
+    # retries, a button pressed by many people) would be reset before a thread picked it up.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):

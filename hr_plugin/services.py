@@ -21,6 +21,8 @@ class Subcommand:
     name: str
     summary: str
     handler: SubcommandHandler
+    # Only shows something (opens a modal, replies): answered at once, run after the answer.
+    shows_only: bool = False
 
 
 @dataclass
@@ -35,11 +37,15 @@ class Services:
     enrolment_hooks: list[Any] = field(default_factory=list)
     # Set by build_app: the pool running work after the ack (lazy listeners).
     lazy_pool: Any = None
+    # Buttons that only show something (``hr_plugin.slack.showing``): a replay changes nothing.
+    show_only_actions: set[str] = field(default_factory=set)
     # Feature-owned singletons (the vault keeps its key store here), built on first use.
     extensions: dict[str, Any] = field(default_factory=dict)
 
-    def add_subcommand(self, name: str, summary: str, handler: SubcommandHandler) -> None:
-        self.subcommands[name] = Subcommand(name, summary, handler)
+    def add_subcommand(
+        self, name: str, summary: str, handler: SubcommandHandler, *, shows_only: bool = False
+    ) -> None:
+        self.subcommands[name] = Subcommand(name, summary, handler, shows_only)
 
 
 def make_services(settings: Settings, clock: Clock | None = None) -> Services:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,13 +34,28 @@ class Settings(BaseSettings):
     web_workers: int = 2
     web_threads: int = 8
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="json (one object per line, ids only) or text; unset, json for serve and scheduler",
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="the scheduler serves /metrics on this port when set"
+    )
     outbox_lease_seconds: int = Field(
         default=60, ge=5, description="how long a send may take before it is presumed cut off"
+    )
+    uninstall_grace_days: int = Field(
+        default=30, ge=0, le=365, description="days a workspace's data is kept after the app is uninstalled"
     )
     mentor_match_weeks: int = Field(default=4, ge=0, le=26, description="weeks before a return to match")
     outbox_workspace_per_minute: int = Field(
         default=300, ge=1, description="messages per minute per workspace"
     )
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Multi-workspace mode: the OAuth install flow, tokens from the installation store."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     def master_key(self) -> bytes:
         """The vault's master key: 32 bytes from ``HR_PLUGIN_VAULT_KEY`` or the key file."""

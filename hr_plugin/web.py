@@ -1,7 +1,9 @@
-"""The HTTP surface: Slack's endpoint plus health checks, as one WSGI application."""
+"""The HTTP surface: Slack's endpoint, health checks and metrics, as one WSGI application."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -10,40 +12,115 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from hr_plugin import vault
 from hr_plugin.db import ping
+from hr_plugin.observability import metrics
+from hr_plugin.observability.outbox_gauges import OutboxGauges
+from hr_plugin.observability.surfaces import surface_of
 from hr_plugin.services import Services
+from hr_plugin.slack.deferred import SendAfterAnswer
+from hr_plugin.slack.envelope import PARSED_BODY, SlackEnvelopeGuard
+from hr_plugin.wsgi import Environ, StartResponse, plain_response
 
-StartResponse = Callable[..., Any]
+Route = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+SLACK_EVENTS_PATH = "/slack/events"
+EXPORT_PREFIX = "/vault/export/"
 
 
 class WebApp:
-    """Slack at ``/slack/events``; ``/healthz`` (process up) and ``/readyz`` (database reachable)."""
+    """Slack at ``/slack/events``; ``/healthz`` (process up), ``/readyz`` (database reachable
+    and not stopping), ``/metrics`` (Prometheus); the private space's export links.
+
+    Exact paths live in ``routes``; a feature adds one with ``add_route``. Anything else goes
+    to Bolt's handler, which also answers its OAuth paths when an OAuth flow is configured.
+    """
 
     def __init__(self, app: App, services: Services) -> None:
-        self.slack = SlackRequestHandler(app, path="/slack/events")
+        # Malformed payloads are refused before Bolt parses them (see hr_plugin.slack.envelope).
+        # Slack calls a listener makes before its answer go out right after it (hr_plugin.slack.deferred).
+        self.slack = SlackEnvelopeGuard(
+            SendAfterAnswer(SlackRequestHandler(app, path=SLACK_EVENTS_PATH), services.lazy_pool),
+            services.settings.slack_signing_secret,
+        )
         self.services = services
+        self.stopping = threading.Event()
+        self.outbox_gauges = OutboxGauges(services.factory, services.clock)
+        self.routes: dict[str, Route] = {
+            "/healthz": self._healthz,
+            "/readyz": self._readyz,
+            "/metrics": self._metrics,
+            SLACK_EVENTS_PATH: self._slack_events,
+        }
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def add_route(self, path: str, route: Route) -> None:
+        self.routes[path] = route
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/healthz":
-            return _plain(start_response, "200 OK", "ok")
-        if path == "/readyz":
-            if ping(self.services.engine):
-                return _plain(start_response, "200 OK", "ready")
-            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        route = self.routes.get(path)
+        if route is not None:
+            return route(environ, start_response)
         if path.startswith(EXPORT_PREFIX) and environ.get("REQUEST_METHOD") == "GET":
             return self._export(path.removeprefix(EXPORT_PREFIX), start_response)
         return self.slack(environ, start_response)
+
+    # -- shutdown ----------------------------------------------------------------------------
+
+    def begin_shutdown(self) -> None:
+        """The process is stopping: readiness fails so no new traffic is routed here."""
+        self.stopping.set()
+
+    def close(self, timeout: float) -> None:
+        """After the last request: let lazy listeners finish (up to ``timeout``), then disconnect."""
+        self.stopping.set()
+        pool = self.services.lazy_pool
+        if pool is not None:
+            pool.wait_idle(timeout)
+            pool.shutdown(wait=False)
+        self.services.engine.dispose()
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def _healthz(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
+        return plain_response(start_response, "200 OK", "ok")
+
+    def _readyz(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
+        if self.stopping.is_set():
+            return plain_response(start_response, "503 Service Unavailable", "shutting down")
+        if ping(self.services.engine):
+            return plain_response(start_response, "200 OK", "ready")
+        return plain_response(start_response, "503 Service Unavailable", "database unreachable")
+
+    def _metrics(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
+        registry = metrics.scrape_registry(self.outbox_gauges, multiprocess=metrics.multiprocess_dir())
+        body, content_type = metrics.exposition(registry)
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _slack_events(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Bolt's handler, timed and counted by surface. With ``process_before_response`` the
+        answer is ready when the handler returns, so this is the ack as Slack waits for it."""
+        started = time.perf_counter()
+        answered: list[str] = []
+
+        def record_status(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            answered.append(status.split(" ", 1)[0])
+            return start_response(status, headers, *exc_info)
+
+        response = self.slack(environ, record_status)
+        surface = surface_of(environ.get(PARSED_BODY))  # left there by the door check
+        metrics.ACK_SECONDS.labels(surface=surface).observe(time.perf_counter() - started)
+        metrics.SLACK_REQUESTS.labels(surface=surface, status=answered[0] if answered else "none").inc()
+        return response
 
     def _export(self, secret: str, start_response: StartResponse) -> list[bytes]:
         """The employee's own export: a single-use link that expires in minutes."""
         body = vault.export_response(self.services, secret) if secret else None
         if body is None:
-            return _plain(start_response, "404 Not Found", "This link has expired or was already used.")
+            return plain_response(
+                start_response, "404 Not Found", "This link has expired or was already used."
+            )
         start_response("200 OK", _export_headers(body))
         return [body]
-
-
-EXPORT_PREFIX = "/vault/export/"
 
 
 def _export_headers(body: bytes) -> list[tuple[str, str]]:
@@ -54,11 +131,3 @@ def _export_headers(body: bytes) -> list[tuple[str, str]]:
         ("Cache-Control", "no-store"),
         ("Referrer-Policy", "no-referrer"),
     ]
-
-
-def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:
-    body = text.encode()
-    start_response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    )
-    return [body]

@@ -159,7 +159,10 @@ def plan_cycles(factory: SessionFactory, clock: Clock, find_facilitators: Facili
     """Plan every cycle whose planning has opened, tenant by tenant; the number of huddles made."""
     made = 0
     with unit_of_work(factory) as session:
-        tenants = list(session.scalars(select(Tenant.id).order_by(Tenant.id)))
+        # An uninstalled workspace's work has stopped (its data waits out the grace period).
+        tenants = list(
+            session.scalars(select(Tenant.id).where(Tenant.uninstalled_at.is_(None)).order_by(Tenant.id))
+        )
     for tenant_id in tenants:
         today = clock.now().date()
         for month in (series.month_of(today), series.next_month(series.month_of(today))):

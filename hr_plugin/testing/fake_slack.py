@@ -13,8 +13,16 @@ Files take Slack's upload flow: ``files.getUploadURLExternal`` hands out an uplo
 this server, the bytes are POSTed there, and ``files.completeUploadExternal`` shares them
 into a conversation; that last call is recorded with the file's text, as what people saw.
 
-Time comes from a ``Clock`` so that rate-limit windows, trigger expiry and response-URL
-expiry are deterministic under a ``SimulatedClock``. Only ``delay()`` uses wall time, on
+Several workspaces can install the app through OAuth (``enable_oauth``, ``add_workspace``):
+``/oauth/v2/authorize`` plays the consent screen (it redirects back with a single-use code)
+and ``oauth.v2.access`` exchanges the code, or a refresh token, for a bot token of that
+workspace, expiring when token rotation is on. Each token belongs to one workspace, so
+``auth.test`` answers for the right one; ``uninstall`` revokes a workspace's tokens, as
+removing the app does. Which token each call carried is kept beside the recording
+(``tokens_used``), never in it; codes, refresh tokens and client secrets are redacted.
+
+Time comes from a ``Clock`` so that rate-limit windows, trigger expiry, response-URL expiry
+and token expiry are deterministic under a ``SimulatedClock``. Only ``delay()`` uses wall time, on
 purpose: it simulates a slow Slack for the app's own timeouts.
 """
 
@@ -40,7 +48,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import Block
@@ -66,6 +74,13 @@ RESPONSE_URL_MAX_USES = 5
 # files.completeUploadExternal takes conversation ids only (a user id is refused).
 SHARE_CHANNEL_PATTERN = r"^[CGDZ][A-Z0-9]{8,}$"
 RATE_WINDOW = timedelta(seconds=60)
+OAUTH_CODE_LIFETIME = timedelta(minutes=10)
+ACCESS_TOKEN_LIFETIME = timedelta(hours=12)  # with token rotation on
+APP_ID = "A0DEMO"
+# Arguments that are secrets: they are answered but never written into the recording.
+_SECRET_ARGUMENTS = frozenset({"code", "refresh_token", "client_secret"})
+# Methods authenticated with the app's client id and secret (HTTP Basic), not a token.
+_CLIENT_AUTH_METHODS = frozenset({"oauth.v2.access"})
 USERS_LIST_DEFAULT_LIMIT = 100
 USERS_LIST_MAX_LIMIT = 1000
 
@@ -189,6 +204,42 @@ class _Upload:
 
 
 @dataclass
+class _Workspace:
+    team_id: str
+    name: str
+    domain: str
+    enterprise_id: str | None = None
+    org_wide: bool = False  # installs to it are org-wide (Enterprise Grid): the tenant is the enterprise
+
+
+@dataclass
+class _IssuedToken:
+    """A bot token the fake accepts: whose it is and, with rotation, when it stops working."""
+
+    team_id: str
+    expires_at: datetime | None = None
+
+
+@dataclass
+class _OAuthApp:
+    client_id: str
+    client_secret: str
+    token_rotation: bool
+    redirect_uris: tuple[str, ...]
+
+
+@dataclass
+class _Grant:
+    """A code from the consent screen, or a refresh token: each works once."""
+
+    team_id: str
+    scope: str
+    issued_at: datetime
+    redirect_uri: str | None = None
+    used: bool = False
+
+
+@dataclass
 class _Bucket:
     tokens: float
     updated: datetime
@@ -201,7 +252,7 @@ class _Fault:
 
 
 class FakeSlack:
-    """One Slack workspace with one installed app, served on 127.0.0.1.
+    """A Slack workspace with the app installed (or several, through OAuth), served on 127.0.0.1.
 
     The app under test points ``slack_sdk.WebClient(base_url=fake.base_url)`` at it. The
     signed request client (``SlackRequestClient``) mints trigger ids and response URLs here,
@@ -224,7 +275,14 @@ class FakeSlack:
         self.enterprise_id = enterprise_id
         self.team_name = team_name
         self.team_domain = team_domain
-        self._tokens = set(bot_tokens)
+        self._workspaces: dict[str, _Workspace] = {
+            team_id: _Workspace(team_id, team_name, team_domain, enterprise_id)
+        }
+        self._issued: dict[str, _IssuedToken] = {token: _IssuedToken(team_id) for token in bot_tokens}
+        self._revoked: set[str] = set()
+        self._oauth_app: _OAuthApp | None = None
+        self._codes: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, _Grant] = {}
         self._lock = threading.RLock()
         self._server: _FakeSlackServer | None = None
         self._thread: threading.Thread | None = None
@@ -250,6 +308,7 @@ class FakeSlack:
         self._delays: dict[str, float] = {}
 
         self._calls: list[dict[str, Any]] = []
+        self._call_tokens: list[str] = []  # beside the recording, same order: the token each call used
         self._methods: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "users.list": self._users_list,
@@ -265,6 +324,7 @@ class FakeSlack:
             "views.update": self._views_update,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "oauth.v2.access": self._oauth_v2_access,
         }
         if include_bot_user:
             self.add_user(BOT_USER_ID, name="hr-plugin", real_name="HR Plugin", email="", is_bot=True)
@@ -442,6 +502,71 @@ class FakeSlack:
             else:
                 self._delays[method] = seconds
 
+    # -- installs (OAuth) ------------------------------------------------------------------------
+
+    def enable_oauth(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        token_rotation: bool = False,
+        redirect_uris: Iterable[str] = (),
+    ) -> None:
+        """Distribute the app: installs go through ``/oauth/v2/authorize`` and ``oauth.v2.access``.
+
+        ``redirect_uris`` are the app's configured Redirect URLs: a ``redirect_uri`` given in a
+        request must start with one of them, and without one Slack uses the first. With
+        ``token_rotation`` every bot token expires after 12 hours and comes with a refresh token.
+        """
+        with self._lock:
+            self._oauth_app = _OAuthApp(client_id, client_secret, token_rotation, tuple(redirect_uris))
+
+    def add_workspace(
+        self,
+        team_id: str,
+        *,
+        name: str,
+        domain: str | None = None,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> None:
+        """Another workspace that can install the app (the directory of users stays shared)."""
+        with self._lock:
+            self._workspaces[team_id] = _Workspace(
+                team_id, name, domain or team_id.lower(), enterprise_id, org_wide
+            )
+
+    def uninstall(self, team_id: str) -> int:
+        """Remove the app from a workspace as its admin would: every token it had stops working.
+
+        Returns how many access tokens were revoked. (The app learns of it from the
+        ``app_uninstalled`` event, which the signed client sends.)
+        """
+        with self._lock:
+            revoked = [token for token, issued in self._issued.items() if issued.team_id == team_id]
+            for token in revoked:
+                del self._issued[token]
+                self._revoked.add(token)
+            for grant in self._refresh_tokens.values():
+                if grant.team_id == team_id:
+                    grant.used = True
+            return len(revoked)
+
+    def tokens_used(self, method: str | None = None) -> list[str]:
+        """The token each recorded call of ``method`` carried, oldest first ("" when none)."""
+        with self._lock:
+            return [
+                token
+                for call, token in zip(self._calls, self._call_tokens, strict=True)
+                if method is None or call["method"] == method
+            ]
+
+    def token_team(self, token: str) -> str | None:
+        """The workspace a token belongs to, or None for an unknown or revoked token."""
+        with self._lock:
+            issued = self._issued.get(token)
+            return issued.team_id if issued is not None else None
+
     # -- what the signed client mints ------------------------------------------------------
 
     def register_trigger(self, user_id: str) -> str:
@@ -530,9 +655,13 @@ class FakeSlack:
         """Forget the recording (the workspace state stays)."""
         with self._lock:
             self._calls.clear()
+            self._call_tokens.clear()
 
-    def _record(self, method: str, params: Any, audience: list[str], status: int, ok: bool) -> None:
+    def _record(
+        self, method: str, params: Any, audience: list[str], status: int, ok: bool, token: str = ""
+    ) -> None:
         with self._lock:
+            self._call_tokens.append(token)
             self._calls.append(
                 {
                     "method": method,
@@ -553,11 +682,14 @@ class FakeSlack:
             return self._handle_response_url(path.removeprefix("/response/"), headers, body)
         if path.startswith("/upload/"):
             return self._handle_upload(path.removeprefix("/upload/"), body)
+        if path == "/oauth/v2/authorize":
+            return self._handle_authorize(query)
         return _Reply(404, {"ok": False, "error": "not_found"})
 
     def _handle_api(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> _Reply:
         params: dict[str, Any] = {}
         audience: list[str] = []
+        token = ""
         try:
             params, token = _decode_request(query, headers, body)
             with self._lock:
@@ -567,15 +699,58 @@ class FakeSlack:
             self._sleep_if_delayed(method)
             with self._lock:
                 self._inject_fault(method)
-                self._check_token(token)
+                if method in _CLIENT_AUTH_METHODS:
+                    token = _basic_credentials(headers, params)
+                else:
+                    self._check_token(token)
                 self._check_method_rate(method)
                 result = self._methods[method](params, token)
                 audience = self._audience_for(method, params, result)
             reply = _Reply(200, {"ok": True, **result})
         except _SlackError as refusal:
             reply = _Reply(refusal.status, refusal.payload(), refusal.headers)
-        self._record(method, params, audience, reply.status, bool(reply.payload.get("ok")))
+        recorded = {
+            name: "[redacted]" if name in _SECRET_ARGUMENTS else value for name, value in params.items()
+        }
+        recorded_token = "" if method in _CLIENT_AUTH_METHODS else token
+        self._record(method, recorded, audience, reply.status, bool(reply.payload.get("ok")), recorded_token)
         return reply
+
+    def _handle_authorize(self, query: str) -> _Reply:
+        """The consent screen, approved at once: back to the app's redirect URL with a code.
+
+        Like Slack it refuses an unknown client id or a redirect URL the app did not configure
+        (answering the browser with an error page, not a redirect). ``team`` picks the workspace;
+        the default is the fake's first one.
+        """
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        with self._lock:
+            app = self._oauth_app
+            team_id = params.get("team") or self.team_id
+            recorded = {
+                "client_id": params.get("client_id", ""),
+                "scope": params.get("scope", ""),
+                "team": team_id,
+            }
+            given = params.get("redirect_uri") or None
+            redirect = given or (app.redirect_uris[0] if app is not None and app.redirect_uris else None)
+            error = None
+            if app is None or params.get("client_id") != app.client_id:
+                error = "invalid_client_id"
+            elif redirect is None or (app.redirect_uris and not redirect.startswith(app.redirect_uris)):
+                error = "bad_redirect_uri"
+            elif team_id not in self._workspaces:
+                error = "invalid_team"
+            if error is not None:
+                self._record("oauth.authorize", recorded, [], 400, False)
+                return _Reply(400, {"ok": False, "error": error}, text=error)
+            code = f"{self._next_number('code')}.{secrets.token_urlsafe(12)}"
+            self._codes[code] = _Grant(team_id, params.get("scope", ""), self.clock.now(), given)
+            self._record("oauth.authorize", recorded, [], 302, True)
+        assert redirect is not None
+        separator = "&" if "?" in redirect else "?"
+        location = redirect + separator + urlencode({"code": code, "state": params.get("state", "")})
+        return _Reply(302, {"ok": True}, {"Location": location}, text="")
 
     def _handle_response_url(self, token: str, headers: Mapping[str, str], body: bytes) -> _Reply:
         params: dict[str, Any] = {}
@@ -647,8 +822,13 @@ class FakeSlack:
     def _check_token(self, token: str) -> None:
         if not token:
             raise _SlackError("not_authed")
-        if token not in self._tokens:
+        if token in self._revoked:
+            raise _SlackError("token_revoked")
+        issued = self._issued.get(token)
+        if issued is None:
             raise _SlackError("invalid_auth")
+        if issued.expires_at is not None and self.clock.now() >= issued.expires_at:
+            raise _SlackError("token_expired")
 
     def _check_method_rate(self, method: str) -> None:
         limit = self._method_limits.get(method)
@@ -720,18 +900,82 @@ class FakeSlack:
     # -- the Web API methods ------------------------------------------------------------------
 
     def _auth_test(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        workspace = self._workspaces[self._issued[token].team_id]
         answer: dict[str, Any] = {
-            "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_name,
+            "url": f"https://{workspace.domain}.slack.com/",
+            "team": workspace.name,
             "user": "hr-plugin",
-            "team_id": self.team_id,
+            "team_id": workspace.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
-            "is_enterprise_install": False,
+            "is_enterprise_install": workspace.org_wide,
         }
-        if self.enterprise_id is not None:
-            answer["enterprise_id"] = self.enterprise_id
+        if workspace.enterprise_id is not None:
+            answer["enterprise_id"] = workspace.enterprise_id
         return answer
+
+    def _oauth_v2_access(self, params: dict[str, Any], credentials: str) -> dict[str, Any]:
+        """A code from the consent screen, or a refresh token, for a new bot token (each works once)."""
+        app = self._oauth_app
+        client_id, _, client_secret = credentials.partition(":")
+        if app is None or client_id != app.client_id:
+            raise _SlackError("invalid_client_id")
+        if client_secret != app.client_secret:
+            raise _SlackError("bad_client_secret")
+        grant_type = str(params.get("grant_type") or "authorization_code")
+        if grant_type == "refresh_token":
+            refresh = self._refresh_tokens.get(str(params.get("refresh_token") or ""))
+            if refresh is None or refresh.used:
+                raise _SlackError("invalid_refresh_token")
+            refresh.used = True
+            return self._issue_bot_token(refresh.team_id, refresh.scope, app)
+        if grant_type != "authorization_code":
+            raise _SlackError("unsupported_grant_type")
+        code = self._codes.get(str(params.get("code") or ""))
+        if code is None or code.used or self.clock.now() - code.issued_at > OAUTH_CODE_LIFETIME:
+            raise _SlackError("invalid_code")
+        code.used = True
+        if code.redirect_uri is not None and params.get("redirect_uri") != code.redirect_uri:
+            raise _SlackError("bad_redirect_uri")
+        answer = self._issue_bot_token(code.team_id, code.scope, app)
+        answer["authed_user"] = {"id": self._installer_id()}
+        return answer
+
+    def _issue_bot_token(self, team_id: str, scope: str, app: _OAuthApp) -> dict[str, Any]:
+        workspace = self._workspaces[team_id]
+        number = self._next_number("token")
+        answer: dict[str, Any] = {
+            "app_id": APP_ID,
+            "scope": scope,
+            "token_type": "bot",
+            "bot_user_id": BOT_USER_ID,
+            "team": None if workspace.org_wide else {"id": workspace.team_id, "name": workspace.name},
+            "enterprise": {"id": workspace.enterprise_id, "name": f"{workspace.name} Enterprise"}
+            if workspace.enterprise_id is not None
+            else None,
+            "is_enterprise_install": workspace.org_wide,
+        }
+        if app.token_rotation:
+            token = f"xoxe.xoxb-1-{team_id}-{number}-{secrets.token_hex(8)}"
+            refresh = f"xoxe-1-{team_id}-{number}-{secrets.token_hex(8)}"
+            self._issued[token] = _IssuedToken(team_id, self.clock.now() + ACCESS_TOKEN_LIFETIME)
+            self._refresh_tokens[refresh] = _Grant(team_id, scope, self.clock.now())
+            answer.update(
+                access_token=token,
+                refresh_token=refresh,
+                expires_in=int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+            )
+        else:
+            token = f"xoxb-{team_id}-{number}-{secrets.token_hex(8)}"
+            self._issued[token] = _IssuedToken(team_id)
+            answer["access_token"] = token
+        return answer
+
+    def _installer_id(self) -> str:
+        """Who clicked Allow: the first workspace owner, else the first person in the directory."""
+        people = [user for user in self._users.values() if not user.is_bot]
+        owners = [user for user in people if user.is_owner]
+        return (owners or people)[0].id if people else "UINSTALLER"
 
     def _users_list(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         raw_limit = params.get("limit")
@@ -1189,6 +1433,17 @@ def _decode_json_arguments(params: dict[str, Any]) -> dict[str, Any]:
             with contextlib.suppress(json.JSONDecodeError):
                 decoded[name] = json.loads(value)
     return decoded
+
+
+def _basic_credentials(headers: Mapping[str, str], params: dict[str, Any]) -> str:
+    """``client_id:client_secret`` from HTTP Basic auth, or from the arguments (both allowed)."""
+    authorization = headers.get("authorization", "")
+    if authorization.lower().startswith("basic "):
+        try:
+            return base64.b64decode(authorization[len("basic ") :].strip()).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise _SlackError("invalid_client_id") from None
+    return f"{params.get('client_id', '')}:{params.get('client_secret', '')}"
 
 
 def _split_users(raw: Any) -> list[str]:

@@ -21,9 +21,20 @@ if TYPE_CHECKING:
     from hr_plugin.ticks import Tick, TickContext
     from hr_plugin.vault.service import Vault
 
-__all__ = ["cli", "export_response", "home_entry", "register", "ticks", "vault_for"]
+__all__ = [
+    "cli",
+    "export_response",
+    "home_entry",
+    "register",
+    "shred_tenant",
+    "slack_token_key",
+    "ticks",
+    "vault_for",
+]
 
 _VAULT = "vault"
+# The purpose the key sealing stored Slack tokens is derived for; no other key shares it.
+SLACK_TOKEN_PURPOSE = "slack.installation-tokens"
 
 
 def vault_for(services: Services) -> Vault:
@@ -79,3 +90,30 @@ def ticks() -> list[Tick]:
 def export_response(services: Services, secret: str) -> bytes | None:
     """The body of a single-use export download, or None (unknown, used or expired link)."""
     return vault_for(services).redeem_export(secret)
+
+
+def slack_token_key(master_key: bytes) -> bytes:
+    """The key that seals the Slack tokens of multi-workspace installs.
+
+    Derived from the master key for that purpose alone, so the master key stays here and the
+    token key opens nothing of the vault's (nor the vault's keys any token).
+    """
+    from hr_plugin.vault.crypto import derive_key
+
+    return derive_key(master_key, SLACK_TOKEN_PURPOSE)
+
+
+def shred_tenant(settings: Settings, tenant_id: str) -> int:
+    """Destroy the data key of everyone in a workspace being erased; returns how many there were.
+
+    Crypto-shredding first means every sealed record of the tenant is unreadable at once, even
+    before (or if something stops) the purge deleting its rows.
+    """
+    from hr_plugin.vault.crypto import LocalKeyProvider
+    from hr_plugin.vault.keystore import KeyStore
+
+    keystore = KeyStore(settings.vault_keystore_url, LocalKeyProvider(settings.master_key()))
+    try:
+        return keystore.destroy_tenant(tenant_id)
+    finally:
+        keystore.dispose()

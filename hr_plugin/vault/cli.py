@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -28,8 +29,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="re-wrap every data key with a new master key (stop the app and scheduler first)",
         description=(
             "Re-wrap every data key in HR_PLUGIN_VAULT_KEYSTORE_URL with the master key in "
-            "--new-key-file, all or nothing. Check-in records are not touched. Stop the app and the "
-            "scheduler first: they hold the current key until they restart."
+            "--new-key-file, all or nothing. Check-in records are not touched. The Slack tokens of "
+            "multi-workspace installs (in HR_PLUGIN_DATABASE_URL) are re-sealed under the new key. "
+            "Stop the app and the scheduler first: they hold the current key until they restart."
         ),
     )
     rotate.add_argument(
@@ -84,14 +86,44 @@ def _rotate_master_key(args: argparse.Namespace) -> int:
         return _fail(f"the key store at {shown} failed: {type(exc).__name__}; nothing was changed")
     finally:
         store.dispose()
+    try:
+        resealed = _reseal_slack_tokens(settings, settings.master_key(), _read_key_file(args.new_key_file))
+    except Exception as exc:  # the data keys are rotated already; a re-run finishes the tokens
+        return _fail(
+            f"the data keys were re-wrapped, but the Slack tokens in HR_PLUGIN_DATABASE_URL could not "
+            f"be re-sealed ({type(exc).__name__}); run the command again before starting the app"
+        )
     print(
         f"re-wrapped {rotated} data key(s) in {shown} with master key {new.key_id} "
-        f"({total} in the store, none left on the old key {current.key_id}).\n"
+        f"({total} in the store, none left on the old key {current.key_id}); "
+        f"re-sealed the Slack tokens of {resealed} workspace installation(s).\n"
         f"Now set HR_PLUGIN_VAULT_KEY_FILE={args.new_key_file} (and unset HR_PLUGIN_VAULT_KEY), then "
         "start the app and the scheduler. Keep the old key file only as long as you keep key-store "
         "backups made before this rotation; they can be read only with it."
     )
     return 0
+
+
+def _reseal_slack_tokens(settings: Settings, old_master: bytes, new_master: bytes) -> int:
+    """Multi-workspace installs keep their Slack tokens sealed under a key derived from the
+    master key: seal them again under the new one (rows already done are skipped)."""
+    if is_sqlite(settings.database_url) and not _sqlite_file_exists(settings.database_url):
+        return 0  # no main database here, so no installation either
+    from hr_plugin.db import make_engine, make_session_factory
+    from hr_plugin.oauth import TokenSealer, reseal_tokens
+    from hr_plugin.vault import slack_token_key
+
+    engine = make_engine(settings.database_url)
+    try:
+        if not inspect(engine).has_table("slack_installations"):
+            return 0  # a schema from before multi-workspace installs: no token stored
+        return reseal_tokens(
+            make_session_factory(engine),
+            TokenSealer(slack_token_key(old_master)),
+            TokenSealer(slack_token_key(new_master)),
+        )
+    finally:
+        engine.dispose()
 
 
 def _read_key_file(path: Path) -> bytes:

@@ -116,6 +116,15 @@ class KeyStore:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return bool(deleted)
 
+    def destroy_tenant(self, tenant_id: str) -> int:
+        """Delete every data key of one tenant (a workspace being erased); how many there were."""
+        with self._engine.begin() as connection:
+            deleted = connection.execute(delete(data_keys).where(data_keys.c.tenant_id == tenant_id)).rowcount
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(deleted or 0)
+
     def rotate(self, new_provider: KeyProvider) -> int:
         """Re-wrap every data key with ``new_provider``'s master key, all or nothing.
 

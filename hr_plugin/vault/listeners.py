@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from hr_plugin.enrolment import own_enrolment
 from hr_plugin.services import Services
 from hr_plugin.slack.payloads import RequestContext, request_context, state_value
+from hr_plugin.slack.showing import answer_now, show_on_click
 from hr_plugin.vault import content, signals
 from hr_plugin.vault import views as v
 from hr_plugin.vault.reminders import OPEN_ACTION, PAUSE_ACTION, STOP_ACTION
@@ -79,20 +80,19 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     # -- entry points ----------------------------------------------------------------------
 
-    def on_open(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def on_open(body: dict[str, Any], client: WebClient, context: Any) -> None:
         origin = FROM_REMINDER if body["actions"][0].get("value") == FROM_REMINDER else ""
         open_space(body["trigger_id"], client, request_context(context), origin)
 
-    def on_shortcut(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def on_shortcut(body: dict[str, Any], client: WebClient, context: Any) -> None:
         open_space(body["trigger_id"], client, request_context(context), "")
 
-    def on_command(ack: Ack, command: dict[str, Any], client: WebClient, context: Any, **_: Any) -> None:
-        ack()
+    def on_command(command: dict[str, Any], client: WebClient, context: Any, **_: Any) -> None:
         open_space(command["trigger_id"], client, request_context(context), "")
 
-    services.add_subcommand("checkin", "open your private weekly check-in (only you can read it)", on_command)
+    services.add_subcommand(
+        "checkin", "open your private weekly check-in (only you can read it)", on_command, shows_only=True
+    )
 
     # -- consent -------------------------------------------------------------------------
 
@@ -166,7 +166,10 @@ def register(app: App, services: Services, vault: Vault) -> None:
                 resources=resources,
             )
         elif action_id == v.MILESTONE_ACTION:
-            milestone = content.milestone(str(action.get("value")), include_partner=partner)
+            key = str(action.get("value"))
+            if key not in content.MILESTONE_KEYS:
+                return None  # not a button the app drew
+            milestone = content.milestone(key, include_partner=partner)
             if milestone is None:
                 return None
             view = v.reflection_modal(
@@ -290,11 +293,15 @@ def register(app: App, services: Services, vault: Vault) -> None:
         if not vault.redeem_token(who.tenant_id, who.user_id, "profile", view.get("private_metadata") or ""):
             refuse_stale(ack)
             return
-        profile = vault.profile(who.tenant_id, who.user_id)
-        choice = (state_value(view, v.PARTNER_BLOCK).get("selected_option") or {}).get("value")
-        profile.partner_questions = choice != "no"
-        profile.arrival_date = state_value(view, v.ARRIVAL_BLOCK).get("selected_date") or None
-        vault.save_profile(who.tenant_id, who.user_id, profile)
+        try:  # the space may have been deleted from another screen since this one opened
+            profile = vault.profile(who.tenant_id, who.user_id)
+            choice = (state_value(view, v.PARTNER_BLOCK).get("selected_option") or {}).get("value")
+            profile.partner_questions = choice != "no"
+            profile.arrival_date = state_value(view, v.ARRIVAL_BLOCK).get("selected_date") or None
+            vault.save_profile(who.tenant_id, who.user_id, profile)
+        except VaultError as exc:
+            ack(response_action="update", view=v.done_modal(str(exc)))
+            return
         ack(response_action="update", view=v.done_modal("Saved."))
 
     def submit_reflection(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -304,7 +311,7 @@ def register(app: App, services: Services, vault: Vault) -> None:
         if not (purpose == "review" or purpose.startswith("milestone-")):
             refuse_stale(ack)
             return
-        answers = {block: _text(view, block) for block in view.get("state", {}).get("values", {})}
+        answers = {block: _text(view, block) for block in (view.get("state") or {}).get("values") or {}}
         try:
             if not vault.redeem_token(who.tenant_id, who.user_id, purpose, token):
                 refuse_stale(ack)
@@ -351,8 +358,9 @@ def register(app: App, services: Services, vault: Vault) -> None:
         elif body.get("response_url"):
             respond(text=text, response_type="ephemeral", replace_original=False)
 
-    app.action(OPEN_ACTION)(on_open)
-    app.shortcut(SHORTCUT)(on_shortcut)
+    # Opening the space reads and shows; nothing is saved until a screen in it is submitted.
+    show_on_click(app, services, OPEN_ACTION, on_open)
+    app.shortcut(SHORTCUT)(ack=answer_now, lazy=[on_shortcut])
     app.view(v.CONSENT_CALLBACK)(submit_consent)
     for action_id in (
         v.CHECKIN_ACTION,

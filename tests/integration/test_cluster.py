@@ -34,9 +34,10 @@ from hr_plugin.outbox import SENT
 from hr_plugin.slack.views.enrolment import EMPLOYEE_BLOCK, LEAVE_START_BLOCK, PROPOSE_CALLBACK, RETURN_BLOCK
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.processes import app_environment, free_port
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.conftest import on_postgres
-from tests.e2e.test_serve import _free_port, _wait_until_up
+from tests.e2e.test_serve import _wait_until_up
 from tests.integration.test_scheduler import TEAM, TOKEN, _leader_pid, _wait
 
 PEOPLE = 60
@@ -104,19 +105,17 @@ def test_three_web_processes_and_two_schedulers_lose_nothing_when_the_leader_die
     fake.reset_calls()
     fake.delay("chat.postMessage", 0.1)
     secret = secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "HR_PLUGIN_DATABASE_URL": database_url,
-        "HR_PLUGIN_SLACK_BOT_TOKEN": TOKEN,
-        "HR_PLUGIN_SLACK_SIGNING_SECRET": secret,
-        "HR_PLUGIN_SLACK_API_URL": fake.base_url,
-        "HR_PLUGIN_VAULT_KEY": "Y2hhbmdlLW1lLWNoYW5nZS1tZS1jaGFuZ2UtbWUtMzI=",
-        "HR_PLUGIN_VAULT_KEYSTORE_URL": f"sqlite:///{tmp_path / 'keys.db'}",
-        "HR_PLUGIN_OUTBOX_LEASE_SECONDS": "5",
-        "HR_PLUGIN_OUTBOX_WORKSPACE_PER_MINUTE": "6000",
-        "HR_PLUGIN_WEB_WORKERS": "1",
-    }
-    ports = [_free_port() for _ in range(3)]
+    env = app_environment(  # one vault key and key store for the whole cluster
+        database_url=database_url,
+        slack_api_url=fake.base_url,
+        bot_token=TOKEN,
+        folder=tmp_path,
+        signing_secret=secret,
+        outbox_lease_seconds="5",
+        outbox_workspace_per_minute="6000",
+        web_workers="1",
+    )
+    ports = [free_port() for _ in range(3)]
     processes: list[subprocess.Popen[bytes]] = []
     try:
         webs = [
