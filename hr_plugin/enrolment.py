@@ -250,8 +250,7 @@ def accept(
     leave_out_family: bool,
 ) -> EnrolmentView:
     with unit_of_work(factory) as session:
-        employee = _employee(session, tenant_id, user_id)
-        enrolment = open_enrolment(session, tenant_id, employee.id)
+        enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None or enrolment.status != PROPOSED:
             raise EnrolmentError("There is no invitation waiting for you.")
         enrolment.contact_during_leave = contact_during_leave
@@ -265,8 +264,7 @@ def accept(
 def decline(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str) -> None:
     """No reason is asked and none is recorded."""
     with unit_of_work(factory) as session:
-        employee = _employee(session, tenant_id, user_id)
-        enrolment = open_enrolment(session, tenant_id, employee.id)
+        enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None or enrolment.status != PROPOSED:
             raise EnrolmentError("There is no invitation waiting for you.")
         _end(session, clock, [], enrolment, DECLINED, actor=user_id, action="enrolment.declined")
@@ -415,8 +413,7 @@ def leave_program(
 ) -> None:
     """Anyone can leave at any time, without saying why."""
     with unit_of_work(factory) as session:
-        employee = _employee(session, tenant_id, user_id)
-        enrolment = open_enrolment(session, tenant_id, employee.id)
+        enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None:
             raise EnrolmentError("You are not enrolled.")
         _end(session, clock, hooks, enrolment, LEFT, actor=user_id, action="enrolment.left")
@@ -433,8 +430,7 @@ def set_preferences(
     leave_out_family: bool | None = None,
 ) -> EnrolmentView:
     with unit_of_work(factory) as session:
-        employee = _employee(session, tenant_id, user_id)
-        enrolment = open_enrolment(session, tenant_id, employee.id)
+        enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None:
             raise EnrolmentError("You are not enrolled.")
         if contact_during_leave is not None:
@@ -447,7 +443,7 @@ def set_preferences(
             at=clock.now(),
             actor=user_id,
             action="enrolment.preferences_changed",
-            subject=str(employee.id),
+            subject=str(enrolment.employee_id),
         )
         result = view_of(session, enrolment)
         session.commit()
@@ -603,6 +599,26 @@ def _withdraw_invitation(session: Session, enrolment: Enrolment) -> None:
         key=f"enrolment-invite:{enrolment.tenant_id}:{enrolment.id}",
         reason="answered before delivery",
     )
+
+
+def _own_open_enrolment(session: Session, tenant_id: str, user_id: str) -> Enrolment | None:
+    """The acting person's open enrolment, if any, found with their directory entry in one
+    query (these run while Slack waits for an answer); refused if they are not in the directory."""
+    found = session.execute(
+        select(Employee, Enrolment)
+        .outerjoin(
+            Enrolment,
+            (Enrolment.employee_id == Employee.id)
+            & (Enrolment.tenant_id == tenant_id)
+            & Enrolment.status.in_(OPEN_STATUSES),
+        )
+        .where(Employee.tenant_id == tenant_id, Employee.slack_user_id == user_id)
+        .order_by(Enrolment.id.desc())
+        .limit(1)
+    ).first()
+    if found is None or not found[0].active:
+        raise EnrolmentError("You are not in the HR directory yet; ask HR to add you.")
+    return found[1]
 
 
 def _employee(session: Session, tenant_id: str, user_id: str) -> Employee:

@@ -89,6 +89,18 @@ def load_home(
         )
 
 
+def working_hours(factory: SessionFactory, *, tenant_id: str, user_id: str) -> WorkingHours | None:
+    """The person's own working hours, for the modal that changes them; None if unknown.
+
+    One read, not ``load_home``: this runs before the button's answer, and an HR admin's
+    Home would count the whole tenant first."""
+    with unit_of_work(factory) as session:
+        person = find_by_slack_id(session, tenant_id, user_id)
+        if person is None or not person.active:
+            return None
+        return WorkingHours(person.timezone, person.working_weekdays(), person.work_start, person.work_end)
+
+
 def _hr_panel(session: Session, tenant_id: str, today: date) -> HrPanel:
     def count(*conditions: ColumnElement[bool]) -> int:
         return int(

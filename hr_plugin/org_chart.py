@@ -43,12 +43,21 @@ def chain_up(manager_of: Mapping[K, K | None], person: K) -> list[K]:
     return chain
 
 
-def chain_down(manager_of: Mapping[K, K | None], person: K) -> set[K]:
-    """Everyone below ``person`` at any depth."""
+def reports_of(manager_of: Mapping[K, K | None]) -> dict[K, list[K]]:
+    """Each manager's direct reports: build it once to ask ``chain_down`` about many people."""
     reports: dict[K, list[K]] = {}
     for employee, manager in manager_of.items():
         if manager is not None:
             reports.setdefault(manager, []).append(employee)
+    return reports
+
+
+def chain_down(
+    manager_of: Mapping[K, K | None], person: K, *, reports: Mapping[K, list[K]] | None = None
+) -> set[K]:
+    """Everyone below ``person`` at any depth (``reports``: ``reports_of(manager_of)``, if at hand)."""
+    if reports is None:
+        reports = reports_of(manager_of)
     below: set[K] = set()
     stack = list(reports.get(person, []))
     while stack:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
@@ -19,7 +19,7 @@ from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_slack_id, org_map
 from hr_plugin.enrolment import ACTIVE
 from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave, Tenant
-from hr_plugin.org_chart import chain_down, chain_up
+from hr_plugin.org_chart import chain_down, chain_up, reports_of
 from mentoring import matching, scoring
 from mentoring import messages as words
 from mentoring.models import Match, MenteePreferences, MentorProfile
@@ -157,7 +157,8 @@ def run_matching(factory: SessionFactory, clock: Clock, *, lead: timedelta = MAT
     """Propose mentors for everyone due, tenant by tenant; the mentor is asked first."""
     asked = 0
     with unit_of_work(factory) as session:
-        tenants = list(session.scalars(select(Tenant.id)))
+        # An uninstalled workspace's work has stopped (its data waits out the grace period).
+        tenants = list(session.scalars(select(Tenant.id).where(Tenant.uninstalled_at.is_(None))))
     for tenant_id in tenants:
         with unit_of_work(factory) as session:
             asked += _match_tenant(session, clock, tenant_id, lead)
@@ -174,9 +175,14 @@ def _match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelt
     managers = org_map(session, tenant_id)
     edges: list[tuple[str, str, int]] = []
     scored: dict[tuple[str, str], scoring.Scored] = {}
+    reports = reports_of(managers)
     for mentee_row, mentee in due:
         chain = frozenset(
-            str(i) for i in (*chain_up(managers, mentee_row.id), *chain_down(managers, mentee_row.id))
+            str(i)
+            for i in (
+                *chain_up(managers, mentee_row.id),
+                *chain_down(managers, mentee_row.id, reports=reports),
+            )
         )
         declined = _closed_pairs(session, tenant_id, mentee_row.id)
         for mentor in mentors:
@@ -542,12 +548,16 @@ class HrFigures:
 
 def hr_figures(session: Session, tenant_id: str, today: date) -> HrFigures:
     """Counts and pairs for running the program: never why anyone declined."""
-    pairs = []
-    for match in session.scalars(
-        select(Match).where(Match.tenant_id == tenant_id, Match.status.in_(OPEN_MATCH))
-    ):
-        mentee, mentor = session.get(Employee, match.mentee_id), session.get(Employee, match.mentor_id)
-        pairs.append((mentee.name if mentee else "?", mentor.name if mentor else "?", match.status))
+    mentee, mentor = aliased(Employee), aliased(Employee)
+    pairs = [
+        (mentee_name, mentor_name, status)
+        for mentee_name, mentor_name, status in session.execute(
+            select(mentee.name, mentor.name, Match.status)
+            .join(mentee, mentee.id == Match.mentee_id)
+            .join(mentor, mentor.id == Match.mentor_id)
+            .where(Match.tenant_id == tenant_id, Match.status.in_(OPEN_MATCH))
+        )
+    ]
     enrolled = (
         session.scalar(
             select(func.count())
@@ -562,19 +572,27 @@ def hr_figures(session: Session, tenant_id: str, today: date) -> HrFigures:
 
 
 def manager_sees_mentor(session: Session, tenant_id: str, manager_id: int) -> list[tuple[str, str]]:
-    """(report, mentor) for reports who chose to let their manager know."""
-    shown = []
-    reports = session.scalars(
-        select(Employee).where(Employee.tenant_id == tenant_id, Employee.manager_id == manager_id)
+    """(report, mentor) for reports who chose to let their manager know.
+
+    One query, whatever the team's size: it runs on every manager's App Home."""
+    report, mentor = aliased(Employee), aliased(Employee)
+    rows = session.execute(
+        select(report.name, mentor.name)
+        .join(
+            MenteePreferences,
+            (MenteePreferences.tenant_id == tenant_id) & (MenteePreferences.employee_id == report.id),
+        )
+        .join(Match, (Match.tenant_id == tenant_id) & (Match.mentee_id == report.id))
+        .join(mentor, mentor.id == Match.mentor_id)
+        .where(
+            report.tenant_id == tenant_id,
+            report.manager_id == manager_id,
+            MenteePreferences.manager_may_know.is_(True),
+            Match.status == MATCHED,
+        )
+        .order_by(report.id)
     )
-    for report in reports:
-        prefs = _preferences(session, tenant_id, report.id, create=False)
-        match = _open_match(session, tenant_id, report.id)
-        if prefs is not None and prefs.manager_may_know and match is not None and match.status == MATCHED:
-            mentor = session.get(Employee, match.mentor_id)
-            if mentor is not None:
-                shown.append((report.name, mentor.name))
-    return shown
+    return [(report_name, mentor_name) for report_name, mentor_name in rows]
 
 
 # -- internals ---------------------------------------------------------------------------

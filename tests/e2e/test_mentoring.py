@@ -181,3 +181,38 @@ def test_a_privately_excluded_person_is_never_asked(program: AppStack) -> None:
         if "not found" in c["params"]["text"]
     ]
     assert len(waiting) == 1  # told honestly, and kept in the queue
+
+
+def _choose_preferences(stack: AppStack, user: str, *, manager_may_know: bool) -> None:
+    choices = [{"value": "manager_may_know"}] if manager_may_know else []
+    values: dict[str, Any] = {
+        v.PREFERENCES_BLOCK: {"value": {"selected_options": []}},
+        v.EXCLUDED_BLOCK: {"value": {"selected_users": []}},
+        v.CHOICES_BLOCK: {"value": {"selected_options": choices}},
+    }
+    assert stack.slack.view_submission(user, v.PREFERENCES_CALLBACK, values).status == 200
+
+
+def _home_text(stack: AppStack, user: str) -> str:
+    stack.slack.app_home_opened(user)
+    stack.settle()
+    return json.dumps(stack.fake.home_view(user) or {})
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_manager_sees_the_mentor_only_when_the_parent_chose_to_share(
+    program: AppStack, shared: bool
+) -> None:
+    stack = program
+    _choose_preferences(stack, "UPARENT", manager_may_know=shared)
+    _tick(stack)
+    mentor = next(user for user in ("UPEER", "UHR") if _asks_to(stack, user))
+    mentor_name = {"UPEER": "Pim Peer", "UHR": "Hal Resources"}[mentor]
+    before_accepting = _home_text(stack, "ULEAD")
+    _answer(stack, mentor, accept=True)
+    stack.settle()
+
+    lead_home, boss_home = _home_text(stack, "ULEAD"), _home_text(stack, "UBOSS")
+    assert mentor_name not in before_accepting  # only an accepted match is shared
+    assert (f"Pat Parent's mentor: {mentor_name}" in lead_home) is shared
+    assert mentor_name not in boss_home  # the manager's own manager is never told

@@ -11,7 +11,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hr_plugin.org_chart import chain_down, chain_up, find_cycle
+from hr_plugin.org_chart import chain_down, chain_up, find_cycle, reports_of
 
 
 @st.composite
@@ -86,10 +86,12 @@ def test_chain_up_in_a_tree_ends_at_the_top(manager_of: dict[int, int | None]) -
 def test_chain_down_is_exactly_those_whose_chain_up_holds_the_manager(
     manager_of: dict[int, int | None],
 ) -> None:
+    reports = reports_of(manager_of)  # built once, as the matching tick does for every mentee
     for manager in manager_of:
         below = chain_down(manager_of, manager)
         assert manager not in below
         assert below == {person for person in manager_of if manager in chain_up(manager_of, person)}
+        assert chain_down(manager_of, manager, reports=reports) == below
 
 
 @given(tree_org())
