@@ -3,6 +3,7 @@ rejoining, rating, and HR's settings. Thin: ack, parse, one service call, a repl
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ from slack_sdk import WebClient
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.payloads import request_context, state_value
+from hr_plugin.slack.showing import show_on_click
 from huddles import messages, series, service
 from huddles import views as v
 from huddles.home import sections_for
@@ -36,7 +38,7 @@ def register(app: App, services: Services) -> None:
                 services.clock,
                 tenant_id=who.tenant_id,
                 user_id=who.user_id,
-                huddle_id=int(action["value"]),
+                huddle_id=int(action.get("value") or ""),
                 choice=CHOICE_OF[action["action_id"]],
             )
         except (service.HuddleError, ValueError) as exc:
@@ -47,7 +49,9 @@ def register(app: App, services: Services) -> None:
     def rejoin(ack: Ack, context: Any) -> None:
         ack()
         who = request_context(context)
-        service.rejoin(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
+        # A Home tab out of date (no longer in the directory): the refreshed home shows where they stand.
+        with contextlib.suppress(service.HuddleError):
+            service.rejoin(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
 
     def rate(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
         ack()
@@ -71,8 +75,7 @@ def register(app: App, services: Services) -> None:
     def open_calendar_link(ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL; there is nothing to do here
 
-    def open_settings(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def open_settings(body: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
         config = service.current_config(services.factory, tenant_id=who.tenant_id)
         cadence = config.cadence
@@ -107,7 +110,7 @@ def register(app: App, services: Services) -> None:
     app.action(v.REJOIN_ACTION)(ack=rejoin, lazy=[refresh])
     app.action(RATING)(rate)
     app.action(CALENDAR)(open_calendar_link)
-    app.action(v.SETTINGS_ACTION)(open_settings)
+    show_on_click(app, services, v.SETTINGS_ACTION, open_settings)
     app.view(v.SETTINGS_CALLBACK)(ack=submit_settings, lazy=[refresh])
 
 

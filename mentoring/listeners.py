@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.payloads import request_context, state_value
+from hr_plugin.slack.showing import show_on_click
 from mentoring import messages, service
 from mentoring import views as v
 from mentoring.home import home_sections
@@ -30,8 +31,7 @@ def register(app: App, services: Services) -> None:
     services.home_providers.append(home_sections)
     refresh = republisher(services)
 
-    def open_become(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def open_become(body: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
         current = service.current_mentor_form(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
         client.views_open(
@@ -80,8 +80,7 @@ def register(app: App, services: Services) -> None:
                 services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, state=state
             )
 
-    def open_preferences(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def open_preferences(body: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
         prefs = service.current_preferences(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
         client.views_open(
@@ -127,7 +126,7 @@ def register(app: App, services: Services) -> None:
                 services.clock,
                 tenant_id=who.tenant_id,
                 user_id=who.user_id,
-                match_id=int(action["value"]),
+                match_id=int(action.get("value") or ""),
                 accept=accept,
             )
             text = (
@@ -149,7 +148,7 @@ def register(app: App, services: Services) -> None:
                 services.clock,
                 tenant_id=who.tenant_id,
                 user_id=who.user_id,
-                match_id=int(body["actions"][0]["value"]),
+                match_id=int(body["actions"][0].get("value") or ""),
             )
 
     def met(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
@@ -162,14 +161,13 @@ def register(app: App, services: Services) -> None:
                 services.clock,
                 tenant_id=who.tenant_id,
                 user_id=who.user_id,
-                match_id=int(action["value"]),
+                match_id=int(action.get("value") or ""),
                 met=action["action_id"] == messages.MET_YES_ACTION,
             )
         if body.get("response_url"):
             respond(text="Thanks, noted.", replace_original=True)
 
-    def open_assign(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_assign(body: dict[str, Any], client: WebClient) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=v.assign_modal())
 
     def submit_assign(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -190,18 +188,18 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    app.action(v.BECOME_ACTION)(open_become)
+    show_on_click(app, services, v.BECOME_ACTION, open_become)
     app.view(v.MENTOR_CALLBACK)(ack=submit_become, lazy=[refresh])
     for action_id in (v.PAUSE_ACTION, v.RESUME_ACTION, v.STOP_ACTION):
         app.action(action_id)(ack=mentor_state, lazy=[refresh])
-    app.action(v.PREFERENCES_ACTION)(open_preferences)
+    show_on_click(app, services, v.PREFERENCES_ACTION, open_preferences)
     app.view(v.PREFERENCES_CALLBACK)(ack=submit_preferences, lazy=[refresh])
     app.action(messages.ACCEPT_ACTION)(answer)
     app.action(messages.DECLINE_ACTION)(answer)
     app.action(v.END_ACTION)(ack=end_match, lazy=[refresh])
     app.action(messages.MET_YES_ACTION)(met)
     app.action(messages.MET_NOT_YET_ACTION)(met)
-    app.action(v.ASSIGN_ACTION)(open_assign)
+    show_on_click(app, services, v.ASSIGN_ACTION, open_assign)
     app.view(v.ASSIGN_CALLBACK)(ack=submit_assign, lazy=[refresh])
 
 

@@ -15,6 +15,7 @@ from hr_plugin.reintegration.policy import PolicyError, parse_policy
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.payloads import request_context, state_value
+from hr_plugin.slack.showing import show_on_click
 
 
 def register(app: App, services: Services) -> None:
@@ -31,7 +32,7 @@ def register(app: App, services: Services) -> None:
                 services.clock,
                 tenant_id=who.tenant_id,
                 user_id=who.user_id,
-                plan_id=int(body["actions"][0]["value"]),
+                plan_id=int(body["actions"][0].get("value") or ""),
             )
         except (service.PlanError, ValueError) as exc:
             if body.get("response_url"):
@@ -50,8 +51,7 @@ def register(app: App, services: Services) -> None:
         with contextlib.suppress(service.PlanError):  # the refreshed home shows what is left
             service.extend(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
 
-    def open_more(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_more(body: dict[str, Any], client: WebClient) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=v.more_time_modal())
 
     def submit_more(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -71,8 +71,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    def open_need(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_need(body: dict[str, Any], client: WebClient) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=v.need_modal())
 
     def preview_need(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -115,12 +114,11 @@ def register(app: App, services: Services) -> None:
                 services.clock,
                 tenant_id=who.tenant_id,
                 actor_user_id=who.user_id,
-                request_id=int(action["value"]),
+                request_id=int(action.get("value") or ""),
                 grant=action["action_id"] == v.GRANT_ACTION,
             )
 
-    def open_policy(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def open_policy(body: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
         policies = service.list_policies(services.factory, services.clock, tenant_id=who.tenant_id)
         client.views_open(trigger_id=body["trigger_id"], view=v.policy_modal(policies))
@@ -144,14 +142,14 @@ def register(app: App, services: Services) -> None:
 
     app.action(v.ACKNOWLEDGE_ACTION)(ack=acknowledge, lazy=[refresh])
     app.action(v.EXTEND_ACTION)(ack=extend, lazy=[refresh])
-    app.action(v.MORE_OPEN_ACTION)(open_more)
+    show_on_click(app, services, v.MORE_OPEN_ACTION, open_more)
     app.view(v.MORE_CALLBACK)(ack=submit_more, lazy=[refresh])
-    app.action(v.NEED_OPEN_ACTION)(open_need)
+    show_on_click(app, services, v.NEED_OPEN_ACTION, open_need)
     app.view(v.NEED_CALLBACK)(preview_need)
     app.view(v.NEED_SEND_CALLBACK)(send_need)
     app.action(v.GRANT_ACTION)(ack=decide, lazy=[refresh])
     app.action(v.DECLINE_ACTION)(ack=decide, lazy=[refresh])
-    app.action(v.POLICY_OPEN_ACTION)(open_policy)
+    show_on_click(app, services, v.POLICY_OPEN_ACTION, open_policy)
     app.view(v.POLICY_CALLBACK)(ack=submit_policy, lazy=[refresh])
 
 

@@ -20,16 +20,18 @@ class RequestContext(BaseModel):
 
 
 def request_context(context: Any, user_id: str | None = None) -> RequestContext:
-    return RequestContext(
-        tenant_id=tenant_id_for(context.team_id, context.enterprise_id, bool(context.is_enterprise_install)),
-        user_id=user_id or context.user_id,
-    )
+    return RequestContext(tenant_id=tenant_of(context), user_id=user_id or context.user_id)
+
+
+def tenant_of(context: Any) -> str:
+    """The tenant a request belongs to, from Bolt's context (which may carry no user)."""
+    return tenant_id_for(context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
 
 
 def state_value(view: dict[str, Any], block_id: str, action_id: str = "value") -> dict[str, Any]:
     """The submitted state of one input, or an empty dict when the block is absent."""
-    values = view.get("state", {}).get("values", {})
-    return dict(values.get(block_id, {}).get(action_id, {}) or {})
+    values = (view.get("state") or {}).get("values") or {}
+    return dict((values.get(block_id) or {}).get(action_id) or {})
 
 
 class AppointAdminSubmission(BaseModel):

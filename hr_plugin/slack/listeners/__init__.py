@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from hr_plugin.services import Services
-from hr_plugin.slack.listeners import admins, commands, enrolment, events, home, settings
+from hr_plugin.slack import deferred
+from hr_plugin.slack.listeners import admins, commands, enrolment, events, home, installs, settings
 
 
 def register_listeners(app: App, services: Services) -> None:
@@ -15,7 +16,9 @@ def register_listeners(app: App, services: Services) -> None:
     from huddles import listeners as huddles
     from mentoring import listeners as mentoring
 
+    deferred.register(app)  # Slack calls that only show something go out after the answer
     events.register(app, services)  # middleware first: it guards every listener
+    installs.register(app, services)
     commands.register(app, services)
     home.register(app, services)
     admins.register(app, services)

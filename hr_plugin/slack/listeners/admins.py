@@ -11,6 +11,7 @@ from hr_plugin.admins import AdminError, appoint_from_slack
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import is_workspace_admin, republisher
 from hr_plugin.slack.payloads import AppointAdminSubmission, request_context
+from hr_plugin.slack.showing import show_on_click
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION
 from hr_plugin.slack.views.modals import (
     APPOINT_ADMIN_CALLBACK,
@@ -21,8 +22,7 @@ from hr_plugin.slack.views.modals import (
 
 
 def register(app: App, services: Services) -> None:
-    def open_appoint(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_appoint(body: dict[str, Any], client: WebClient) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=appoint_admin_modal())
 
     def submit_appoint(ack: Ack, view: dict[str, Any], client: WebClient, context: Any) -> None:
@@ -45,6 +45,6 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    app.action(APPOINT_ADMIN_ACTION)(open_appoint)
+    show_on_click(app, services, APPOINT_ADMIN_ACTION, open_appoint)
     # The home is republished after the ack, so Slack's latency never delays the modal closing.
     app.view(APPOINT_ADMIN_CALLBACK)(ack=submit_appoint, lazy=[republisher(services)])

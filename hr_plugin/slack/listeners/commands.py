@@ -7,7 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Subcommand
+from hr_plugin.slack.showing import never_acks
 from hr_plugin.slack.views.help import help_blocks, help_text
 
 HELP_SUMMARY = "what this app can do for you"
@@ -19,18 +20,49 @@ def register(app: App, services: Services) -> None:
     def on_rtw(
         ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        name, _, rest = (command.get("text") or "").strip().partition(" ")
-        name = name.lower() or "help"
+        name, rest = _parsed(command)
         subcommand = services.subcommands.get(name)
         if subcommand is None:
             summaries = {s.name: s.summary for s in services.subcommands.values()}
             ack(text=help_text(summaries), blocks=help_blocks(summaries, unknown=name))
             return
-        subcommand.handler(
-            ack=ack, command=command, argument=rest.strip(), client=client, context=context, respond=respond
-        )
+        if subcommand.shows_only:
+            ack()  # its handler runs after the answer (``show_after_answer``)
+            return
+        _run(subcommand, ack, command, rest, client, context, respond)
 
-    app.command("/rtw")(on_rtw)
+    def show_after_answer(
+        command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        """A subcommand that only shows something reads and shows once Slack has its answer
+        (``hr_plugin.slack.showing``)."""
+        name, rest = _parsed(command)
+        subcommand = services.subcommands.get(name)
+        if subcommand is not None and subcommand.shows_only:
+            _run(subcommand, never_acks, command, rest, client, context, respond)
+
+    app.command("/rtw")(ack=on_rtw, lazy=[show_after_answer])
+
+
+def _run(
+    subcommand: Subcommand,
+    ack: Any,
+    command: dict[str, Any],
+    argument: str,
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    """A subcommand's handler gets Bolt's arguments and the text after its name."""
+    subcommand.handler(
+        ack=ack, command=command, argument=argument, client=client, context=context, respond=respond
+    )
+
+
+def _parsed(command: dict[str, Any]) -> tuple[str, str]:
+    """The subcommand's name (``help`` when none is given) and the rest of the text."""
+    name, _, rest = (command.get("text") or "").strip().partition(" ")
+    return name.lower() or "help", rest.strip()
 
 
 def _help(services: Services) -> Any:

@@ -12,6 +12,7 @@ from hr_plugin import enrolment
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.payloads import EnrolmentSubmission, request_context
+from hr_plugin.slack.showing import show_on_click
 from hr_plugin.slack.views import enrolment as views
 from hr_plugin.slack.views.home import (
     CONFIRM_ACTION,
@@ -39,10 +40,7 @@ def register(app: App, services: Services) -> None:
     hooks = services.enrolment_hooks
     refresh = republisher(services)
 
-    def open_invitation(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: Any, respond: Respond
-    ) -> None:
-        ack()
+    def open_invitation(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
         who = request_context(context)
         mine = enrolment.own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
         if mine is None or mine.status != enrolment.PROPOSED:
@@ -85,8 +83,7 @@ def register(app: App, services: Services) -> None:
             replace=True,
         )
 
-    def open_join(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_join(body: dict[str, Any], client: WebClient) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=views.self_enrol_modal())
 
     def submit_join(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -108,8 +105,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    def open_return_date(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def open_return_date(body: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
         mine = enrolment.own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
         if mine is not None:
@@ -139,19 +135,26 @@ def register(app: App, services: Services) -> None:
         action = body["actions"][0]
         value = action.get("value") == "on"
         field = "contact_during_leave" if action["action_id"] == CONTACT_TOGGLE_ACTION else "leave_out_family"
-        enrolment.set_preferences(
-            services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, **{field: value}
-        )
+        # A click on a Home tab that is out of date (no longer enrolled): the refresh shows why.
+        with contextlib.suppress(enrolment.EnrolmentError):
+            enrolment.set_preferences(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                **{field: value},
+            )
 
     def leave(ack: Ack, context: Any) -> None:
         ack()
         who = request_context(context)
-        enrolment.leave_program(
-            services.factory, services.clock, hooks, tenant_id=who.tenant_id, user_id=who.user_id
-        )
+        # Already left (a second click, another device): the refreshed home shows where they stand.
+        with contextlib.suppress(enrolment.EnrolmentError):
+            enrolment.leave_program(
+                services.factory, services.clock, hooks, tenant_id=who.tenant_id, user_id=who.user_id
+            )
 
-    def open_propose(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def open_propose(body: dict[str, Any], client: WebClient) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=views.propose_modal())
 
     def submit_propose(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -185,20 +188,20 @@ def register(app: App, services: Services) -> None:
                 hooks,
                 tenant_id=who.tenant_id,
                 actor_user_id=who.user_id,
-                enrolment_id=int(action["value"]),
+                enrolment_id=int(action.get("value") or ""),
             )
 
-    app.action(enrolment.INVITE_ACTION)(open_invitation)
+    show_on_click(app, services, enrolment.INVITE_ACTION, open_invitation)
     app.action(enrolment.DECLINE_ACTION)(ack=decline, lazy=[refresh])
     app.view(views.ACCEPT_CALLBACK)(ack=submit_accept, lazy=[refresh])
-    app.action(JOIN_ACTION)(open_join)
+    show_on_click(app, services, JOIN_ACTION, open_join)
     app.view(views.SELF_ENROL_CALLBACK)(ack=submit_join, lazy=[refresh])
-    app.action(RETURN_DATE_ACTION)(open_return_date)
+    show_on_click(app, services, RETURN_DATE_ACTION, open_return_date)
     app.view(views.RETURN_DATE_CALLBACK)(ack=submit_return_date, lazy=[refresh])
     app.action(CONTACT_TOGGLE_ACTION)(ack=toggle, lazy=[refresh])
     app.action(FAMILY_TOGGLE_ACTION)(ack=toggle, lazy=[refresh])
     app.action(LEAVE_PROGRAM_ACTION)(ack=leave, lazy=[refresh])
-    app.action(PROPOSE_ACTION)(open_propose)
+    show_on_click(app, services, PROPOSE_ACTION, open_propose)
     app.view(views.PROPOSE_CALLBACK)(ack=submit_propose, lazy=[refresh])
     app.action(CONFIRM_ACTION)(ack=hr_decision, lazy=[refresh])
     app.action(WITHDRAW_ACTION)(ack=hr_decision, lazy=[refresh])

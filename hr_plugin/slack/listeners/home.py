@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from hr_plugin.home import load_home
 from hr_plugin.services import Services
+from hr_plugin.slack.listeners.events import claim_event_after_answer
 from hr_plugin.slack.payloads import RequestContext, request_context
 from hr_plugin.slack.views.home import home_view
 
@@ -23,10 +24,14 @@ def register(app: App, services: Services) -> None:
     def ack_home_opened(ack: Ack) -> None:
         ack()
 
-    def on_home_opened(event: dict[str, Any], client: WebClient, context: Any) -> None:
-        if event.get("tab", "home") != "home":
+    def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any) -> None:
+        user = event.get("user")
+        if event.get("tab", "home") != "home" or not isinstance(user, str) or not user:
             return
-        publish_home(client, services, request_context(context, event["user"]))
+        if not claim_event_after_answer(services, body, context):
+            log.info("event %s already handled; not published again", body.get("event_id"))
+            return
+        publish_home(client, services, request_context(context, user))
 
     app.event("app_home_opened")(ack=ack_home_opened, lazy=[on_home_opened])
 

@@ -7,10 +7,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from hr_plugin.home import SettingsError, load_home, update_working_hours
+from hr_plugin.home import SettingsError, update_working_hours, working_hours
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.payloads import WorkingHoursSubmission, request_context
+from hr_plugin.slack.showing import show_on_click
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
 from hr_plugin.slack.views.modals import (
     DAYS_BLOCK,
@@ -24,18 +25,11 @@ FIELD_BLOCKS = {"days": DAYS_BLOCK, "start": START_BLOCK, "end": END_BLOCK}
 
 
 def register(app: App, services: Services) -> None:
-    def open_working_hours(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
+    def open_working_hours(body: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
-        state = load_home(
-            services.factory,
-            services.clock,
-            tenant_id=who.tenant_id,
-            user_id=who.user_id,
-            workspace_admin=False,
-        )
-        if state.working_hours is not None:
-            client.views_open(trigger_id=body["trigger_id"], view=working_hours_modal(state.working_hours))
+        hours = working_hours(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        if hours is not None:
+            client.views_open(trigger_id=body["trigger_id"], view=working_hours_modal(hours))
 
     def submit_working_hours(ack: Ack, view: dict[str, Any], client: WebClient, context: Any) -> None:
         who = request_context(context)
@@ -55,6 +49,6 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    app.action(WORKING_HOURS_ACTION)(open_working_hours)
+    show_on_click(app, services, WORKING_HOURS_ACTION, open_working_hours)
     # The home is republished after the ack, so Slack's latency never delays the modal closing.
     app.view(WORKING_HOURS_CALLBACK)(ack=submit_working_hours, lazy=[republisher(services)])

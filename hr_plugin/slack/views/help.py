@@ -6,13 +6,18 @@ from collections.abc import Mapping
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+# What is quoted back of an unknown subcommand: a typo fits, a pasted page would break the block.
+UNKNOWN_QUOTED_CHARS = 60
+
 
 def help_blocks(commands: Mapping[str, str], unknown: str | None = None) -> list[Block]:
     lines = "\n".join(f"• `/rtw {name}`: {summary}" for name, summary in commands.items())
     blocks: list[Block] = []
     if unknown:
+        quoted = unknown if len(unknown) <= UNKNOWN_QUOTED_CHARS else unknown[:UNKNOWN_QUOTED_CHARS] + "…"
+        quoted = quoted.replace("`", "'")
         blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"I don't know `/rtw {unknown}`. Here is what I know:"))
+            SectionBlock(text=MarkdownTextObject(text=f"I don't know `/rtw {quoted}`. Here is what I know:"))
         )
     blocks += [
         SectionBlock(
