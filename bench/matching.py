@@ -40,9 +40,12 @@ from typing import Any
 
 import numpy as np
 
+from bench.report import Line, ScenarioResult, median
+
 FULL = {"mentees": 10_000, "mentors": 5_000, "candidates": 100}
 QUICK = {"mentees": 2_000, "mentors": 1_000, "candidates": 100}
 MAX_WEIGHT = 112  # the largest weight scoring.py gives with its default configuration
+DEFAULT_SEED = 20261123
 
 
 @dataclass
@@ -239,7 +242,7 @@ def measure(name: str, instance_path: Path, timeout: float) -> Result:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.matching", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2,000 x 1,000 instead of 10,000 x 5,000")
-    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per solver")
     parser.add_argument(
         "--report", type=Path, help="JSON report path (default bench/results/matching-*.json)"
@@ -257,32 +260,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{arrays['rows'].size:,} candidate pairs, weights 1..{MAX_WEIGHT}, seed {args.seed}"
     )
 
-    dense_bytes = size["mentees"] * (slots + size["mentees"]) * 8
     available = _available_memory_bytes()
-    results: list[Result] = []
     with tempfile.TemporaryDirectory() as folder:
-        instance_path = Path(folder) / "instance.npz"
-        np.savez(
-            instance_path,
-            rows=arrays["rows"],
-            cols=arrays["cols"],
-            weights=arrays["weights"],
-            capacities=arrays["capacities"],
-        )
+        instance_path = _save(arrays, Path(folder))
+        results = []
         for name in SOLVERS:
-            if name.startswith("scipy dense") and available is not None and available < 2.5 * dense_bytes:
-                result = Result(
-                    name,
-                    "skipped",
-                    note=(
-                        f"needs about {2.5 * dense_bytes / 1e9:.1f} GB free for a {dense_bytes / 1e9:.1f} GB "
-                        f"matrix, {available / 1e9:.1f} GB available"
-                    ),
-                )
-            elif name.startswith("OR-Tools") and not _has_ortools():
-                result = Result(name, "skipped", note="ortools is not installed: pip install -e '.[bench]'")
-            else:
-                result = measure(name, instance_path, args.timeout)
+            result = _run_solver(name, instance_path, size, slots, available, args.timeout)
             results.append(result)
             print(_line(result), flush=True)
 
@@ -307,6 +290,113 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"all {len(solved)} solvers reached matched={solved[0].matched:,}, weight={solved[0].weight:,}")
     return 0
+
+
+def _save(arrays: dict[str, np.ndarray], folder: Path) -> Path:
+    """The instance as a file every solver's process loads."""
+    path = folder / "instance.npz"
+    np.savez(
+        path,
+        rows=arrays["rows"],
+        cols=arrays["cols"],
+        weights=arrays["weights"],
+        capacities=arrays["capacities"],
+    )
+    return path
+
+
+def _run_solver(
+    name: str, instance_path: Path, size: dict[str, int], slots: int, available: int | None, timeout: float
+) -> Result:
+    """One solver in its own process, or the reason it was skipped."""
+    dense_bytes = size["mentees"] * (slots + size["mentees"]) * 8
+    if name.startswith("scipy dense") and available is not None and available < 2.5 * dense_bytes:
+        return Result(
+            name,
+            "skipped",
+            note=(
+                f"needs about {2.5 * dense_bytes / 1e9:.1f} GB free for a {dense_bytes / 1e9:.1f} GB "
+                f"matrix, {available / 1e9:.1f} GB available"
+            ),
+        )
+    if name.startswith("OR-Tools") and not _has_ortools():
+        return Result(name, "skipped", note="ortools is not installed: pip install -e '.[bench]'")
+    return measure(name, instance_path, timeout)
+
+
+def scenario(quick: bool, runs: int, seed: int = DEFAULT_SEED, timeout: float = 1800.0) -> ScenarioResult:
+    """``python -m bench``'s view: every solver ``runs`` times, medians beside ours."""
+    size = QUICK if quick else FULL
+    arrays = generate(size["mentees"], size["mentors"], size["candidates"], seed)
+    slots = int(arrays["capacities"].sum())
+    available = _available_memory_bytes()
+    runs_by_solver: dict[str, list[Result]] = {name: [] for name in SOLVERS}
+    with tempfile.TemporaryDirectory() as folder:
+        instance_path = _save(arrays, Path(folder))
+        for _ in range(runs):
+            for name in SOLVERS:
+                runs_by_solver[name].append(_run_solver(name, instance_path, size, slots, available, timeout))
+    summary = {name: _median_result(results) for name, results in runs_by_solver.items()}
+    solved = [r for r in summary.values() if r.status == "ok"]
+    agree = len({(r.matched, r.weight) for r in solved}) == 1 and all(
+        r.status != "failed" for results in runs_by_solver.values() for r in results
+    )
+    ours, dense, flow = (summary[name] for name in SOLVERS)
+    scenario_result = ScenarioResult("matching")
+    beside = "; ".join(_short(r) for r in (dense, flow))
+    passed: bool | None = None
+    if (
+        ours.status == "ok"
+        and dense.status == "ok"
+        and ours.seconds is not None
+        and dense.seconds is not None
+    ):
+        passed = agree and ours.seconds <= dense.seconds
+    elif not agree:
+        passed = False
+    scenario_result.lines.append(
+        Line(
+            f"matching {size['mentees']:,} x {size['mentors']:,}",
+            _short(ours),
+            beside,
+            "at least as fast as scipy dense, same optimum",
+            passed,
+        )
+    )
+    if not agree:
+        scenario_result.note = "the solvers did not all reach the same optimum"
+    scenario_result.data = {
+        "instance": {**size, "slots": slots, "pairs": int(arrays["rows"].size), "seed": seed},
+        "memory_available_gb": None if available is None else round(available / 1e9, 1),
+        "same_optimum": agree,
+        "medians": {name: asdict(result) for name, result in summary.items()},
+        "runs": {name: [asdict(r) for r in results] for name, results in runs_by_solver.items()},
+    }
+    return scenario_result
+
+
+def _median_result(results: list[Result]) -> Result:
+    done = [r for r in results if r.status == "ok"]
+    if not done:
+        return results[0]
+    first = done[0]
+    return Result(
+        first.solver,
+        "ok",
+        seconds=median(r.seconds or 0.0 for r in done),
+        peak_rss_mb=median(r.peak_rss_mb or 0.0 for r in done),
+        rss_before_solve_mb=median(r.rss_before_solve_mb or 0.0 for r in done),
+        matched=first.matched,
+        weight=first.weight,
+        note=first.note,
+    )
+
+
+def _short(result: Result) -> str:
+    name = result.solver.split(" (")[0]
+    if result.status != "ok":
+        return f"{name} {result.status} ({result.note})"
+    return f"{name} {result.seconds:.2f} s, peak {result.peak_rss_mb:.0f} MB"
 
 
 def _has_ortools() -> bool:

@@ -29,22 +29,24 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import threading
 import urllib.error
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
 from hr_plugin.contact import unsolicited_hold_until
-from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
+from hr_plugin.db import SessionFactory, insert_if_absent, insert_many_if_absent, unit_of_work
 from hr_plugin.models import ConversationCache, Employee, OutboxMessage, SendPace
-from hr_plugin.slack_clients import SlackClients
+from hr_plugin.observability.metrics import count_send
+from hr_plugin.slack_clients import NotInstalled, SlackClients
 
 log = logging.getLogger(__name__)
 
@@ -146,61 +148,88 @@ def enqueue(
     for them, or they remind of a time the person chose) skip quiet hours. With ``file`` the
     row delivers that file instead of a message, ``text`` becoming its comment (no blocks).
     """
-    if (recipient is None) == (conversation is None):
-        raise ValueError("give exactly one of recipient or conversation")
-    if conversation is not None and not 1 <= len(conversation) <= 8:
-        raise ValueError("a group DM holds 1 to 8 people")
-    if file is not None and blocks:
-        raise ValueError("a file carries text as its comment, not blocks")
-    payload: dict[str, Any] = {"text": text}
-    if blocks:
-        payload["blocks"] = list(blocks)
-    if file is not None:
-        payload["file"] = file.as_payload()
-    values = {
-        "tenant_id": tenant_id,
-        "idempotency_key": key,
-        "recipient_user_id": recipient,
-        "conversation_users": sorted(conversation) if conversation is not None else None,
-        "payload": payload,
-        "solicited": solicited,
-        "status": PENDING,
-        "attempts": 0,
-        "possible_duplicate": False,
-        "not_before": not_before or now,
-        "created_at": now,
-    }
-    return insert_if_absent(session, OutboxMessage, values, ["tenant_id", "idempotency_key"])
+    message = Outgoing(tenant_id, key, text, blocks, recipient, conversation, solicited, not_before, file)
+    return insert_if_absent(session, OutboxMessage, message.row(now), ["tenant_id", "idempotency_key"])
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for ``enqueue_many``: the arguments ``enqueue`` takes, as a value."""
+
+    tenant_id: str
+    key: str
+    text: str
+    blocks: Sequence[dict[str, Any]] | None = None
+    recipient: str | None = None
+    conversation: Sequence[str] | None = None
+    solicited: bool = False
+    not_before: datetime | None = None
+    file: Attachment | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        """The outbox row's values, after the checks ``enqueue`` documents."""
+        if (self.recipient is None) == (self.conversation is None):
+            raise ValueError("give exactly one of recipient or conversation")
+        if self.conversation is not None and not 1 <= len(self.conversation) <= 8:
+            raise ValueError("a group DM holds 1 to 8 people")
+        if self.file is not None and self.blocks:
+            raise ValueError("a file carries text as its comment, not blocks")
+        payload: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            payload["blocks"] = list(self.blocks)
+        if self.file is not None:
+            payload["file"] = self.file.as_payload()
+        return {
+            "tenant_id": self.tenant_id,
+            "idempotency_key": self.key,
+            "recipient_user_id": self.recipient,
+            "conversation_users": sorted(self.conversation) if self.conversation is not None else None,
+            "payload": payload,
+            "solicited": self.solicited,
+            "status": PENDING,
+            "attempts": 0,
+            "possible_duplicate": False,
+            "not_before": self.not_before or now,
+            "created_at": now,
+        }
+
+
+def enqueue_many(session: Session, messages: Iterable[Outgoing], *, now: datetime) -> int:
+    """``enqueue`` for many messages in a few statements; returns how many were new.
+
+    Why: a tick that finds tens of thousands due (everyone's weekly reminder in the same
+    minute) would otherwise make one round trip per message. Keys already in the outbox,
+    or repeated in ``messages``, are skipped as ``enqueue`` skips them.
+    """
+    rows = [message.row(now) for message in messages]
+    return insert_many_if_absent(session, OutboxMessage, rows, ["tenant_id", "idempotency_key"])
 
 
 def cancel(session: Session, *, tenant_id: str, key: str, reason: str) -> bool:
     """Withdraw a message that has not gone yet (it no longer makes sense); True if one was."""
-    row = session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.tenant_id == tenant_id,
-            OutboxMessage.idempotency_key == key,
-            OutboxMessage.status == PENDING,
-        )
-    ).first()
-    if row is None:
-        return False
-    row.status, row.last_error = CANCELLED, reason
-    return True
+    return _move(session, tenant_id, key, PENDING, CANCELLED, reason)
 
 
 def reinstate(session: Session, *, tenant_id: str, key: str) -> bool:
     """Put back a message cancelled earlier (someone changed their mind); True if one was."""
-    row = session.scalars(
-        select(OutboxMessage).where(
+    return _move(session, tenant_id, key, CANCELLED, PENDING, None)
+
+
+def _move(
+    session: Session, tenant_id: str, key: str, from_status: str, to_status: str, note: str | None
+) -> bool:
+    """One UPDATE, not a read then a write: these run while Slack waits for an answer."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
             OutboxMessage.tenant_id == tenant_id,
             OutboxMessage.idempotency_key == key,
-            OutboxMessage.status == CANCELLED,
+            OutboxMessage.status == from_status,
         )
-    ).first()
-    if row is None:
-        return False
-    row.status, row.last_error = PENDING, None
-    return True
+        .values(status=to_status, last_error=note)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 def recover_expired(factory: SessionFactory, clock: Clock) -> int:
@@ -220,6 +249,7 @@ def recover_expired(factory: SessionFactory, clock: Clock) -> int:
                 row.id,
                 row.idempotency_key,
                 row.claimed_by,
+                extra=_ids(row.id, row.idempotency_key, row.tenant_id),
             )
             row.status = PENDING
             row.possible_duplicate = True
@@ -229,9 +259,13 @@ def recover_expired(factory: SessionFactory, clock: Clock) -> int:
     return len(rows)
 
 
-def next_due(session: Session) -> datetime | None:
-    """When the earliest waiting message falls due (the demo moves its clock to it)."""
-    return session.scalar(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING))
+def next_due(session: Session, after: datetime | None = None) -> datetime | None:
+    """When the earliest waiting message falls due (the demo moves its clock to it); with
+    ``after``, the earliest of those not yet due then."""
+    query = select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+    if after is not None:
+        query = query.where(OutboxMessage.not_before > after)
+    return session.scalar(query)
 
 
 def depth(session: Session) -> dict[str, int]:
@@ -258,22 +292,53 @@ class Drainer:
         self.clock = clock
         self.drainer_id = drainer_id
         self.policy = policy or OutboxPolicy()
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Stop draining: the send in progress finishes and is recorded, the rest of the batch
+        goes back to pending, and no more is claimed. Safe to call from a signal handler."""
+        self._stop.set()
 
     def drain(self, *, max_seconds: float = 0.0) -> DrainReport:
         """Send what is due; keep going (sleeping on the clock) for up to ``max_seconds``."""
         report = DrainReport()
         deadline = self.clock.now() + timedelta(seconds=max_seconds)
-        while True:
+        while not self._stop.is_set():
             claimed, paced_until = self._claim_batch(report)
-            for row_id in claimed:
+            for position, row_id in enumerate(claimed):
+                if self._stop.is_set():
+                    self._hand_back(claimed[position:])
+                    return report
                 self._send(row_id, report)
             if claimed:
                 continue
-            upcoming = min(filter(None, (paced_until, self._next_due())), default=None)
+            # Rows already due but held back by the pace wait for ``paced_until``; counting
+            # them as due "now" would poll the database every 10 ms through a Retry-After.
             now = self.clock.now()
+            upcoming = min(filter(None, (paced_until, self._next_due(after=now))), default=None)
             if upcoming is None or upcoming > deadline or now >= deadline:
                 return report
-            self.clock.sleep(max((upcoming - now).total_seconds(), 0.01))
+            self._sleep(max((upcoming - now).total_seconds(), 0.01))
+        return report
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep on the clock in short steps, so that a stop is noticed within a quarter second."""
+        while seconds > 0 and not self._stop.is_set():
+            step = min(seconds, 0.25)
+            self.clock.sleep(step)
+            seconds -= step
+
+    def _hand_back(self, row_ids: list[int]) -> None:
+        """Return claimed rows not yet sent to pending, as if never claimed (no attempt used)."""
+        with unit_of_work(self.factory) as session:
+            for row_id in row_ids:
+                row = session.get(OutboxMessage, row_id)
+                if row is not None and row.status == IN_FLIGHT and row.claimed_by == self.drainer_id:
+                    row.status = PENDING
+                    row.attempts -= 1
+                    row.lease_until = None
+                    row.claimed_by = None
+            session.commit()
 
     # -- claiming -------------------------------------------------------------------------
 
@@ -299,6 +364,13 @@ class Drainer:
             )
             paces = _PaceBook(session, now)
             for row in rows:
+                workspace_at = paces.next_at(row.tenant_id, "workspace")
+                if workspace_at > now:
+                    # The workspace's budget is spent for now, so this row waits whatever its
+                    # hold or its channel says: neither is looked up (that was a query or two
+                    # per waiting row on every pass, most of a fast drain's time).
+                    paced_until = workspace_at if paced_until is None else min(paced_until, workspace_at)
+                    continue
                 hold_until = self._hold_until(session, row, now, report)
                 if hold_until is not None:
                     row.not_before = hold_until
@@ -306,14 +378,16 @@ class Drainer:
                 if row.status != PENDING:
                     continue
                 channel_key = _channel_key(row)
-                ready_at = max(
-                    paces.next_at(row.tenant_id, "workspace"), paces.next_at(row.tenant_id, channel_key)
-                )
-                if ready_at > now:
-                    paced_until = ready_at if paced_until is None else min(paced_until, ready_at)
+                channel_at = paces.next_at(row.tenant_id, channel_key)
+                if channel_at > now:
+                    paced_until = channel_at if paced_until is None else min(paced_until, channel_at)
                     continue
-                paces.push(row.tenant_id, "workspace", now + policy.workspace_interval)
-                paces.push(row.tenant_id, channel_key, now + policy.per_channel_interval)
+                paces.push(
+                    row.tenant_id, "workspace", _next_slot(workspace_at, now, policy.workspace_interval)
+                )
+                paces.push(
+                    row.tenant_id, channel_key, _next_slot(channel_at, now, policy.per_channel_interval)
+                )
                 row.status = IN_FLIGHT
                 row.attempts += 1
                 row.claimed_by = self.drainer_id
@@ -347,9 +421,9 @@ class Drainer:
             report.held += 1
         return hold
 
-    def _next_due(self) -> datetime | None:
+    def _next_due(self, after: datetime) -> datetime | None:
         with unit_of_work(self.factory) as session:
-            return next_due(session)
+            return next_due(session, after)
 
     # -- sending --------------------------------------------------------------------------
 
@@ -362,22 +436,32 @@ class Drainer:
             users = [row.recipient_user_id] if row.recipient_user_id else list(row.conversation_users or [])
             payload = dict(row.payload)
             channel = row.channel_id or _cached_channel(session, tenant_id, users)
-        client = self.clients.client_for(tenant_id)
-        log.debug("sending outbox row %s (%s)", row_id, key)
+        try:
+            client = self.clients.client_for(tenant_id)
+        except NotInstalled:
+            self._not_sent(row_id, report, "the app is not installed in this workspace", cancel=True)
+            return
+        except Exception as exc:  # the workspace's token could not be had (a refresh failed)
+            self._not_sent(row_id, report, f"no token: {type(exc).__name__}", cancel=False)
+            return
+        log.debug("sending outbox row %s (%s)", row_id, key, extra=_ids(row_id, key, tenant_id))
+        method = "conversations.open"
         try:
             if channel is None:
                 opened = client.conversations_open(users=users)
                 channel = str(opened["channel"]["id"])
                 self._remember_channel(tenant_id, users, channel)
             if "file" in payload:
+                method = "files.upload"
                 reference = _upload(client, channel, payload)
             else:
+                method = "chat.postMessage"
                 reference = str(client.chat_postMessage(channel=channel, **payload).get("ts") or "")
         except SlackApiError as exc:
-            self._record_slack_error(row_id, exc, report)
+            self._record_slack_error(row_id, exc, report, method)
             return
         except Exception as exc:
-            self._record_transport_error(row_id, exc, report)
+            self._record_transport_error(row_id, exc, report, method)
             return
         with unit_of_work(self.factory) as session:
             row = session.get(OutboxMessage, row_id)
@@ -391,8 +475,10 @@ class Drainer:
                 session.commit()
                 report.sent += 1
                 report.keys_sent.append(key)
+                count_send(method, "sent")
                 if row.possible_duplicate:
                     report.possible_duplicates += 1
+                    count_send(method, "possible_duplicate")
 
     def _remember_channel(self, tenant_id: str, users: list[str], channel: str) -> None:
         users_key = ",".join(sorted(users))
@@ -409,7 +495,7 @@ class Drainer:
                 except Exception:  # another drainer cached it first: same answer
                     session.rollback()
 
-    def _record_slack_error(self, row_id: int, exc: SlackApiError, report: DrainReport) -> None:
+    def _record_slack_error(self, row_id: int, exc: SlackApiError, report: DrainReport, method: str) -> None:
         status = getattr(exc.response, "status_code", 0)
         error = str(exc.response.get("error") or f"http_{status}") if exc.response is not None else "unknown"
         now = self.clock.now()
@@ -426,17 +512,51 @@ class Drainer:
                 row.not_before = now + wait
                 _PaceBook(session, now).push(row.tenant_id, "workspace", now + wait)
                 report.rate_limited += 1
+                outcome = "rate_limited"
             elif error in PERMANENT_ERRORS or row.attempts >= self.policy.max_attempts:
                 row.status = FAILED
                 report.failed += 1
-                log.error("outbox row %s (%s) failed for good: %s", row.id, row.idempotency_key, error)
+                outcome = "failed"
+                log.error(
+                    "outbox row %s (%s) failed for good: %s",
+                    row.id,
+                    row.idempotency_key,
+                    error,
+                    extra={
+                        **_ids(row.id, row.idempotency_key, row.tenant_id),
+                        "method": method,
+                        "slack_error": error,
+                    },
+                )
             else:
                 row.status = PENDING
                 row.not_before = now + self.policy.backoff(row.attempts)
                 report.retried += 1
+                outcome = "retried"
+            session.commit()
+        count_send(method, outcome)
+
+    def _not_sent(self, row_id: int, report: DrainReport, reason: str, *, cancel: bool) -> None:
+        """Nothing went to Slack: cancel the row (its workspace uninstalled the app) or retry later."""
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.lease_until = None
+            row.last_error = reason
+            if cancel:
+                row.status = CANCELLED
+                report.cancelled += 1
+            elif row.attempts >= self.policy.max_attempts:
+                row.status = FAILED
+                report.failed += 1
+            else:
+                row.status = PENDING
+                row.not_before = self.clock.now() + self.policy.backoff(row.attempts)
+                report.retried += 1
             session.commit()
 
-    def _record_transport_error(self, row_id: int, exc: Exception, report: DrainReport) -> None:
+    def _record_transport_error(self, row_id: int, exc: Exception, report: DrainReport, method: str) -> None:
         now = self.clock.now()
         cut_off = not (_never_left(exc) or _refused_before_sharing(exc))
         with unit_of_work(self.factory) as session:
@@ -452,15 +572,19 @@ class Drainer:
                     "it may arrive twice",
                     row.id,
                     row.idempotency_key,
+                    extra={**_ids(row.id, row.idempotency_key, row.tenant_id), "method": method},
                 )
             if row.attempts >= self.policy.max_attempts:
                 row.status = FAILED
                 report.failed += 1
+                outcome = "failed"
             else:
                 row.status = PENDING
                 row.not_before = now + self.policy.backoff(row.attempts)
                 report.retried += 1
+                outcome = "retried"
             session.commit()
+        count_send(method, outcome)
 
 
 class _PaceBook:
@@ -489,6 +613,24 @@ class _PaceBook:
     def push(self, tenant_id: str, key: str, moment: datetime) -> None:
         row = self._row(tenant_id, key)
         row.next_at = max(row.next_at, moment)
+
+
+def _ids(row_id: int, key: str, tenant_id: str) -> dict[str, object]:
+    """The id fields a log line about a row carries (JSON logs keep these, and only these)."""
+    return {"outbox_id": row_id, "outbox_key": key, "tenant": tenant_id}
+
+
+def _next_slot(slot: datetime, now: datetime, interval: timedelta) -> datetime:
+    """When the next send may go, after one that took ``slot`` and was claimed at ``now``.
+
+    One interval after the slot, not after ``now``: a send claimed a little late (the drainer
+    woke late, the claim took a few milliseconds) keeps the schedule instead of pushing every
+    later send back by its delay, which would make a long fan-out slower than its budget by
+    that delay on every message. After a pause longer than an interval the schedule restarts
+    from ``now``, so at most one message more than the interval allows goes at once, within
+    the short bursts Slack accepts.
+    """
+    return max(slot + interval, now)
 
 
 def _channel_key(row: OutboxMessage) -> str:

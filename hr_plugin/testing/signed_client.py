@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,10 @@ class SlackRequestClient:
         team_domain: str = "demo",
         verification_token: str = "fake-verification-token",
         timeout: float = 10.0,
+        settle: Callable[[], object] | None = None,
     ) -> None:
+        """``settle`` is called after each answer: the stack waits there for the app's work after
+        the ack (the modal it opens, the reply it sends), so a test sees it when the call returns."""
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.fake = fake
@@ -78,6 +82,7 @@ class SlackRequestClient:
         self.team_domain = team_domain
         self.verification_token = verification_token
         self.timeout = timeout
+        self.settle = settle
 
     # -- the low level -------------------------------------------------------------------
 
@@ -91,6 +96,21 @@ class SlackRequestClient:
         extra_headers: dict[str, str] | None = None,
     ) -> SignedResponse:
         """POST a raw body, signed with wall time (Slack signs with real time) unless overridden."""
+        headers = self.headers_for(
+            body, content_type, timestamp=timestamp, signature=signature, extra_headers=extra_headers
+        )
+        return self.send(headers, body)
+
+    def headers_for(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | str | None = None,
+        signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The headers Slack would send with ``body``: its user agent, timestamp and signature."""
         stamp = str(timestamp) if timestamp is not None else str(int(time.time()))
         headers = {
             "Content-Type": content_type,
@@ -101,13 +121,20 @@ class SlackRequestClient:
             else sign_request(self.signing_secret, stamp, body),
         }
         headers.update(extra_headers or {})
+        return headers
+
+    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
+        """The one place a request leaves: subclasses that keep requests instead override it."""
         request = urllib.request.Request(self.app_url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return _read(response.status, dict(response.headers.items()), response.read())
+                answer = _read(response.status, dict(response.headers.items()), response.read())
         except urllib.error.HTTPError as error:
             with error:
-                return _read(error.code, dict(error.headers.items()), error.read())
+                answer = _read(error.code, dict(error.headers.items()), error.read())
+        if self.settle is not None:
+            self.settle()
+        return answer
 
     def post_form(self, fields: dict[str, str], **signing: Any) -> SignedResponse:
         """Form-encoded, as Slack sends slash commands."""

@@ -1,0 +1,52 @@
+"""The environment for running the real `hr-plugin` commands as processes against a fake Slack.
+
+Tests and benchmarks that start `hr-plugin serve` or `hr-plugin scheduler` (gunicorn, signals,
+failover) need the same settings each time; only what a test is about should differ.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def app_environment(
+    *,
+    database_url: str,
+    slack_api_url: str,
+    bot_token: str,
+    folder: Path,
+    signing_secret: str | None = None,
+    vault_key: str | None = None,
+    **settings: str,
+) -> dict[str, str]:
+    """This process's environment without any ``HR_PLUGIN_`` setting, then the app's own.
+
+    The key store is a SQLite file in ``folder``; ``vault_key`` and ``signing_secret`` are fresh
+    unless given (processes that must share them, a web tier and its schedulers, pass the same
+    ones). ``settings`` are further settings by name: ``web_workers="1"`` is
+    ``HR_PLUGIN_WEB_WORKERS=1``.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("HR_PLUGIN_")}
+    env.update(
+        {
+            "HR_PLUGIN_DATABASE_URL": database_url,
+            "HR_PLUGIN_SLACK_BOT_TOKEN": bot_token,
+            "HR_PLUGIN_SLACK_SIGNING_SECRET": signing_secret or secrets.token_hex(16),
+            "HR_PLUGIN_SLACK_API_URL": slack_api_url,
+            "HR_PLUGIN_VAULT_KEY": vault_key or base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            "HR_PLUGIN_VAULT_KEYSTORE_URL": f"sqlite:///{folder / 'keys.db'}",
+        }
+    )
+    env.update({f"HR_PLUGIN_{name.upper()}": value for name, value in settings.items()})
+    return env
