@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
 from hr_plugin.slack.showing import show_on_click
 from huddles import messages, series, service
@@ -106,12 +107,12 @@ def register(app: App, services: Services) -> None:
         ack()
 
     for action_id in CHOICE_OF:
-        app.action(action_id)(ack=answer, lazy=[refresh])
-    app.action(v.REJOIN_ACTION)(ack=rejoin, lazy=[refresh])
+        listen(app.action(action_id), services, ack=answer, after=[refresh])
+    listen(app.action(v.REJOIN_ACTION), services, ack=rejoin, after=[refresh])
     app.action(RATING)(rate)
     app.action(CALENDAR)(open_calendar_link)
     show_on_click(app, services, v.SETTINGS_ACTION, open_settings)
-    app.view(v.SETTINGS_CALLBACK)(ack=submit_settings, lazy=[refresh])
+    listen(app.view(v.SETTINGS_CALLBACK), services, ack=submit_settings, after=[refresh])
 
 
 def _config_from(view: dict[str, Any]) -> service.HuddleConfig:

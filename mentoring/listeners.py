@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
 from hr_plugin.slack.showing import show_on_click
 from mentoring import messages, service
@@ -189,18 +190,18 @@ def register(app: App, services: Services) -> None:
         ack()
 
     show_on_click(app, services, v.BECOME_ACTION, open_become)
-    app.view(v.MENTOR_CALLBACK)(ack=submit_become, lazy=[refresh])
+    listen(app.view(v.MENTOR_CALLBACK), services, ack=submit_become, after=[refresh])
     for action_id in (v.PAUSE_ACTION, v.RESUME_ACTION, v.STOP_ACTION):
-        app.action(action_id)(ack=mentor_state, lazy=[refresh])
+        listen(app.action(action_id), services, ack=mentor_state, after=[refresh])
     show_on_click(app, services, v.PREFERENCES_ACTION, open_preferences)
-    app.view(v.PREFERENCES_CALLBACK)(ack=submit_preferences, lazy=[refresh])
+    listen(app.view(v.PREFERENCES_CALLBACK), services, ack=submit_preferences, after=[refresh])
     app.action(messages.ACCEPT_ACTION)(answer)
     app.action(messages.DECLINE_ACTION)(answer)
-    app.action(v.END_ACTION)(ack=end_match, lazy=[refresh])
+    listen(app.action(v.END_ACTION), services, ack=end_match, after=[refresh])
     app.action(messages.MET_YES_ACTION)(met)
     app.action(messages.MET_NOT_YET_ACTION)(met)
     show_on_click(app, services, v.ASSIGN_ACTION, open_assign)
-    app.view(v.ASSIGN_CALLBACK)(ack=submit_assign, lazy=[refresh])
+    listen(app.view(v.ASSIGN_CALLBACK), services, ack=submit_assign, after=[refresh])
 
 
 def _selected(view: dict[str, Any], block: str) -> list[str]:

@@ -14,6 +14,7 @@ from hr_plugin.reintegration.home import home_sections
 from hr_plugin.reintegration.policy import PolicyError, parse_policy
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
 from hr_plugin.slack.showing import show_on_click
 
@@ -140,17 +141,17 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    app.action(v.ACKNOWLEDGE_ACTION)(ack=acknowledge, lazy=[refresh])
-    app.action(v.EXTEND_ACTION)(ack=extend, lazy=[refresh])
+    listen(app.action(v.ACKNOWLEDGE_ACTION), services, ack=acknowledge, after=[refresh])
+    listen(app.action(v.EXTEND_ACTION), services, ack=extend, after=[refresh])
     show_on_click(app, services, v.MORE_OPEN_ACTION, open_more)
-    app.view(v.MORE_CALLBACK)(ack=submit_more, lazy=[refresh])
+    listen(app.view(v.MORE_CALLBACK), services, ack=submit_more, after=[refresh])
     show_on_click(app, services, v.NEED_OPEN_ACTION, open_need)
     app.view(v.NEED_CALLBACK)(preview_need)
     app.view(v.NEED_SEND_CALLBACK)(send_need)
-    app.action(v.GRANT_ACTION)(ack=decide, lazy=[refresh])
-    app.action(v.DECLINE_ACTION)(ack=decide, lazy=[refresh])
+    listen(app.action(v.GRANT_ACTION), services, ack=decide, after=[refresh])
+    listen(app.action(v.DECLINE_ACTION), services, ack=decide, after=[refresh])
     show_on_click(app, services, v.POLICY_OPEN_ACTION, open_policy)
-    app.view(v.POLICY_CALLBACK)(ack=submit_policy, lazy=[refresh])
+    listen(app.view(v.POLICY_CALLBACK), services, ack=submit_policy, after=[refresh])
 
 
 def _policy_form(view: dict[str, Any]) -> dict[str, Any]:

@@ -30,13 +30,14 @@ _INSTALLATIONS = "installations"
 log = logging.getLogger(__name__)
 
 # Listeners run in the request thread (process_before_response); this pool serves only the
-# lazy listeners that do slower Slack calls after the ack. Sized to stay under the
-# database pool, so a burst of them cannot starve request handling of connections.
+# work after the answer (showing what was read, Slack calls, republishing a Home; see
+# hr_plugin.slack.listening). Sized to stay under the database pool, so a burst of that work
+# cannot starve request handling of connections.
 LAZY_LISTENER_THREADS = 8
 
 
 class LazyListenerPool(ThreadPoolExecutor):
-    """The pool for work after the ack, counting what is still running so a shutdown (or the
+    """The pool for work after the answer, counting what is still running so a shutdown (or the
     demo, before it moves its simulated clock) can wait for it to finish."""
 
     def __init__(self, max_workers: int) -> None:

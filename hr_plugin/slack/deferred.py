@@ -12,7 +12,8 @@ them as soon as the answer is ready; a trigger id (valid 3 s) is used within mil
 ack, as before. Database work stays before the answer, so an ack still means the change is saved
 (listeners that only show something answer first instead: ``hr_plugin.slack.showing``).
 Calls whose result a listener reads (``users.info``) are made at once, as before. Outside a
-request (lazy listeners, the scheduler) nothing is deferred.
+request (work after the answer, the scheduler) nothing is deferred. Work a listener leaves for
+after its answer joins the same queue (``after_answer``; ``hr_plugin.slack.listening``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
@@ -37,7 +39,7 @@ DEFERRED_METHODS = frozenset({"views_open", "views_push", "views_update"})
 
 class DeferredCalls:
     """The Slack calls queued while one request is handled. Once sent, it queues no more: a
-    call made later (a lazy listener holding the same client) goes out at once."""
+    call made later (work after the answer, holding the same client) goes out at once."""
 
     def __init__(self) -> None:
         self._calls: list[tuple[str, Callable[[], object]]] = []
@@ -58,8 +60,8 @@ class DeferredCalls:
     def release(self) -> list[tuple[str, Callable[[], object]]]:
         """The answer has gone: hand back what was queued; from now on calls go out at once.
 
-        Also when nothing was queued, since a lazy listener of the same request (it holds this
-        client) may be about to make a call, and nobody would send it later."""
+        Also when nothing was queued, since work after the answer of the same request (it holds
+        this client) may be about to make a call, and nobody would send it later."""
         with self._lock:
             calls, self._calls, self._sent = self._calls, [], True
         return calls
@@ -85,6 +87,23 @@ def _send(what: str, call: Callable[[], object]) -> None:
 
 
 _current: ContextVar[DeferredCalls | None] = ContextVar("deferred_slack_calls", default=None)
+
+
+def after_answer(what: str, call: Callable[[], object], pool: Executor | None) -> None:
+    """Run ``call`` once the request's answer is ready, after the Slack calls queued before it.
+
+    Work a listener leaves for after its answer (showing what it read, republishing a Home)
+    goes in the same queue as its deferred Slack calls, so it starts only when Slack has its
+    answer. Outside a request (Socket Mode, the scheduler) it goes to ``pool`` at once, or runs
+    here when there is none. Failures are logged, as for the Slack calls (``_send``).
+    """
+    calls = _current.get()
+    if calls is not None:
+        calls.call(what, call)
+    elif pool is not None:
+        pool.submit(_send, what, call)
+    else:
+        _send(what, call)
 
 
 @contextmanager
@@ -116,7 +135,7 @@ class _DeferringClient:
         return queued
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _DeferringClient:
-        return self  # Bolt copies a request's context for its lazy listeners
+        return self  # Bolt copies a request's context for lazy listeners, should one be added
 
 
 class _DeferringRespond:
@@ -153,7 +172,7 @@ class SendAfterAnswer:
 
     def __init__(self, app: WsgiApp, pool: Any) -> None:
         self.app = app
-        self.pool = pool  # the lazy listeners' pool (``LazyListenerPool``), or None
+        self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with deferring() as calls:

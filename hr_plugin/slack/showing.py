@@ -4,8 +4,8 @@ Why: a listener runs in the request thread (``process_before_response``), so wha
 before it returns is time Slack waits for the acknowledgement. A listener that changes
 something saves first and answers after, so an answer means the change is saved. But one that
 only reads and shows (opens a modal with someone's current settings, their private space, the
-invitation waiting for them) has nothing to save: it answers at once and reads on the lazy
-pool after the answer, so neither the database nor Slack's latency can push the answer past
+invitation waiting for them) has nothing to save: it answers at once and reads after the
+answer (``hr_plugin.slack.listening``), so neither the database nor Slack's latency can push the answer past
 Slack's 3 seconds. The trigger id it opens a modal with stays valid for 3 seconds after the
 click; the reads take milliseconds.
 
@@ -22,6 +22,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from hr_plugin.services import Services
+from hr_plugin.slack.listening import listen
 
 
 def answer_now(ack: Ack) -> None:
@@ -31,7 +32,7 @@ def answer_now(ack: Ack) -> None:
 def show_on_click(app: App, services: Services, action_id: str, show: Callable[..., Any]) -> None:
     """Wire a button whose listener ``show`` only reads and shows (no ``ack`` argument)."""
     services.show_only_actions.add(action_id)
-    app.action(action_id)(ack=answer_now, lazy=[show])
+    listen(app.action(action_id), services, ack=answer_now, after=[show])
 
 
 def never_acks(**_: Any) -> None:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from hr_plugin.enrolment import own_enrolment
 from hr_plugin.services import Services
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import RequestContext, request_context, state_value
 from hr_plugin.slack.showing import answer_now, show_on_click
 from hr_plugin.vault import content, signals
@@ -360,7 +361,7 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     # Opening the space reads and shows; nothing is saved until a screen in it is submitted.
     show_on_click(app, services, OPEN_ACTION, on_open)
-    app.shortcut(SHORTCUT)(ack=answer_now, lazy=[on_shortcut])
+    listen(app.shortcut(SHORTCUT), services, ack=answer_now, after=[on_shortcut])
     app.view(v.CONSENT_CALLBACK)(submit_consent)
     for action_id in (
         v.CHECKIN_ACTION,

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from hr_plugin.admins import AdminError, appoint_from_slack
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import is_workspace_admin, republisher
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import AppointAdminSubmission, request_context
 from hr_plugin.slack.showing import show_on_click
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION
@@ -47,4 +48,4 @@ def register(app: App, services: Services) -> None:
 
     show_on_click(app, services, APPOINT_ADMIN_ACTION, open_appoint)
     # The home is republished after the ack, so Slack's latency never delays the modal closing.
-    app.view(APPOINT_ADMIN_CALLBACK)(ack=submit_appoint, lazy=[republisher(services)])
+    listen(app.view(APPOINT_ADMIN_CALLBACK), services, ack=submit_appoint, after=[republisher(services)])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services, Subcommand
+from hr_plugin.slack.deferred import after_answer
 from hr_plugin.slack.showing import never_acks
 from hr_plugin.slack.views.help import help_blocks, help_text
 
@@ -27,21 +29,14 @@ def register(app: App, services: Services) -> None:
             ack(text=help_text(summaries), blocks=help_blocks(summaries, unknown=name))
             return
         if subcommand.shows_only:
-            ack()  # its handler runs after the answer (``show_after_answer``)
+            # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
+            ack()
+            show = partial(_run, subcommand, never_acks, command, rest, client, context, respond)
+            after_answer(f"/rtw {name}", show, services.lazy_pool)
             return
         _run(subcommand, ack, command, rest, client, context, respond)
 
-    def show_after_answer(
-        command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        """A subcommand that only shows something reads and shows once Slack has its answer
-        (``hr_plugin.slack.showing``)."""
-        name, rest = _parsed(command)
-        subcommand = services.subcommands.get(name)
-        if subcommand is not None and subcommand.shows_only:
-            _run(subcommand, never_acks, command, rest, client, context, respond)
-
-    app.command("/rtw")(ack=on_rtw, lazy=[show_after_answer])
+    app.command("/rtw")(on_rtw)
 
 
 def _run(
@@ -67,7 +62,15 @@ def _parsed(command: dict[str, Any]) -> tuple[str, str]:
 
 def _help(services: Services) -> Any:
     def show_help(ack: Ack, **_: Any) -> None:
-        summaries = {s.name: s.summary for s in services.subcommands.values()}
-        ack(text=help_text(summaries), blocks=help_blocks(summaries))
+        text, blocks = _help_answer(tuple((s.name, s.summary) for s in services.subcommands.values()))
+        ack(text=text, blocks=list(blocks))
 
     return show_help
+
+
+@cache
+def _help_answer(summaries: tuple[tuple[str, str], ...]) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """Built and validated once per set of subcommands (they are all wired at start-up), not
+    on every ``/rtw``: Block Kit validation was most of the command's own time."""
+    commands = dict(summaries)
+    return help_text(commands), tuple(block.to_dict() for block in help_blocks(commands))

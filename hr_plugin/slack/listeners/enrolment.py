@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from hr_plugin import enrolment
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import EnrolmentSubmission, request_context
 from hr_plugin.slack.showing import show_on_click
 from hr_plugin.slack.views import enrolment as views
@@ -192,19 +193,19 @@ def register(app: App, services: Services) -> None:
             )
 
     show_on_click(app, services, enrolment.INVITE_ACTION, open_invitation)
-    app.action(enrolment.DECLINE_ACTION)(ack=decline, lazy=[refresh])
-    app.view(views.ACCEPT_CALLBACK)(ack=submit_accept, lazy=[refresh])
+    listen(app.action(enrolment.DECLINE_ACTION), services, ack=decline, after=[refresh])
+    listen(app.view(views.ACCEPT_CALLBACK), services, ack=submit_accept, after=[refresh])
     show_on_click(app, services, JOIN_ACTION, open_join)
-    app.view(views.SELF_ENROL_CALLBACK)(ack=submit_join, lazy=[refresh])
+    listen(app.view(views.SELF_ENROL_CALLBACK), services, ack=submit_join, after=[refresh])
     show_on_click(app, services, RETURN_DATE_ACTION, open_return_date)
-    app.view(views.RETURN_DATE_CALLBACK)(ack=submit_return_date, lazy=[refresh])
-    app.action(CONTACT_TOGGLE_ACTION)(ack=toggle, lazy=[refresh])
-    app.action(FAMILY_TOGGLE_ACTION)(ack=toggle, lazy=[refresh])
-    app.action(LEAVE_PROGRAM_ACTION)(ack=leave, lazy=[refresh])
+    listen(app.view(views.RETURN_DATE_CALLBACK), services, ack=submit_return_date, after=[refresh])
+    listen(app.action(CONTACT_TOGGLE_ACTION), services, ack=toggle, after=[refresh])
+    listen(app.action(FAMILY_TOGGLE_ACTION), services, ack=toggle, after=[refresh])
+    listen(app.action(LEAVE_PROGRAM_ACTION), services, ack=leave, after=[refresh])
     show_on_click(app, services, PROPOSE_ACTION, open_propose)
-    app.view(views.PROPOSE_CALLBACK)(ack=submit_propose, lazy=[refresh])
-    app.action(CONFIRM_ACTION)(ack=hr_decision, lazy=[refresh])
-    app.action(WITHDRAW_ACTION)(ack=hr_decision, lazy=[refresh])
+    listen(app.view(views.PROPOSE_CALLBACK), services, ack=submit_propose, after=[refresh])
+    listen(app.action(CONFIRM_ACTION), services, ack=hr_decision, after=[refresh])
+    listen(app.action(WITHDRAW_ACTION), services, ack=hr_decision, after=[refresh])
 
 
 def _tell(respond: Respond, body: dict[str, Any], text: str, *, replace: bool = False) -> None:

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 REPLAY_GUARDED = frozenset({"block_actions", "view_submission", "view_closed"})
 
 # Events whose handling only shows something (the App Home published): claimed after the
-# answer, by their lazy listener (``claim_event_after_answer``), so no database work delays it.
+# answer, by their work after the answer (``claim_event_after_answer``), so no database work
+# delays it.
 CLAIMED_AFTER_ANSWER = frozenset({"app_home_opened"})
 
 

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from hr_plugin.home import load_home
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.events import claim_event_after_answer
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import RequestContext, request_context
 from hr_plugin.slack.views.home import home_view
 
@@ -33,7 +34,7 @@ def register(app: App, services: Services) -> None:
             return
         publish_home(client, services, request_context(context, user))
 
-    app.event("app_home_opened")(ack=ack_home_opened, lazy=[on_home_opened])
+    listen(app.event("app_home_opened"), services, ack=ack_home_opened, after=[on_home_opened])
 
 
 def publish_home(client: WebClient, services: Services, who: RequestContext) -> None:

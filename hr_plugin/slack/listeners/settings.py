@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from hr_plugin.home import SettingsError, update_working_hours, working_hours
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners.home import republisher
+from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import WorkingHoursSubmission, request_context
 from hr_plugin.slack.showing import show_on_click
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
@@ -51,4 +52,6 @@ def register(app: App, services: Services) -> None:
 
     show_on_click(app, services, WORKING_HOURS_ACTION, open_working_hours)
     # The home is republished after the ack, so Slack's latency never delays the modal closing.
-    app.view(WORKING_HOURS_CALLBACK)(ack=submit_working_hours, lazy=[republisher(services)])
+    listen(
+        app.view(WORKING_HOURS_CALLBACK), services, ack=submit_working_hours, after=[republisher(services)]
+    )

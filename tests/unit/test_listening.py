@@ -1,0 +1,187 @@
+"""``hr_plugin.slack.listening``: a listener's answer first, its work after, through a real Bolt
+app behind the same WSGI layers the server uses, and the fake Slack (Bolt checks the token
+with it); no database."""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from hr_plugin.slack import deferred
+from hr_plugin.slack.deferred import SendAfterAnswer
+from hr_plugin.slack.listening import listen
+from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
+from hr_plugin.testing.stack import BOT_TOKEN
+
+SECRET = secrets.token_hex(16)
+ACTION = "test.click"
+
+
+class _Recorder(SlackRequestClient):
+    """Signed requests as Slack sends them, kept instead of sent."""
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__("http://unused/slack/events", SECRET, fake, team_id="T0TEST")
+        self.kept: list[tuple[dict[str, str], bytes]] = []
+
+    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
+        self.kept.append((headers, body))
+        return SignedResponse(0, {}, "", None)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(bot_tokens=[BOT_TOKEN]) as running:
+        yield running
+
+
+def _click(fake: FakeSlack, user: str = "UCLICK") -> tuple[dict[str, str], bytes]:
+    recorder = _Recorder(fake)
+    recorder.block_action(user, ACTION, "open")
+    return recorder.kept[0]
+
+
+def _post(wsgi: Any, events: list[str], request: tuple[dict[str, str], bytes]) -> str:
+    """The request through the WSGI stack; ``events`` gets "answered" when the status is set."""
+    headers, body = request
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "test",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": headers["Content-Type"],
+    }
+    for name, value in headers.items():
+        if name != "Content-Type":
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+    statuses: list[str] = []
+
+    def start_response(status: str, _headers: Any, *_: Any) -> None:
+        statuses.append(status)
+        events.append("answered")
+
+    b"".join(wsgi(environ, start_response))
+    return statuses[0]
+
+
+def _app(fake: FakeSlack) -> App:
+    return App(
+        signing_secret=SECRET,
+        client=WebClient(token=BOT_TOKEN, base_url=fake.base_url),
+        process_before_response=True,
+    )
+
+
+def _served(app: App) -> SendAfterAnswer:
+    # pool=None: what was queued runs in this thread right after the answer, so order shows.
+    return SendAfterAnswer(SlackRequestHandler(app, path="/slack/events"), pool=None)
+
+
+def test_the_answer_comes_first_and_the_work_after_gets_bolts_arguments(fake: FakeSlack) -> None:
+    app, events, seen = _app(fake), [], {}
+    services = SimpleNamespace(lazy_pool=None)
+
+    def answer(ack: Ack) -> None:
+        events.append("ack function")
+        ack()
+
+    def show(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        events.append("work after")
+        seen.update(user=body["user"]["id"], context_user=context.user_id, client=client)
+
+    listen(app.action(ACTION), services, ack=answer, after=[show])  # type: ignore[arg-type]
+
+    assert _post(_served(app), events, _click(fake, "UCLICK")) == "200 OK"
+    assert events == ["ack function", "answered", "work after"]
+    assert seen["user"] == seen["context_user"] == "UCLICK"
+    assert seen["client"] is not None
+
+
+def test_the_work_after_runs_even_when_the_answer_failed(
+    fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As with Bolt's lazy listeners: it refreshes what the person sees after a refused change."""
+    app, events = _app(fake), []
+
+    def refuse(ack: Ack) -> None:
+        events.append("ack function")
+        raise RuntimeError("the change could not be saved")
+
+    def refresh(body: dict[str, Any]) -> None:
+        events.append("work after")
+
+    listen(app.action(ACTION), SimpleNamespace(lazy_pool=None), ack=refuse, after=[refresh])  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        status = _post(_served(app), events, _click(fake))
+
+    assert status.startswith("500")
+    assert events == ["ack function", "answered", "work after"]
+
+
+def test_a_failure_after_the_answer_is_logged_and_the_rest_still_runs(
+    fake: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, events = _app(fake), []
+
+    def answer(ack: Ack) -> None:
+        ack()
+
+    def broken(body: dict[str, Any]) -> None:
+        raise LookupError("a read failed")
+
+    def refresh(body: dict[str, Any]) -> None:
+        events.append("refresh")
+
+    listen(app.action(ACTION), SimpleNamespace(lazy_pool=None), ack=answer, after=[broken, refresh])  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="hr_plugin.slack.deferred"):
+        assert _post(_served(app), events, _click(fake)) == "200 OK"
+
+    assert events == ["answered", "refresh"]
+    assert [record.getMessage() for record in caplog.records] == ["broken after the ack failed"]
+    assert caplog.records[0].exc_info is not None
+
+
+def test_outside_a_request_the_work_goes_to_the_pool_at_once() -> None:
+    """Socket Mode and direct dispatch have no answer to wait for: nothing is held back."""
+    submitted: list[Future[Any]] = []
+
+    class CountingPool(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = super().submit(fn, *args, **kwargs)
+            submitted.append(future)
+            return future
+
+    ran: list[str] = []
+    with CountingPool(max_workers=1) as pool:
+        assert deferred._current.get() is None
+        deferred.after_answer("refresh", lambda: ran.append("refresh"), pool)
+        submitted[0].result(timeout=5)
+
+    assert ran == ["refresh"] and len(submitted) == 1
+
+
+def test_an_argument_bolt_does_not_give_is_refused_when_wired(fake: FakeSlack) -> None:
+    def show(bdoy: dict[str, Any]) -> None:  # a typo, which Bolt would quietly pass as None
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match=r"show asks for arguments Bolt does not give: \['bdoy'\]"):
+        listen(
+            _app(fake).action(ACTION), SimpleNamespace(lazy_pool=None), ack=lambda ack: ack(), after=[show]
+        )  # type: ignore[arg-type]
