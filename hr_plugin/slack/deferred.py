@@ -30,6 +30,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from hr_plugin.slack.middleware import use
 from hr_plugin.wsgi import Environ, StartResponse, WsgiApp
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ class _DeferringRespond:
 def register(app: App) -> None:
     """The global middleware that gives listeners the deferring client and ``respond``."""
 
-    def defer_showing_calls(req: BoltRequest, resp: BoltResponse, next: Callable[[], None]) -> BoltResponse:
+    def defer_showing_calls(req: BoltRequest, resp: BoltResponse, next: Callable[[], object]) -> BoltResponse:
         calls = _current.get()
         if calls is not None:
             context = req.context
@@ -164,7 +165,7 @@ def register(app: App) -> None:
         next()
         return resp
 
-    app.use(defer_showing_calls)
+    use(app, defer_showing_calls)
 
 
 class SendAfterAnswer:

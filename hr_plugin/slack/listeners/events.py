@@ -11,6 +11,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from hr_plugin.events import claim_event, claim_request
 from hr_plugin.services import Services
+from hr_plugin.slack.middleware import use
 from hr_plugin.slack.payloads import tenant_of
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _shows_only(body: dict[str, Any], services: Services) -> bool:
 
 def register(app: App, services: Services) -> None:
     def deduplicate_events(
-        req: BoltRequest, resp: BoltResponse, next: Callable[[], None]
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], object]
     ) -> BoltResponse | None:
         body: dict[str, Any] = req.body or {}
         event_id = event_id_of(body)
@@ -66,7 +67,9 @@ def register(app: App, services: Services) -> None:
         next()
         return resp
 
-    def refuse_replays(req: BoltRequest, resp: BoltResponse, next: Callable[[], None]) -> BoltResponse | None:
+    def refuse_replays(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], object]
+    ) -> BoltResponse | None:
         """Bolt has checked the signature and its 5-minute window; within that window the same
         signed bytes could be sent again by whoever captured them. Socket Mode requests carry
         no signature (they arrive over Slack's own connection) and cannot be replayed."""
@@ -80,5 +83,5 @@ def register(app: App, services: Services) -> None:
         next()
         return resp
 
-    app.use(deduplicate_events)
-    app.use(refuse_replays)
+    use(app, deduplicate_events)
+    use(app, refuse_replays)
