@@ -122,15 +122,23 @@ def ping(engine: Engine) -> bool:
         return False
 
 
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, the one with ``on_conflict_do_nothing``."""
+    return postgresql.insert if _on_postgres(session) else sqlite.insert
+
+
 def insert_if_absent(session: Session, model: Any, values: dict[str, Any], unique: list[str]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on ``unique``; True when a row was really added.
 
     ``RETURNING`` tells the two outcomes apart on every backend (an ORM-level rowcount
     does not), which is what idempotency keys and event deduplication rely on.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = model.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=unique)
+    statement = _insert(session)(table).values(**values).on_conflict_do_nothing(index_elements=unique)
     added = session.execute(statement.returning(*table.primary_key.columns)).first()
     return added is not None
 
@@ -148,9 +156,8 @@ def insert_many_if_absent(
     """
     if not rows:
         return 0
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(model.__table__)
+        _insert(session)(model.__table__)
         .on_conflict_do_nothing(index_elements=unique)
         .execution_options(preserve_rowcount=True)
     )
@@ -176,7 +183,7 @@ def claim_without_waiting_for_disk(
     On PostgreSQL the setting rides in the INSERT itself (``set_config`` in a CTE, the same as
     ``SET LOCAL``), so the claim costs one round trip, not two.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not _on_postgres(session):
         added = insert_if_absent(session, model, values, unique)
         session.commit()
         return added
