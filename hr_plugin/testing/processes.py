@@ -10,6 +10,9 @@ import base64
 import os
 import secrets
 import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 
@@ -50,3 +53,17 @@ def app_environment(
     )
     env.update({f"HR_PLUGIN_{name.upper()}": value for name, value in settings.items()})
     return env
+
+
+def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Until ``base_url``'s ``/readyz`` answers 200; fails at once if ``process`` has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "serve exited early"
+        try:
+            with urllib.request.urlopen(base_url + "/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not come up")

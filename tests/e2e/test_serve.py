@@ -6,7 +6,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import app_environment, free_port
+from hr_plugin.testing.processes import app_environment, free_port, wait_until_ready
 from hr_plugin.testing.signed_client import SlackRequestClient
 
 TOKEN = "xoxb-fake-token"
@@ -44,24 +43,11 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, FakeSl
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_up(base + "/readyz", process)
+            wait_until_ready(base, process)
             yield base, secret, fake
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=30) == 0, (tmp_path / "serve.log").read_text()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "serve exited early"
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not come up")
 
 
 def test_serve_answers_signed_requests_and_health_checks(served: tuple[str, str, FakeSlack]) -> None:

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import app_environment, free_port
+from hr_plugin.testing.processes import app_environment, free_port, wait_until_ready
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 
 TOKEN = "xoxb-fake-token"
@@ -36,19 +35,6 @@ class _TellingFake(FakeSlack):
     def _sleep_if_delayed(self, method: str) -> None:
         self.arrived.setdefault(method, threading.Event()).set()
         super()._sleep_if_delayed(method)
-
-
-def _wait_until_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "serve exited early"
-        try:
-            with urllib.request.urlopen(base + "/readyz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not come up")
 
 
 def _requests_counted(base: str) -> float:
@@ -92,7 +78,7 @@ def test_metrics_add_up_across_workers_and_sigterm_finishes_the_work_in_flight(
         base = f"http://127.0.0.1:{port}"
         client = SlackRequestClient(f"{base}/slack/events", secret, fake)
         try:
-            _wait_until_ready(base, process)
+            wait_until_ready(base, process)
             for _ in range(8):
                 assert client.slash_command("UONE", "/rtw", "help").status == 200
             # Each scrape is answered by whichever worker accepts it; all must see the total.

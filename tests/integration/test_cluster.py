@@ -34,11 +34,12 @@ from hr_plugin.outbox import SENT
 from hr_plugin.slack.views.enrolment import EMPLOYEE_BLOCK, LEAVE_START_BLOCK, PROPOSE_CALLBACK, RETURN_BLOCK
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import app_environment, free_port
+from hr_plugin.testing.processes import app_environment, free_port, wait_until_ready
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.conftest import on_postgres
-from tests.e2e.test_serve import _wait_until_up
-from tests.integration.test_scheduler import TEAM, TOKEN, _leader_pid, _wait
+from tests.integration.test_scheduler import TEAM, TOKEN
+from tests.leader import leader_pid
+from tests.waiting import wait_for
 
 PEOPLE = 60
 HR = "UHRLEAD"
@@ -124,10 +125,10 @@ def test_three_web_processes_and_two_schedulers_lose_nothing_when_the_leader_die
         ]
         processes += webs
         for port, web in zip(ports, webs, strict=True):
-            _wait_until_up(f"http://127.0.0.1:{port}/readyz", web)
+            wait_until_ready(f"http://127.0.0.1:{port}", web)
         leader = _start("scheduler", env, tmp_path / "scheduler-1.log")
         processes.append(leader)
-        _wait(lambda: _leader_pid(session_factory) == leader.pid, 30, "the first scheduler to lead")
+        wait_for(lambda: leader_pid(session_factory) == leader.pid, 30, "the first scheduler to lead")
         standby = _start("scheduler", env, tmp_path / "scheduler-2.log")
         processes.append(standby)
 
@@ -149,7 +150,7 @@ def test_three_web_processes_and_two_schedulers_lose_nothing_when_the_leader_die
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             futures = [pool.submit(propose, index) for index in range(PEOPLE)]
-            _wait(lambda: invitations_sent() >= 10, 60, "the invitations to start going out")
+            wait_for(lambda: invitations_sent() >= 10, 60, "the invitations to start going out")
             os.kill(leader.pid, signal.SIGKILL)
             leader.wait(timeout=10)
             for future in futures:
@@ -158,7 +159,7 @@ def test_three_web_processes_and_two_schedulers_lose_nothing_when_the_leader_die
         assert len(acked) == PEOPLE, "every request was acknowledged"
         assert Counter(acked.values()) == {0: PEOPLE // 3, 1: PEOPLE // 3, 2: PEOPLE // 3}
 
-        _wait(lambda: _leader_pid(session_factory) == standby.pid, 15, "the standby to take over")
+        wait_for(lambda: leader_pid(session_factory) == standby.pid, 15, "the standby to take over")
 
         def all_sent() -> bool:
             invitations = OutboxMessage.idempotency_key.like("enrolment-invite:%")
@@ -171,7 +172,7 @@ def test_three_web_processes_and_two_schedulers_lose_nothing_when_the_leader_die
                 )
                 return total == PEOPLE and waiting == 0
 
-        _wait(all_sent, 90, "every invitation to be sent")
+        wait_for(all_sent, 90, "every invitation to be sent")
     finally:
         for process in processes:
             if process.poll() is None:

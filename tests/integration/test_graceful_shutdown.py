@@ -8,10 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,14 @@ from sqlalchemy import select
 
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.models import OutboxMessage, SchedulerLeader
+from hr_plugin.models import OutboxMessage
 from hr_plugin.outbox import IN_FLIGHT, PENDING, SENT, Drainer, OutboxPolicy, enqueue
 from hr_plugin.slack_clients import SingleWorkspaceClients
 from hr_plugin.tenants import ensure_tenant
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.processes import app_environment, free_port
+from tests.leader import leader_pid
+from tests.waiting import wait_for
 
 TEAM = "T0DEMO"
 TOKEN = "xoxb-fake-token"
@@ -69,15 +70,6 @@ def _rows(factory: SessionFactory) -> list[OutboxMessage]:
         return rows
 
 
-def _wait(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _check_every_claimed_row_was_sent_and_recorded(factory: SessionFactory, fake: FakeSlack) -> None:
     rows = _rows(factory)
     delivered = _delivered(fake)
@@ -116,7 +108,7 @@ def test_a_stopped_drain_finishes_its_send_and_hands_back_the_rest(
     reports = []
     worker = threading.Thread(target=lambda: reports.append(drainer.drain(max_seconds=30)))
     worker.start()
-    _wait(lambda: len(_delivered(fake)) >= 3, 20, "the batch to start")
+    wait_for(lambda: len(_delivered(fake)) >= 3, 20, "the batch to start")
     drainer.stop()
     worker.join(timeout=20)
 
@@ -167,12 +159,6 @@ def _answers(port: int) -> bool:
     return True
 
 
-def _leader_pid(factory: SessionFactory) -> int | None:
-    with unit_of_work(factory) as session:
-        row = session.get(SchedulerLeader, "scheduler")
-        return row.pid if row else None
-
-
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
     if process is not None and process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -189,11 +175,11 @@ def test_sigterm_mid_batch_finishes_the_send_and_the_standby_takes_over(
     first = _spawn(database_url, fake, tmp_path / "first.log", ports[0])
     second = None
     try:
-        _wait(lambda: len(_delivered(fake)) >= 3, 30, "the first scheduler to start the batch")
-        assert _leader_pid(session_factory) == first.pid
+        wait_for(lambda: len(_delivered(fake)) >= 3, 30, "the first scheduler to start the batch")
+        assert leader_pid(session_factory) == first.pid
         second = _spawn(database_url, fake, tmp_path / "second.log", ports[1])
         leading = _scrape(ports[0])
-        _wait(lambda: _answers(ports[1]), 30, "the standby's metrics")
+        wait_for(lambda: _answers(ports[1]), 30, "the standby's metrics")
         standing_by = _scrape(ports[1])
 
         first.send_signal(signal.SIGTERM)
@@ -204,8 +190,8 @@ def test_sigterm_mid_batch_finishes_the_send_and_the_standby_takes_over(
             row.status == SENT and row.claimed_by == f"drainer-{first.pid}" for row in _rows(session_factory)
         )
 
-        _wait(lambda: _leader_pid(session_factory) == second.pid, 15, "the standby to take over")
-        _wait(lambda: len(_delivered(fake)) == count, 60, "the standby to send the rest")
+        wait_for(lambda: leader_pid(session_factory) == second.pid, 15, "the standby to take over")
+        wait_for(lambda: len(_delivered(fake)) == count, 60, "the standby to send the rest")
     finally:
         _stop(first)
         _stop(second)

@@ -32,7 +32,9 @@ from hr_plugin.testing.fake_slack import FakeSlack
 from huddles.models import Huddle, HuddleCycle, HuddleMember
 from mentoring.service import MentorForm, opt_in
 from tests.conftest import on_postgres
-from tests.integration.test_scheduler import TEAM, TOKEN, _leader_pid, _spawn, _wait
+from tests.integration.test_scheduler import TEAM, TOKEN, _spawn
+from tests.leader import leader_pid
+from tests.waiting import wait_for
 
 GROUPS = 12
 MEMBERS = GROUPS * 7
@@ -131,13 +133,13 @@ def test_invitations_and_reminders_arrive_once_when_the_leader_dies_mid_batch(
     first = _spawn(database_url, fake, tmp_path / "first.log")
     second = None
     try:
-        _wait(lambda: _leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
+        wait_for(lambda: leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
         second = _spawn(database_url, fake, tmp_path / "second.log")
 
         def invitations_sent() -> int:
             return sum(1 for kind, _, text in _delivered(fake) if "You're invited" in text)
 
-        _wait(lambda: invitations_sent() >= 3, 60, "the invitations to start going out")
+        wait_for(lambda: invitations_sent() >= 3, 60, "the invitations to start going out")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         assert invitations_sent() < GROUPS, "the kill must land mid-batch for this test to mean anything"
@@ -152,7 +154,7 @@ def test_invitations_and_reminders_arrive_once_when_the_leader_dies_mid_batch(
                 member.rsvp = "attending" if member.employee_id % 2 else "invited"
             session.commit()
 
-        takeover = _wait(lambda: _leader_pid(session_factory) == second.pid, 15, "the standby to take over")
+        takeover = wait_for(lambda: leader_pid(session_factory) == second.pid, 15, "the standby to take over")
         assert takeover < 10
 
         def all_sent() -> bool:
@@ -168,7 +170,7 @@ def test_invitations_and_reminders_arrive_once_when_the_leader_dies_mid_batch(
                 # 10-minute reminders for the 42 who are coming plus the 12 facilitators.
                 return total == GROUPS * 2 + MEMBERS + GROUPS + MEMBERS // 2 + GROUPS and pending == 0
 
-        _wait(all_sent, 90, "every invitation and reminder to be sent")
+        wait_for(all_sent, 90, "every invitation and reminder to be sent")
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:

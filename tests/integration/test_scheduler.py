@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +15,14 @@ from sqlalchemy import Engine, func, select
 
 from hr_plugin.clock import SimulatedClock, SystemClock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.models import OutboxMessage, SchedulerLeader
+from hr_plugin.models import OutboxMessage
 from hr_plugin.outbox import SENT, enqueue
 from hr_plugin.scheduler import FileLeaderLock, PostgresAdvisoryLock, TickRunner, leader_lock_for
 from hr_plugin.tenants import ensure_tenant
 from hr_plugin.testing.fake_slack import FakeSlack
 from tests.conftest import on_postgres
+from tests.leader import leader_pid
+from tests.waiting import wait_for
 
 TEAM = "T0DEMO"
 TOKEN = "xoxb-fake-token"
@@ -100,21 +101,6 @@ def _spawn(database_url: str, fake: FakeSlack, log: Path) -> subprocess.Popen[by
     )
 
 
-def _leader_pid(factory: SessionFactory) -> int | None:
-    with unit_of_work(factory) as session:
-        row = session.get(SchedulerLeader, "scheduler")
-        return row.pid if row else None
-
-
-def _wait(condition, timeout: float, what: str) -> float:  # type: ignore[no-untyped-def]
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.postgres_only
 @pytest.mark.skipif(not on_postgres(), reason="advisory-lock failover needs PostgreSQL")
 def test_kill_the_leader_mid_batch_and_the_standby_finishes_without_loss(
@@ -142,17 +128,17 @@ def test_kill_the_leader_mid_batch_and_the_standby_finishes_without_loss(
     first = _spawn(database_url, fake, tmp_path / "first.log")
     second = None
     try:
-        _wait(lambda: _leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
+        wait_for(lambda: leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
         second = _spawn(database_url, fake, tmp_path / "second.log")
-        _wait(lambda: len(fake.calls_for("chat.postMessage")) >= 10, 30, "the batch to start")
-        assert _leader_pid(session_factory) == first.pid, "the standby must not lead while the leader lives"
+        wait_for(lambda: len(fake.calls_for("chat.postMessage")) >= 10, 30, "the batch to start")
+        assert leader_pid(session_factory) == first.pid, "the standby must not lead while the leader lives"
 
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         sent_at_kill = len([c for c in fake.calls_for("chat.postMessage") if c["ok"]])
         assert sent_at_kill < count, "the kill must land mid-batch for this test to mean anything"
 
-        takeover = _wait(lambda: _leader_pid(session_factory) == second.pid, 15, "the standby to take over")
+        takeover = wait_for(lambda: leader_pid(session_factory) == second.pid, 15, "the standby to take over")
         assert takeover < 10
 
         def all_sent() -> bool:
@@ -164,7 +150,7 @@ def test_kill_the_leader_mid_batch_and_the_standby_finishes_without_loss(
                     == 0
                 )
 
-        _wait(all_sent, 60, "every message to be sent")
+        wait_for(all_sent, 60, "every message to be sent")
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:

@@ -38,7 +38,9 @@ from hr_plugin.tenants import ensure_tenant
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.vault.store import VaultSpace
 from tests.conftest import on_postgres
-from tests.integration.test_scheduler import TEAM, TOKEN, _leader_pid, _spawn, _wait
+from tests.integration.test_scheduler import TEAM, TOKEN, _spawn
+from tests.leader import leader_pid
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -147,8 +149,8 @@ def test_a_leader_killed_inside_its_enqueue_tick_leaves_nothing_half_done(
     first = _spawn(f"{database_url}?application_name={LEADER_APP_NAME}", fake, tmp_path / "first.log")
     second: subprocess.Popen[bytes] | None = None
     try:
-        _wait(lambda: _leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
-        _wait(lambda: _waiting_on_a_lock(engine), 30, "the reminder tick to reach the held key")
+        wait_for(lambda: leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
+        wait_for(lambda: _waiting_on_a_lock(engine), 30, "the reminder tick to reach the held key")
         second = _spawn(database_url, fake, tmp_path / "second.log")
         assert _reminders(session_factory) == {}, "nothing of the tick may be visible before it commits"
 
@@ -157,8 +159,8 @@ def test_a_leader_killed_inside_its_enqueue_tick_leaves_nothing_half_done(
         blocker.rollback()
         blocker.close()
 
-        _wait(lambda: _leader_pid(session_factory) == second.pid, 15, "the standby to take over")
-        _wait(lambda: _reminders(session_factory) == {SENT: len(PEOPLE)}, 60, "every reminder to be sent")
+        wait_for(lambda: leader_pid(session_factory) == second.pid, 15, "the standby to take over")
+        wait_for(lambda: _reminders(session_factory) == {SENT: len(PEOPLE)}, 60, "every reminder to be sent")
     finally:
         blocker.close()
         for process in (first, second):
