@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     settings = Settings()
-    configure_logging(settings.log_level, settings.log_format or _default_log_format(args.command))
+    configure_logging(settings.log_level, settings.log_format or default_log_format(args.command))
     try:
         return int(args.handler(args) or 0)
     except SettingsError as exc:
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _default_log_format(command: str) -> LogFormat:
+def default_log_format(command: str) -> LogFormat:
     """JSON for the long-running processes a log pipeline reads; text at a terminal."""
     return "json" if command in ("serve", "scheduler") else "text"
 
@@ -164,11 +164,13 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
 
     from hr_plugin.server import run_gunicorn
+    from hr_plugin.slack.companion import Companion
     from hr_plugin.web import WebApp
 
     def build_wsgi() -> WebApp:
         services = make_services(settings)
-        return WebApp(build_app(services), services)
+        companion = Companion().start() if settings.after_answer_process else None
+        return WebApp(build_app(services), services, companion)
 
     log.info("serving on http://%s:%s/slack/events", settings.host, settings.port)
     run_gunicorn(settings, build_wsgi)

@@ -16,6 +16,7 @@ from hr_plugin.observability import metrics
 from hr_plugin.observability.outbox_gauges import OutboxGauges
 from hr_plugin.observability.surfaces import surface_of
 from hr_plugin.services import Services
+from hr_plugin.slack.companion import Companion
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.envelope import PARSED_BODY, SlackEnvelopeGuard
 from hr_plugin.wsgi import Environ, StartResponse, plain_response
@@ -27,21 +28,24 @@ EXPORT_PREFIX = "/vault/export/"
 
 
 class WebApp:
-    """Slack at ``/slack/events``; ``/healthz`` (process up), ``/readyz`` (database reachable
-    and not stopping), ``/metrics`` (Prometheus); the private space's export links.
+    """Slack at ``/slack/events``; ``/healthz`` (process up), ``/readyz`` (database reachable,
+    the companion process started, and not stopping), ``/metrics`` (Prometheus); the private
+    space's export links.
 
     Exact paths live in ``routes``; a feature adds one with ``add_route``. Anything else goes
     to Bolt's handler, which also answers its OAuth paths when an OAuth flow is configured.
     """
 
-    def __init__(self, app: App, services: Services) -> None:
+    def __init__(self, app: App, services: Services, companion: Companion | None = None) -> None:
         # Malformed payloads are refused before Bolt parses them (see hr_plugin.slack.envelope).
-        # Slack calls a listener makes before its answer go out right after it (hr_plugin.slack.deferred).
+        # Slack calls a listener makes before its answer go out right after it
+        # (hr_plugin.slack.deferred), from the companion process when there is one.
         self.slack = SlackEnvelopeGuard(
-            SendAfterAnswer(SlackRequestHandler(app, path=SLACK_EVENTS_PATH), services.lazy_pool),
+            SendAfterAnswer(SlackRequestHandler(app, path=SLACK_EVENTS_PATH), services.lazy_pool, companion),
             services.settings.slack_signing_secret,
         )
         self.services = services
+        self.companion = companion
         self.stopping = threading.Event()
         self.outbox_gauges = OutboxGauges(services.factory, services.clock)
         self.routes: dict[str, Route] = {
@@ -70,12 +74,16 @@ class WebApp:
         self.stopping.set()
 
     def close(self, timeout: float) -> None:
-        """After the last request: let lazy listeners finish (up to ``timeout``), then disconnect."""
+        """After the last request: let the work after the answer finish, here and in the
+        companion process (together up to ``timeout``), then disconnect."""
         self.stopping.set()
+        deadline = time.monotonic() + timeout
         pool = self.services.lazy_pool
         if pool is not None:
             pool.wait_idle(timeout)
             pool.shutdown(wait=False)
+        if self.companion is not None:
+            self.companion.close(max(deadline - time.monotonic(), 1.0))
         self.services.engine.dispose()
 
     # -- routes ------------------------------------------------------------------------------
@@ -86,6 +94,8 @@ class WebApp:
     def _readyz(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
         if self.stopping.is_set():
             return plain_response(start_response, "503 Service Unavailable", "shutting down")
+        if self.companion is not None and not self.companion.ready:
+            return plain_response(start_response, "503 Service Unavailable", "starting")
         if ping(self.services.engine):
             return plain_response(start_response, "200 OK", "ready")
         return plain_response(start_response, "503 Service Unavailable", "database unreachable")

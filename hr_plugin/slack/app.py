@@ -66,20 +66,22 @@ class LazyListenerPool(ThreadPoolExecutor):
         return False
 
 
-def build_app(services: Services, *, client: WebClient | None = None) -> App:
+def build_app(services: Services, *, client: WebClient | None = None, verify_requests: bool = True) -> App:
+    """The Bolt app with every listener. ``verify_requests=False`` only for the companion
+    process (``hr_plugin.slack.companion``), which dispatches requests the web worker verified."""
     settings = services.settings
     keep_payloads_out_of_logs()
     services.lazy_pool = LazyListenerPool(LAZY_LISTENER_THREADS)
     if settings.oauth_enabled:
-        app = _multi_workspace_app(services, client)
+        app = _multi_workspace_app(services, client, verify_requests)
     else:
-        app = _single_workspace_app(services, client)
+        app = _single_workspace_app(services, client, verify_requests)
     app.error(keep_the_ack_when_slack_fails)
     register_listeners(app, services)
     return app
 
 
-def _single_workspace_app(services: Services, client: WebClient | None) -> App:
+def _single_workspace_app(services: Services, client: WebClient | None, verify_requests: bool) -> App:
     settings = services.settings
     if client is None and settings.slack_bot_token:
         # On the ack path a rate limit must not make us sleep: no retry handler here.
@@ -89,6 +91,7 @@ def _single_workspace_app(services: Services, client: WebClient | None) -> App:
         signing_secret=settings.slack_signing_secret or "",
         client=client,
         process_before_response=True,
+        request_verification_enabled=verify_requests,
         listener_executor=services.lazy_pool,
         logger=logging.getLogger("hr_plugin.slack"),
     )
@@ -116,7 +119,7 @@ def keep_the_ack_when_slack_fails(
     return None
 
 
-def _multi_workspace_app(services: Services, client: WebClient | None) -> App:
+def _multi_workspace_app(services: Services, client: WebClient | None, verify_requests: bool) -> App:
     from hr_plugin.oauth.authorize import InstallationAuthorize
     from hr_plugin.oauth.flow import oauth_settings
 
@@ -134,6 +137,7 @@ def _multi_workspace_app(services: Services, client: WebClient | None) -> App:
             "A workspace admin can install it again."
         ),
         process_before_response=True,
+        request_verification_enabled=verify_requests,
         listener_executor=services.lazy_pool,
         logger=logging.getLogger("hr_plugin.slack"),
     )

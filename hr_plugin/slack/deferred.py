@@ -14,22 +14,29 @@ ack, as before. Database work stays before the answer, so an ack still means the
 Calls whose result a listener reads (``users.info``) are made at once, as before. Outside a
 request (work after the answer, the scheduler) nothing is deferred. Work a listener leaves for
 after its answer joins the same queue (``after_answer``; ``hr_plugin.slack.listening``).
+
+Under ``serve`` the queue usually leaves the process: when everything in it can be made again
+elsewhere, it goes to the companion process as a ``Handoff`` (``hr_plugin.slack.companion``),
+which dispatches the same request once more in follow-up mode (``following_up``): only the
+queued Slack calls and the work after the answer run there, never the part before the answer.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Final, Literal, Protocol
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from hr_plugin.observability import metrics
 from hr_plugin.slack.middleware import use
 from hr_plugin.wsgi import Environ, StartResponse, WsgiApp
 
@@ -38,40 +45,87 @@ log = logging.getLogger(__name__)
 DEFERRED_METHODS = frozenset({"views_open", "views_push", "views_update"})
 
 
+@dataclass(frozen=True)
+class SlackCall:
+    """A queued Slack call as data, so another process can make it: a ``WebClient`` method
+    (``views_open``...) or ``respond``, with its arguments."""
+
+    target: Literal["client", "respond"]
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+# Queued work the companion makes again by dispatching the request once more (work after the
+# answer: ``hr_plugin.slack.listening``), so nothing of it needs to travel.
+REDISPATCHED: Final = "redispatched"
+
+Recipe = SlackCall | Literal["redispatched"] | None  # None: it can only run in this process
+Queued = tuple[str, Callable[[], object]]
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What the companion process needs to do a request's work after the answer: the request as
+    Slack sent it (body and headers, which both processes already hold) and the Slack calls its
+    first part queued. Nothing read from the database travels."""
+
+    body: str
+    headers: dict[str, Sequence[str]]
+    calls: tuple[SlackCall, ...]
+
+
 class DeferredCalls:
     """The Slack calls queued while one request is handled. Once sent, it queues no more: a
     call made later (work after the answer, holding the same client) goes out at once."""
 
     def __init__(self) -> None:
-        self._calls: list[tuple[str, Callable[[], object]]] = []
+        self._calls: list[tuple[str, Callable[[], object], Recipe]] = []
         self._lock = threading.Lock()
         self._sent = False
+        self._released: list[tuple[str, Callable[[], object], Recipe]] = []
+        self.request: tuple[str, dict[str, Sequence[str]]] | None = None  # raw body, headers
+        # Set by a listener whose part before the answer is safe to skip when the request is
+        # dispatched again in follow-up mode (``listen``; the commands that only show).
+        self.redispatch_safe = False
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._calls)
 
-    def call(self, what: str, call: Callable[[], object]) -> None:
+    def call(self, what: str, call: Callable[[], object], recipe: Recipe = None) -> None:
         with self._lock:
             if not self._sent:
-                self._calls.append((what, call))
+                self._calls.append((what, call, recipe))
                 return
         _send(what, call)
 
-    def release(self) -> list[tuple[str, Callable[[], object]]]:
+    def release(self) -> list[Queued]:
         """The answer has gone: hand back what was queued; from now on calls go out at once.
 
         Also when nothing was queued, since work after the answer of the same request (it holds
         this client) may be about to make a call, and nobody would send it later."""
         with self._lock:
             calls, self._calls, self._sent = self._calls, [], True
-        return calls
+        self._released = calls
+        return [(what, call) for what, call, _ in calls]
+
+    def handoff(self) -> Handoff | None:
+        """What was released, as a ``Handoff``, when all of it can be made again elsewhere."""
+        released = self._released
+        if not (released and self.redispatch_safe and self.request is not None):
+            return None
+        recipes = [recipe for _, _, recipe in released]
+        if any(recipe is None for recipe in recipes):
+            return None
+        body, headers = self.request
+        return Handoff(body, headers, tuple(r for r in recipes if isinstance(r, SlackCall)))
 
     def send(self) -> None:
         send_all(self.release())
 
 
-def send_all(calls: list[tuple[str, Callable[[], object]]]) -> None:
+def send_all(calls: list[Queued]) -> None:
     for what, call in calls:
         _send(what, call)
 
@@ -88,23 +142,55 @@ def _send(what: str, call: Callable[[], object]) -> None:
 
 
 _current: ContextVar[DeferredCalls | None] = ContextVar("deferred_slack_calls", default=None)
+_following_up: ContextVar[Handoff | None] = ContextVar("following_up", default=None)
 
 
-def after_answer(what: str, call: Callable[[], object], pool: Executor | None) -> None:
+def after_answer(
+    what: str, call: Callable[[], object], pool: Executor | None, *, redispatched: bool = False
+) -> None:
     """Run ``call`` once the request's answer is ready, after the Slack calls queued before it.
 
     Work a listener leaves for after its answer (showing what it read, republishing a Home)
     goes in the same queue as its deferred Slack calls, so it starts only when Slack has its
-    answer. Outside a request (Socket Mode, the scheduler) it goes to ``pool`` at once, or runs
-    here when there is none. Failures are logged, as for the Slack calls (``_send``).
+    answer. Outside a request (Socket Mode, the scheduler, the companion) it goes to ``pool``
+    at once, or runs here when there is none. Failures are logged, as for the Slack calls
+    (``_send``). ``redispatched``: the companion makes this same call by dispatching the request
+    again, and the listener's part before the answer may be skipped or run again there.
     """
     calls = _current.get()
     if calls is not None:
-        calls.call(what, call)
+        if redispatched:
+            calls.redispatch_safe = True
+        calls.call(what, call, REDISPATCHED if redispatched else None)
     elif pool is not None:
         pool.submit(_send, what, call)
     else:
         _send(what, call)
+
+
+def following_up() -> bool:
+    """True while the companion dispatches a request again: only work after the answer runs."""
+    return _following_up.get() is not None
+
+
+@contextmanager
+def follow_up(handoff: Handoff) -> Iterator[None]:
+    """Dispatch ``handoff``'s request again inside this block, in follow-up mode."""
+    token = _following_up.set(handoff)
+    try:
+        yield
+    finally:
+        _following_up.reset(token)
+
+
+def _replay(calls: Iterable[SlackCall], client: Any, respond: Callable[..., object] | None) -> None:
+    """The Slack calls the first part queued, made with this process's client, in order."""
+    for call in calls:
+        if call.target == "respond":
+            if respond is not None:
+                _send("respond", partial(respond, *call.args, **call.kwargs))
+        else:
+            _send(call.method, partial(getattr(client, call.method), *call.args, **call.kwargs))
 
 
 @contextmanager
@@ -131,7 +217,8 @@ class _DeferringClient:
             return attribute
 
         def queued(*args: Any, **kwargs: Any) -> None:
-            self._calls.call(name, partial(attribute, *args, **kwargs))
+            recipe = SlackCall("client", name, args, kwargs)
+            self._calls.call(name, partial(attribute, *args, **kwargs), recipe)
 
         return queued
 
@@ -145,41 +232,59 @@ class _DeferringRespond:
         self._calls = calls
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.call("respond", partial(self._respond, *args, **kwargs))
+        self._calls.call(
+            "respond", partial(self._respond, *args, **kwargs), SlackCall("respond", "respond", args, kwargs)
+        )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _DeferringRespond:
         return self
 
 
 def register(app: App) -> None:
-    """The global middleware that gives listeners the deferring client and ``respond``."""
+    """The global middleware that gives listeners the deferring client and ``respond``; in
+    follow-up mode, it makes the Slack calls the first part queued before the listener runs."""
 
     def defer_showing_calls(req: BoltRequest, resp: BoltResponse, next: Callable[[], object]) -> BoltResponse:
         calls = _current.get()
+        handoff = _following_up.get()
+        context = req.context
         if calls is not None:
-            context = req.context
+            calls.request = (req.raw_body, req.headers)
             respond = context.respond  # built from the real client, before it is wrapped
             if respond is not None:
                 context["respond"] = _DeferringRespond(respond, calls)
             context["client"] = _DeferringClient(context.client, calls)
+        elif handoff is not None:
+            _replay(handoff.calls, context.client, context.respond)
         next()
         return resp
 
     use(app, defer_showing_calls)
 
 
-class SendAfterAnswer:
-    """WSGI middleware around Bolt's handler: queue during the request, send once answered."""
+class HandsOff(Protocol):
+    def submit(self, handoff: Handoff) -> bool: ...
 
-    def __init__(self, app: WsgiApp, pool: Any) -> None:
+
+class SendAfterAnswer:
+    """WSGI middleware around Bolt's handler: queue during the request, send once answered,
+    in the companion process when there is one and the work can go there."""
+
+    def __init__(self, app: WsgiApp, pool: Any, companion: HandsOff | None = None) -> None:
         self.app = app
         self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
+        self.companion = companion
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with deferring() as calls:
             answer = self.app(environ, start_response)
         queued = calls.release()
         if queued:
+            handoff = calls.handoff() if self.companion is not None else None
+            if handoff is not None and self.companion is not None and self.companion.submit(handoff):
+                metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
+                return answer
+            metrics.WORK_AFTER_ANSWER.labels(place="worker").inc()
             if self.pool is not None:
                 self.pool.submit(send_all, queued)
             else:

@@ -9,6 +9,10 @@ without the copy, and queues it behind the request's deferred Slack calls
 
 As with Bolt's lazy functions, the work after the answer runs even when the first part
 failed: it refreshes what the person sees, which is right after a refused change too.
+
+Under ``serve`` that work usually runs in the companion process (``hr_plugin.slack.companion``),
+which dispatches the request again in follow-up mode: there the first part is skipped (it ran
+here, and ran once) and only the work after the answer runs.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from hr_plugin.services import Services
-from hr_plugin.slack.deferred import after_answer
+from hr_plugin.slack.deferred import after_answer, following_up, send_all
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
 
@@ -37,11 +41,15 @@ def listen(
     later = [_Bound(function) for function in after]
 
     def answer_then_queue(args: Args) -> None:
+        if following_up():
+            args.ack()  # nobody hears it: the answer went from the web process
+            send_all([(work.name, partial(work, args)) for work in later])
+            return
         try:
             first(args)
         finally:
             for work in later:
-                after_answer(work.name, partial(work, args), services.lazy_pool)
+                after_answer(work.name, partial(work, args), services.lazy_pool, redispatched=True)
 
     route(answer_then_queue)
 

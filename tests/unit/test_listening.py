@@ -185,3 +185,97 @@ def test_an_argument_bolt_does_not_give_is_refused_when_wired(fake: FakeSlack) -
         listen(
             _app(fake).action(ACTION), SimpleNamespace(lazy_pool=None), ack=lambda ack: ack(), after=[show]
         )  # type: ignore[arg-type]
+
+
+class _TakingCompanion:
+    """Takes every handoff, as a started companion process would, and keeps it."""
+
+    def __init__(self) -> None:
+        self.handoffs: list[deferred.Handoff] = []
+
+    def submit(self, handoff: deferred.Handoff) -> bool:
+        self.handoffs.append(handoff)
+        return True
+
+
+def _deferring_app(fake: FakeSlack, *, verify: bool = True) -> App:
+    app = App(
+        signing_secret=SECRET,
+        client=WebClient(token=BOT_TOKEN, base_url=fake.base_url),
+        process_before_response=True,
+        request_verification_enabled=verify,
+    )
+    deferred.register(app)
+    return app
+
+
+def test_a_listened_request_crosses_to_the_companion_which_runs_only_the_work_after(fake: FakeSlack) -> None:
+    def wire(app: App, events: list[str]) -> None:
+        def answer(ack: Ack, respond: Any) -> None:
+            events.append("ack function")
+            ack()
+            respond(text="Saved.")  # queued: it goes out after the answer, wherever that work runs
+
+        def show(body: dict[str, Any]) -> None:
+            events.append(f"work after for {body['user']['id']}")
+
+        listen(app.action(ACTION), SimpleNamespace(lazy_pool=None), ack=answer, after=[show])  # type: ignore[arg-type]
+
+    web_events: list[str] = []
+    web_app = _deferring_app(fake)
+    wire(web_app, web_events)
+    companion = _TakingCompanion()
+    served = SendAfterAnswer(SlackRequestHandler(web_app, path="/slack/events"), None, companion)
+
+    assert _post(served, web_events, _click(fake, "UCLICK")) == "200 OK"
+    assert web_events == ["ack function", "answered"], "nothing after the answer ran on the worker"
+    assert fake.calls_for("response_url") == []
+    [handoff] = companion.handoffs
+    assert [(call.target, call.kwargs) for call in handoff.calls] == [("respond", {"text": "Saved."})]
+
+    # The companion's side: the same listeners, the request dispatched again in follow-up mode.
+    companion_events: list[str] = []
+    follow_up_app = _deferring_app(fake, verify=False)
+    wire(follow_up_app, companion_events)
+    from hr_plugin.slack.companion import dispatch
+
+    dispatch(follow_up_app, handoff)
+
+    assert companion_events == ["work after for UCLICK"], "the part before the answer did not run again"
+    assert [call["params"]["text"] for call in fake.calls_for("response_url")] == ["Saved."]
+
+
+def test_a_listener_not_wired_with_listen_keeps_its_work_on_the_worker(fake: FakeSlack) -> None:
+    """Its part before the answer could not be skipped elsewhere, so nothing of it crosses."""
+    app, events = _deferring_app(fake), []
+
+    def click(ack: Ack, respond: Any) -> None:
+        events.append("listener")
+        ack()
+        respond(text="Done.")
+
+    app.action(ACTION)(click)
+    companion = _TakingCompanion()
+    served = SendAfterAnswer(SlackRequestHandler(app, path="/slack/events"), None, companion)
+
+    assert _post(served, events, _click(fake)) == "200 OK"
+    assert companion.handoffs == []
+    assert events == ["listener", "answered"]
+    assert [call["params"]["text"] for call in fake.calls_for("response_url")] == ["Done."]
+
+
+def test_a_companion_that_cannot_take_the_work_leaves_it_on_the_worker(fake: FakeSlack) -> None:
+    app, events = _deferring_app(fake), []
+
+    def show(body: dict[str, Any]) -> None:
+        events.append("work after")
+
+    listen(app.action(ACTION), SimpleNamespace(lazy_pool=None), ack=lambda ack: ack(), after=[show])  # type: ignore[arg-type]
+
+    class Starting:
+        def submit(self, handoff: deferred.Handoff) -> bool:
+            return False
+
+    served = SendAfterAnswer(SlackRequestHandler(app, path="/slack/events"), None, Starting())
+    assert _post(served, events, _click(fake)) == "200 OK"
+    assert events == ["answered", "work after"]

@@ -32,7 +32,8 @@ def register(app: App, services: Services) -> None:
             # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
             ack()
             show = partial(_run, subcommand, never_acks, command, rest, client, context, respond)
-            after_answer(f"/rtw {name}", show, services.lazy_pool)
+            # Nothing before the answer to repeat, so the companion may dispatch it again.
+            after_answer(f"/rtw {name}", show, services.lazy_pool, redispatched=True)
             return
         _run(subcommand, ack, command, rest, client, context, respond)
 

@@ -11,6 +11,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from hr_plugin.events import claim_event, claim_request
 from hr_plugin.services import Services
+from hr_plugin.slack.deferred import following_up
 from hr_plugin.slack.middleware import use
 from hr_plugin.slack.payloads import tenant_of
 
@@ -55,7 +56,8 @@ def register(app: App, services: Services) -> None:
     ) -> BoltResponse | None:
         body: dict[str, Any] = req.body or {}
         event_id = event_id_of(body)
-        if event_id and (body.get("event") or {}).get("type") not in CLAIMED_AFTER_ANSWER:
+        claimed_later = (body.get("event") or {}).get("type") in CLAIMED_AFTER_ANSWER
+        if event_id and not claimed_later and not following_up():  # the companion: claimed already
             tenant = tenant_of(req.context)
             if not claim_event(services.factory, tenant, event_id, services.clock.now()):
                 log.info(
@@ -75,7 +77,8 @@ def register(app: App, services: Services) -> None:
         no signature (they arrive over Slack's own connection) and cannot be replayed."""
         body: dict[str, Any] = req.body or {}
         signature = req.headers.get("x-slack-signature", [""])[0]
-        if body.get("type") in REPLAY_GUARDED and signature and not _shows_only(body, services):
+        guarded = body.get("type") in REPLAY_GUARDED and not following_up()  # the web process claimed it
+        if guarded and signature and not _shows_only(body, services):
             tenant = tenant_of(req.context)
             if not claim_request(services.factory, tenant, signature, services.clock.now()):
                 log.warning("refused a replayed %s request in %s", body.get("type"), tenant)

@@ -1,0 +1,159 @@
+"""The companion process: work after the answer, away from the requests that wait for answers.
+
+Why: with the work after the answer (opening a modal with what was read, republishing a Home:
+several milliseconds of Python each) on threads of the web process, the next request waited for
+the interpreter lock behind it. Measured with ``python -m bench --only slack_requests``: at one
+connection the App Home's answer took 9 ms at the median instead of 1.5 ms, and at fifty the
+web process answered a third as many requests a second as a bare Bolt app. An interpreter of its
+own, at a lower CPU priority, leaves the answers the whole lock and the CPU first.
+
+Each web worker starts one companion (``spawn``: a fresh interpreter, safe from a threaded
+parent) that builds the same Bolt app from the same settings. A request whose queued work can
+be made again (``hr_plugin.slack.deferred.Handoff``) crosses as the body and headers Slack sent
+and the Slack calls its first part queued; the companion dispatches it again in follow-up mode,
+where listeners skip their part before the answer and only the work after it runs. Anything
+else (the private space's submissions among it) stays on the web worker's own pool, as does all
+of it while the companion is starting, stopping or gone.
+
+Like the work after the answer on a thread, a handoff lives in memory: it only shows something
+(a modal, a Home) and never holds a change, which is saved before the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.context import SpawnProcess
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+
+from hr_plugin.slack.deferred import Handoff, follow_up
+
+log = logging.getLogger(__name__)
+
+NICENESS = 10  # the companion yields the CPU to the web worker that answers Slack
+THREADS = 8  # follow-ups in flight at once (most of their time is Slack's and the database's)
+_POLL_SECONDS = 1.0  # how often an idle companion checks that its web worker is still there
+
+
+class Companion:
+    """The web worker's side: starts the process, hands it work, starts another if it dies,
+    stops it."""
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._closed = False
+        self._was_ready = False
+        self._spawn()
+
+    def _spawn(self) -> None:
+        self._queue: multiprocessing.Queue[Handoff | None] = self._context.Queue()
+        self._ready = self._context.Event()
+        self._process: SpawnProcess = self._context.Process(
+            target=_serve,
+            args=(self._queue, self._ready, os.getpid()),
+            name="hr-plugin-companion",
+            daemon=True,
+        )
+
+    def start(self) -> Companion:
+        self._process.start()
+        return self
+
+    @property
+    def ready(self) -> bool:
+        """It has started once (``/readyz`` waits for that; a restart later does not count)."""
+        self._was_ready = self._was_ready or self._ready.is_set()
+        return self._was_ready and not self._closed
+
+    def submit(self, handoff: Handoff) -> bool:
+        """Queue ``handoff``; False when the companion cannot take it (the caller runs it):
+        still starting (a trigger id lasts 3 s, an import takes longer), stopping or gone.
+        A companion found dead is replaced; what it held was only ever something to show."""
+        with self._lock:
+            if self._closed:
+                return False
+            if self._process.exitcode is not None:
+                code = self._process.exitcode
+                log.warning("the companion process stopped (exit code %s); starting another", code)
+                self._queue.close()
+                self._spawn()
+                self._process.start()
+                return False
+            if not self._ready.is_set():
+                return False
+            self._queue.put(handoff)
+            return True
+
+    def close(self, timeout: float) -> None:
+        """Let the companion finish what it was handed (up to ``timeout``), then stop it."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._process.is_alive():
+            self._queue.put(None)
+            self._process.join(timeout)
+        if self._process.is_alive():
+            log.warning("the companion process did not finish its work in %.0f s; stopping it", timeout)
+            self._process.terminate()
+            self._process.join(1)
+        self._queue.close()
+
+
+def _serve(handoffs: multiprocessing.Queue[Handoff | None], ready: Any, parent: int) -> None:
+    """The companion's main loop: build the app, then dispatch each handoff on a thread.
+
+    A stop signal sent to the whole process group (Ctrl-C, systemd) is left to the web worker,
+    which then asks the companion to finish what it holds; a companion whose worker is gone
+    finishes on its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.nice(NICENESS)
+    from hr_plugin.cli import default_log_format
+    from hr_plugin.observability.logs import configure_logging
+    from hr_plugin.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format or default_log_format("serve"))
+    app = build_follow_up_app(settings)
+    ready.set()
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="follow-up") as pool:
+        while True:
+            try:
+                handoff = handoffs.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if os.getppid() != parent:  # the web worker was killed without a word
+                    return
+                continue
+            if handoff is None:
+                break
+            pool.submit(dispatch, app, handoff)
+    # Leaving the ``with`` waited for every follow-up in flight.
+
+
+def build_follow_up_app(settings: Any) -> App:
+    """The same listeners as the web worker's app. The request was verified there, so the
+    signature is not checked again (its 5-minute window may close while work waits)."""
+    from hr_plugin.services import make_services
+    from hr_plugin.slack.app import build_app
+
+    return build_app(make_services(settings), verify_requests=False)
+
+
+def dispatch(app: App, handoff: Handoff) -> None:
+    """Dispatch ``handoff``'s request again in follow-up mode; failures are logged, not raised."""
+    try:
+        with follow_up(handoff):
+            headers: dict[str, str | Sequence[str]] = dict(handoff.headers)
+            app.dispatch(BoltRequest(body=handoff.body, headers=headers))
+    except Exception:
+        log.exception("work after the answer failed in the companion process")

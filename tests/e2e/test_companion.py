@@ -1,0 +1,166 @@
+"""``hr-plugin serve``'s companion process: the work after the answer runs there, and it goes
+away with its web worker (``hr_plugin.slack.companion``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from hr_plugin.clock import SystemClock
+from hr_plugin.db import make_engine, upgrade
+from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.processes import app_environment, free_port, wait_until_ready
+from hr_plugin.testing.signed_client import SlackRequestClient
+from tests.waiting import wait_for
+
+TOKEN = "xoxb-fake-token"
+
+
+@dataclass
+class Served:
+    base: str
+    process: subprocess.Popen[bytes]
+    client: SlackRequestClient
+    fake: FakeSlack
+    log: Path
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
+    upgrade(make_engine(database_url))
+    port = free_port()
+    secret = secrets.token_hex(16)
+    with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
+        fake.add_user("UONE", name="one", real_name="One", email="one@example.com")
+        env = app_environment(
+            database_url=database_url,
+            slack_api_url=fake.base_url,
+            bot_token=TOKEN,
+            folder=tmp_path,
+            signing_secret=secret,
+            port=str(port),
+            web_workers="1",  # one worker: every scrape sees its counters
+        )
+        log = tmp_path / "serve.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hr_plugin.cli", "serve"],
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_ready(base, process)  # ready means the companion has started too
+            yield Served(base, process, SlackRequestClient(f"{base}/slack/events", secret, fake), fake, log)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+
+
+def _work_after_answer(base: str) -> dict[str, float]:
+    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return {
+        sample.labels["place"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "hr_plugin_work_after_answer_total"
+    }
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_work_after_the_answer_runs_in_the_companion(served: Served) -> None:
+    client, fake = served.client, served.fake
+
+    assert client.app_home_opened("UONE").status == 200
+    assert client.global_shortcut("UONE", "vault.shortcut").status == 200
+    assert client.slash_command("UONE", "/rtw", "help").status == 200  # answered whole: nothing after
+
+    both = lambda: fake.calls_for("views.publish") and fake.calls_for("views.open")  # noqa: E731
+    wait_for(both, 10, "the Home and the modal")
+    assert [call["ok"] for call in fake.calls_for("views.publish")] == [True]
+    assert [call["ok"] for call in fake.calls_for("views.open")] == [True]
+    assert _work_after_answer(served.base) == {"companion": 2.0}
+
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0, served.log.read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_companion_whose_worker_is_killed_exits_on_its_own(served: Served) -> None:
+    [worker] = _children(served.process.pid)
+    companions = [pid for pid in _children(worker) if b"resource_tracker" not in _cmdline(pid)]
+    assert companions, "the worker started its companion"
+
+    os.kill(worker, signal.SIGKILL)  # no chance to stop it: the companion must notice by itself
+
+    wait_for(lambda: not any(_alive(pid) for pid in companions), 10, "the orphaned companion to exit")
+
+
+def _threads(pid: int) -> int:
+    try:
+        return len(list((Path("/proc") / str(pid) / "task").iterdir()))
+    except OSError:
+        return 0
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_worker(served: Served) -> None:
+    client, fake = served.client, served.fake
+    [worker] = _children(served.process.pid)
+    [companion] = [pid for pid in _children(worker) if b"resource_tracker" not in _cmdline(pid)]
+    os.kill(companion, signal.SIGKILL)
+    # Until its last thread is gone the kernel does not report it dead to its parent, and work
+    # handed over in that instant is lost with it (only ever something to show).
+    wait_for(lambda: not _alive(companion) and _threads(companion) <= 1, 5, "the companion to die")
+
+    assert client.app_home_opened("UONE").status == 200  # finds it dead: runs here, starts another
+    wait_for(lambda: len(fake.calls_for("views.publish")) == 1, 10, "the Home, published by the worker")
+    assert _work_after_answer(served.base) == {"worker": 1.0}
+
+    def handed_to_a_new_companion() -> bool:
+        published = len(fake.calls_for("views.publish"))
+        assert client.app_home_opened("UONE").status == 200
+        wait_for(lambda: len(fake.calls_for("views.publish")) == published + 1, 10, "the Home")
+        return _work_after_answer(served.base).get("companion", 0.0) >= 1
+
+    wait_for(handed_to_a_new_companion, 30, "a new companion to take the work")
+    assert all(call["ok"] for call in fake.calls_for("views.publish"))
