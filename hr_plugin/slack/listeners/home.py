@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +48,7 @@ def publish_home(client: WebClient, services: Services, who: RequestContext) -> 
         workspace_admin=False,
         providers=services.home_providers,
     )
-    if not state.can_appoint_admins and is_workspace_admin(client, who.user_id):
+    if not state.can_appoint_admins and _admin_statuses(services).is_admin(client, who):
         state = dataclasses.replace(state, can_appoint_admins=True)
     client.views_publish(user_id=who.user_id, view=home_view(state))
 
@@ -58,6 +60,43 @@ def republisher(services: Services) -> Callable[..., None]:
         publish_home(client, services, request_context(context))
 
     return republish_home
+
+
+# users.info is Tier 4 (about 100 a minute): a Home republished after every change, for every
+# person, would spend that on a question whose answer rarely changes. Only the Home's button
+# is decided from the cached answer; appointing an HR admin asks Slack again (listeners/admins.py).
+ADMIN_STATUS_SECONDS = 300.0
+_ADMIN_STATUSES = "workspace_admin_statuses"
+
+
+class AdminStatuses:
+    """Each person's workspace-admin status, as Slack said it at most ``ADMIN_STATUS_SECONDS`` ago."""
+
+    def __init__(
+        self, seconds: float = ADMIN_STATUS_SECONDS, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._seconds = seconds
+        self._now = now
+        self._known: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._lock = threading.Lock()
+
+    def is_admin(self, client: WebClient, who: RequestContext) -> bool:
+        key = (who.tenant_id, who.user_id)
+        with self._lock:
+            known = self._known.get(key)
+        if known is not None and self._now() < known[1]:
+            return known[0]
+        answer = is_workspace_admin(client, who.user_id)
+        with self._lock:
+            self._known[key] = (answer, self._now() + self._seconds)
+        return answer
+
+
+def _admin_statuses(services: Services) -> AdminStatuses:
+    found = services.extensions.get(_ADMIN_STATUSES)
+    if found is None:
+        found = services.extensions.setdefault(_ADMIN_STATUSES, AdminStatuses())
+    return found
 
 
 def is_workspace_admin(client: WebClient, user_id: str) -> bool:
