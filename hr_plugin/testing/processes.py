@@ -9,10 +9,15 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -67,3 +72,49 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], timeout: f
         except OSError:
             time.sleep(0.1)
     raise AssertionError("serve did not come up")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running ``hr-plugin serve``: where it answers, its signing secret, process and log."""
+
+    base: str
+    secret: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextmanager
+def serving(
+    *, database_url: str, slack_api_url: str, bot_token: str, folder: Path, **settings: str
+) -> Iterator[Served]:
+    """``hr-plugin serve`` in a process of its own, ready (``/readyz``), its output in
+    ``folder/serve.log``; stopped with SIGTERM on the way out unless it stopped already."""
+    port = free_port()
+    secret = secrets.token_hex(16)
+    env = app_environment(
+        database_url=database_url,
+        slack_api_url=slack_api_url,
+        bot_token=bot_token,
+        folder=folder,
+        signing_secret=secret,
+        port=str(port),
+        **settings,
+    )
+    log = folder / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hr_plugin.cli", "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, process)
+        yield Served(base, secret, process, log)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -4,10 +4,8 @@ away with its web worker (``hr_plugin.slack.companion``)."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import app_environment, free_port, wait_until_ready
+from hr_plugin.testing.processes import serving
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.waiting import wait_for
 
@@ -27,7 +25,7 @@ TOKEN = "xoxb-fake-token"
 
 
 @dataclass
-class Served:
+class Serving:
     base: str
     process: subprocess.Popen[bytes]
     client: SlackRequestClient
@@ -36,36 +34,19 @@ class Served:
 
 
 @pytest.fixture
-def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
+def served(database_url: str, tmp_path: Path) -> Iterator[Serving]:
     upgrade(make_engine(database_url))
-    port = free_port()
-    secret = secrets.token_hex(16)
     with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
         fake.add_user("UONE", name="one", real_name="One", email="one@example.com")
-        env = app_environment(
+        with serving(  # ready means the companion has started too
             database_url=database_url,
             slack_api_url=fake.base_url,
             bot_token=TOKEN,
             folder=tmp_path,
-            signing_secret=secret,
-            port=str(port),
             web_workers="1",  # one worker: every scrape sees its counters
-        )
-        log = tmp_path / "serve.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hr_plugin.cli", "serve"],
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_ready(base, process)  # ready means the companion has started too
-            yield Served(base, process, SlackRequestClient(f"{base}/slack/events", secret, fake), fake, log)
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=30)
+        ) as app:
+            client = SlackRequestClient(f"{app.base}/slack/events", app.secret, fake)
+            yield Serving(app.base, app.process, client, fake, app.log)
 
 
 def _work_after_answer(base: str) -> dict[str, float]:
@@ -100,7 +81,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_the_work_after_the_answer_runs_in_the_companion(served: Served) -> None:
+def test_the_work_after_the_answer_runs_in_the_companion(served: Serving) -> None:
     client, fake = served.client, served.fake
 
     assert client.app_home_opened("UONE").status == 200
@@ -118,7 +99,7 @@ def test_the_work_after_the_answer_runs_in_the_companion(served: Served) -> None
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
-def test_a_companion_whose_worker_is_killed_exits_on_its_own(served: Served) -> None:
+def test_a_companion_whose_worker_is_killed_exits_on_its_own(served: Serving) -> None:
     [worker] = _children(served.process.pid)
     companions = [pid for pid in _children(worker) if b"resource_tracker" not in _cmdline(pid)]
     assert companions, "the worker started its companion"
@@ -143,7 +124,7 @@ def _cmdline(pid: int) -> bytes:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
-def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_worker(served: Served) -> None:
+def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_worker(served: Serving) -> None:
     client, fake = served.client, served.fake
     [worker] = _children(served.process.pid)
     [companion] = [pid for pid in _children(worker) if b"resource_tracker" not in _cmdline(pid)]
