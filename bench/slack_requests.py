@@ -152,16 +152,15 @@ class Server:
     peak_worker_rss_mb: list[float] = field(default_factory=list)
 
     def worker_pids(self) -> list[int]:
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in path.read_text().split()]
-        except OSError:
-            return []
+        return _children(self.process.pid)
 
     def sample_memory(self) -> None:
-        """Each worker's peak resident memory so far (VmHWM), kept before the workers go."""
+        """Each worker's peak resident memory so far (VmHWM), kept before the workers go, and
+        then that of the processes the workers started (ours: each one's companion process and
+        multiprocessing's resource tracker)."""
         peaks = []
-        for pid in self.worker_pids():
+        workers = self.worker_pids()
+        for pid in workers + [child for worker in workers for child in _children(worker)]:
             with contextlib.suppress(OSError, ValueError):
                 for row in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if row.startswith("VmHWM:"):
@@ -214,6 +213,14 @@ def start_server(kind: str, env: dict[str, str], folder: Path, *, slow_db: float
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"{kind} server did not start within 120 s")
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(child) for child in path.read_text().split()]
+    except OSError:
+        return []
 
 
 def _answers(port: int) -> bool:
