@@ -168,8 +168,9 @@ def _serve(args: argparse.Namespace) -> int:
     from hr_plugin.web import WebApp
 
     def build_wsgi() -> WebApp:
-        services = make_services(settings)
+        # The companion first: it is forked while the worker has no connection and no thread.
         companion = Companion().start() if settings.after_answer_process else None
+        services = make_services(settings)
         return WebApp(build_app(services), services, companion)
 
     log.info("serving on http://%s:%s/slack/events", settings.host, settings.port)
