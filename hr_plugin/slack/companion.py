@@ -55,9 +55,9 @@ class Companion:
         self._lock = threading.Lock()
         self._closed = False
         self._was_ready = False
-        self._spawn()
+        self._new_process()
 
-    def _spawn(self) -> None:
+    def _new_process(self) -> None:
         # Forking copies one thread and every lock as it was; only a single-threaded worker forks.
         context: ForkContext | SpawnContext = (
             multiprocessing.get_context("fork")
@@ -85,7 +85,8 @@ class Companion:
 
     def submit(self, handoff: Handoff) -> bool:
         """Queue ``handoff``; False when the companion cannot take it (the caller runs it):
-        still starting (a trigger id lasts 3 s, an import takes longer), stopping or gone.
+        still starting (a trigger id lasts 3 s; a spawned replacement takes about 2 s to
+        import the app), stopping or gone.
         A companion found dead is replaced; what it held was only ever something to show."""
         with self._lock:
             if self._closed:
@@ -94,7 +95,7 @@ class Companion:
                 code = self._process.exitcode
                 log.warning("the companion process stopped (exit code %s); starting another", code)
                 self._queue.close()
-                self._spawn()
+                self._new_process()
                 self._process.start()
                 return False
             if not self._ready.is_set():
