@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal, NamedTuple, Protocol
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -61,7 +61,14 @@ class SlackCall:
 REDISPATCHED: Final = "redispatched"
 
 Recipe = SlackCall | Literal["redispatched"] | None  # None: it can only run in this process
-Queued = tuple[str, Callable[[], object]]
+
+
+class Queued(NamedTuple):
+    """One piece of work queued behind a request's answer, and how to make it elsewhere."""
+
+    what: str
+    call: Callable[[], object]
+    recipe: Recipe = None
 
 
 @dataclass(frozen=True)
@@ -80,14 +87,10 @@ class DeferredCalls:
     call made later (work after the answer, holding the same client) goes out at once."""
 
     def __init__(self) -> None:
-        self._calls: list[tuple[str, Callable[[], object], Recipe]] = []
+        self._calls: list[Queued] = []
         self._lock = threading.Lock()
         self._sent = False
-        self._released: list[tuple[str, Callable[[], object], Recipe]] = []
         self.request: tuple[str, dict[str, Sequence[str]]] | None = None  # raw body, headers
-        # Set by a listener whose part before the answer is safe to skip when the request is
-        # dispatched again in follow-up mode (``listen``; the commands that only show).
-        self.redispatch_safe = False
 
     def __len__(self) -> int:
         with self._lock:
@@ -96,7 +99,7 @@ class DeferredCalls:
     def call(self, what: str, call: Callable[[], object], recipe: Recipe = None) -> None:
         with self._lock:
             if not self._sent:
-                self._calls.append((what, call, recipe))
+                self._calls.append(Queued(what, call, recipe))
                 return
         _send(what, call)
 
@@ -107,16 +110,14 @@ class DeferredCalls:
         this client) may be about to make a call, and nobody would send it later."""
         with self._lock:
             calls, self._calls, self._sent = self._calls, [], True
-        self._released = calls
-        return [(what, call) for what, call, _ in calls]
+        return calls
 
-    def handoff(self) -> Handoff | None:
-        """What was released, as a ``Handoff``, when all of it can be made again elsewhere."""
-        released = self._released
-        if not (released and self.redispatch_safe and self.request is not None):
-            return None
-        recipes = [recipe for _, _, recipe in released]
-        if any(recipe is None for recipe in recipes):
+    def handoff(self, released: list[Queued]) -> Handoff | None:
+        """``released`` as a ``Handoff``, when all of it can be made again elsewhere: the work
+        after the answer by dispatching the request again (only a listener whose part before
+        the answer may be skipped or repeated queues such work), the Slack calls as data."""
+        recipes = [queued.recipe for queued in released]
+        if self.request is None or REDISPATCHED not in recipes or None in recipes:
             return None
         body, headers = self.request
         return Handoff(body, headers, tuple(r for r in recipes if isinstance(r, SlackCall)))
@@ -125,9 +126,9 @@ class DeferredCalls:
         send_all(self.release())
 
 
-def send_all(calls: list[Queued]) -> None:
-    for what, call in calls:
-        _send(what, call)
+def send_all(calls: Iterable[Queued]) -> None:
+    for queued in calls:
+        _send(queued.what, queued.call)
 
 
 def _send(what: str, call: Callable[[], object]) -> None:
@@ -159,8 +160,6 @@ def after_answer(
     """
     calls = _current.get()
     if calls is not None:
-        if redispatched:
-            calls.redispatch_safe = True
         calls.call(what, call, REDISPATCHED if redispatched else None)
     elif pool is not None:
         pool.submit(_send, what, call)
@@ -280,7 +279,7 @@ class SendAfterAnswer:
             answer = self.app(environ, start_response)
         queued = calls.release()
         if queued:
-            handoff = calls.handoff() if self.companion is not None else None
+            handoff = calls.handoff(queued) if self.companion is not None else None
             if handoff is not None and self.companion is not None and self.companion.submit(handoff):
                 metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
                 return answer

@@ -25,7 +25,7 @@ from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from hr_plugin.services import Services
-from hr_plugin.slack.deferred import after_answer, following_up, send_all
+from hr_plugin.slack.deferred import Queued, after_answer, following_up, send_all
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
 
@@ -43,7 +43,7 @@ def listen(
     def answer_then_queue(args: Args) -> None:
         if following_up():
             args.ack()  # nobody hears it: the answer went from the web process
-            send_all([(work.name, partial(work, args)) for work in later])
+            send_all(Queued(work.name, partial(work, args)) for work in later)
             return
         try:
             first(args)
