@@ -48,7 +48,7 @@ from bench.report import Line, ScenarioResult, median, percentile
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import make_engine, make_session_factory, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import app_environment, free_port
+from hr_plugin.testing.processes import app_environment, children, free_port
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 
 TENANT = "T0DEMO"
@@ -152,7 +152,7 @@ class Server:
     peak_worker_rss_mb: list[float] = field(default_factory=list)
 
     def worker_pids(self) -> list[int]:
-        return _children(self.process.pid)
+        return children(self.process.pid)
 
     def sample_memory(self) -> None:
         """Each worker's peak resident memory so far (VmHWM), kept before the workers go, and
@@ -160,7 +160,7 @@ class Server:
         multiprocessing's resource tracker)."""
         peaks = []
         workers = self.worker_pids()
-        for pid in workers + [child for worker in workers for child in _children(worker)]:
+        for pid in workers + [child for worker in workers for child in children(worker)]:
             with contextlib.suppress(OSError, ValueError):
                 for row in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if row.startswith("VmHWM:"):
@@ -213,14 +213,6 @@ def start_server(kind: str, env: dict[str, str], folder: Path, *, slow_db: float
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"{kind} server did not start within 120 s")
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    try:
-        return [int(child) for child in path.read_text().split()]
-    except OSError:
-        return []
 
 
 def _answers(port: int) -> bool:

@@ -74,6 +74,22 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], timeout: f
     raise AssertionError("serve did not come up")
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started that are still there (Linux ``/proc``; empty elsewhere).
+    Each thread keeps its own list: a process started from a request thread is on that one's."""
+    found: list[int] = []
+    try:
+        threads = list((Path("/proc") / str(pid) / "task").iterdir())
+    except OSError:
+        return found
+    for thread in threads:
+        try:
+            found.extend(int(child) for child in (thread / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
 @dataclass(frozen=True)
 class Served:
     """A running ``hr-plugin serve``: where it answers, its signing secret, process and log."""

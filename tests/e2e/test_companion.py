@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import serving
+from hr_plugin.testing.processes import Served, children, serving
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.waiting import wait_for
 
@@ -26,11 +25,9 @@ TOKEN = "xoxb-fake-token"
 
 @dataclass
 class Serving:
-    base: str
-    process: subprocess.Popen[bytes]
+    app: Served
     client: SlackRequestClient
     fake: FakeSlack
-    log: Path
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Serving]:
             web_workers="1",  # one worker: every scrape sees its counters
         ) as app:
             client = SlackRequestClient(f"{app.base}/slack/events", app.secret, fake)
-            yield Serving(app.base, app.process, client, fake, app.log)
+            yield Serving(app, client, fake)
 
 
 def _work_after_answer(base: str) -> dict[str, float]:
@@ -58,19 +55,6 @@ def _work_after_answer(base: str) -> dict[str, float]:
         for sample in family.samples
         if sample.name == "hr_plugin_work_after_answer_total"
     }
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -92,16 +76,16 @@ def test_the_work_after_the_answer_runs_in_the_companion(served: Serving) -> Non
     wait_for(both, 10, "the Home and the modal")
     assert [call["ok"] for call in fake.calls_for("views.publish")] == [True]
     assert [call["ok"] for call in fake.calls_for("views.open")] == [True]
-    assert _work_after_answer(served.base) == {"companion": 2.0}
+    assert _work_after_answer(served.app.base) == {"companion": 2.0}
 
-    served.process.send_signal(signal.SIGTERM)
-    assert served.process.wait(timeout=30) == 0, served.log.read_text()
+    served.app.process.send_signal(signal.SIGTERM)
+    assert served.app.process.wait(timeout=30) == 0, served.app.log.read_text()
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
 def test_a_companion_whose_worker_is_killed_exits_on_its_own(served: Serving) -> None:
-    [worker] = _children(served.process.pid)
-    companions = [pid for pid in _children(worker) if b"resource_tracker" not in _cmdline(pid)]
+    [worker] = children(served.app.process.pid)
+    companions = [pid for pid in children(worker) if b"resource_tracker" not in _cmdline(pid)]
     assert companions, "the worker started its companion"
 
     os.kill(worker, signal.SIGKILL)  # no chance to stop it: the companion must notice by itself
@@ -126,8 +110,8 @@ def _cmdline(pid: int) -> bytes:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
 def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_worker(served: Serving) -> None:
     client, fake = served.client, served.fake
-    [worker] = _children(served.process.pid)
-    [companion] = [pid for pid in _children(worker) if b"resource_tracker" not in _cmdline(pid)]
+    [worker] = children(served.app.process.pid)
+    [companion] = [pid for pid in children(worker) if b"resource_tracker" not in _cmdline(pid)]
     os.kill(companion, signal.SIGKILL)
     # Until its last thread is gone the kernel does not report it dead to its parent, and work
     # handed over in that instant is lost with it (only ever something to show).
@@ -135,13 +119,13 @@ def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_wo
 
     assert client.app_home_opened("UONE").status == 200  # finds it dead: runs here, starts another
     wait_for(lambda: len(fake.calls_for("views.publish")) == 1, 10, "the Home, published by the worker")
-    assert _work_after_answer(served.base) == {"worker": 1.0}
+    assert _work_after_answer(served.app.base) == {"worker": 1.0}
 
     def handed_to_a_new_companion() -> bool:
         published = len(fake.calls_for("views.publish"))
         assert client.app_home_opened("UONE").status == 200
         wait_for(lambda: len(fake.calls_for("views.publish")) == published + 1, 10, "the Home")
-        return _work_after_answer(served.base).get("companion", 0.0) >= 1
+        return _work_after_answer(served.app.base).get("companion", 0.0) >= 1
 
     wait_for(handed_to_a_new_companion, 30, "a new companion to take the work")
     assert all(call["ok"] for call in fake.calls_for("views.publish"))
