@@ -534,10 +534,6 @@ def mentor_profile_of(session: Session, tenant_id: str, employee_id: int) -> Men
     return _mentor_profile(session, tenant_id, employee_id)
 
 
-def preferences_of(session: Session, tenant_id: str, employee_id: int) -> MenteePreferences | None:
-    return _preferences(session, tenant_id, employee_id, create=False)
-
-
 @dataclass(frozen=True)
 class HrFigures:
     matched: int
