@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 
 PENDING, IN_FLIGHT, SENT, FAILED, CANCELLED = "pending", "in_flight", "sent", "failed", "cancelled"
 
+# What Slack answers when a group DM cannot be opened because of one of its members.
+MEMBER_GONE_ERRORS = frozenset({"user_disabled", "account_inactive", "user_not_found"})
+
 # Slack answers these when the message can never be delivered as it is.
 PERMANENT_ERRORS = frozenset(
     {
@@ -436,6 +439,14 @@ class Drainer:
             users = [row.recipient_user_id] if row.recipient_user_id else list(row.conversation_users or [])
             payload = dict(row.payload)
             channel = row.channel_id or _cached_channel(session, tenant_id, users)
+            if channel is None and row.conversation_users:
+                # Slack will not open a group DM with a deactivated account in it: the group
+                # is opened without the members who are gone, so the rest still get it.
+                users = _without_unreachable(session, tenant_id, users)
+                channel = _cached_channel(session, tenant_id, users) if users else None
+        if not users:
+            self._not_sent(row_id, report, "everyone in the group left or was deactivated", cancel=True)
+            return
         try:
             client = self.clients.client_for(tenant_id)
         except NotInstalled:
@@ -458,6 +469,13 @@ class Drainer:
                 method = "chat.postMessage"
                 reference = str(client.chat_postMessage(channel=channel, **payload).get("ts") or "")
         except SlackApiError as exc:
+            if (
+                method == "conversations.open"
+                and len(users) > 1
+                and self._learn_who_is_gone(client, tenant_id, users, exc)
+            ):
+                self._open_again(row_id, report)
+                return
             self._record_slack_error(row_id, exc, report, method)
             return
         except Exception as exc:
@@ -479,6 +497,53 @@ class Drainer:
                 if row.possible_duplicate:
                     report.possible_duplicates += 1
                     count_send(method, "possible_duplicate")
+
+    def _learn_who_is_gone(
+        self, client: WebClient, tenant_id: str, users: list[str], exc: SlackApiError
+    ) -> bool:
+        """After Slack refused to open a group DM over an account it cannot reach: ask Slack
+        which members are deactivated (at most 8 ``users.info`` calls) and record them in the
+        directory. True when the directory learnt something, so opening again without them
+        can succeed; False leaves the refusal to be recorded as it is."""
+        if exc.response is None or exc.response.get("error") not in MEMBER_GONE_ERRORS:
+            return False
+        gone = [user for user in users if _deactivated_in_slack(client, user)]
+        if not gone:
+            return False
+        with unit_of_work(self.factory) as session:
+            changed = session.execute(
+                update(Employee)
+                .where(
+                    Employee.tenant_id == tenant_id,
+                    Employee.slack_user_id.in_(gone),
+                    Employee.slack_deactivated.is_(False),
+                )
+                .values(slack_deactivated=True, updated_at=self.clock.now())
+            )
+            session.commit()
+        learnt = cast(CursorResult[Any], changed).rowcount
+        if learnt:
+            log.warning(
+                "%d group DM member(s) are deactivated in Slack; the directory now says so and "
+                "the group is opened without them",
+                learnt,
+                extra={"tenant_id": tenant_id},
+            )
+        return learnt > 0
+
+    def _open_again(self, row_id: int, report: DrainReport) -> None:
+        """Back in the queue at once: this attempt taught the directory who is gone, it did not fail."""
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.status = PENDING
+            row.attempts -= 1
+            row.lease_until = None
+            row.not_before = self.clock.now()
+            row.last_error = "a member is deactivated in Slack; opening the group without them"
+            session.commit()
+            report.retried += 1
 
     def _remember_channel(self, tenant_id: str, users: list[str], channel: str) -> None:
         users_key = ",".join(sorted(users))
@@ -656,6 +721,28 @@ def _upload(client: WebClient, channel: str, payload: dict[str, Any]) -> str:
     shared = response.get("file")
     file_id = shared.get("id") if isinstance(shared, dict) else None
     return str(response.get("ts") or file_id or "")
+
+
+def _without_unreachable(session: Session, tenant_id: str, users: list[str]) -> list[str]:
+    """``users`` less those the directory knows are gone (left, or deactivated in Slack)."""
+    gone = set(
+        session.scalars(
+            select(Employee.slack_user_id).where(
+                Employee.tenant_id == tenant_id,
+                Employee.slack_user_id.in_(users),
+                (Employee.active.is_(False)) | (Employee.slack_deactivated.is_(True)),
+            )
+        )
+    )
+    return [user for user in users if user not in gone]
+
+
+def _deactivated_in_slack(client: WebClient, user_id: str) -> bool:
+    """Whether Slack says this account is deactivated (or no longer exists)."""
+    try:
+        return bool(client.users_info(user=user_id)["user"].get("deleted"))
+    except SlackApiError as exc:
+        return exc.response is not None and exc.response.get("error") == "user_not_found"
 
 
 def _cached_channel(session: Session, tenant_id: str, users: list[str]) -> str | None:

@@ -275,6 +275,73 @@ def test_group_dm_goes_to_its_members(
     assert [sorted(call["audience"]) for call in posted] == [["U1", "U2", "U3"]]
 
 
+def test_a_group_dm_leaves_out_members_the_directory_knows_are_gone(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _add_employee(session_factory, clock, "U2", slack_deactivated=True)
+    _add_employee(session_factory, clock, "U3", active=False, left_at=clock.now())
+    fake.deactivate("U2")
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2", "U3", "U4"])
+
+    report = drainer.drain()
+
+    assert report.sent == 1 and report.failed == 0
+    opened = fake.calls_for("conversations.open")
+    assert [call["params"]["users"] for call in opened] == ["U1,U4"]
+    posted = fake.calls_for("chat.postMessage")
+    assert [sorted(call["audience"]) for call in posted] == [["U1", "U4"]]
+
+
+def test_a_member_deactivated_in_slack_only_is_learnt_and_the_rest_still_get_the_message(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    for user in ("U1", "U2", "U3"):
+        _add_employee(session_factory, clock, user)
+    fake.deactivate("U2")  # the directory has not been imported since
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2", "U3"])
+
+    report = drainer.drain(max_seconds=5)
+
+    row = _rows(session_factory)["group"]
+    assert row.status == SENT and row.attempts == 1 and row.possible_duplicate is False
+    assert report.sent == 1 and report.failed == 0
+    opened = [(call["params"]["users"], call["ok"]) for call in fake.calls_for("conversations.open")]
+    assert opened == [("U1,U2,U3", False), ("U1,U3", True)]
+    assert {call["params"]["user"] for call in fake.calls_for("users.info")} == {"U1", "U2", "U3"}
+    posted = fake.calls_for("chat.postMessage")
+    assert [sorted(call["audience"]) for call in posted] == [["U1", "U3"]]
+    with unit_of_work(session_factory) as session:
+        deactivated = session.scalars(select(Employee.slack_user_id).where(Employee.slack_deactivated)).all()
+    assert deactivated == ["U2"]
+
+
+def test_a_group_refused_over_someone_the_directory_does_not_hold_fails_for_good(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    fake.deactivate("U2")  # nobody in the directory: nothing can be learnt, so no loop
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2"])
+
+    report = drainer.drain(max_seconds=5)
+
+    row = _rows(session_factory)["group"]
+    assert row.status == FAILED and row.last_error == "user_disabled"
+    assert report.failed == 1 and len(fake.calls_for("conversations.open")) == 1
+
+
+def test_a_group_whose_members_are_all_gone_is_cancelled(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _add_employee(session_factory, clock, "U1", slack_deactivated=True)
+    _add_employee(session_factory, clock, "U2", active=False, left_at=clock.now())
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2"])
+
+    report = drainer.drain()
+
+    row = _rows(session_factory)["group"]
+    assert row.status == CANCELLED and report.cancelled == 1
+    assert fake.calls_for("conversations.open") == [] and fake.calls_for("chat.postMessage") == []
+
+
 def test_enqueue_refuses_ambiguous_targets(
     session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer
 ) -> None:
