@@ -40,6 +40,7 @@ from tests.conftest import on_postgres
 from tests.integration.test_scheduler import TEAM, TOKEN
 from tests.leader import leader_pid
 from tests.waiting import wait_for
+from tests.zones import zone_where_it_is_about_noon
 
 PEOPLE = 60
 HR = "UHRLEAD"
@@ -53,6 +54,8 @@ def fake() -> Iterator[FakeSlack]:
 
 
 def _seed(factory: SessionFactory, fake: FakeSlack) -> list[str]:
+    """Everyone free at any hour: their day is 00:00-23:59 in a zone where it is now about noon."""
+    zone = zone_where_it_is_about_noon(SystemClock().now())
     lines = ["email,name,manager_email,department,country,timezone,slack_user_id,working_days,working_hours"]
     users = [HR] + [f"UE{n:03d}" for n in range(PEOPLE)]
     for user in users:
@@ -60,7 +63,7 @@ def _seed(factory: SessionFactory, fake: FakeSlack) -> list[str]:
             user, name=user.lower(), real_name=f"Person {user}", email=f"{user.lower()}@example.com"
         )
         lines.append(
-            f'{user.lower()}@example.com,Person {user},,Ops,GB,UTC,{user},"0,1,2,3,4,5,6",00:00-23:59'
+            f'{user.lower()}@example.com,Person {user},,Ops,GB,{zone},{user},"0,1,2,3,4,5,6",00:00-23:59'
         )
     import_directory(
         factory,

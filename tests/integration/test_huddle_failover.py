@@ -14,7 +14,7 @@ import os
 import signal
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from tests.conftest import on_postgres
 from tests.integration.test_scheduler import TEAM, TOKEN, _spawn
 from tests.leader import leader_pid
 from tests.waiting import wait_for
+from tests.zones import zone_where_it_is_about_noon
 
 GROUPS = 12
 MEMBERS = GROUPS * 7
@@ -53,18 +54,13 @@ def _people() -> list[tuple[str, str]]:
     ]
 
 
-def _zone_where_it_is_about_noon(now: datetime) -> str:
-    ahead = 12 - now.hour  # -11 .. +12 hours from UTC
-    return f"Etc/GMT{-ahead:+d}" if ahead else "UTC"  # Etc/GMT-5 is five hours *ahead* of UTC
-
-
 def _seed(factory: SessionFactory, fake: FakeSlack) -> None:
     """84 returning parents and 12 facilitating mentors, free at (almost) any hour, through the
     services. Their day is 00:00-23:59 in a zone where it is now about noon: a group message
     waits for a half hour inside everyone's day, and in UTC after 23:30 the next one would be
     tomorrow's (this test once failed in a run that began at 23:55 UTC)."""
     clock = SystemClock()
-    zone = _zone_where_it_is_about_noon(clock.now())
+    zone = zone_where_it_is_about_noon(clock.now())
     lines = ["email,name,manager_email,department,country,timezone,slack_user_id,working_days,working_hours"]
     for user, kind in _people():
         fake.add_user(
