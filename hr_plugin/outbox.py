@@ -52,8 +52,9 @@ log = logging.getLogger(__name__)
 
 PENDING, IN_FLIGHT, SENT, FAILED, CANCELLED = "pending", "in_flight", "sent", "failed", "cancelled"
 
-# What Slack answers when a group DM cannot be opened because of one of its members.
-MEMBER_GONE_ERRORS = frozenset({"user_disabled", "account_inactive", "user_not_found"})
+# What Slack answers when a conversation cannot be opened because of someone in it.
+# (An unknown user id, ``user_not_found``, is a mistake to show, not someone gone.)
+MEMBER_GONE_ERRORS = frozenset({"user_disabled", "account_inactive"})
 
 # Slack answers these when the message can never be delivered as it is.
 PERMANENT_ERRORS = frozenset(
@@ -469,12 +470,8 @@ class Drainer:
                 method = "chat.postMessage"
                 reference = str(client.chat_postMessage(channel=channel, **payload).get("ts") or "")
         except SlackApiError as exc:
-            if (
-                method == "conversations.open"
-                and len(users) > 1
-                and self._learn_who_is_gone(client, tenant_id, users, exc)
-            ):
-                self._open_again(row_id, report)
+            if _refused_over_a_member(method, exc):
+                self._find_who_is_gone(row_id, client, tenant_id, users, exc, report)
                 return
             self._record_slack_error(row_id, exc, report, method)
             return
@@ -498,24 +495,47 @@ class Drainer:
                     report.possible_duplicates += 1
                     count_send(method, "possible_duplicate")
 
-    def _learn_who_is_gone(
-        self, client: WebClient, tenant_id: str, users: list[str], exc: SlackApiError
-    ) -> bool:
-        """After Slack refused to open a group DM over an account it cannot reach: ask Slack
-        which members are deactivated (at most 8 ``users.info`` calls) and record them in the
-        directory. True when the directory learnt something, so opening again without them
-        can succeed; False leaves the refusal to be recorded as it is."""
-        if exc.response is None or exc.response.get("error") not in MEMBER_GONE_ERRORS:
-            return False
-        gone = [user for user in users if _deactivated_in_slack(client, user)]
-        if not gone:
-            return False
+    def _find_who_is_gone(
+        self,
+        row_id: int,
+        client: WebClient,
+        tenant_id: str,
+        users: list[str],
+        refusal: SlackApiError,
+        report: DrainReport,
+    ) -> None:
+        """Slack refused to open a conversation over an account it cannot reach. Alone, that
+        is the recipient: the directory learns it and the row is cancelled. In a group, Slack
+        is asked which members are deactivated (at most 8 ``users.info`` calls); the directory
+        learns them and the row goes back in the queue, to be opened without them. When Slack
+        names nobody the directory still holds, the refusal is recorded as it is (no loop); a
+        lookup that fails is retried like any send (a 429 waits its ``Retry-After``)."""
+        if len(users) == 1:
+            self._record_deactivated(tenant_id, users)
+            self._not_sent(row_id, report, "recipient deactivated in Slack", cancel=True)
+            return
+        try:
+            gone = [user for user in users if _deactivated_in_slack(client, user)]
+        except SlackApiError as exc:
+            self._record_slack_error(row_id, exc, report, "users.info")
+            return
+        except Exception as exc:  # nothing was posted, so there is no duplicate to fear
+            self._not_sent(row_id, report, f"users.info: {type(exc).__name__}", cancel=False)
+            return
+        learnt = self._record_deactivated(tenant_id, gone) if gone else 0
+        if not learnt:
+            self._record_slack_error(row_id, refusal, report, "conversations.open")
+            return
+        self._open_again(row_id, report)
+
+    def _record_deactivated(self, tenant_id: str, user_ids: list[str]) -> int:
+        """Mark these Slack accounts deactivated in the directory; how many it did not know yet."""
         with unit_of_work(self.factory) as session:
             changed = session.execute(
                 update(Employee)
                 .where(
                     Employee.tenant_id == tenant_id,
-                    Employee.slack_user_id.in_(gone),
+                    Employee.slack_user_id.in_(user_ids),
                     Employee.slack_deactivated.is_(False),
                 )
                 .values(slack_deactivated=True, updated_at=self.clock.now())
@@ -524,12 +544,12 @@ class Drainer:
         learnt = cast(CursorResult[Any], changed).rowcount
         if learnt:
             log.warning(
-                "%d group DM member(s) are deactivated in Slack; the directory now says so and "
-                "the group is opened without them",
+                "Slack says %d recipient(s) are deactivated; the directory now says so and nothing "
+                "more is sent to them",
                 learnt,
                 extra={"tenant_id": tenant_id},
             )
-        return learnt > 0
+        return learnt
 
     def _open_again(self, row_id: int, report: DrainReport) -> None:
         """Back in the queue at once: this attempt taught the directory who is gone, it did not fail."""
@@ -737,12 +757,15 @@ def _without_unreachable(session: Session, tenant_id: str, users: list[str]) -> 
     return [user for user in users if user not in gone]
 
 
+def _refused_over_a_member(method: str, exc: SlackApiError) -> bool:
+    """Slack would not open a conversation because of who is in it."""
+    error = exc.response.get("error") if exc.response is not None else None
+    return method == "conversations.open" and error in MEMBER_GONE_ERRORS
+
+
 def _deactivated_in_slack(client: WebClient, user_id: str) -> bool:
-    """Whether Slack says this account is deactivated (or no longer exists)."""
-    try:
-        return bool(client.users_info(user=user_id)["user"].get("deleted"))
-    except SlackApiError as exc:
-        return exc.response is not None and exc.response.get("error") == "user_not_found"
+    """Whether Slack says this account is deactivated; Slack's refusals raise."""
+    return bool(client.users_info(user=user_id)["user"].get("deleted"))
 
 
 def _cached_channel(session: Session, tenant_id: str, users: list[str]) -> str | None:

@@ -170,6 +170,28 @@ def test_planning_invites_one_group_once_in_a_group_dm_with_a_calendar_file(prog
     assert "huddle" not in lead_home.lower()  # he sees his reports' plans, never their huddles
 
 
+def test_a_member_deactivated_after_planning_leaves_the_rest_of_the_group_their_invitation(
+    program: AppStack,
+) -> None:
+    stack = program
+    stack.ticks.run("huddles-plan")
+    stack.fake.deactivate(user("fay"))  # after the group was formed; no directory import since
+
+    _drain_until(stack, stack.services.clock.now() + timedelta(days=1))
+
+    invitation = _group_invitation(stack)
+    others = {user(name) for name in MEMBERS if name != "fay"} | {user("mo")}
+    assert set(invitation["audience"]) == others
+    files = [c for c in stack.fake.calls_for("files.completeUploadExternal") if c["ok"]]
+    assert len(files) == 1 and set(files[0]["audience"]) == others
+    assert stack.fake.messages_seen_by(user("fay")) == [] and stack.fake.files_seen_by(user("fay")) == []
+    with unit_of_work(stack.factory) as session:
+        failed = session.scalars(
+            select(OutboxMessage.idempotency_key).where(OutboxMessage.status == "failed")
+        )
+        assert list(failed) == []
+
+
 def test_rsvp_skip_and_leave_through_signed_requests(program: AppStack) -> None:
     stack = program
     _plan_and_send(stack)

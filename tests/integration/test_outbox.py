@@ -219,6 +219,26 @@ def test_nothing_more_reaches_someone_who_left(
     assert fake.calls_for("chat.postMessage") == []
 
 
+def test_someone_deactivated_in_slack_only_is_learnt_and_gets_nothing_more(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _add_employee(session_factory, clock, "U2")
+    fake.deactivate("U2")  # the directory has not been imported since
+    _enqueue(session_factory, clock, "first", recipient="U2")
+    _enqueue(session_factory, clock, "second", recipient="U2")
+
+    report = drainer.drain(max_seconds=5)
+
+    rows = _rows(session_factory)
+    assert {rows["first"].status, rows["second"].status} == {CANCELLED}
+    assert report.cancelled == 2 and report.failed == 0
+    assert len(fake.calls_for("conversations.open")) == 1  # the second was cancelled unsent
+    assert fake.calls_for("chat.postMessage") == []
+    with unit_of_work(session_factory) as session:
+        person = session.scalars(select(Employee).where(Employee.slack_user_id == "U2")).one()
+        assert person.slack_deactivated is True
+
+
 def test_a_send_cut_off_mid_flight_is_retried_and_flagged(
     session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
 ) -> None:
@@ -313,6 +333,23 @@ def test_a_member_deactivated_in_slack_only_is_learnt_and_the_rest_still_get_the
     with unit_of_work(session_factory) as session:
         deactivated = session.scalars(select(Employee.slack_user_id).where(Employee.slack_deactivated)).all()
     assert deactivated == ["U2"]
+
+
+def test_a_lookup_slack_turns_away_is_retried_and_the_group_still_gets_the_message(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    for user in ("U1", "U2", "U3"):
+        _add_employee(session_factory, clock, user)
+    fake.deactivate("U3")
+    fake.fail_next("users.info", status=429, error="ratelimited")
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2", "U3"])
+
+    report = drainer.drain(max_seconds=30)
+
+    row = _rows(session_factory)["group"]
+    assert row.status == SENT and report.rate_limited == 1 and report.failed == 0
+    posted = fake.calls_for("chat.postMessage")
+    assert [sorted(call["audience"]) for call in posted] == [["U1", "U2"]]
 
 
 def test_a_group_refused_over_someone_the_directory_does_not_hold_fails_for_good(
