@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text  # a model below has a column named text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -204,6 +205,12 @@ class OutboxMessage(Base):
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_outbox_tenant_key"),
         Index("ix_outbox_status_not_before", "status", "not_before"),
         Index("ix_outbox_tenant_status", "tenant_id", "status"),
+        Index(
+            "ix_outbox_text_kept",
+            "not_before",
+            postgresql_where=sql_text("payload IS NOT NULL"),
+            sqlite_where=sql_text("payload IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -211,7 +218,9 @@ class OutboxMessage(Base):
     idempotency_key: Mapped[str] = mapped_column(String(255))
     recipient_user_id: Mapped[str | None] = mapped_column(String(32))
     conversation_users: Mapped[list[str] | None] = mapped_column(JSON)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The message's text and blocks (or file); NULL once forgotten, some days after the row
+    # is finished (``hr_plugin.outbox.forget_finished_text``).
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     solicited: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

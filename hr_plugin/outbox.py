@@ -38,7 +38,7 @@ from typing import Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, null, select, update
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
@@ -263,6 +263,41 @@ def recover_expired(factory: SessionFactory, clock: Clock) -> int:
     return len(rows)
 
 
+FINISHED = (SENT, FAILED, CANCELLED)
+
+
+def forget_finished_text(factory: SessionFactory, now: datetime, keep: timedelta, chunk: int = 1000) -> int:
+    """Drop the text (and blocks, or file) of rows finished more than ``keep`` ago; how many.
+
+    Why: a sent message has done its work, and its text says who is on leave, returning or
+    in a huddle. What stays is what operations need: the key (so it is never sent again), the
+    recipients, the outcome and its times. A row is finished when it was sent, or when it
+    failed or was cancelled (then its last scheduled time counts). Chunked, so the first run
+    over a long history holds no lock for long.
+    """
+    cutoff = now - keep
+    forgotten = 0
+    while True:
+        with unit_of_work(factory) as session:
+            ids = list(
+                session.scalars(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.payload.is_not(None),
+                        OutboxMessage.not_before < cutoff,
+                        OutboxMessage.status.in_(FINISHED),
+                        func.coalesce(OutboxMessage.sent_at, OutboxMessage.not_before) < cutoff,
+                    )
+                    .limit(chunk)
+                )
+            )
+            if not ids:
+                return forgotten
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(payload=null()))
+            session.commit()
+        forgotten += len(ids)
+
+
 def next_due(session: Session, after: datetime | None = None) -> datetime | None:
     """When the earliest waiting message falls due (the demo moves its clock to it); with
     ``after``, the earliest of those not yet due then."""
@@ -438,6 +473,8 @@ class Drainer:
                 return
             tenant_id, key = row.tenant_id, row.idempotency_key
             users = [row.recipient_user_id] if row.recipient_user_id else list(row.conversation_users or [])
+            if row.payload is None:  # only finished rows are forgotten; never one in flight
+                raise RuntimeError(f"outbox row {row_id} is in flight without its text")
             payload = dict(row.payload)
             channel = row.channel_id or _cached_channel(session, tenant_id, users)
             if channel is None and row.conversation_users:

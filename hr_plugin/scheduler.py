@@ -36,7 +36,8 @@ from hr_plugin.models import ProcessedEvent, SchedulerLeader
 from hr_plugin.observability import metrics
 from hr_plugin.observability.metrics import MetricsServer, serve_metrics
 from hr_plugin.observability.outbox_gauges import OutboxGauges
-from hr_plugin.outbox import recover_expired
+from hr_plugin.outbox import forget_finished_text, recover_expired
+from hr_plugin.settings import Settings
 from hr_plugin.ticks import Tick, TickContext
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,17 @@ def _prune_events(context: TickContext) -> object:
     return removed.rowcount  # type: ignore[attr-defined]
 
 
+def _forget_text(context: TickContext) -> object:
+    settings = context.settings or Settings()
+    keep = timedelta(days=settings.outbox_text_days)
+    return forget_finished_text(context.factory, context.clock.now(), keep)
+
+
 CORE_TICKS: tuple[Tick, ...] = (
     Tick("outbox-recover", timedelta(seconds=5), _recover),
     Tick("outbox-drain", timedelta(seconds=1), _drain),
     Tick("processed-events-prune", timedelta(hours=1), _prune_events),
+    Tick("outbox-forget-text", timedelta(hours=1), _forget_text),
 )
 
 

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     uninstall_grace_days: int = Field(
         default=30, ge=0, le=365, description="days a workspace's data is kept after the app is uninstalled"
     )
+    outbox_text_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="days the outbox keeps a message's text after it was sent, failed or was cancelled",
+    )
     mentor_match_weeks: int = Field(default=4, ge=0, le=26, description="weeks before a return to match")
     outbox_workspace_per_minute: int = Field(
         default=300, ge=1, description="messages per minute per workspace"

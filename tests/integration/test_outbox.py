@@ -23,11 +23,15 @@ from hr_plugin.outbox import (
     Drainer,
     OutboxPolicy,
     enqueue,
+    forget_finished_text,
     recover_expired,
 )
+from hr_plugin.scheduler import CORE_TICKS, TickRunner
+from hr_plugin.settings import Settings
 from hr_plugin.slack_clients import SingleWorkspaceClients
 from hr_plugin.tenants import ensure_tenant
 from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.ticks import TickContext
 
 TEAM = "T0DEMO"
 TOKEN = "xoxb-fake-token"
@@ -512,3 +516,68 @@ def test_enqueue_refuses_blocks_with_a_file(
 ) -> None:
     with pytest.raises(ValueError, match="not blocks"):
         _enqueue(session_factory, clock, "both", file=INVITE, blocks=[{"type": "divider"}])
+
+
+# -- forgetting the text of finished messages -------------------------------------------------
+
+
+def test_the_text_of_finished_messages_is_forgotten_after_the_days_set(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _enqueue(session_factory, clock, "sent-long-ago")
+    _add_employee(session_factory, clock, "U2", active=False, left_at=clock.now())
+    _enqueue(session_factory, clock, "cancelled-long-ago", recipient="U2")
+    _enqueue(session_factory, clock, "failed-long-ago", recipient="UNOBODY")  # Slack: user_not_found
+    drainer.drain(max_seconds=10)
+    clock.advance(timedelta(days=29))
+    _enqueue(session_factory, clock, "sent-lately")
+    _enqueue(session_factory, clock, "waiting", not_before=clock.now() + timedelta(days=60))
+    drainer.drain(max_seconds=10)
+    statuses = {key: row.status for key, row in _rows(session_factory).items()}
+    assert statuses == {
+        "sent-long-ago": SENT,
+        "cancelled-long-ago": CANCELLED,
+        "failed-long-ago": FAILED,
+        "sent-lately": SENT,
+        "waiting": PENDING,
+    }
+    clock.advance(timedelta(days=2))
+
+    forgotten = forget_finished_text(session_factory, clock.now(), timedelta(days=30), chunk=2)
+
+    rows = _rows(session_factory)
+    assert forgotten == 3
+    assert {key for key, row in rows.items() if row.payload is None} == {
+        "sent-long-ago",
+        "cancelled-long-ago",
+        "failed-long-ago",
+    }
+    assert rows["sent-lately"].payload == {"text": "message sent-lately"}
+    assert rows["waiting"].payload == {"text": "message waiting"}
+    # What stays: the key (so nothing is sent again), who it was for, how it ended, and when.
+    old = rows["sent-long-ago"]
+    assert (old.recipient_user_id, old.status) == ("U1", SENT)
+    assert old.sent_at is not None and old.slack_ts and old.channel_id
+    assert _enqueue(session_factory, clock, "sent-long-ago") is False
+    assert forget_finished_text(session_factory, clock.now(), timedelta(days=30)) == 0
+    clock.advance(timedelta(days=100))
+    drainer.drain(max_seconds=10)
+    assert _rows(session_factory)["waiting"].status == SENT
+    assert len(_posted_texts(fake)) == 3  # the forgotten rows were never sent again
+
+
+def test_the_scheduler_forgets_text_hourly_after_the_configured_days(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    settings = Settings(outbox_text_days=7)
+    runner = TickRunner(TickContext(session_factory, clock, drainer, settings), ticks=list(CORE_TICKS))
+    _enqueue(session_factory, clock, "weekly")
+    drainer.drain()
+    clock.advance(timedelta(days=6))
+    runner.run_due()
+    assert _rows(session_factory)["weekly"].payload == {"text": "message weekly"}
+    clock.advance(timedelta(days=1, hours=1))
+
+    runner.run_due()
+
+    assert _rows(session_factory)["weekly"].payload is None
