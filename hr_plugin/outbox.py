@@ -473,15 +473,16 @@ class Drainer:
                 return
             tenant_id, key = row.tenant_id, row.idempotency_key
             users = [row.recipient_user_id] if row.recipient_user_id else list(row.conversation_users or [])
-            if row.payload is None:  # only finished rows are forgotten; never one in flight
-                raise RuntimeError(f"outbox row {row_id} is in flight without its text")
-            payload = dict(row.payload)
+            payload = dict(row.payload) if row.payload is not None else None
             channel = row.channel_id or _cached_channel(session, tenant_id, users)
             if channel is None and row.conversation_users:
                 # Slack will not open a group DM with a deactivated account in it: the group
                 # is opened without the members who are gone, so the rest still get it.
                 users = _without_unreachable(session, tenant_id, users)
                 channel = _cached_channel(session, tenant_id, users) if users else None
+        if payload is None:  # only finished rows are forgotten; ending it beats retrying forever
+            self._not_sent(row_id, report, "its text was already forgotten", cancel=True)
+            return
         if not users:
             self._not_sent(row_id, report, "everyone in the group left or was deactivated", cancel=True)
             return

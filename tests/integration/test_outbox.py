@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import null, select, update
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import SessionFactory, unit_of_work
@@ -564,6 +564,21 @@ def test_the_text_of_finished_messages_is_forgotten_after_the_days_set(
     drainer.drain(max_seconds=10)
     assert _rows(session_factory)["waiting"].status == SENT
     assert len(_posted_texts(fake)) == 3  # the forgotten rows were never sent again
+
+
+def test_a_waiting_row_without_its_text_is_ended_not_retried(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    _enqueue(session_factory, clock, "emptied")
+    with unit_of_work(session_factory) as session:  # by hand: the forgetting never touches one
+        session.execute(update(OutboxMessage).values(payload=null()))
+        session.commit()
+
+    report = drainer.drain()
+
+    row = _rows(session_factory)["emptied"]
+    assert (row.status, row.last_error, report.cancelled) == (CANCELLED, "its text was already forgotten", 1)
+    assert fake.calls_for("chat.postMessage") == []
 
 
 def test_the_scheduler_forgets_text_hourly_after_the_configured_days(
