@@ -52,9 +52,11 @@ log = logging.getLogger(__name__)
 
 PENDING, IN_FLIGHT, SENT, FAILED, CANCELLED = "pending", "in_flight", "sent", "failed", "cancelled"
 
-# What Slack answers when a conversation cannot be opened because of someone in it.
-# (An unknown user id, ``user_not_found``, is a mistake to show, not someone gone.)
-MEMBER_GONE_ERRORS = frozenset({"user_disabled", "account_inactive"})
+# What Slack answers when a conversation cannot be opened because someone in it is deactivated.
+# Not ``account_inactive``: that one says the *token's* user or workspace is gone, and reading it
+# as the recipients' would mark everyone deactivated. Nor ``user_not_found``: an unknown id is a
+# mistake to show, not someone who left.
+MEMBER_GONE_ERRORS = frozenset({"user_disabled"})
 
 # Slack answers these when the message can never be delivered as it is.
 PERMANENT_ERRORS = frozenset(

@@ -369,6 +369,26 @@ def test_a_group_refused_over_someone_the_directory_does_not_hold_fails_for_good
     assert report.failed == 1 and len(fake.calls_for("conversations.open")) == 1
 
 
+def test_a_dead_token_is_not_read_as_the_recipients_being_gone(
+    session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
+) -> None:
+    for user in ("U1", "U2"):
+        _add_employee(session_factory, clock, user)
+    # Slack's account_inactive: the token belongs to a deleted user or workspace.
+    fake.fail_next("conversations.open", status=200, error="account_inactive", count=2)
+    _enqueue(session_factory, clock, "one", recipient="U1")
+    _enqueue(session_factory, clock, "group", recipient=None, conversation=["U1", "U2"])
+
+    drainer.drain(max_seconds=5)
+
+    rows = _rows(session_factory)
+    assert {rows["one"].status, rows["group"].status} == {FAILED}
+    assert {rows["one"].last_error, rows["group"].last_error} == {"account_inactive"}
+    assert fake.calls_for("users.info") == []
+    with unit_of_work(session_factory) as session:
+        assert session.scalars(select(Employee).where(Employee.slack_deactivated)).all() == []
+
+
 def test_a_group_whose_members_are_all_gone_is_cancelled(
     session_factory: SessionFactory, clock: SimulatedClock, drainer: Drainer, fake: FakeSlack
 ) -> None:
