@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import holidays
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import literal, select
+from sqlalchemy import CursorResult, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from hr_plugin import audit
@@ -892,6 +892,23 @@ def find_by_email(session: Session, tenant_id: str, email: str) -> Employee | No
     return session.scalars(
         select(Employee).where(Employee.tenant_id == tenant_id, Employee.email == email.strip().lower())
     ).first()
+
+
+def record_deactivated_in_slack(
+    session: Session, tenant_id: str, user_ids: Iterable[str], now: datetime
+) -> int:
+    """Slack says these accounts are deactivated (it refused a message to them): the people who
+    hold them are marked, as the next import would mark them. How many were not marked yet."""
+    result = session.execute(
+        update(Employee)
+        .where(
+            Employee.tenant_id == tenant_id,
+            Employee.slack_user_id.in_(list(user_ids)),
+            Employee.slack_deactivated.is_(False),
+        )
+        .values(slack_deactivated=True, updated_at=now)
+    )
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def find_by_slack_id(session: Session, tenant_id: str, user_id: str) -> Employee | None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -23,9 +24,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy import text as sql_text  # a model below has a column named text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -144,10 +147,15 @@ class Employee(Base):
 
     manager: Mapped[Employee | None] = relationship(remote_side="Employee.id", lazy="raise")
 
-    @property
+    @hybrid_property
     def reachable(self) -> bool:
-        """Whether anything may be sent to this person at all."""
+        """Whether anything may be sent to this person at all (in SQL too: ``Employee.reachable``)."""
         return self.active and not self.slack_deactivated and self.slack_user_id is not None
+
+    @reachable.inplace.expression
+    @classmethod
+    def _reachable_in_sql(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(True), cls.slack_deactivated.is_(False), cls.slack_user_id.is_not(None))
 
     def working_weekdays(self) -> tuple[int, ...]:
         return tuple(int(day) for day in self.working_days.split(",") if day != "")

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from hr_plugin.clock import Clock
 from hr_plugin.contact import unsolicited_hold_until
 from hr_plugin.db import SessionFactory, insert_if_absent, insert_many_if_absent, unit_of_work
+from hr_plugin.directory import record_deactivated_in_slack
 from hr_plugin.models import ConversationCache, Employee, OutboxMessage, SendPace
 from hr_plugin.observability.metrics import count_send
 from hr_plugin.slack_clients import NotInstalled, SlackClients
@@ -547,7 +548,7 @@ class Drainer:
         """Slack refused to open a conversation over an account it cannot reach. Alone, that
         is the recipient: the directory learns it and the row is cancelled. In a group, Slack
         is asked which members are deactivated (at most 8 ``users.info`` calls); the directory
-        learns them and the row goes back in the queue, to be opened without them. When Slack
+        learns them and the row is handed back, to be opened without them. When Slack
         names nobody the directory still holds, the refusal is recorded as it is (no loop); a
         lookup that fails is retried like any send (a 429 waits its ``Retry-After``)."""
         if len(users) == 1:
@@ -566,22 +567,14 @@ class Drainer:
         if not learnt:
             self._record_slack_error(row_id, refusal, report, "conversations.open")
             return
-        self._open_again(row_id, report)
+        self._hand_back([row_id])  # to be opened again without them: not a failed attempt
+        report.retried += 1
 
     def _record_deactivated(self, tenant_id: str, user_ids: list[str]) -> int:
-        """Mark these Slack accounts deactivated in the directory; how many it did not know yet."""
+        """Tell the directory who Slack says is deactivated; how many it did not know yet."""
         with unit_of_work(self.factory) as session:
-            changed = session.execute(
-                update(Employee)
-                .where(
-                    Employee.tenant_id == tenant_id,
-                    Employee.slack_user_id.in_(user_ids),
-                    Employee.slack_deactivated.is_(False),
-                )
-                .values(slack_deactivated=True, updated_at=self.clock.now())
-            )
+            learnt = record_deactivated_in_slack(session, tenant_id, user_ids, self.clock.now())
             session.commit()
-        learnt = cast(CursorResult[Any], changed).rowcount
         if learnt:
             log.warning(
                 "Slack says %d recipient(s) are deactivated; the directory now says so and nothing "
@@ -590,20 +583,6 @@ class Drainer:
                 extra={"tenant_id": tenant_id},
             )
         return learnt
-
-    def _open_again(self, row_id: int, report: DrainReport) -> None:
-        """Back in the queue at once: this attempt taught the directory who is gone, it did not fail."""
-        with unit_of_work(self.factory) as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is None:
-                return
-            row.status = PENDING
-            row.attempts -= 1
-            row.lease_until = None
-            row.not_before = self.clock.now()
-            row.last_error = "a member is deactivated in Slack; opening the group without them"
-            session.commit()
-            report.retried += 1
 
     def _remember_channel(self, tenant_id: str, users: list[str], channel: str) -> None:
         users_key = ",".join(sorted(users))
@@ -788,9 +767,7 @@ def _without_unreachable(session: Session, tenant_id: str, users: list[str]) -> 
     gone = set(
         session.scalars(
             select(Employee.slack_user_id).where(
-                Employee.tenant_id == tenant_id,
-                Employee.slack_user_id.in_(users),
-                (Employee.active.is_(False)) | (Employee.slack_deactivated.is_(True)),
+                Employee.tenant_id == tenant_id, Employee.slack_user_id.in_(users), ~Employee.reachable
             )
         )
     )

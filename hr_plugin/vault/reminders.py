@@ -48,9 +48,7 @@ def enqueue_due_reminders(session: Session, now: datetime) -> int:
             VaultSpace.reminder_weekday.is_not(None),
             VaultSpace.reminder_time.is_not(None),
             VaultSpace.reminders_stopped.is_(False),
-            Employee.active.is_(True),
-            Employee.slack_deactivated.is_(False),
-            Employee.slack_user_id.is_not(None),
+            Employee.reachable,
         )
     ).all()
     local_now: dict[str, datetime] = {}
