@@ -12,6 +12,7 @@ Nothing here logs: even "employee 42 has a data key" would tell whether someone 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hr_plugin.db import make_engine
@@ -52,6 +53,24 @@ data_keys = Table(
 )
 
 
+CREATE_ATTEMPTS = 5
+
+
+def _create_table(engine: Engine) -> None:
+    """The table, unless it exists. Processes starting together (a web worker and its companion,
+    replicas) can all see no table: on SQLite the loser is told the file is locked, and on its
+    next look may still see no table and then be told it exists. Each failure is followed by a
+    fresh look, until one finds the table there."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+
+
 class KeyStore:
     """Wrapped data keys, one per (tenant, employee), unwrapped on demand and never cached.
 
@@ -64,12 +83,7 @@ class KeyStore:
         self._engine = make_engine(url)
         if self._engine.dialect.name == "sqlite":
             event.listen(self._engine, "connect", _sqlite_secure_delete)
-        try:
-            metadata.create_all(self._engine)
-        except DBAPIError:
-            # Two replicas starting together can both see no table and race to create it; the
-            # loser finds it on the second look.
-            metadata.create_all(self._engine)
+        _create_table(self._engine)
 
     def data_key(self, tenant_id: str, employee_id: int, *, create: bool) -> bytes | None:
         """The employee's data key; with ``create``, make one first when there is none.

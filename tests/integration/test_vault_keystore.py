@@ -7,12 +7,14 @@ Runs on a SQLite file of its own, or on the PostgreSQL database the suite is giv
 from __future__ import annotations
 
 import base64
+import multiprocessing
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -360,3 +362,24 @@ def test_racing_first_requests_all_get_the_one_stored_key(store: KeyStore, keyst
     assert len(set(keys)) == 1
     assert store.data_key("T1", 9, create=False) == keys[0]
     assert store.count() == 1
+
+
+def _open_when_released(url: str, start: Any) -> None:
+    start.wait()
+    KeyStore(url, LocalKeyProvider(OLD_MASTER)).dispose()
+
+
+def test_two_processes_opening_a_new_sqlite_key_store_together_both_start(tmp_path: Path) -> None:
+    """A web worker and its companion process open a key store that does not exist yet at the
+    same moment: one creates the table, and both start. (Pairs: two at once lost the race in
+    about half the rounds before the fix; more at once happened not to.)"""
+    context = multiprocessing.get_context("fork")
+    for round_ in range(20):
+        url = f"sqlite:///{tmp_path / f'keys-{round_}.db'}"
+        start = context.Barrier(2)
+        pair = [context.Process(target=_open_when_released, args=(url, start)) for _ in range(2)]
+        for opener in pair:
+            opener.start()
+        for opener in pair:
+            opener.join(60)
+        assert [opener.exitcode for opener in pair] == [0, 0], f"round {round_}"
