@@ -278,14 +278,20 @@ class SendAfterAnswer:
         with deferring() as calls:
             answer = self.app(environ, start_response)
         queued = calls.release()
-        if queued:
-            handoff = calls.handoff(queued) if self.companion is not None else None
-            if handoff is not None and self.companion is not None and self.companion.submit(handoff):
-                metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
-                return answer
-            metrics.WORK_AFTER_ANSWER.labels(place="worker").inc()
-            if self.pool is not None:
-                self.pool.submit(send_all, queued)
-            else:
-                send_all(queued)
+        if not queued:
+            return answer
+        if self._handed_to_companion(calls, queued):
+            metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
+            return answer
+        metrics.WORK_AFTER_ANSWER.labels(place="worker").inc()
+        if self.pool is not None:
+            self.pool.submit(send_all, queued)
+        else:
+            send_all(queued)
         return answer
+
+    def _handed_to_companion(self, calls: DeferredCalls, queued: list[Queued]) -> bool:
+        if self.companion is None:
+            return False
+        handoff = calls.handoff(queued)
+        return handoff is not None and self.companion.submit(handoff)
