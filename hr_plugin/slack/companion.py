@@ -78,10 +78,22 @@ class Companion:
         return self
 
     @property
+    def pid(self) -> int | None:
+        """The current companion process's id (a replacement has another)."""
+        return self._process.pid
+
+    @property
     def ready(self) -> bool:
-        """It has started once (``/readyz`` waits for that; a restart later does not count)."""
-        self._was_ready = self._was_ready or self._ready.is_set()
-        return self._was_ready and not self._closed
+        """It has started once (``/readyz`` waits for that; a restart later does not count).
+        One that died before it was ever ready is replaced here, or readiness would wait for
+        good: no request reaches a worker that is not ready, so none would replace it."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._was_ready = self._was_ready or self._ready.is_set()
+            if not self._was_ready:
+                self._replace_if_dead()
+            return self._was_ready
 
     def submit(self, handoff: Handoff) -> bool:
         """Queue ``handoff``; False when the companion cannot take it (the caller runs it):
@@ -89,19 +101,21 @@ class Companion:
         import the app), stopping or gone.
         A companion found dead is replaced; what it held was only ever something to show."""
         with self._lock:
-            if self._closed:
-                return False
-            if self._process.exitcode is not None:
-                code = self._process.exitcode
-                log.warning("the companion process stopped (exit code %s); starting another", code)
-                self._queue.close()
-                self._new_process()
-                self._process.start()
-                return False
-            if not self._ready.is_set():
+            if self._closed or self._replace_if_dead() or not self._ready.is_set():
                 return False
             self._queue.put(handoff)
             return True
+
+    def _replace_if_dead(self) -> bool:
+        """Start another process if this one has exited; True when it did. Under ``_lock``."""
+        code = self._process.exitcode
+        if code is None:
+            return False
+        log.warning("the companion process stopped (exit code %s); starting another", code)
+        self._queue.close()
+        self._new_process()
+        self._process.start()
+        return True
 
     def close(self, timeout: float) -> None:
         """Let the companion finish what it was handed (up to ``timeout``), then stop it."""

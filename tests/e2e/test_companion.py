@@ -15,8 +15,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
+from hr_plugin.slack.companion import Companion
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import Served, children, serving
+from hr_plugin.testing.processes import Served, app_environment, children, serving
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.waiting import wait_for
 
@@ -129,3 +130,23 @@ def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_wo
 
     wait_for(handed_to_a_new_companion, 30, "a new companion to take the work")
     assert all(call["ok"] for call in fake.calls_for("views.publish"))
+
+
+def test_a_companion_that_dies_before_it_is_ready_is_replaced_so_the_worker_gets_ready(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrade(make_engine(database_url))
+    with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
+        environment = app_environment(
+            database_url=database_url, slack_api_url=fake.base_url, bot_token=TOKEN, folder=tmp_path
+        )
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        companion = Companion().start()
+        try:
+            first = companion.pid
+            os.kill(first, signal.SIGKILL)  # before it could have built the app
+            wait_for(lambda: companion.ready, 30, "a replacement companion to be ready")
+            assert companion.pid != first
+        finally:
+            companion.close(10)
