@@ -316,6 +316,11 @@ def depth(session: Session) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def text_forgotten(session: Session) -> int:
+    """How many rows no longer hold their text (``forget_finished_text``)."""
+    return session.scalar(select(func.count()).where(OutboxMessage.payload.is_(None))) or 0
+
+
 class Drainer:
     """Sends due outbox rows at Slack's pace. One instance per process; rows are claimed, so
     several drainers may share a database (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""

@@ -25,7 +25,7 @@ from hr_plugin.demo.mentoring_story import MentoringStory
 from hr_plugin.demo.private_space import private_space_scenes
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
 from hr_plugin.models import Employee
-from hr_plugin.outbox import depth, next_due
+from hr_plugin.outbox import depth, next_due, text_forgotten
 from hr_plugin.reintegration.views import (
     ACKNOWLEDGE_ACTION,
     DETAIL_BLOCK,
@@ -124,6 +124,10 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
         _print_what_each_person_saw(fake, people, say)
         with unit_of_work(stack.factory) as session:
             say(f"\nOutbox at the end of the quarter: {depth(session)}")
+            say(
+                f"Of those, {text_forgotten(session)} no longer hold their text: they finished "
+                f"over {stack.settings.outbox_text_days} days ago (HR_PLUGIN_OUTBOX_TEXT_DAYS)."
+            )
     say(f"\nWrote {out / 'slack-calls.jsonl'} and {out / 'people.json'}.")
     if canary:
         say(

@@ -8,8 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from hr_plugin.db import make_engine, make_session_factory, unit_of_work
 from hr_plugin.demo.run import QUARTER, QUARTER_START, run_demo
+from hr_plugin.models import OutboxMessage
+from hr_plugin.outbox import text_forgotten
 
 ROLES = {"employee", "mentor", "manager", "hr_admin"}
 CANARY = "DEMO-CANARY"
@@ -144,3 +148,14 @@ def test_the_manager_who_mentors_is_never_asked_about_their_own_reports(demo_out
         if c["method"] == "chat.postMessage" and ", meet " in str(c["params"].get("text"))
     ]
     assert introductions and all(len(c["audience"]) == 2 for c in introductions)
+
+
+def test_the_quarter_ends_with_the_text_of_old_messages_forgotten(demo_out: Path) -> None:
+    engine = make_engine(f"sqlite:///{demo_out / 'demo.db'}")
+    with unit_of_work(make_session_factory(engine)) as session:
+        forgotten = session.scalars(select(OutboxMessage).where(OutboxMessage.payload.is_(None))).all()
+        kept_pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+        assert text_forgotten(session) == len(forgotten) > 0
+    assert {row.status for row in forgotten} <= {"sent", "failed", "cancelled"}
+    assert all(row.payload for row in kept_pending)  # what is still to be sent keeps its text
+    engine.dispose()
