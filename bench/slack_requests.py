@@ -20,8 +20,9 @@ Then ours alone at 50 connections with a slow Slack (every Web API call and resp
 answers after 2 s: ``FakeSlack.delay``) and a slow database (every SQL statement waits 1 s
 first; see ``bench.serve``): every ack must come inside Slack's 3 s.
 
-The fake Slack's clock is frozen for the benchmark, so prepared requests' trigger ids stay
-valid however long a cell takes; requests are signed with wall time, as Slack signs them.
+The fake Slack's clock is frozen for the benchmark and its trigger ids never expire
+(``freeze_triggers``, for the benchmark only), so prepared requests' trigger ids stay valid
+however long a cell takes; requests are signed with wall time, as Slack signs them.
 """
 
 from __future__ import annotations
@@ -313,7 +314,9 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
     size = QUICK if quick else FULL
     result = ScenarioResult("slack_requests")
     secret = secrets.token_hex(16)
-    fake = FakeSlack(clock=SimulatedClock(datetime.now(UTC)), bot_tokens=[BOT_TOKEN]).start()
+    fake = FakeSlack(
+        clock=SimulatedClock(datetime.now(UTC)), bot_tokens=[BOT_TOKEN], freeze_triggers=True
+    ).start()
     add_to_fake(fake, list(ACTORS))
     servers: list[Server] = []
     with (

@@ -4,7 +4,9 @@ Why a server and not a mock: the app talks to Slack through a real ``slack_sdk.W
 (its retry handlers, its JSON versus form encoding, its error parsing), and the tests, the
 demo and the benchmarks should exercise exactly that path. So this fake listens on a local
 port and answers the handful of methods the app calls the way Slack does: it checks tokens
-and required arguments, validates Block Kit with ``slack_sdk.models``, refuses with 429 and
+and required arguments, holds every view and message to Slack's documented limits
+(``slack_limits``: too many options, too long a text... refused with Slack's error and
+``response_metadata.messages``), also parses Block Kit with ``slack_sdk.models``, refuses with 429 and
 ``Retry-After`` past a rate limit, and records every request with the people who would see
 it. The recording is what the privacy tests and ``hr-plugin demo`` read: "who saw what" is
 answered from ``calls``, in the ``slack-calls.jsonl`` shape DESIGN.md fixes.
@@ -21,9 +23,13 @@ workspace, expiring when token rotation is on. Each token belongs to one workspa
 removing the app does. Which token each call carried is kept beside the recording
 (``tokens_used``), never in it; codes, refresh tokens and client secrets are redacted.
 
-Time comes from a ``Clock`` so that rate-limit windows, trigger expiry, response-URL expiry
-and token expiry are deterministic under a ``SimulatedClock``. Only ``delay()`` uses wall time, on
-purpose: it simulates a slow Slack for the app's own timeouts.
+Time comes from a ``Clock`` so that rate-limit windows, response-URL expiry and token expiry
+are deterministic under a ``SimulatedClock``. Two things use wall time on purpose: ``delay()``
+simulates a slow Slack for the app's own timeouts, and trigger ids expire 3 wall-clock seconds
+(``time.monotonic``) after the signed client sent the request that carried them, as Slack's do:
+an app too slow to open its modal is caught in the tests and the demo alike, whatever the
+simulated clock says. Only the benchmark, which replays requests prepared long before, turns that
+off (``freeze_triggers``).
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,20 +61,16 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from hr_plugin.clock import Clock, SystemClock
+from hr_plugin.testing.slack_limits import Violation, check_message, check_view
 
 __all__ = ["BOT_ID", "BOT_USER_ID", "CONTENT_METHODS", "FakeSlack"]
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "B0BOT"
 
-MESSAGE_MAX_BLOCKS = 50
-VIEW_MAX_BLOCKS = 100
-TEXT_MAX_CHARS = 40_000
-PRIVATE_METADATA_MAX_CHARS = 3000
-CALLBACK_ID_MAX_CHARS = 255
-VIEW_TEXT_MAX_CHARS = 24
+# Block Kit and surface limits live in ``slack_limits.LIMITS``, each with its source.
 GROUP_DM_MAX_USERS = 8
-TRIGGER_LIFETIME = timedelta(seconds=3)
+TRIGGER_LIFETIME_SECONDS = 3.0  # wall-clock seconds from when the request carrying it was sent
 RESPONSE_URL_LIFETIME = timedelta(minutes=30)
 RESPONSE_URL_MAX_USES = 5
 # files.completeUploadExternal takes conversation ids only (a user id is refused).
@@ -183,7 +185,7 @@ class _StoredView:
 @dataclass
 class _Trigger:
     user_id: str
-    issued_at: datetime
+    sent_at: float  # time.monotonic() when the request carrying it left (or when it was minted)
     used: bool = False
 
 
@@ -269,8 +271,16 @@ class FakeSlack:
         team_name: str = "Demo Company",
         team_domain: str = "demo",
         include_bot_user: bool = True,
+        freeze_triggers: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``freeze_triggers`` is for the benchmark only: its requests are prepared (and their
+        trigger ids minted) long before they are replayed, so there trigger ids never expire.
+        Everywhere else they expire like Slack's, 3 wall seconds after the request was sent.
+        ``monotonic`` is that wall clock; tests pass a controllable one instead of sleeping."""
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.freeze_triggers = freeze_triggers
+        self._monotonic = monotonic
         self.team_id = team_id
         self.enterprise_id = enterprise_id
         self.team_name = team_name
@@ -308,6 +318,7 @@ class FakeSlack:
         self._delays: dict[str, float] = {}
 
         self._calls: list[dict[str, Any]] = []
+        self._ack_violations: list[Violation] = []
         self._call_tokens: list[str] = []  # beside the recording, same order: the token each call used
         self._methods: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
             "auth.test": self._auth_test,
@@ -570,14 +581,25 @@ class FakeSlack:
     # -- what the signed client mints ------------------------------------------------------
 
     def register_trigger(self, user_id: str) -> str:
-        """A new trigger id owned by this person, valid for 3 s of the fake's clock, once."""
+        """A new trigger id owned by this person, usable once, for 3 wall seconds from now.
+
+        The signed client restarts those 3 s when it actually sends the request carrying the id
+        (``trigger_sent``), so the app's time to answer is what counts, as with Slack.
+        """
         with self._lock:
             number = self._next_number("trigger")
             # Shaped like Slack's ("12345.98765.abcd2358fdea") and reproducible run to run.
             digest = hashlib.sha256(f"{self.team_id}:{number}".encode()).hexdigest()
             trigger_id = f"{number}.{int(digest[:8], 16)}.{digest[8:20]}"
-            self._triggers[trigger_id] = _Trigger(user_id=user_id, issued_at=self.clock.now())
+            self._triggers[trigger_id] = _Trigger(user_id=user_id, sent_at=self._monotonic())
             return trigger_id
+
+    def trigger_sent(self, trigger_id: str) -> None:
+        """The request carrying this trigger id leaves now: its 3 wall seconds start here."""
+        with self._lock:
+            trigger = self._triggers.get(trigger_id)
+            if trigger is not None:
+                trigger.sent_at = self._monotonic()
 
     def register_response_url(self, user_id: str, channel_id: str) -> str:
         """A response URL on this server for a person's interaction in a channel."""
@@ -588,9 +610,34 @@ class FakeSlack:
             )
         return f"{self.url}/response/{token}"
 
-    def record_ack(self, body: dict[str, Any], audience: list[str], status: int) -> None:
-        """Record an HTTP ack body that showed someone content (method ``"ack"``)."""
-        self._record("ack", copy.deepcopy(body), list(audience), status, 200 <= status < 300)
+    def record_ack(
+        self,
+        body: dict[str, Any],
+        audience: list[str],
+        status: int,
+        *,
+        submitted_view: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record an HTTP ack body that showed someone content (method ``"ack"``).
+
+        Slack holds an ack to the same limits as a Web API call: a ``response_action`` of
+        ``update`` or ``push`` carries a modal view, an ack with ``text``/``blocks`` is a
+        message, and the keys of ``response_action: errors`` must be block ids of input blocks
+        in the submitted view (``submitted_view``, when known). An ack that breaks them shows the
+        person Slack's error instead: it is recorded with ``ok`` false, and the reasons are kept
+        in ``ack_violations``.
+        """
+        violations = _ack_violations(body, submitted_view)
+        with self._lock:
+            self._ack_violations.extend(violations)
+        ok = 200 <= status < 300 and not violations
+        self._record("ack", copy.deepcopy(body), list(audience), status, ok)
+
+    @property
+    def ack_violations(self) -> list[Violation]:
+        """Why recorded acks were refused, oldest first (empty when every ack was valid)."""
+        with self._lock:
+            return list(self._ack_violations)
 
     # -- the recording -----------------------------------------------------------------------
 
@@ -1245,15 +1292,14 @@ class FakeSlack:
         blocks_arg = params.get("blocks")
         if not text and not blocks_arg and not params.get("attachments"):
             raise _SlackError("no_text", status=status)
-        if isinstance(text, str) and len(text) > TEXT_MAX_CHARS:
-            raise _SlackError("msg_too_long", status=status)
-        if blocks_arg in (None, "", []):
-            return []
         try:
-            return _validate_blocks(blocks_arg, limit=MESSAGE_MAX_BLOCKS, pointer="/blocks")
+            blocks = _block_list(blocks_arg)
+            _refuse(check_message({**params, "blocks": blocks}), status=status)
+            _parse_with_sdk(blocks, error="invalid_blocks", pointer="/blocks")
         except _SlackError as refusal:
             refusal.status = status
             raise
+        return blocks
 
     def _check_view(self, params: Mapping[str, Any], *, allowed_type: str) -> dict[str, Any]:
         raw = params.get("view")
@@ -1263,14 +1309,16 @@ class FakeSlack:
             raise _SlackError(
                 "invalid_arguments", messages=["[ERROR] view must be a JSON object [json-pointer:/view]"]
             )
-        return _validate_view(raw, allowed_type=allowed_type)
+        return _validate_view(raw, surface=allowed_type)
 
     def _exchange_trigger(self, params: Mapping[str, Any]) -> _Trigger:
         trigger_id = params.get("trigger_id") or params.get("interactivity_pointer")
         if not trigger_id:
             raise _missing("trigger_id")
         trigger = self._triggers.get(str(trigger_id))
-        if trigger is None or self.clock.now() - trigger.issued_at > TRIGGER_LIFETIME:
+        if trigger is None or (
+            not self.freeze_triggers and self._monotonic() - trigger.sent_at > TRIGGER_LIFETIME_SECONDS
+        ):
             raise _SlackError("expired_trigger_id")
         if trigger.used:
             raise _SlackError("exchanged_trigger_id")
@@ -1456,8 +1504,10 @@ def _encode_cursor(user_id: str) -> str:
     return base64.b64encode(f"user:{user_id}".encode()).decode()
 
 
-def _validate_blocks(raw: Any, *, limit: int, pointer: str) -> list[dict[str, Any]]:
-    """Validate blocks the way Slack does, using ``slack_sdk.models`` for each block's rules."""
+def _block_list(raw: Any) -> list[dict[str, Any]]:
+    """A ``blocks`` argument as a list (JSON text decoded), or ``invalid_blocks_format``."""
+    if raw in (None, "", []):
+        return []
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
@@ -1465,80 +1515,99 @@ def _validate_blocks(raw: Any, *, limit: int, pointer: str) -> list[dict[str, An
             raise _SlackError("invalid_blocks_format") from error
     if not isinstance(raw, list):
         raise _SlackError("invalid_blocks_format")
-    if len(raw) > limit:
-        raise _SlackError(
-            "invalid_blocks",
-            messages=[f"too many blocks: {len(raw)}, at most {limit} allowed [json-pointer:{pointer}]"],
-        )
-    errors: list[str] = []
-    seen_ids: set[str] = set()
-    for index, block in enumerate(raw):
-        where = f"[json-pointer:{pointer}/{index}]"
-        if not isinstance(block, dict):
-            errors.append(f"a block must be an object {where}")
-            continue
-        try:
-            parsed = Block.parse(block)
-            if parsed is None:
-                errors.append(f"unsupported block type {block.get('type')!r} {where}")
-                continue
-            parsed.to_dict()
-        except Exception as error:  # any failure of the library's parsing is a refusal
-            errors.append(f"{error} {where}")
-            continue
-        block_id = block.get("block_id")
-        if isinstance(block_id, str):
-            if block_id in seen_ids:
-                errors.append(f"duplicate block_id {block_id!r} {where}")
-            seen_ids.add(block_id)
-    if errors:
-        raise _SlackError("invalid_blocks", messages=errors)
     return cast(list[dict[str, Any]], raw)
 
 
-def _validate_view(view: dict[str, Any], *, allowed_type: str) -> dict[str, Any]:
-    """Views: block rules give ``invalid_blocks``; the view's own fields ``invalid_arguments``."""
+def _refuse(violations: list[Violation], *, status: int = 200) -> None:
+    """Answer the way Slack does for broken limits: the first violation's error, every message."""
+    if violations:
+        raise _SlackError(
+            violations[0].error, status=status, messages=[violation.message for violation in violations]
+        )
+
+
+def _parse_with_sdk(blocks: list[dict[str, Any]], *, error: str, pointer: str) -> None:
+    """A second opinion from ``slack_sdk.models``: what it cannot parse, Slack refuses too.
+
+    The limits table (``slack_limits``) is the main check; this catches shapes it does not
+    model (a block missing a field the library requires, for example).
+    """
     problems: list[str] = []
-    if view.get("type") != allowed_type:
-        problems.append(f"[ERROR] view type must be {allowed_type!r} here [json-pointer:/view/type]")
-    blocks = view.get("blocks")
-    if blocks is None:
-        problems.append("[ERROR] missing required field: blocks [json-pointer:/view/blocks]")
-    if problems:
-        raise _SlackError("invalid_arguments", messages=problems)
-    checked_blocks = _validate_blocks(blocks, limit=VIEW_MAX_BLOCKS, pointer="/view/blocks")
-    for name in ("title", "submit", "close"):
-        value = view.get(name)
-        text = value.get("text") if isinstance(value, dict) else value
-        if isinstance(text, str) and len(text) > VIEW_TEXT_MAX_CHARS:
-            problems.append(
-                f"[ERROR] must be at most {VIEW_TEXT_MAX_CHARS} characters [json-pointer:/view/{name}/text]"
-            )
-    if allowed_type == "modal":
-        if not view.get("title"):
-            problems.append("[ERROR] missing required field: title [json-pointer:/view/title]")
-        has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in checked_blocks)
-        if has_input and not view.get("submit"):
-            problems.append("[ERROR] submit is required with input blocks [json-pointer:/view/submit]")
-    metadata = view.get("private_metadata")
-    if isinstance(metadata, str) and len(metadata) > PRIVATE_METADATA_MAX_CHARS:
-        problems.append(
-            f"[ERROR] must be at most {PRIVATE_METADATA_MAX_CHARS} characters "
-            "[json-pointer:/view/private_metadata]"
-        )
-    callback_id = view.get("callback_id")
-    if isinstance(callback_id, str) and len(callback_id) > CALLBACK_ID_MAX_CHARS:
-        problems.append(
-            f"[ERROR] must be at most {CALLBACK_ID_MAX_CHARS} characters [json-pointer:/view/callback_id]"
-        )
-    if not problems:
+    for index, block in enumerate(blocks):
+        where = f"[json-pointer:{pointer}/{index}]"
         try:
-            View(**view).to_dict()
-        except Exception as error:  # the library's verdict, whatever its form
-            problems.append(f"[ERROR] {error} [json-pointer:/view]")
+            parsed = Block.parse(block)
+            if parsed is None:
+                problems.append(f"[ERROR] unsupported block type {block.get('type')!r} {where}")
+                continue
+            parsed.to_dict()
+        except Exception as failure:  # any failure of the library's parsing is a refusal
+            problems.append(f"[ERROR] {failure} {where}")
     if problems:
-        raise _SlackError("invalid_arguments", messages=problems)
+        raise _SlackError(error, messages=problems)
+
+
+def _validate_view(view: dict[str, Any], *, surface: str) -> dict[str, Any]:
+    """A view within Slack's limits: ``invalid_arguments`` for anything wrong, blocks included.
+
+    The views methods document ``invalid_arguments`` (they have no ``invalid_blocks``), and
+    that is what Slack answers for a broken block inside a view too.
+    """
+    if surface not in ("modal", "home"):
+        raise _SlackError(
+            "invalid_arguments", messages=[f"[ERROR] unknown view type {surface!r} [json-pointer:/view/type]"]
+        )
+    _refuse(check_view(view, surface=cast(Literal["modal", "home"], surface)))
+    _parse_with_sdk(_block_list(view.get("blocks")), error="invalid_arguments", pointer="/view/blocks")
+    try:
+        View(**view).to_dict()
+    except Exception as failure:  # the library's verdict, whatever its form
+        raise _SlackError("invalid_arguments", messages=[f"[ERROR] {failure} [json-pointer:/view]"]) from None
     return view
+
+
+def _ack_violations(body: Mapping[str, Any], submitted_view: Mapping[str, Any] | None) -> list[Violation]:
+    """What Slack would refuse in an HTTP ack: its view, its message, its error keys."""
+    action = body.get("response_action")
+    if action in ("update", "push"):
+        view = body.get("view")
+        if not isinstance(view, Mapping):
+            return [
+                Violation(
+                    "invalid_arguments", "/view", "[ERROR] missing required field: view [json-pointer:/view]"
+                )
+            ]
+        return check_view(view, surface="modal")
+    if action == "errors":
+        return _error_key_violations(body.get("errors"), submitted_view)
+    if body.get("text") or body.get("blocks") or body.get("attachments"):
+        return check_message(body)
+    return []
+
+
+def _error_key_violations(errors: Any, submitted_view: Mapping[str, Any] | None) -> list[Violation]:
+    """``response_action: errors`` names input blocks of the submitted view by block id."""
+    if not isinstance(errors, Mapping) or not errors:
+        return [
+            Violation("invalid_arguments", "/errors", "[ERROR] must provide an object [json-pointer:/errors]")
+        ]
+    if submitted_view is None:
+        return []
+    blocks = submitted_view.get("blocks")
+    inputs = {
+        block.get("block_id")
+        for block in (blocks if isinstance(blocks, list) else [])
+        if isinstance(block, Mapping) and block.get("type") == "input"
+    }
+    return [
+        Violation(
+            "invalid_arguments",
+            f"/errors/{key}",
+            f"[ERROR] {key!r} is not the block_id of an input block in the view [json-pointer:/errors/{key}]",
+        )
+        for key in errors
+        if key not in inputs
+    ]
 
 
 def _strings_in(value: Any) -> Iterator[str]:

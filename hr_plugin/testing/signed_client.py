@@ -7,9 +7,11 @@ shortcuts, Events API envelopes), signs them with the signing secret exactly as 
 (HMAC-SHA256 over ``v0:{timestamp}:{raw body}``) and POSTs them over HTTP to the running app.
 
 Trigger ids and response URLs come from the ``FakeSlack``, which then knows whose screen a
-modal or a ``respond()`` reaches. When the app's HTTP answer itself carries something a
-person sees (an ack with text or blocks, a ``response_action`` with a view or errors), the
-client records it on the fake as method ``"ack"``, so that "who saw what" is complete.
+modal or a ``respond()`` reaches. A trigger id's 3 seconds start when the request carrying it
+is sent (``send`` tells the fake), as Slack's start when Slack sends the interaction. When the
+app's HTTP answer itself carries something a person sees (an ack with text or blocks, a
+``response_action`` with a view or errors), the client records it on the fake as method
+``"ack"``, so that "who saw what" is complete, and the fake holds it to Slack's limits.
 """
 
 from __future__ import annotations
@@ -125,6 +127,9 @@ class SlackRequestClient:
 
     def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
         """The one place a request leaves: subclasses that keep requests instead override it."""
+        trigger_id = trigger_in(body)
+        if trigger_id is not None:
+            self.fake.trigger_sent(trigger_id)  # its 3 wall seconds start now, as with Slack
         request = urllib.request.Request(self.app_url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -302,7 +307,7 @@ class SlackRequestClient:
             "response_urls": [],
         }
         result = self.post_interactive(payload, timestamp=timestamp, signature=signature)
-        return self._record_ack(result, user_id)
+        return self._record_ack(result, user_id, submitted_view=known)
 
     def global_shortcut(
         self,
@@ -423,11 +428,32 @@ class SlackRequestClient:
         known = self.fake.user(user_id)
         return str(known["name"]) if known is not None else user_id.lower()
 
-    def _record_ack(self, result: SignedResponse, user_id: str) -> SignedResponse:
+    def _record_ack(
+        self, result: SignedResponse, user_id: str, *, submitted_view: dict[str, Any] | None = None
+    ) -> SignedResponse:
         content = ack_content(result)
         if content is not None:
-            self.fake.record_ack(content, [user_id], result.status)
+            self.fake.record_ack(content, [user_id], result.status, submitted_view=submitted_view)
         return result
+
+
+def trigger_in(body: bytes) -> str | None:
+    """The trigger id a request body carries: a slash command's field or inside ``payload``."""
+    try:
+        fields = dict(urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return None
+    if fields.get("trigger_id"):
+        return fields["trigger_id"]
+    raw = fields.get("payload")
+    if not raw:
+        return None
+    try:
+        payload = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    trigger_id = payload.get("trigger_id") if isinstance(payload, dict) else None
+    return trigger_id if isinstance(trigger_id, str) and trigger_id else None
 
 
 def ack_content(result: SignedResponse) -> dict[str, Any] | None:

@@ -13,9 +13,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import Any, cast
+from urllib.parse import quote, urlencode
 
 import pytest
 from slack_sdk import WebClient
@@ -24,6 +25,8 @@ from slack_sdk.webhook import WebhookClient
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.testing import FakeSlack
+from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient, trigger_in
+from tests.unit.test_slack_limits import CASES as LIMIT_CASES
 
 TOKEN = "xoxb-fake-token"
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -316,7 +319,7 @@ def test_chat_update_and_ephemeral(fake: FakeSlack, client: WebClient) -> None:
 # -- Block Kit and views ----------------------------------------------------------------------------
 
 
-def test_blocks_are_validated_with_slack_sdk_models(client: WebClient) -> None:
+def test_blocks_are_validated_against_slacks_limits_and_slack_sdk_models(client: WebClient) -> None:
     no_text = refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[{"type": "section"}]))
     unknown = refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[{"type": "hologram"}]))
     too_long = refusal(lambda: client.chat_postMessage(channel="U1", text="x", blocks=[section("y" * 3001)]))
@@ -331,7 +334,9 @@ def test_blocks_are_validated_with_slack_sdk_models(client: WebClient) -> None:
         assert error.response["errors"]
     assert "json-pointer:/blocks/0" in no_text.response["errors"][0]
     assert "hologram" in unknown.response["errors"][0]
-    assert "3000" in too_long.response["errors"][0]
+    assert too_long.response["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
+    ]
     assert client.chat_postMessage(channel="U1", text="x", blocks=[section("fine")])["ok"] is True
 
 
@@ -340,15 +345,17 @@ def test_message_and_view_block_counts(fake: FakeSlack, client: WebClient) -> No
     assert client.chat_postMessage(channel="U1", text="x", blocks=fifty)["ok"] is True
     over = refusal(lambda: client.chat_postMessage(channel="U2", text="x", blocks=[*fifty, section("more")]))
     assert over.response["error"] == "invalid_blocks"
-    assert "at most 50" in over.response["errors"][0]
+    assert over.response["errors"] == ["[ERROR] no more than 50 items allowed [json-pointer:/blocks]"]
 
     hundred: dict[str, Any] = {"type": "home", "blocks": [section(f"line {n}") for n in range(100)]}
     assert client.views_publish(user_id="U1", view=hundred)["ok"] is True
     hundred["blocks"].append(section("more"))
-    assert (
-        refusal(lambda: client.views_publish(user_id="U1", view=hundred)).response["error"]
-        == "invalid_blocks"
-    )
+    too_many = refusal(lambda: client.views_publish(user_id="U1", view=hundred))
+    # The views methods answer invalid_arguments for their blocks too (they have no invalid_blocks).
+    assert too_many.response["error"] == "invalid_arguments"
+    assert too_many.response["response_metadata"]["messages"] == [
+        "[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]"
+    ]
 
 
 def test_modal_title_private_metadata_and_type_are_checked(fake: FakeSlack, client: WebClient) -> None:
@@ -386,23 +393,77 @@ def test_view_and_blocks_may_arrive_as_json_strings_in_a_form(fake: FakeSlack) -
     assert recorded["view"]["type"] == "home"  # decoded into an object, not left a string
 
 
-def test_views_open_needs_a_fresh_unused_trigger(
-    fake: FakeSlack, client: WebClient, sim_clock: SimulatedClock
-) -> None:
-    fresh = fake.register_trigger("U1")
+class WallClock:
+    """A stand-in for ``time.monotonic`` that moves only when told: 3 s without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def walled(
+    sim_clock: SimulatedClock, wall: WallClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeSlack]:
+    """A fake whose trigger ids expire on ``wall``, with Ann in its directory."""
+    monkeypatch.setenv("SKIP_SLACK_SDK_WARNING", "1")
+    with FakeSlack(sim_clock, monotonic=wall) as server:
+        server.add_user("U1", name="ann", real_name="Ann A", email="ann@example.com")
+        yield server
+
+
+def test_views_open_needs_a_fresh_unused_trigger(walled: FakeSlack, wall: WallClock) -> None:
+    client = WebClient(token=TOKEN, base_url=walled.base_url)
+    fresh = walled.register_trigger("U1")
+    wall.now += 3.0
     assert client.views_open(trigger_id=fresh, view=modal())["view"]["id"].startswith("V")
     assert refusal(lambda: client.views_open(trigger_id=fresh, view=modal())).response["error"] == (
         "exchanged_trigger_id"
     )
 
-    stale = fake.register_trigger("U1")
-    sim_clock.advance(timedelta(seconds=3, milliseconds=1))
+    stale = walled.register_trigger("U1")
+    wall.now += 3.001
     assert refusal(lambda: client.views_open(trigger_id=stale, view=modal())).response["error"] == (
         "expired_trigger_id"
     )
     assert refusal(lambda: client.views_open(trigger_id="1.2.nope", view=modal())).response["error"] == (
         "expired_trigger_id"
     )
+
+
+def test_trigger_expiry_is_wall_time_not_the_simulated_clock(
+    walled: FakeSlack, wall: WallClock, sim_clock: SimulatedClock
+) -> None:
+    client = WebClient(token=TOKEN, base_url=walled.base_url)
+    held_back = walled.register_trigger("U1")
+    sim_clock.advance(timedelta(days=1))  # the demo's simulated days do not age a trigger...
+    assert client.views_open(trigger_id=held_back, view=modal())["ok"] is True
+
+    slow = walled.register_trigger("U1")
+    wall.now += 3.5  # ...but a slow app does, even when the simulated clock stands still
+    assert refusal(lambda: client.views_push(trigger_id=slow, view=modal())).response["error"] == (
+        "expired_trigger_id"
+    )
+
+
+def test_only_the_benchmark_freezes_trigger_expiry(sim_clock: SimulatedClock, wall: WallClock) -> None:
+    with FakeSlack(sim_clock, monotonic=wall, freeze_triggers=True) as frozen:
+        frozen.add_user("U1", name="ann", real_name="Ann A", email="ann@example.com")
+        client = WebClient(token=TOKEN, base_url=frozen.base_url)
+        prepared = frozen.register_trigger("U1")
+        wall.now += 3600
+        assert client.views_open(trigger_id=prepared, view=modal())["ok"] is True
+        assert refusal(lambda: client.views_open(trigger_id=prepared, view=modal())).response["error"] == (
+            "exchanged_trigger_id"
+        )
+    assert FakeSlack(sim_clock).freeze_triggers is False
 
 
 def test_views_update_by_id_and_external_id_with_hash_check(fake: FakeSlack, client: WebClient) -> None:
@@ -724,3 +785,279 @@ def test_recording_is_complete_under_concurrent_calls(fake: FakeSlack) -> None:
     assert texts == sorted(f"{worker}-{number}" for worker in range(6) for number in range(10))
     timestamps = [call for call in fake.calls if call["ok"]]
     assert len(timestamps) == 60
+
+
+# -- Slack's limits, refused over HTTP as Slack refuses them ------------------------------------
+
+
+def _send(fake: FakeSlack, target: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Send a payload where Slack would take it: a modal to views.open, a home to views.publish,
+    a message to chat.postMessage; Slack's JSON answer, whatever its status."""
+    if target == "modal":
+        method, body = "views.open", {"trigger_id": fake.register_trigger("U1"), "view": payload}
+    elif target == "home":
+        method, body = "views.publish", {"user_id": "U1", "view": payload}
+    else:
+        method, body = "chat.postMessage", {"channel": "U1", **payload}
+    _, answer = raw_post(
+        fake.base_url + method,
+        json.dumps(body).encode(),
+        "application/json",
+        {"Authorization": f"Bearer {TOKEN}"},
+    )
+    return cast(dict[str, Any], answer)
+
+
+@pytest.mark.parametrize("name", sorted(LIMIT_CASES))
+def test_the_fake_refuses_each_limit_of_the_table_as_slack_does(fake: FakeSlack, name: str) -> None:
+    fake.set_channel_rate_limit(None)
+    case = LIMIT_CASES[name]
+    expected_error = {"message": "invalid_blocks", "modal": "invalid_arguments", "home": "invalid_arguments"}
+
+    refused = _send(fake, case.target, case.broken())
+    accepted = _send(fake, case.target, case.valid())
+
+    assert refused["ok"] is False
+    assert refused["error"] == ("msg_too_long" if name == "message.text.max" else expected_error[case.target])
+    [message] = refused["response_metadata"]["messages"]
+    assert message.startswith("[ERROR] ")
+    assert message.endswith(f"[json-pointer:{case.pointer}]")
+    assert accepted["ok"] is True, accepted
+
+
+ELEVEN_TAGS = {
+    "type": "input",
+    "block_id": "tags",
+    "label": {"type": "plain_text", "text": "Tags"},
+    "element": {
+        "type": "checkboxes",
+        "action_id": "tags",
+        "options": [
+            {"text": {"type": "plain_text", "text": f"Tag {n}"}, "value": f"t{n}"} for n in range(11)
+        ],
+    },
+}
+TOO_LONG_SECTION = section("y" * 3001)
+
+
+def _view_call(fake: FakeSlack, client: WebClient, method: str) -> Any:
+    form = modal(blocks=[ELEVEN_TAGS], submit={"type": "plain_text", "text": "Save"})
+    if method == "views.open":
+        return lambda: client.views_open(trigger_id=fake.register_trigger("U1"), view=form)
+    if method == "views.push":
+        return lambda: client.views_push(trigger_id=fake.register_trigger("U1"), view=form)
+    if method == "views.update":
+        opened = client.views_open(trigger_id=fake.register_trigger("U1"), view=modal())["view"]["id"]
+        return lambda: client.views_update(view_id=opened, view=form)
+    return lambda: client.views_publish(user_id="U1", view={"type": "home", "blocks": [ELEVEN_TAGS]})
+
+
+@pytest.mark.parametrize("method", ["views.open", "views.push", "views.update", "views.publish"])
+def test_every_views_method_refuses_a_view_past_the_limits(
+    fake: FakeSlack, client: WebClient, method: str
+) -> None:
+    answer = refusal(_view_call(fake, client, method)).response
+
+    assert answer["ok"] is False
+    assert answer["error"] == "invalid_arguments"
+    assert answer["response_metadata"]["messages"] == [
+        "[ERROR] no more than 10 items allowed [json-pointer:/view/blocks/0/element/options]"
+    ]
+    assert fake.calls[-1]["method"] == method
+    assert fake.calls[-1]["ok"] is False
+
+
+def _chat_call(fake: FakeSlack, client: WebClient, method: str) -> Any:
+    channel = fake.dm_channel_for("U1")
+    blocks = [TOO_LONG_SECTION]
+    if method == "chat.postMessage":
+        return lambda: client.chat_postMessage(channel=channel, text="x", blocks=blocks)
+    if method == "chat.postEphemeral":
+        return lambda: client.chat_postEphemeral(channel=channel, user="U1", text="x", blocks=blocks)
+    ts = client.chat_postMessage(channel=channel, text="first")["ts"]
+    return lambda: client.chat_update(channel=channel, ts=ts, text="x", blocks=blocks)
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "chat.postEphemeral", "chat.update"])
+def test_every_chat_method_refuses_blocks_past_the_limits(
+    fake: FakeSlack, client: WebClient, method: str
+) -> None:
+    answer = refusal(_chat_call(fake, client, method)).response
+
+    assert (answer["ok"], answer["error"]) == (False, "invalid_blocks")
+    assert answer["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
+    ]
+    assert fake.calls[-1]["method"] == method
+
+
+def test_a_response_url_refuses_blocks_past_the_limits(fake: FakeSlack) -> None:
+    url = fake.register_response_url("U1", fake.dm_channel_for("U1"))
+    status, answer = raw_post(
+        url, json.dumps({"text": "x", "blocks": [TOO_LONG_SECTION]}).encode(), "application/json"
+    )
+
+    assert (status, answer["ok"], answer["error"]) == (400, False, "invalid_blocks")
+    assert answer["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
+    ]
+    assert fake.messages_seen_by("U1") == []
+
+
+def test_attachment_blocks_are_held_to_the_message_limits(fake: FakeSlack, client: WebClient) -> None:
+    answer = refusal(
+        lambda: client.chat_postMessage(channel="U1", text="x", attachments=[{"blocks": [TOO_LONG_SECTION]}])
+    ).response
+    assert answer["error"] == "invalid_blocks"
+    assert answer["response_metadata"]["messages"] == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/attachments/0/blocks/0/text/text]"
+    ]
+
+
+# -- acks are held to the same limits ------------------------------------------------------------
+
+
+FORM = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "Form"},
+    "submit": {"type": "plain_text", "text": "Save"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "name",
+            "label": {"type": "plain_text", "text": "Name"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        },
+        section("Just text", block_id="note"),
+    ],
+}
+
+
+def test_an_ack_that_updates_to_a_view_past_the_limits_is_refused(fake: FakeSlack) -> None:
+    too_many = modal(blocks=[ELEVEN_TAGS], submit={"type": "plain_text", "text": "Save"})
+    fake.record_ack({"response_action": "update", "view": too_many}, ["U1"], 200)
+    fake.record_ack({"response_action": "push", "view": FORM}, ["U1"], 200)
+
+    assert [call["ok"] for call in fake.calls_for("ack")] == [False, True]
+    assert [violation.pointer for violation in fake.ack_violations] == ["/view/blocks/0/element/options"]
+    assert len(fake.messages_seen_by("U1")) == 1
+
+
+def test_ack_errors_must_name_input_blocks_of_the_submitted_view(fake: FakeSlack) -> None:
+    fake.record_ack(
+        {"response_action": "errors", "errors": {"name": "Too long"}}, ["U1"], 200, submitted_view=FORM
+    )
+    fake.record_ack(
+        {"response_action": "errors", "errors": {"note": "Not an input"}}, ["U1"], 200, submitted_view=FORM
+    )
+    fake.record_ack(
+        {"response_action": "errors", "errors": {"gone": "No such block"}}, ["U1"], 200, submitted_view=FORM
+    )
+
+    assert [call["ok"] for call in fake.calls_for("ack")] == [True, False, False]
+    assert [violation.pointer for violation in fake.ack_violations] == ["/errors/note", "/errors/gone"]
+    assert all(violation.error == "invalid_arguments" for violation in fake.ack_violations)
+
+
+def test_an_ack_message_past_the_limits_is_refused(fake: FakeSlack) -> None:
+    fake.record_ack({"text": "x", "blocks": [TOO_LONG_SECTION]}, ["U1"], 200)
+    fake.record_ack({"text": "fine"}, ["U1"], 200)
+
+    assert [call["ok"] for call in fake.calls_for("ack")] == [False, True]
+    assert fake.ack_violations[0].error == "invalid_blocks"
+
+
+# -- the signed client starts a trigger's 3 seconds when it sends --------------------------------
+
+
+class _Acker(BaseHTTPRequestHandler):
+    """An app that acks everything with an empty 200."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def app_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Acker)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/slack/events"
+    server.shutdown()
+    server.server_close()
+
+
+class RecordingSender(SlackRequestClient):
+    """The signed client, sending for real after ``delay`` wall seconds; it notes the trigger ids."""
+
+    def __init__(self, app_url: str, fake: FakeSlack, wall: WallClock, delay: float = 0.0) -> None:
+        super().__init__(app_url, "secret", fake)
+        self.wall, self.delay = wall, delay
+        self.triggers: list[str] = []
+
+    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
+        self.wall.now += self.delay  # built now, sent later (as a slow network or a busy Slack might)
+        found = trigger_in(body)
+        if found is not None:
+            self.triggers.append(found)
+        return super().send(headers, body)
+
+
+def _interact(sender: SlackRequestClient, kind: str) -> None:
+    if kind == "slash command":
+        sender.slash_command("U1")
+    elif kind == "button":
+        sender.block_action("U1", "open")
+    elif kind == "view submission":
+        sender.view_submission("U1", "form", {})
+    else:
+        sender.global_shortcut("U1", "open")
+
+
+KINDS = ["slash command", "button", "view submission", "shortcut"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_signed_client_starts_the_trigger_clock_when_it_sends(
+    walled: FakeSlack, wall: WallClock, app_url: str, kind: str
+) -> None:
+    sender = RecordingSender(app_url, walled, wall, delay=10.0)
+    client = WebClient(token=TOKEN, base_url=walled.base_url)
+    minted_at = wall.now
+
+    _interact(sender, kind)
+    [trigger] = sender.triggers
+    wall.now += 2.9  # 12.9 s after it was minted, 2.9 s after it was sent
+
+    assert wall.now - minted_at > 3
+    assert client.views_open(trigger_id=trigger, view=modal())["ok"] is True
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_trigger_used_more_than_3_wall_seconds_after_sending_has_expired(
+    walled: FakeSlack, wall: WallClock, app_url: str, kind: str
+) -> None:
+    sender = RecordingSender(app_url, walled, wall)
+    client = WebClient(token=TOKEN, base_url=walled.base_url)
+
+    _interact(sender, kind)
+    [trigger] = sender.triggers
+    wall.now += 3.01
+
+    assert refusal(lambda: client.views_open(trigger_id=trigger, view=modal())).response["error"] == (
+        "expired_trigger_id"
+    )
+
+
+def test_trigger_in_finds_the_id_in_each_body_shape() -> None:
+    form = urlencode({"command": "/rtw", "trigger_id": "1.2.abc"}).encode()
+    interactive = urlencode({"payload": json.dumps({"type": "shortcut", "trigger_id": "3.4.def"})}).encode()
+    event = json.dumps({"type": "event_callback", "event": {"type": "app_home_opened"}}).encode()
+
+    assert [trigger_in(form), trigger_in(interactive), trigger_in(event)] == ["1.2.abc", "3.4.def", None]
