@@ -23,6 +23,7 @@ from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_email, find_by_slack_id
 from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave
 from hr_plugin.roles import is_hr_admin
+from hr_plugin.slack.blockkit import BlocksJson
 
 PROPOSED, AWAITING_HR, ACTIVE = "proposed", "awaiting_hr", "active"
 DECLINED, WITHDRAWN, LEFT = "declined", "withdrawn", "left"
@@ -457,8 +458,8 @@ def invitation_text() -> str:
     return "HR has invited you to the return-to-work program. It is your choice: have a look when you like."
 
 
-def invitation_blocks(enrolment_id: int) -> list[dict[str, object]]:
-    return [
+def invitation_blocks(enrolment_id: int) -> BlocksJson:
+    blocks: list[dict[str, object]] = [
         {
             "type": "section",
             "text": {
@@ -491,6 +492,7 @@ def invitation_blocks(enrolment_id: int) -> list[dict[str, object]]:
             ],
         },
     ]
+    return BlocksJson(blocks)
 
 
 # -- internals ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -23,6 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from hr_plugin.slack.blockkit import BlocksJson
 from huddles import calendar
 from huddles.prompts import FacilitatorNotes
 
@@ -77,7 +77,7 @@ def invitation_text(meeting: Meeting) -> str:
     return f"You're invited to this month's peer huddle, {when(meeting.start_utc)}, for 30 minutes."
 
 
-def invitation_blocks(meeting: Meeting) -> list[dict[str, Any]]:
+def invitation_blocks(meeting: Meeting) -> BlocksJson:
     details = calendar_description(meeting.video_link)
     start, minutes = meeting.start_utc, meeting.minutes
     blocks: list[Block] = [
@@ -143,7 +143,7 @@ def invitation_blocks(meeting: Meeting) -> list[dict[str, Any]]:
             ]
         ),
     ]
-    return [block.to_dict() for block in blocks]
+    return BlocksJson([block.to_dict() for block in blocks])
 
 
 def ics_file(meeting: Meeting, stamp: datetime, tenant_id: str) -> tuple[str, str]:
@@ -179,7 +179,7 @@ def notes_text(meeting: Meeting) -> str:
     return f"Your notes for the peer huddle you're facilitating, {when(meeting.start_utc)}: just for you."
 
 
-def notes_blocks(meeting: Meeting, notes: FacilitatorNotes, group_size: int) -> list[dict[str, Any]]:
+def notes_blocks(meeting: Meeting, notes: FacilitatorNotes, group_size: int) -> BlocksJson:
     def bullets(lines: Sequence[str]) -> str:
         return "\n".join(f"• {line}" for line in lines)
 
@@ -199,14 +199,14 @@ def notes_blocks(meeting: Meeting, notes: FacilitatorNotes, group_size: int) -> 
         SectionBlock(text=MarkdownTextObject(text="*This month's prompts*\n" + bullets(notes.prompts))),
         SectionBlock(text=MarkdownTextObject(text="*How to hold it*\n" + bullets(notes.facilitation))),
     ]
-    return [block.to_dict() for block in blocks]
+    return BlocksJson([block.to_dict() for block in blocks])
 
 
 def feedback_text() -> str:
     return "How was this month's peer huddle? Your rating is saved without your name."
 
 
-def feedback_blocks(huddle_id: int) -> list[dict[str, Any]]:
+def feedback_blocks(huddle_id: int) -> BlocksJson:
     scores = [
         ButtonElement(text=f"{score}", action_id=f"{RATE_ACTION}.{score}", value=f"{huddle_id}:{score}")
         for score in range(1, 6)
@@ -226,7 +226,7 @@ def feedback_blocks(huddle_id: int) -> list[dict[str, Any]]:
             ],
         ),
     ]
-    return [block.to_dict() for block in blocks]
+    return BlocksJson([block.to_dict() for block in blocks])
 
 
 def unplaced_text(month_label: str, reason: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from hr_plugin.slack.blockkit import BlocksJson
+
 ACCEPT_ACTION, DECLINE_ACTION = "mentoring.accept", "mentoring.decline"
 MET_YES_ACTION, MET_NOT_YET_ACTION = "mentoring.met_yes", "mentoring.met_not_yet"
 
@@ -35,9 +37,9 @@ def ask_text(mentee_name: str) -> str:
     return f"Would you mentor {mentee_name}, who is coming back to work? You can say no without a reason."
 
 
-def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> list[dict[str, Any]]:
+def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> BlocksJson:
     why = _bullets(reasons) if reasons else "• You have been through a return yourself."
-    return [
+    blocks: list[dict[str, Any]] = [
         {
             "type": "section",
             "text": {
@@ -58,15 +60,16 @@ def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> list[
             ],
         },
     ]
+    return BlocksJson(blocks)
 
 
 def intro_text(mentee_name: str, mentor_name: str) -> str:
     return f"{mentee_name}, meet {mentor_name}: your mentoring match for the return to work."
 
 
-def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> list[dict[str, Any]]:
+def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> BlocksJson:
     why = _bullets(reasons) if reasons else "• You have both been through a return to work."
-    return [
+    blocks: list[dict[str, Any]] = [
         {
             "type": "section",
             "text": {
@@ -100,6 +103,7 @@ def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> 
             ],
         },
     ]
+    return BlocksJson(blocks)
 
 
 def waiting_text() -> str:
@@ -122,8 +126,8 @@ def met_text(other_name: str) -> str:
     return f"Did you and {other_name} manage to meet? Only the program's counts use your answer."
 
 
-def met_blocks(match_id: int, other_name: str) -> list[dict[str, Any]]:
-    return [
+def met_blocks(match_id: int, other_name: str) -> BlocksJson:
+    blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "plain_text", "text": met_text(other_name)}},
         {
             "type": "actions",
@@ -134,3 +138,4 @@ def met_blocks(match_id: int, other_name: str) -> list[dict[str, Any]]:
             ],
         },
     ]
+    return BlocksJson(blocks)

@@ -17,12 +17,14 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserMultiSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
+from hr_plugin.slack.blockkit import fit_lines
 from mentoring.scoring import TAGS
 
 BECOME_ACTION, PAUSE_ACTION, RESUME_ACTION, STOP_ACTION = (
@@ -55,6 +57,20 @@ MENTEE_BLOCK, MENTOR_BLOCK = "mentee", "mentor"
 
 def _tag_options() -> list[Option]:
     return [Option(value=key, label=label[:75]) for key, label in TAGS.items()]
+
+
+def _tags_element(chosen_tags: Sequence[str], placeholder: str) -> StaticMultiSelectElement:
+    """All the experience tags in one multi-select.
+
+    Why not checkboxes: Slack allows at most 10 options in a checkboxes element and there are
+    more tags than that. A multi-select holds up to 100, shows what is chosen at a glance, and
+    submits its choice as ``selected_options`` just as checkboxes did.
+    """
+    options = _tag_options()
+    chosen = [option for option in options if option.value in chosen_tags]
+    return StaticMultiSelectElement(
+        action_id="value", placeholder=placeholder, options=options, initial_options=chosen or None
+    )
 
 
 def _bullets(lines: Sequence[str]) -> str:
@@ -100,7 +116,7 @@ def mentor_blocks(*, paused: bool, capacity: int, mentees: Sequence[tuple[int, s
     blocks: list[Block] = [
         DividerBlock(),
         SectionBlock(
-            text=MarkdownTextObject(text=f"*Mentoring*\nYou are a mentor, {state}.\n" + "\n".join(lines))
+            text=MarkdownTextObject(text=fit_lines(lines, head=f"*Mentoring*\nYou are a mentor, {state}."))
         ),
     ]
     buttons = [
@@ -122,12 +138,18 @@ def mentor_blocks(*, paused: bool, capacity: int, mentees: Sequence[tuple[int, s
             ),
         ),
     ]
-    buttons += [
-        ButtonElement(text=f"End match with {name}"[:75], action_id=END_ACTION, value=str(match_id))
+    blocks.append(ActionsBlock(block_id="mentor", elements=buttons))
+    # One row per match: Slack refuses two buttons with the same action_id in one block.
+    blocks += [
+        ActionsBlock(
+            block_id=f"mentor-end-{match_id}",
+            elements=[
+                ButtonElement(text=f"End match with {name}"[:75], action_id=END_ACTION, value=str(match_id))
+            ],
+        )
         for match_id, name, status in mentees
         if status == "active"
-    ][:2]
-    blocks.append(ActionsBlock(block_id="mentor", elements=buttons))
+    ]
     return blocks
 
 
@@ -145,25 +167,28 @@ def become_blocks() -> list[Block]:
 
 
 def manager_blocks(pairs: Sequence[tuple[str, str]]) -> list[Block]:
-    lines = _bullets([f"{report}'s mentor: {mentor}" for report, mentor in pairs])
-    return [SectionBlock(text=MarkdownTextObject(text=f"_Shared with you by your reports:_\n{lines}"))]
+    lines = [f"• {report}'s mentor: {mentor}" for report, mentor in pairs]
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=fit_lines(lines, head="_Shared with you by your reports:_"))
+        )
+    ]
 
 
 def hr_blocks(
     matched: int, waiting: int, unmatched: int, pairs: Sequence[tuple[str, str, str]]
 ) -> list[Block]:
-    lines = _bullets(
-        [
-            f"{mentee} with {mentor}" + (" (asked)" if status == "asked" else "")
-            for mentee, mentor, status in pairs[:10]
-        ]
+    lines = [
+        f"• {mentee} with {mentor}" + (" (asked)" if status == "asked" else "")
+        for mentee, mentor, status in pairs[:10]
+    ]
+    head = (
+        f"*Mentoring*\nMatched: {matched}. Waiting for a mentor's answer: {waiting}. "
+        f"Not matched yet: {unmatched}."
     )
     return [
         SectionBlock(
-            text=MarkdownTextObject(
-                text=f"*Mentoring*\nMatched: {matched}. Waiting for a mentor's answer: "
-                f"{waiting}. Not matched yet: {unmatched}.\n{lines}"
-            ),
+            text=MarkdownTextObject(text=fit_lines(lines, head=head)),
             accessory=ButtonElement(text="Pair by hand", action_id=ASSIGN_ACTION, value="open"),
         )
     ]
@@ -172,13 +197,11 @@ def hr_blocks(
 def mentor_modal(
     *, capacity: int, tags: Sequence[str], share: bool, returned_on: date | None, facilitates: bool = False
 ) -> View:
-    options = _tag_options()
-    chosen = [o for o in options if o.value in tags]
     share_option = Option(value="share", label="Show these to my mentees once we are matched")
     facilitate_option = Option(
         value="yes",
         label="I'll facilitate a monthly peer huddle",
-        description="30 minutes with a small group of returning parents; prompts arrive the day before.",
+        description="30 minutes with a few returning parents; prompts arrive the day before.",
     )
     return View(
         type="modal",
@@ -209,7 +232,7 @@ def mentor_modal(
                 label="Experiences you could speak to",
                 optional=True,
                 hint="Optional. Used to suggest matches.",
-                element=CheckboxesElement(action_id="value", options=options, initial_options=chosen or None),
+                element=_tags_element(tags, "Choose any that apply"),
             ),
             InputBlock(
                 block_id=SHARE_BLOCK,
@@ -250,8 +273,6 @@ def preferences_modal(
     wants_mentor: bool,
     manager_may_know: bool,
 ) -> View:
-    options = _tag_options()
-    chosen = [o for o in options if o.value in preferences]
     choice_options = [
         Option(value="no_mentor", label="I'd rather not have a mentor"),
         Option(value="manager_may_know", label="My manager may know who my mentor is"),
@@ -271,7 +292,7 @@ def preferences_modal(
                 block_id=PREFERENCES_BLOCK,
                 label="A mentor who knows about",
                 optional=True,
-                element=CheckboxesElement(action_id="value", options=options, initial_options=chosen or None),
+                element=_tags_element(preferences, "Choose any that matter to you"),
             ),
             InputBlock(
                 block_id=EXCLUDED_BLOCK,

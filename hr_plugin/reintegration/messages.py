@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from hr_plugin.slack.blockkit import BlocksJson
+
 if TYPE_CHECKING:
     from hr_plugin.reintegration.plan_view import PlanView
 
@@ -51,10 +53,10 @@ def manager_plan_text(view: PlanView, *, first: bool) -> str:
     )
 
 
-def manager_plan_blocks(view: PlanView, *, first: bool) -> list[dict[str, Any]]:
+def manager_plan_blocks(view: PlanView, *, first: bool) -> BlocksJson:
     heading = "Return plan" if first else "Updated return plan"
     guidance = "\n".join(f"• {line}" for line in content()["manager_guidance"])
-    return [
+    blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": heading}},
         {
             "type": "section",
@@ -79,6 +81,7 @@ def manager_plan_blocks(view: PlanView, *, first: bool) -> list[dict[str, Any]]:
             ],
         },
     ]
+    return BlocksJson(blocks)
 
 
 def employee_plan_text(view: PlanView, *, first: bool) -> str:

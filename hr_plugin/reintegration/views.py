@@ -25,6 +25,7 @@ from hr_plugin.reintegration.messages import day, need_templates
 from hr_plugin.reintegration.plan_view import PlanView
 from hr_plugin.reintegration.policy import PolicyInput
 from hr_plugin.reports import BudgetInUse, Figure
+from hr_plugin.slack.blockkit import fit_lines
 
 ACKNOWLEDGE_ACTION = "plan.acknowledge"
 EXTEND_ACTION = "plan.extend"
@@ -237,7 +238,9 @@ def hr_blocks(
     ]
     blocks.append(
         SectionBlock(
-            text=MarkdownTextObject(text="*Policies*\n" + ("\n".join(lines) or "None yet.")),
+            text=MarkdownTextObject(
+                text=fit_lines(lines, head="*Policies*") if lines else "*Policies*\nNone yet."
+            ),
             accessory=ButtonElement(text="Add or edit", action_id=POLICY_OPEN_ACTION, value="open"),
         )
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hr_plugin import outbox
 from hr_plugin.models import Employee
+from hr_plugin.slack.blockkit import BlocksJson
 from hr_plugin.ticks import Tick, TickContext
 from hr_plugin.vault import content
 from hr_plugin.vault.store import VaultSpace
@@ -76,7 +77,7 @@ def enqueue_due_reminders(session: Session, now: datetime) -> int:
     return outbox.enqueue_many(session, due, now=now)
 
 
-def reminder_blocks() -> list[dict[str, object]]:
+def reminder_blocks() -> BlocksJson:
     def button(label: str, action: str, value: str) -> dict[str, object]:
         return {
             "type": "button",
@@ -85,7 +86,7 @@ def reminder_blocks() -> list[dict[str, object]]:
             "text": {"type": "plain_text", "text": label},
         }
 
-    return [
+    blocks: list[dict[str, object]] = [
         {"type": "section", "text": {"type": "plain_text", "text": content.reminder_text()}},
         {
             "type": "actions",
@@ -97,6 +98,7 @@ def reminder_blocks() -> list[dict[str, object]]:
             ],
         },
     ]
+    return BlocksJson(blocks)
 
 
 def _reminders(context: TickContext) -> object:

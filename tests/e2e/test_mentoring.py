@@ -9,8 +9,9 @@ import pytest
 
 from hr_plugin.admins import appoint_by_email
 from hr_plugin.testing.stack import AppStack
-from mentoring import messages
+from mentoring import messages, service
 from mentoring import views as v
+from mentoring.scoring import TAGS
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
 
@@ -216,3 +217,66 @@ def test_the_manager_sees_the_mentor_only_when_the_parent_chose_to_share(
     assert mentor_name not in before_accepting  # only an accepted match is shared
     assert (f"Pat Parent's mentor: {mentor_name}" in lead_home) is shared
     assert mentor_name not in boss_home  # the manager's own manager is never told
+
+
+def _opened_modal(stack: AppStack, user: str, action_id: str, callback_id: str) -> dict[str, Any]:
+    """Click a Home button and return the modal Slack accepted (the fake checks Slack's limits)."""
+    stack.fake.reset_calls()
+    assert stack.slack.block_action(user, action_id, "open", view=flow.HOME).status == 200
+    stack.settle()
+    opened = stack.fake.calls_for("views.open", user=user)
+    assert [call["ok"] for call in opened] == [True], [call.get("response") for call in opened]
+    modal = stack.fake.last_modal(user)
+    assert modal is not None and modal["callback_id"] == callback_id
+    return modal
+
+
+def _element(modal: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(block["element"] for block in modal["blocks"] if block.get("block_id") == block_id)
+
+
+def _every_option_chosen(element: dict[str, Any]) -> dict[str, Any]:
+    """The state Slack submits for an element with each of its options chosen, in its own shape."""
+    return {"type": element["type"], "selected_options": list(element["options"])}
+
+
+def test_mentoring_forms_open_within_slacks_limits_and_keep_more_than_ten_experiences(
+    stack: AppStack, org: dict[str, str]
+) -> None:
+    """Slack refuses a checkboxes element with more than 10 options, so the 12 experiences are a
+    multi-select: both forms open on the strict fake, and every experience chosen is stored."""
+    flow.enrol(stack, "UPARENT")
+    every_tag = set(TAGS)
+    assert len(every_tag) > 10
+
+    become = _opened_modal(stack, "UPEER", v.BECOME_ACTION, v.MENTOR_CALLBACK)
+    tags = _element(become, v.TAGS_BLOCK)
+    assert {option["value"] for option in tags["options"]} == every_tag
+    values: dict[str, Any] = {
+        v.CONFIRM_BLOCK: {"value": _every_option_chosen(_element(become, v.CONFIRM_BLOCK))},
+        v.CAPACITY_BLOCK: {"value": {"type": "static_select", "selected_option": {"value": "2"}}},
+        v.TAGS_BLOCK: {"value": _every_option_chosen(tags)},
+    }
+    saved = stack.slack.view_submission("UPEER", v.MENTOR_CALLBACK, values, view_id=become["id"])
+    assert saved.status == 200 and not saved.json
+    form = service.current_mentor_form(stack.factory, tenant_id=TEAM, user_id="UPEER")
+    assert form is not None and form.tags == every_tag
+
+    reopened = _opened_modal(stack, "UPEER", v.BECOME_ACTION, v.MENTOR_CALLBACK)
+    chosen = _element(reopened, v.TAGS_BLOCK).get("initial_options") or []
+    assert {option["value"] for option in chosen} == every_tag  # shown as saved, still within limits
+
+    preferences = _opened_modal(stack, "UPARENT", v.PREFERENCES_ACTION, v.PREFERENCES_CALLBACK)
+    values = {
+        v.PREFERENCES_BLOCK: {"value": _every_option_chosen(_element(preferences, v.PREFERENCES_BLOCK))},
+        v.EXCLUDED_BLOCK: {"value": {"type": "multi_users_select", "selected_users": ["ULEAD"]}},
+        v.CHOICES_BLOCK: {"value": {"type": "checkboxes", "selected_options": []}},
+    }
+    saved = stack.slack.view_submission("UPARENT", v.PREFERENCES_CALLBACK, values, view_id=preferences["id"])
+    assert saved.status == 200 and not saved.json
+    prefs = service.current_preferences(stack.factory, tenant_id=TEAM, user_id="UPARENT")
+    assert set(prefs.preferences) == every_tag and prefs.excluded_user_ids == ["ULEAD"]
+
+    reopened = _opened_modal(stack, "UPARENT", v.PREFERENCES_ACTION, v.PREFERENCES_CALLBACK)
+    chosen = _element(reopened, v.PREFERENCES_BLOCK).get("initial_options") or []
+    assert {option["value"] for option in chosen} == every_tag

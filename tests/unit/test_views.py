@@ -6,9 +6,11 @@ import json
 from datetime import UTC, date, datetime
 
 from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment, WorkingHours
+from hr_plugin.slack.blockkit import SECTION_TEXT_MAX, fit_lines
 from hr_plugin.slack.views.help import help_blocks, help_text
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, home_view
 from hr_plugin.slack.views.modals import appoint_admin_modal, working_hours_modal
+from mentoring.views import END_ACTION, mentor_blocks
 
 HOURS = WorkingHours("Europe/Berlin", (0, 1, 2, 3), "08:30", "16:00")
 
@@ -75,3 +77,36 @@ def test_help_lists_commands_and_names_an_unknown_one() -> None:
     assert "`/rtw zap`" in blocks[0]["text"]["text"]
     assert "`/rtw help`: what this app can do" in blocks[1]["text"]["text"]
     assert help_text({"help": "x", "checkin": "y"}) == "Return to work: /rtw help; /rtw checkin"
+
+
+def test_a_long_list_of_names_keeps_whole_names_and_counts_the_rest() -> None:
+    name = "N" * 200
+    text = fit_lines([f"• {name}" for _ in range(40)], head="*Heading*")
+    lines = text.split("\n")
+
+    assert len(text) <= SECTION_TEXT_MAX and lines[0] == "*Heading*"
+    assert all(line == f"• {name}" for line in lines[1:-1])
+    assert lines[-1] == f"…and {40 - (len(lines) - 2)} more"
+    assert fit_lines(["• a", "• b"], head="*Heading*") == "*Heading*\n• a\n• b"
+
+
+def test_the_hr_home_names_ten_admins_and_counts_the_others() -> None:
+    admins = tuple(f"Admin {n}" for n in range(25))
+    hr = HrPanel(100_000, 0, 0, admins, None)
+    text = _text(home_view(HomeState(known=True, name="Hal", hr=hr)).to_dict())
+
+    assert "HR admins: Admin 0, Admin 1" in text and "Admin 9 and 15 more." in text
+    assert "Admin 10" not in text
+
+
+def test_a_mentor_can_end_each_active_match_from_the_home() -> None:
+    mentees = [(11, "Ana", "active"), (12, "Bo", "active"), (13, "Cy", "active"), (14, "Di", "asked")]
+    blocks = [block.to_dict() for block in mentor_blocks(paused=False, capacity=3, mentees=mentees)]
+    ends = [
+        (block["block_id"], element["value"])
+        for block in blocks
+        for element in block.get("elements", [])
+        if element.get("action_id") == END_ACTION
+    ]
+
+    assert ends == [("mentor-end-11", "11"), ("mentor-end-12", "12"), ("mentor-end-13", "13")]

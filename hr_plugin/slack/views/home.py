@@ -36,6 +36,8 @@ CONFIRM_ACTION = "enrolment.confirm"
 WITHDRAW_ACTION = "enrolment.withdraw"
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# HR admins named on the Home; at the directory's longest names (200) ten still fit a section.
+ADMINS_SHOWN = 10
 
 
 def home_view(state: HomeState) -> View:
@@ -169,7 +171,7 @@ def _manager_section(panel: ManagerPanel, *, has_plans: bool) -> list[Block]:
 
 def _hr_section(panel: HrPanel) -> list[Block]:
     imported = _moment(panel.last_import_at) if panel.last_import_at else "never"
-    admins = ", ".join(panel.admins) if panel.admins else "none yet"
+    admins = _listed(panel.admins, ADMINS_SHOWN) if panel.admins else "none yet"
     blocks: list[Block] = [
         DividerBlock(),
         SectionBlock(
@@ -251,6 +253,12 @@ def _appoint_admins_section() -> list[Block]:
             ],
         ),
     ]
+
+
+def _listed(names: tuple[str, ...], shown: int) -> str:
+    """``A, B, C and 4 more``: a long list would push the section past Slack's 3,000 characters."""
+    listed = ", ".join(names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _day(value: date) -> str:

@@ -1,0 +1,55 @@
+"""Names for Block Kit written as plain JSON, so that a builder says what it returns; and
+``fit_lines``, which keeps a list of names inside a section's limit.
+
+Most builders return ``slack_sdk.models`` objects (``View``, ``Block``), whose type already says
+what they are. Some build the JSON by hand, and ``list[dict[str, Any]]`` says nothing: it could
+be blocks for a message or any other list of dicts. These names tell them apart, for a reader and
+for ``tests/unit/test_builder_limits.py``, which finds every builder by its return type and checks
+each against Slack's limits. They are ``NewType``s, not plain aliases, because a plain alias of
+``dict`` is the same object as ``dict`` at run time and ``typing.get_type_hints`` could not tell a
+view from any other dict.
+
+A builder wraps what it returns, ``BlocksJson([...])``; callers use it as the list it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NewType
+
+# Blocks for a message (``chat.postMessage``, ``chat.update``, an ephemeral or ``response_url`` reply).
+BlocksJson = NewType("BlocksJson", list[dict[str, Any]])
+
+# A whole view (``{"type": "modal" | "home", "blocks": [...], ...}``) for ``views.*``.
+ViewJson = NewType("ViewJson", dict[str, Any])
+
+# The arguments of a message (``text``, ``blocks``, ...) for ``chat.*`` or a ``response_url`` body.
+MessageJson = NewType("MessageJson", dict[str, Any])
+
+# The body of an acknowledgement to a view submission (``response_action`` and its view or errors).
+AckJson = NewType("AckJson", dict[str, Any])
+
+BLOCK_KIT_JSON: tuple[Any, ...] = (BlocksJson, ViewJson, MessageJson, AckJson)
+
+# Slack refuses a section whose text is longer (Block Kit reference, section block).
+SECTION_TEXT_MAX = 3000
+
+
+def fit_lines(lines: Sequence[str], *, head: str = "", limit: int = SECTION_TEXT_MAX) -> str:
+    """``head`` and then as many whole ``lines`` as fit in ``limit`` characters, one per line, and
+    "…and N more" for those left out.
+
+    Why: a list of people on a Home or in a message grows with the workspace, and names may be
+    up to 200 characters; past Slack's limit the whole publish is refused. Cutting the text at
+    the limit would show half a name, so whole lines are dropped and counted instead.
+    """
+    text = head
+    for index, line in enumerate(lines):
+        joined = f"{text}\n{line}" if text else line
+        after = len(lines) - index - 1
+        reserved = len(f"\n…and {after} more") if after else 0
+        if len(joined) + reserved > limit:
+            more = f"…and {len(lines) - index} more"
+            return f"{text}\n{more}" if text else more
+        text = joined
+    return text
