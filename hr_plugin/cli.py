@@ -374,7 +374,8 @@ def _services(settings: Settings) -> Services:
 
 def _background_clients(services: Services, *, wait_on_rate_limit: bool) -> SlackClients:
     """The bot token from the settings, or (multi-workspace) each tenant's from its installation."""
-    from hr_plugin.slack_clients import MultiWorkspaceClients, SingleWorkspaceClients
+    from hr_plugin.bot_token import watched_clients
+    from hr_plugin.slack_clients import MultiWorkspaceClients
 
     settings = services.settings
     if settings.oauth_enabled:
@@ -383,8 +384,13 @@ def _background_clients(services: Services, *, wait_on_rate_limit: bool) -> Slac
         return MultiWorkspaceClients(
             installations_for(services), settings.slack_api_url, wait_on_rate_limit=wait_on_rate_limit
         )
-    return SingleWorkspaceClients(
-        settings.slack_bot_token or "", settings.slack_api_url, wait_on_rate_limit=wait_on_rate_limit
+    # Watched: a token Slack revoked is not used, and a new one resumes the held messages at start.
+    return watched_clients(
+        services.factory,
+        services.clock,
+        settings.slack_bot_token or "",
+        settings.slack_api_url,
+        wait_on_rate_limit=wait_on_rate_limit,
     )
 
 

@@ -105,6 +105,24 @@ class SlackInstallation(Base):
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class DeadBotToken(Base):
+    """A bot token Slack revoked in single-workspace mode (``hr_plugin.bot_token``).
+
+    The token itself comes from the settings and is never stored: a row holds its fingerprint
+    (a SHA-256), so the same token configured again is recognised and stays unused. Sending
+    waits while a death is not ``replaced_at``: a different token has passed ``auth.test``.
+    A handful of rows ever, read whole.
+    """
+
+    __tablename__ = "dead_bot_tokens"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(32))  # the workspace whose event said so
+    cause: Mapped[str] = mapped_column(String(32))  # "uninstalled" or "token_revoked"
+    died_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class OAuthState(Base):
     """The ``state`` of an install in progress (``slack_sdk``'s SQLAlchemy state store's table,
     created here by our migrations): single use, expiring in minutes, no tenant yet."""
@@ -239,6 +257,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    # A file row's upload, once its bytes are with Slack (not yet shared): a retry of the
+    # completion step shares this file instead of uploading it again.
+    upload_file_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

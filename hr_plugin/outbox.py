@@ -6,10 +6,12 @@ A unique constraint turns a second write of the same key into a no-op, so a cras
 restart or two schedulers leading for a moment cannot enqueue a message twice.
 
 A row is a message (``chat.postMessage``) or a file with its text as the comment (an
-``.ics`` invitation, say): the file goes through Slack's upload flow (``files_upload_v2``:
-get an upload URL, send the bytes, complete the upload into the DM or group DM). The upload
-is one send as far as the outbox is concerned: it is paced, retried and flagged the same way,
-and ``slack_ts`` keeps the file id when Slack gives no message ts.
+``.ics`` invitation, say): the file goes through Slack's upload flow in three steps (get an
+upload URL, send the bytes, complete the upload into the DM or group DM). The upload is one
+send as far as the outbox is concerned: it is paced, retried and flagged the same way, and
+``slack_ts`` keeps the file id when Slack gives no message ts. Once the bytes are with Slack
+the file's id is kept on the row (``upload_file_id``), so a retried completion shares that
+file instead of uploading it again.
 
 The drain claims due rows (marks them in flight with a lease), calls Slack outside any
 transaction, and records the outcome. What "effectively once" means here:
@@ -17,11 +19,14 @@ transaction, and records the outcome. What "effectively once" means here:
 - a row is sent at most once unless its own send was cut off (the process died after
   claiming it, or the connection broke after the request left): such a row is retried and
   flagged ``possible_duplicate``, and that is logged;
-- every other retry (rate limits, Slack errors, a refused connection, a file whose bytes
-  were refused before the completion step that shares it) is safe, because Slack did not
-  take the message;
+- a retry after Slack's ``fatal_error`` or ``internal_error`` is flagged the same way, because
+  Slack's reference says part of the call may have happened;
+- every other retry (rate limits, other Slack errors, a refused connection, a step before the
+  one that shows something) is safe, because Slack did not take the message;
 - nothing is dropped silently: a row ends ``sent``, ``failed`` (with the error kept) or
   ``cancelled`` (the person left or was deactivated).
+
+What each of Slack's errors leads to is decided in one table, ``SLACK_ERRORS``.
 """
 
 from __future__ import annotations
@@ -31,9 +36,12 @@ import logging
 import socket
 import threading
 import urllib.error
-from collections.abc import Iterable, Sequence
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, cast
 
 from slack_sdk import WebClient
@@ -47,7 +55,14 @@ from hr_plugin.db import SessionFactory, insert_if_absent, insert_many_if_absent
 from hr_plugin.directory import record_deactivated_in_slack
 from hr_plugin.models import ConversationCache, Employee, OutboxMessage, SendPace
 from hr_plugin.observability.metrics import count_send
-from hr_plugin.slack_clients import NotInstalled, SlackClients
+from hr_plugin.slack_clients import (
+    TOKEN_HELD,
+    NotInstalled,
+    RenewingClients,
+    SingleWorkspaceClients,
+    SlackClients,
+    TokenDead,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,31 +74,162 @@ PENDING, IN_FLIGHT, SENT, FAILED, CANCELLED = "pending", "in_flight", "sent", "f
 # mistake to show, not someone who left.
 MEMBER_GONE_ERRORS = frozenset({"user_disabled"})
 
-# Slack answers these when the message can never be delivered as it is.
-PERMANENT_ERRORS = frozenset(
+
+class Handling(StrEnum):
+    """What the outbox does with a row when Slack answers one of its calls with an error."""
+
+    PERMANENT = "permanent"
+    """It cannot succeed as it is: the row fails at once, the error kept, nothing retried."""
+    RETRY = "retry"
+    """Slack did nothing: the row is retried after a backoff (at most ``max_attempts`` tries)."""
+    RETRY_POSSIBLE_DUPLICATE = "retry, possible duplicate"
+    """Slack failed part way and says part of the call may have happened: retried like
+    ``RETRY``, and flagged ``possible_duplicate`` when the call was one that shows something
+    (``chat.postMessage``, ``files.completeUploadExternal``)."""
+    RENEW_TOKEN = "refresh the token, retry"
+    """The token ran out. With rotation on it is refreshed at once and the row retried without
+    a backoff; with rotation off nothing can renew it, so the row fails (as ``PERMANENT``)."""
+    RATE_LIMITED = "wait for Retry-After"
+    """Slack asks for a pause: the row and its workspace wait ``Retry-After``; the attempt
+    does not count."""
+    UPLOAD_AGAIN = "upload again, retry"
+    """The uploaded file is gone before it was shared: its id is forgotten and the retry
+    uploads it afresh (nothing was shown, so no duplicate)."""
+
+
+@dataclass(frozen=True)
+class SlackErrorRule:
+    handling: Handling
+    meaning: str  # what Slack's reference says it means, in our words
+
+
+def _rule(handling: Handling, meaning: str) -> SlackErrorRule:
+    return SlackErrorRule(handling, meaning)
+
+
+_PERMANENT, _RETRY, _PARTIAL = Handling.PERMANENT, Handling.RETRY, Handling.RETRY_POSSIBLE_DUPLICATE
+
+# Slack's errors for the calls the outbox makes, and what the outbox does with each: the one
+# place that decides. Source: Slack's method references (docs.slack.dev/reference/methods/...)
+# for chat.postMessage, conversations.open, files.getUploadURLExternal and
+# files.completeUploadExternal, and the errors every method lists. An error not here is
+# retried (``Handling.RETRY``); any ``restricted_action_*`` not yet listed is permanent, like
+# the rest of its family.
+SLACK_ERRORS: Mapping[str, SlackErrorRule] = MappingProxyType(
     {
-        "account_inactive",
-        "channel_not_found",
-        "user_not_found",
-        "users_not_found",
-        "invalid_blocks",
-        "invalid_arguments",
-        "msg_too_long",
-        "no_text",
-        "not_in_channel",
-        "is_archived",
-        "cannot_dm_bot",
-        "user_disabled",
-        "too_many_users",
-        "not_enough_users",
-        "restricted_action",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
-        "no_permission",
-        "missing_scope",
+        # -- waiting, refreshing, retrying ------------------------------------------------------
+        "ratelimited": _rule(Handling.RATE_LIMITED, "too many calls of this method; Retry-After says when"),
+        "token_expired": _rule(Handling.RENEW_TOKEN, "the token has expired (token rotation)"),
+        "fatal_error": _rule(_PARTIAL, "Slack failed badly mid-call; part of the call may have happened"),
+        "internal_error": _rule(
+            _PARTIAL, "Slack failed mid-call, likely briefly; part of it may have happened"
+        ),
+        "service_unavailable": _rule(_RETRY, "Slack's service is unavailable for a moment"),
+        "request_timeout": _rule(_RETRY, "the request's body reached Slack missing or cut short"),
+        "team_added_to_org": _rule(
+            _RETRY, "the workspace is moving into an Enterprise org: off and on till done"
+        ),
+        "org_login_required": _rule(_RETRY, "the workspace is migrating to an enterprise: back when done"),
+        "rate_limited": _rule(_RETRY, "the app posted too many messages (no Retry-After given)"),
+        "message_limit_exceeded": _rule(_RETRY, "a free workspace's members sent too many messages for now"),
+        "file_update_failed": _rule(_RETRY, "Slack failed updating the uploaded file"),
+        "file_not_found": _rule(Handling.UPLOAD_AGAIN, "the uploaded file cannot be found from its upload"),
+        # -- the token, the app, the workspace's rules --------------------------------------------
+        "account_inactive": _rule(_PERMANENT, "the token's user or workspace was deleted"),
+        "invalid_auth": _rule(_PERMANENT, "the token is not valid, or the request's IP is not allowed"),
+        "not_authed": _rule(_PERMANENT, "no token was sent"),
+        "token_revoked": _rule(_PERMANENT, "the token was revoked, or the app removed"),
+        "not_allowed_token_type": _rule(_PERMANENT, "this kind of token may not call the method"),
+        "team_access_not_granted": _rule(_PERMANENT, "the token has no access to this workspace"),
+        "no_permission": _rule(
+            _PERMANENT, "the token lacks the permission (the app is not in the conversation)"
+        ),
+        "missing_scope": _rule(_PERMANENT, "the token lacks a scope the method needs"),
+        "access_denied": _rule(_PERMANENT, "access to something the call names is denied"),
+        "ekm_access_denied": _rule(_PERMANENT, "admins suspended posting (Enterprise Key Management)"),
+        "enterprise_is_restricted": _rule(_PERMANENT, "the method cannot be called from an Enterprise"),
+        "accesslimited": _rule(_PERMANENT, "the method is limited on the network the call came from"),
+        "app_access_restricted": _rule(_PERMANENT, "the user may not use this app"),
+        "is_bot": _rule(_PERMANENT, "a legacy bot may not call the method"),
+        "two_factor_setup_required": _rule(_PERMANENT, "two-factor set-up is required"),
+        "deprecated_endpoint": _rule(_PERMANENT, "the endpoint is deprecated"),
+        "method_deprecated": _rule(_PERMANENT, "the method is deprecated"),
+        "unknown_method": _rule(_PERMANENT, "the method is not available"),
+        # -- the request itself ---------------------------------------------------------------
+        "invalid_arguments": _rule(_PERMANENT, "the call's arguments are not valid"),
+        "invalid_arg_name": _rule(_PERMANENT, "an argument's name is not one Slack accepts"),
+        "invalid_array_arg": _rule(_PERMANENT, "an array was passed where a string is expected"),
+        "invalid_charset": _rule(_PERMANENT, "the Content-Type's charset is not one Slack reads"),
+        "invalid_form_data": _rule(_PERMANENT, "the form body is missing or malformed"),
+        "invalid_post_type": _rule(_PERMANENT, "the Content-Type is not one Slack accepts"),
+        "missing_post_type": _rule(_PERMANENT, "the body came without a Content-Type"),
+        "missing_argument": _rule(_PERMANENT, "a required argument is missing (a file length of 0)"),
+        # -- the message ------------------------------------------------------------------------
+        "invalid_blocks": _rule(_PERMANENT, "the message's blocks are not valid"),
+        "invalid_blocks_format": _rule(_PERMANENT, "the blocks are not JSON, or not Block Kit"),
+        "msg_blocks_too_long": _rule(_PERMANENT, "the message's blocks are too long"),
+        "msg_too_long": _rule(_PERMANENT, "the message text is too long"),
+        "no_text": _rule(_PERMANENT, "the message has no text"),
+        "too_many_attachments": _rule(_PERMANENT, "more than 100 attachments"),
+        "attachment_payload_limit_exceeded": _rule(_PERMANENT, "the attachments are too large"),
+        # -- where it goes ------------------------------------------------------------------------
+        "channel_not_found": _rule(_PERMANENT, "the channel is not one the token can find"),
+        "not_in_channel": _rule(_PERMANENT, "the app is not a member of the channel"),
+        "is_archived": _rule(_PERMANENT, "the channel is archived"),
+        "messages_tab_disabled": _rule(_PERMANENT, "the app's Messages tab is off, so it cannot DM"),
+        "cannot_dm_bot": _rule(_PERMANENT, "the recipient is a bot"),
+        "team_not_found": _rule(_PERMANENT, "an org-wide token was given a channel name, not an id"),
+        "restricted_action": _rule(_PERMANENT, "a workspace preference stops the app posting"),
+        "restricted_action_read_only_channel": _rule(_PERMANENT, "the channel is read-only"),
+        "restricted_action_thread_only_channel": _rule(_PERMANENT, "the channel takes thread replies only"),
+        "restricted_action_non_threadable_channel": _rule(_PERMANENT, "the channel takes no thread replies"),
+        "restricted_action_thread_locked": _rule(_PERMANENT, "admins locked the thread"),
+        # -- opening the conversation (conversations.open) ------------------------------------------
+        "user_not_found": _rule(_PERMANENT, "a user id is not valid"),
+        "users_not_found": _rule(_PERMANENT, "user ids are not valid"),
+        "user_not_visible": _rule(_PERMANENT, "the app may not see one of the users"),
+        "user_disabled": _rule(
+            _PERMANENT,
+            "a user is deactivated (on conversations.open the directory learns who: MEMBER_GONE_ERRORS)",
+        ),
+        "too_many_users": _rule(_PERMANENT, "a group DM holds at most 8 people"),
+        "not_enough_users": _rule(_PERMANENT, "too few users to open the conversation"),
+        "method_not_supported_for_channel_type": _rule(
+            _PERMANENT, "this kind of conversation cannot be opened"
+        ),
+        "invalid_user_combination": _rule(_PERMANENT, "external people share no channel yet"),
+        "users_list_not_supplied": _rule(_PERMANENT, "no users were given"),
+        # -- files (files.getUploadURLExternal, files.completeUploadExternal) -----------------------
+        "invalid_channel": _rule(_PERMANENT, "the channel to share into is not found or not valid"),
+        "posting_to_channel_denied": _rule(_PERMANENT, "the app may not post (share files) in the channel"),
+        "file_uploads_disabled": _rule(_PERMANENT, "the workspace disabled file uploads"),
+        "file_uploads_except_images_disabled": _rule(_PERMANENT, "the workspace allows image uploads only"),
+        "file_type_not_allowed": _rule(_PERMANENT, "the workspace does not allow this type of file"),
+        "file_upload_size_restricted": _rule(_PERMANENT, "the workspace restricts files this large"),
+        "storage_limit_reached": _rule(_PERMANENT, "a free workspace's file storage is full"),
+        "snippet_too_large": _rule(_PERMANENT, "too large for a snippet (1 MB)"),
     }
 )
+
+# Refusals that say the bot token itself is gone for good (revoked, or its workspace deleted).
+# In single-workspace mode the token comes from the settings, so the messages wait for a new
+# one instead of failing (``Drainer._on_slack_error``); elsewhere they are permanent.
+TOKEN_DEATH_ERRORS = frozenset({"token_revoked", "account_inactive"})
+
+# The calls that show something to someone: only these can leave a duplicate behind.
+SHOWN_BY = frozenset({"chat.postMessage", "files.completeUploadExternal"})
+# The three steps of a file's delivery, counted in the metrics as one ``files.upload``.
+FILE_STEPS = frozenset({"files.getUploadURLExternal", "upload_url", "files.completeUploadExternal"})
+
+
+def handling_of(error: str) -> Handling:
+    """What the outbox does after Slack answered ``error`` (see ``SLACK_ERRORS``)."""
+    rule = SLACK_ERRORS.get(error)
+    if rule is not None:
+        return rule.handling
+    if error.startswith("restricted_action"):
+        return Handling.PERMANENT
+    return Handling.RETRY
 
 
 @dataclass(frozen=True)
@@ -387,6 +533,21 @@ class Drainer:
                     row.claimed_by = None
             session.commit()
 
+    def _hold_for_token(self, row_id: int, until: datetime, report: DrainReport) -> None:
+        """Slack revoked the bot token: the row waits, pending, its attempt given back, until
+        ``until`` or until a new token releases it (``hr_plugin.bot_token``)."""
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is not None and row.status == IN_FLIGHT and row.claimed_by == self.drainer_id:
+                row.status = PENDING
+                row.attempts -= 1
+                row.lease_until = None
+                row.claimed_by = None
+                row.not_before = until
+                row.last_error = TOKEN_HELD
+                session.commit()
+        report.held += 1
+
     # -- claiming -------------------------------------------------------------------------
 
     def _claim_batch(self, report: DrainReport) -> tuple[list[int], datetime | None]:
@@ -482,6 +643,7 @@ class Drainer:
             tenant_id, key = row.tenant_id, row.idempotency_key
             users = [row.recipient_user_id] if row.recipient_user_id else list(row.conversation_users or [])
             payload = dict(row.payload) if row.payload is not None else None
+            uploaded = row.upload_file_id
             channel = row.channel_id or _cached_channel(session, tenant_id, users)
             if channel is None and row.conversation_users:
                 # Slack will not open a group DM with a deactivated account in it: the group
@@ -496,6 +658,9 @@ class Drainer:
             return
         try:
             client = self.clients.client_for(tenant_id)
+        except TokenDead as dead:  # single-workspace mode: held, not failed, until a new token works
+            self._hold_for_token(row_id, dead.retry_at, report)
+            return
         except NotInstalled:
             self._not_sent(row_id, report, "the app is not installed in this workspace", cancel=True)
             return
@@ -503,27 +668,27 @@ class Drainer:
             self._not_sent(row_id, report, f"no token: {type(exc).__name__}", cancel=False)
             return
         log.debug("sending outbox row %s (%s)", row_id, key, extra=_ids(row_id, key, tenant_id))
-        method = "conversations.open"
+        step = _Step("conversations.open")
         try:
             if channel is None:
                 opened = client.conversations_open(users=users)
                 channel = str(opened["channel"]["id"])
                 self._remember_channel(tenant_id, users, channel)
             if "file" in payload:
-                method = "files.upload"
-                reference = _upload(client, channel, payload)
+                reference = self._share_file(row_id, client, channel, payload, uploaded, step)
             else:
-                method = "chat.postMessage"
+                step.method = "chat.postMessage"
                 reference = str(client.chat_postMessage(channel=channel, **payload).get("ts") or "")
         except SlackApiError as exc:
-            if _refused_over_a_member(method, exc):
+            if _refused_over_a_member(step.method, exc):
                 self._find_who_is_gone(row_id, client, tenant_id, users, exc, report)
                 return
-            self._record_slack_error(row_id, exc, report, method)
+            self._on_slack_error(row_id, tenant_id, client, exc, report, step.method)
             return
         except Exception as exc:
-            self._record_transport_error(row_id, exc, report, method)
+            self._record_transport_error(row_id, exc, report, step.method)
             return
+        method = step.method
         with unit_of_work(self.factory) as session:
             row = session.get(OutboxMessage, row_id)
             if row is not None:
@@ -536,10 +701,45 @@ class Drainer:
                 session.commit()
                 report.sent += 1
                 report.keys_sent.append(key)
-                count_send(method, "sent")
+                _count(method, "sent")
                 if row.possible_duplicate:
                     report.possible_duplicates += 1
-                    count_send(method, "possible_duplicate")
+                    _count(method, "possible_duplicate")
+
+    def _share_file(
+        self,
+        row_id: int,
+        client: WebClient,
+        channel: str,
+        payload: dict[str, Any],
+        uploaded: str | None,
+        step: _Step,
+    ) -> str:
+        """Share the payload's file into the channel; the message ts if Slack gives one, else the file id.
+
+        Three steps (upload URL, bytes, completion); only the last shares the file, so a failure
+        before it leaves nothing in front of anyone. The file's id is kept on the row once its
+        bytes are with Slack, before the completion: a completion retried after a failure then
+        shares ``uploaded``, the same file, instead of uploading another.
+        """
+        attached = payload["file"]
+        if uploaded is None:
+            uploaded = _upload(client, attached, step)
+            self._remember_upload(row_id, uploaded)
+        step.method = "files.completeUploadExternal"
+        response = client.files_completeUploadExternal(
+            files=[{"id": uploaded, "title": str(attached["title"])}],
+            channel_id=channel,
+            initial_comment=payload.get("text") or None,
+        )
+        return str(response.get("ts") or uploaded)
+
+    def _remember_upload(self, row_id: int, file_id: str) -> None:
+        with unit_of_work(self.factory) as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is not None:
+                row.upload_file_id = file_id
+                session.commit()
 
     def _find_who_is_gone(
         self,
@@ -563,7 +763,7 @@ class Drainer:
         try:
             gone = [user for user in users if _deactivated_in_slack(client, user)]
         except SlackApiError as exc:
-            self._record_slack_error(row_id, exc, report, "users.info")
+            self._on_slack_error(row_id, tenant_id, client, exc, report, "users.info")
             return
         except Exception as exc:  # nothing was posted, so there is no duplicate to fear
             self._not_sent(row_id, report, f"users.info: {type(exc).__name__}", cancel=False)
@@ -604,9 +804,51 @@ class Drainer:
                 except Exception:  # another drainer cached it first: same answer
                     session.rollback()
 
-    def _record_slack_error(self, row_id: int, exc: SlackApiError, report: DrainReport, method: str) -> None:
+    def _on_slack_error(
+        self,
+        row_id: int,
+        tenant_id: str,
+        client: WebClient,
+        exc: SlackApiError,
+        report: DrainReport,
+        method: str,
+    ) -> None:
+        """Slack refused a call of this send: an expired token is renewed where rotation allows
+        (then the row goes again at once); a revoked single-workspace token is recorded dead and
+        the row held for a new one (``hr_plugin.bot_token``), as when Slack's event came first;
+        any other refusal is recorded as ``SLACK_ERRORS`` says."""
+        if _slack_error(exc) in TOKEN_DEATH_ERRORS and isinstance(self.clients, SingleWorkspaceClients):
+            until = self.clients.report_dead(tenant_id, _slack_error(exc))
+            if until is not None:
+                self._hold_for_token(row_id, until, report)
+                return
+        if _slack_error(exc) != "token_expired" or not isinstance(self.clients, RenewingClients):
+            self._record_slack_error(row_id, exc, report, method)
+            return
+        try:
+            renewed = self.clients.renew_expired(tenant_id, client)
+        except NotInstalled:
+            self._not_sent(row_id, report, "the app is not installed in this workspace", cancel=True)
+            return
+        except Exception as refused:  # Slack refused the refresh: as when a token cannot be had
+            self._not_sent(row_id, report, f"no token: {type(refused).__name__}", cancel=False)
+            return
+        self._record_slack_error(row_id, exc, report, method, renewed=renewed)
+
+    def _record_slack_error(
+        self, row_id: int, exc: SlackApiError, report: DrainReport, method: str, *, renewed: bool = False
+    ) -> None:
+        """Record Slack's refusal as ``SLACK_ERRORS`` says.
+
+        ``renewed``: the refusal was ``token_expired`` and a fresh token is in place, so the row
+        goes again without a backoff (the attempt counts, so a token that keeps expiring cannot
+        loop). Without it an expired token cannot be renewed (token rotation is off): no retry
+        can succeed with it, so the row fails, and the log says what to do.
+        """
         status = getattr(exc.response, "status_code", 0)
-        error = str(exc.response.get("error") or f"http_{status}") if exc.response is not None else "unknown"
+        error = _slack_error(exc)
+        handling = Handling.RATE_LIMITED if status == 429 else handling_of(error)
+        gives_up = handling is Handling.PERMANENT or (handling is Handling.RENEW_TOKEN and not renewed)
         now = self.clock.now()
         with unit_of_work(self.factory) as session:
             row = session.get(OutboxMessage, row_id)
@@ -614,7 +856,7 @@ class Drainer:
                 return
             row.lease_until = None
             row.last_error = error
-            if status == 429 or error == "ratelimited":
+            if handling is Handling.RATE_LIMITED:
                 wait = timedelta(seconds=_retry_after(exc))
                 row.status = PENDING
                 row.attempts -= 1  # waiting our turn is not a failed attempt
@@ -622,15 +864,16 @@ class Drainer:
                 _PaceBook(session, now).push(row.tenant_id, "workspace", now + wait)
                 report.rate_limited += 1
                 outcome = "rate_limited"
-            elif error in PERMANENT_ERRORS or row.attempts >= self.policy.max_attempts:
+            elif gives_up or row.attempts >= self.policy.max_attempts:
                 row.status = FAILED
                 report.failed += 1
                 outcome = "failed"
                 log.error(
-                    "outbox row %s (%s) failed for good: %s",
+                    "outbox row %s (%s) failed for good: %s%s",
                     row.id,
                     row.idempotency_key,
                     error,
+                    _EXPIRED_FOR_GOOD if handling is Handling.RENEW_TOKEN else "",
                     extra={
                         **_ids(row.id, row.idempotency_key, row.tenant_id),
                         "method": method,
@@ -638,12 +881,24 @@ class Drainer:
                     },
                 )
             else:
+                if handling is Handling.RETRY_POSSIBLE_DUPLICATE and method in SHOWN_BY:
+                    row.possible_duplicate = True
+                    log.warning(
+                        "outbox row %s (%s): Slack answered %s, and part of the call may have gone "
+                        "through; retrying, it may arrive twice",
+                        row.id,
+                        row.idempotency_key,
+                        error,
+                        extra={**_ids(row.id, row.idempotency_key, row.tenant_id), "method": method},
+                    )
+                if handling is Handling.UPLOAD_AGAIN:
+                    row.upload_file_id = None
                 row.status = PENDING
-                row.not_before = now + self.policy.backoff(row.attempts)
+                row.not_before = now if renewed else now + self.policy.backoff(row.attempts)
                 report.retried += 1
                 outcome = "retried"
             session.commit()
-        count_send(method, outcome)
+        _count(method, outcome)
 
     def _not_sent(self, row_id: int, report: DrainReport, reason: str, *, cancel: bool) -> None:
         """Nothing went to Slack: cancel the row (its workspace uninstalled the app) or retry later."""
@@ -666,8 +921,11 @@ class Drainer:
             session.commit()
 
     def _record_transport_error(self, row_id: int, exc: Exception, report: DrainReport, method: str) -> None:
+        """No answer from Slack. Flagged as a possible duplicate when the call shows something
+        and may have reached Slack; the steps before it (opening the conversation, the upload
+        URL, the file's bytes) show nothing, so retrying them cannot duplicate anything."""
         now = self.clock.now()
-        cut_off = not (_never_left(exc) or _refused_before_sharing(exc))
+        cut_off = method in SHOWN_BY and not _never_left(exc)
         with unit_of_work(self.factory) as session:
             row = session.get(OutboxMessage, row_id)
             if row is None:
@@ -693,7 +951,7 @@ class Drainer:
                 report.retried += 1
                 outcome = "retried"
             session.commit()
-        count_send(method, outcome)
+        _count(method, outcome)
 
 
 class _PaceBook:
@@ -748,23 +1006,26 @@ def _channel_key(row: OutboxMessage) -> str:
     return "group:" + ",".join(row.conversation_users or [])
 
 
-def _upload(client: WebClient, channel: str, payload: dict[str, Any]) -> str:
-    """Share the payload's file into the channel; the message ts if Slack gives one, else the file id.
+@dataclass
+class _Step:
+    """The Slack call a send is making, so that a failure is read for the step it hit."""
 
-    ``files_upload_v2`` makes three requests (upload URL, bytes, completion); only the last
-    shares the file, so a failure before it leaves nothing in front of anyone.
+    method: str
+
+
+def _upload(client: WebClient, attached: dict[str, Any], step: _Step) -> str:
+    """Send a file's bytes to Slack (the first two of the three steps); the new file's id.
+
+    Nothing is shared yet: until ``files.completeUploadExternal`` the file is in front of nobody.
     """
-    attached = payload["file"]
-    response = client.files_upload_v2(
-        channel=channel,
-        filename=str(attached["filename"]),
-        content=str(attached["content"]),
-        title=str(attached["title"]),
-        initial_comment=payload.get("text") or None,
-    )
-    shared = response.get("file")
-    file_id = shared.get("id") if isinstance(shared, dict) else None
-    return str(response.get("ts") or file_id or "")
+    data = str(attached["content"]).encode("utf-8")
+    step.method = "files.getUploadURLExternal"
+    ticket = client.files_getUploadURLExternal(filename=str(attached["filename"]), length=len(data))
+    step.method = "upload_url"
+    request = urllib.request.Request(str(ticket["upload_url"]), data=data, method="POST")
+    with urllib.request.urlopen(request, timeout=client.timeout, context=client.ssl) as answer:
+        answer.read()  # an answer other than 2xx raises HTTPError: a refusal, retried
+    return str(ticket["file_id"])
 
 
 def _without_unreachable(session: Session, tenant_id: str, users: list[str]) -> list[str]:
@@ -798,6 +1059,25 @@ def _cached_channel(session: Session, tenant_id: str, users: list[str]) -> str |
     )
 
 
+def _slack_error(exc: SlackApiError) -> str:
+    """Slack's error code, or ``http_<status>`` for an answer without one."""
+    if exc.response is None:
+        return "unknown"
+    return str(exc.response.get("error") or f"http_{getattr(exc.response, 'status_code', 0)}")
+
+
+def _count(method: str, outcome: str) -> None:
+    """Count a send's outcome; a file's three steps count as one ``files.upload``."""
+    count_send("files.upload" if method in FILE_STEPS else method, outcome)
+
+
+# What the log adds when an expired token cannot be refreshed.
+_EXPIRED_FOR_GOOD = (
+    " (Slack says the bot token has expired and there is no refresh token to renew it: token "
+    "rotation is off here; install the app again, or give a token that does not expire)"
+)
+
+
 def _retry_after(exc: SlackApiError) -> int:
     headers = getattr(exc.response, "headers", {}) or {}
     for name, value in headers.items():
@@ -810,17 +1090,14 @@ def _retry_after(exc: SlackApiError) -> int:
     return 1
 
 
-def _refused_before_sharing(exc: BaseException) -> bool:
-    """True when a file upload stopped before its completion step, which alone shows the file.
-
-    The SDK raises ``SlackRequestError`` only before sending or for a refused byte upload, and
-    a bare ``HTTPError`` only comes from the byte upload (API answers become ``SlackApiError``).
-    """
-    return isinstance(exc, SlackRequestError | urllib.error.HTTPError)
-
-
 def _never_left(exc: BaseException) -> bool:
-    """True when the request certainly never reached Slack, so a retry cannot duplicate."""
+    """True when the request certainly never reached Slack, so a retry cannot duplicate.
+
+    The SDK raises ``SlackRequestError`` only before sending (Slack's answers, errors included,
+    become ``SlackApiError``).
+    """
+    if isinstance(exc, SlackRequestError):
+        return True
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(reason, ConnectionRefusedError | socket.gaierror):
         return True

@@ -11,7 +11,9 @@ with nothing. So a refresh happens under a lock and re-reads the row once it hol
   the scheduler take turns; the row is read and written in short transactions around the call.
 
 Every part of the app (Bolt's authorize for requests, the outbox for sends) asks here, so
-they all see one token and rotate it the same way.
+they all see one token and rotate it the same way. When Slack calls a token expired before the
+time it gave (``token_expired``), the outbox says so (``renew_expired``) and the token is
+refreshed then, under the same lock.
 """
 
 from __future__ import annotations
@@ -93,9 +95,34 @@ class Installations:
     def bot_token(self, tenant_id: str) -> str:
         return self.bot(tenant_id).bot_token
 
+    def renew_expired(self, tenant_id: str, token: str) -> bool:
+        """Slack answered ``token_expired`` to ``token``: have a fresh one in its place now.
+
+        Why: the expiry kept with the token is Slack's word at the last exchange, and Slack can
+        end a token sooner than it said (or clocks disagree); the expiry here is then no guide,
+        Slack's answer is. The refresh takes the same lock as a scheduled one, so however many
+        sends hear ``token_expired`` at once the refresh token is exchanged once; whoever finds
+        the token already replaced uses the new one.
+
+        True when a token other than ``token`` is now in place (the caller may retry with it);
+        False when nothing can renew it: the installation has no refresh token (token rotation
+        is off). Raises :class:`NotInstalled` when the tenant has no installation, and
+        :class:`TokenRefreshError` when Slack refused the refresh.
+        """
+        found = self.store.load(tenant_id)
+        if found is None:
+            raise NotInstalled(tenant_id)
+        if found.bot_token != token:
+            return True  # replaced already (a refresh, or a new install)
+        if found.refresh_token is None:
+            return False
+        return self._refresh(tenant_id, stale=token).bot_token != token
+
     # -- refreshing -----------------------------------------------------------------------
 
-    def _refresh(self, tenant_id: str) -> InstalledBot:
+    def _refresh(self, tenant_id: str, *, stale: str | None = None) -> InstalledBot:
+        """Exchange the refresh token; with ``stale``, whatever the expiry says, unless the
+        token is no longer that one (someone refreshed it while we waited for the lock)."""
         with self._serialised(), unit_of_work(self.factory) as session:
             row = session.scalars(
                 select(SlackInstallation).where(SlackInstallation.tenant_id == tenant_id).with_for_update()
@@ -103,7 +130,7 @@ class Installations:
             if row is None:
                 raise NotInstalled(tenant_id)
             current = self.store.opened(row)
-            if not current.expiring(self.clock.now(), self.margin):
+            if not self._due(current, stale):
                 return current  # refreshed by someone else while we waited for the lock
             if not self._row_locks:
                 session.rollback()  # SQLite: no read snapshot held across the call; the file lock serialises
@@ -123,6 +150,15 @@ class Installations:
             session.commit()
         log.info("refreshed the bot token of tenant %s", tenant_id, extra={"tenant": tenant_id})
         return refreshed
+
+    def _due(self, current: InstalledBot, stale: str | None) -> bool:
+        """Whether ``current`` is to be refreshed: it is the token Slack called expired, or
+        (no such word from Slack) it runs out within the margin. Never without a refresh token."""
+        if current.refresh_token is None:
+            return False
+        if stale is not None:
+            return current.bot_token == stale
+        return current.expiring(self.clock.now(), self.margin)
 
     def _exchange(self, tenant_id: str, refresh_token: str) -> dict[str, object]:
         try:

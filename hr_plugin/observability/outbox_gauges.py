@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 
+from hr_plugin.bot_token import standing_deaths
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.models import OutboxMessage
@@ -25,8 +26,8 @@ UNFINISHED = (PENDING, IN_FLIGHT, FAILED)
 
 
 class OutboxGauges:
-    """``hr_plugin_outbox_rows{status}``, ``hr_plugin_outbox_due_rows`` and the age of the
-    oldest due row.
+    """``hr_plugin_outbox_rows{status}``, ``hr_plugin_outbox_due_rows``, the age of the
+    oldest due row, and ``hr_plugin_slack_token_dead`` (why rows may be held for long).
 
     Age counts from when a row fell due (``not_before``), not from when it was written: a
     message held for someone's quiet hours or leave is waiting on purpose, while a due row
@@ -51,6 +52,7 @@ class OutboxGauges:
                 due = OutboxMessage.status == PENDING, OutboxMessage.not_before <= now
                 due_rows = session.scalar(select(func.count()).select_from(OutboxMessage).where(*due))
                 oldest = session.scalar(select(func.min(OutboxMessage.not_before)).where(*due))
+                token_dead = standing_deaths(session) > 0
         except Exception as exc:  # a scrape must answer even when the database does not
             log.warning("outbox gauges skipped: database not reachable (%s)", type(exc).__name__)
             return
@@ -68,4 +70,10 @@ class OutboxGauges:
             "hr_plugin_outbox_oldest_due_age_seconds",
             "How long the oldest due, still pending outbox row has waited since it fell due.",
             value=age,
+        )
+        yield GaugeMetricFamily(
+            "hr_plugin_slack_token_dead",
+            "1 while Slack's revocation of the bot token stands (single-workspace mode): messages "
+            "are held until a new token is configured and auth.test accepts it.",
+            value=int(token_dead),
         )

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from hr_plugin import vault
+from hr_plugin.bot_token import is_recorded_dead
 from hr_plugin.oauth import Installations, TokenSealer
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners import register_listeners
@@ -90,6 +91,9 @@ def _single_workspace_app(services: Services, client: WebClient | None, verify_r
         token=None if client is not None else settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "",
         client=client,
+        # Bolt asks auth.test at start and will not start when Slack refuses: not for a token
+        # Slack is known to have revoked, so the app still answers Slack's events (bot_token).
+        token_verification_enabled=not is_recorded_dead(services.factory, settings.slack_bot_token),
         process_before_response=True,
         request_verification_enabled=verify_requests,
         listener_executor=services.lazy_pool,

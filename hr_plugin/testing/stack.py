@@ -21,6 +21,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from hr_plugin.bot_token import watched_clients
 from hr_plugin.clock import Clock
 from hr_plugin.outbox import Drainer, OutboxPolicy
 from hr_plugin.scheduler import TickRunner
@@ -28,7 +29,7 @@ from hr_plugin.server import LocalServer
 from hr_plugin.services import Services, make_services
 from hr_plugin.settings import Settings
 from hr_plugin.slack.app import build_app, installations_for
-from hr_plugin.slack_clients import MultiWorkspaceClients, SingleWorkspaceClients, SlackClients
+from hr_plugin.slack_clients import MultiWorkspaceClients, SlackClients
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.installer import Installer, InstallPage
 from hr_plugin.testing.signed_client import SlackRequestClient
@@ -150,7 +151,7 @@ def start_stack(
     clients: SlackClients = (
         MultiWorkspaceClients(installations_for(services), fake.base_url)
         if oauth
-        else SingleWorkspaceClients(BOT_TOKEN, fake.base_url)
+        else watched_clients(services.factory, clock, settings.slack_bot_token or BOT_TOKEN, fake.base_url)
     )
     drainer = Drainer(services.factory, clients, clock, drainer_id="local", policy=policy)
     ticks = TickRunner(TickContext(services.factory, clock, drainer, settings))
