@@ -19,7 +19,9 @@ else (the private space's submissions among it) stays on the web worker's own po
 of it while the companion is starting, stopping or gone.
 
 Like the work after the answer on a thread, a handoff lives in memory: it only shows something
-(a modal, a Home) and never holds a change, which is saved before the answer.
+(a modal, a Home) and never holds a change, which is saved before the answer. A view Slack
+refuses here is told to the person as on the worker (``hr_plugin.slack.failures``): the request
+dispatched again carries its ``response_url``, and the DM goes through the shared outbox.
 """
 
 from __future__ import annotations

@@ -19,6 +19,13 @@ Under ``serve`` the queue usually leaves the process: when everything in it can 
 elsewhere, it goes to the companion process as a ``Handoff`` (``hr_plugin.slack.companion``),
 which dispatches the same request once more in follow-up mode (``following_up``): only the
 queued Slack calls and the work after the answer run there, never the part before the answer.
+
+No silent failure: a queued call that Slack refuses is logged with its error code, and when it
+showed a view (``views.open``/``push``/``update``/``publish``) the person learns it, in an
+ephemeral reply through the request's ``response_url`` or else a DM, in one wording that names
+no surface; a rate-limited Home publish is made again after ``Retry-After``. The request's
+client is watched for that before it is wrapped here, in both processes
+(``hr_plugin.slack.failures``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from hr_plugin.observability import metrics
+from hr_plugin.services import Services
+from hr_plugin.slack import failures
 from hr_plugin.slack.middleware import use
 from hr_plugin.wsgi import Environ, StartResponse, WsgiApp
 
@@ -132,7 +141,10 @@ def send_all(calls: Iterable[Queued]) -> None:
 
 
 def _send(what: str, call: Callable[[], object]) -> None:
-    """One queued call; it runs on the pool, where nobody would see an exception, so log it."""
+    """One queued call; it runs on the pool, where nobody would see an exception, so log it.
+
+    The log is not all: a view call that failed has already told the person
+    (``hr_plugin.slack.failures``), and the log keeps only Slack's error code."""
     try:
         call()
     except (SlackClientError, OSError) as exc:
@@ -239,14 +251,23 @@ class _DeferringRespond:
         return self
 
 
-def register(app: App) -> None:
+def register(app: App, services: Services | None = None) -> None:
     """The global middleware that gives listeners the deferring client and ``respond``; in
-    follow-up mode, it makes the Slack calls the first part queued before the listener runs."""
+    follow-up mode, it makes the Slack calls the first part queued before the listener runs.
+
+    With ``services`` (the app always gives them; tests of this layer alone may not) the client
+    is watched first (``hr_plugin.slack.failures``): a view call Slack refuses, wherever and
+    whenever it is finally made, tells the person, and a rate-limited Home publish is made
+    again later."""
+    notices = failures.notices_for(services) if services is not None else None
 
     def defer_showing_calls(req: BoltRequest, resp: BoltResponse, next: Callable[[], object]) -> BoltResponse:
         calls = _current.get()
         handoff = _following_up.get()
         context = req.context
+        if notices is not None and context.client is not None:
+            facts = failures.RequestFacts(req, context.respond)
+            context["client"] = failures.WatchedClient(context.client, facts, notices)
         if calls is not None:
             calls.request = (req.raw_body, req.headers)
             respond = context.respond  # built from the real client, before it is wrapped

@@ -8,7 +8,9 @@ without the copy, and queues it behind the request's deferred Slack calls
 (``hr_plugin.slack.deferred.after_answer``), so it starts only once the answer is ready.
 
 As with Bolt's lazy functions, the work after the answer runs even when the first part
-failed: it refreshes what the person sees, which is right after a refused change too.
+failed: it refreshes what the person sees, which is right after a refused change too. Its
+client is the request's watched one, so a view it cannot show is told to the person
+(``hr_plugin.slack.failures``), here and in the companion alike.
 
 Under ``serve`` that work usually runs in the companion process (``hr_plugin.slack.companion``),
 which dispatches the request again in follow-up mode: there the first part is skipped (it ran

@@ -7,7 +7,8 @@ only reads and shows (opens a modal with someone's current settings, their priva
 invitation waiting for them) has nothing to save: it answers at once and reads after the
 answer (``hr_plugin.slack.listening``), so neither the database nor Slack's latency can push the answer past
 Slack's 3 seconds. The trigger id it opens a modal with stays valid for 3 seconds after the
-click; the reads take milliseconds.
+click; the reads take milliseconds. Should Slack refuse the modal all the same (the trigger
+expired on a slow day), the person is told so (``hr_plugin.slack.failures``).
 
 Such a button changes nothing, so a replay of it has nothing to repeat and the replay guard
 (``hr_plugin.slack.listeners.events``) leaves it alone; the trigger id in a replayed request

@@ -16,6 +16,15 @@ saves (four).
 
 Not covered on purpose: submissions whose service runs ten statements or more (HR proposing an
 enrolment runs about ten): at 0.3 s each they take 3 s on the database alone.
+
+A trigger id expires 3 s after the click on the wall clock, as Slack's does, and this slow
+Slack spends its 2 s before it looks at the trigger. So a modal opens only when its reads
+after the answer take under a second: the working-hours button (one statement) does;
+``/rtw checkin`` reads six statements first (1.8 s here) and its trigger has expired by the
+time Slack reads it. What must hold for it is that the person is not left with nothing: they
+are told, in the one wording of ``hr_plugin.slack.failures``. (Until the fake measured triggers
+on the wall clock, this test asserted that the check-in opened, which real Slack would refuse;
+opening a loading view at once and updating it after the reads is the performance issue's.)
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from sqlalchemy import event, select
 from hr_plugin import enrolment
 from hr_plugin.db import unit_of_work
 from hr_plugin.models import Employee, Enrolment
+from hr_plugin.slack.failures import NOTICE
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
 from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
 from hr_plugin.testing.fake_slack import CONTENT_METHODS
@@ -129,7 +139,9 @@ def test_acks_stay_inside_three_seconds_with_slack_and_the_database_slow(
     slow.database_recovers()
     stack.settle()  # the work after the acks, on a Slack still slow
     opened = {call["audience"][0] for call in stack.fake.calls_for("views.open") if call["ok"]}
-    assert {"UPARENT", "UPEER"} <= opened, "the modals opened after the ack"
+    assert "UPEER" in opened, "the working-hours modal opened after the ack"
+    told = [call["params"].get("text") for call in stack.fake.calls_for("response_url", user="UPARENT")]
+    assert "UPARENT" in opened or NOTICE in told, "the check-in opened, or its person was told it did not"
     assert any(call["ok"] for call in stack.fake.calls_for("views.publish", user="ULEAD"))
     assert any(call["ok"] for call in stack.fake.calls_for("response_url", user="UPARENT"))
     with unit_of_work(stack.factory) as session:

@@ -16,7 +16,7 @@ def register_listeners(app: App, services: Services) -> None:
     from huddles import listeners as huddles
     from mentoring import listeners as mentoring
 
-    deferred.register(app)  # Slack calls that only show something go out after the answer
+    deferred.register(app, services)  # showing calls go out after the answer; failures are told
     events.register(app, services)  # middleware first: it guards every listener
     installs.register(app, services)
     commands.register(app, services)
