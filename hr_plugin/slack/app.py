@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -24,6 +25,7 @@ from hr_plugin.bot_token import is_recorded_dead
 from hr_plugin.oauth import Installations, TokenSealer
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners import register_listeners
+from hr_plugin.slack.listeners.unhandled import acknowledge_unhandled
 from hr_plugin.slack_clients import make_client
 
 _INSTALLATIONS = "installations"
@@ -96,6 +98,7 @@ def _single_workspace_app(services: Services, client: WebClient | None, verify_r
         token_verification_enabled=not is_recorded_dead(services.factory, settings.slack_bot_token),
         process_before_response=True,
         request_verification_enabled=verify_requests,
+        raise_error_for_unhandled_request=True,  # no listener matched: 200 (listeners/unhandled.py)
         listener_executor=services.lazy_pool,
         logger=logging.getLogger("hr_plugin.slack"),
     )
@@ -112,7 +115,13 @@ def keep_the_ack_when_slack_fails(
     open because its trigger expired, a reply to a message that is gone), the work is done and
     the ack stands; the failure is a warning with Slack's error code, not a listener crash.
     Listeners therefore make their Slack calls after their own database work, never before it.
+    Nor is the warning all the person gets: a view call (``views.open``/``push``/``update``/
+    ``publish``) that failed has told them already, from the request's watched client, before
+    its error reached here (``hr_plugin.slack.failures``); this handler does not tell again.
+    A request that no listener matched is not a failure: it is acknowledged (``unhandled``).
     """
+    if isinstance(error, BoltUnhandledRequestError):
+        return acknowledge_unhandled(error)
     ack = request.context.ack
     acked = ack.response if ack is not None else None
     if acked is not None and isinstance(error, SlackClientError | OSError):
@@ -142,6 +151,7 @@ def _multi_workspace_app(services: Services, client: WebClient | None, verify_re
         ),
         process_before_response=True,
         request_verification_enabled=verify_requests,
+        raise_error_for_unhandled_request=True,  # no listener matched: 200 (listeners/unhandled.py)
         listener_executor=services.lazy_pool,
         logger=logging.getLogger("hr_plugin.slack"),
     )

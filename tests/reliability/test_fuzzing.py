@@ -290,7 +290,7 @@ def test_events_of_odd_shapes_are_acknowledged(world: World) -> None:
     @given(event=event_shapes(USERS), retry=st.one_of(st.none(), st.integers(1, 3)))
     def check(event: Any, retry: int | None) -> None:
         result = world.send(lambda: world.stack.slack.event(event, retry_num=retry))
-        assert result.status in (200, 400, 404), result.body[:300]
+        assert result.status in (200, 400), result.body[:300]  # 404 was Bolt's unhandled event
 
     check()
 
