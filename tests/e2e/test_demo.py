@@ -159,3 +159,28 @@ def test_the_quarter_ends_with_the_text_of_old_messages_forgotten(demo_out: Path
     assert {row.status for row in forgotten} <= {"sent", "failed", "cancelled"}
     assert all(row.payload for row in kept_pending)  # what is still to be sent keeps its text
     engine.dispose()
+
+
+# The calls Slack refuses in the demo on purpose, and why: nothing else may be refused.
+DELIBERATELY_REFUSED = {
+    # The straggler is in the HRIS file but has no Slack account: both directory imports of the
+    # quarter look her up by email once and are told she is not there.
+    ("users.lookupByEmail", "ivy.walsh@example.com"): 2,
+}
+
+
+def test_slack_refuses_nothing_but_the_deliberate_calls(demo_out: Path) -> None:
+    """The fake is as strict as Slack (``hr_plugin.testing.slack_limits``): a view or message over
+    one of Slack's limits is refused there, and would be on a real workspace too."""
+    refused: dict[tuple[str, str], int] = {}
+    for call in _calls(demo_out):
+        if call["ok"]:
+            continue
+        params = call["params"]
+        assert isinstance(params, dict)
+        what = (str(call["method"]), str(params.get("email") or params.get("callback_id") or ""))
+        if call["method"] in ("views.open", "views.push", "views.update", "views.publish"):
+            view = params.get("view")
+            what = (what[0], str(view.get("callback_id") if isinstance(view, dict) else view))
+        refused[what] = refused.get(what, 0) + 1
+    assert refused == DELIBERATELY_REFUSED
