@@ -1,7 +1,7 @@
 """Huddle invitations and reminders survive the scheduler's leader being killed mid-batch.
 
-Two real ``hr-plugin scheduler`` processes on PostgreSQL. The leader plans December's huddles
-(the planning tick runs as soon as it leads) and starts sending the invitations; it is killed
+Two real ``hr-plugin scheduler`` processes on PostgreSQL. The leader plans the coming month's
+huddles (the planning tick runs as soon as it leads) and starts sending the invitations; it is killed
 with SIGKILL part-way. The huddles are then moved to start in a few minutes, so that when the
 standby takes over (and runs every tick at once) the day-before reminders, the facilitator's
 notes and the 10-minute reminders all fall due too. Every one must arrive, and nothing may
@@ -29,7 +29,7 @@ from hr_plugin.models import Employee, OutboxMessage
 from hr_plugin.outbox import SENT
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.fake_slack import FakeSlack
-from huddles.models import Huddle, HuddleCycle, HuddleMember
+from huddles.models import Huddle, HuddleCycle, HuddleMember, HuddleSettings
 from mentoring.service import MentorForm, opt_in
 from tests.conftest import on_postgres
 from tests.integration.test_scheduler import TEAM, TOKEN, _spawn
@@ -52,6 +52,18 @@ def _people() -> list[tuple[str, str]]:
     return [(f"UP{n:03d}", "parent") for n in range(MEMBERS)] + [
         (f"UF{n:03d}", "mentor") for n in range(GROUPS)
     ]
+
+
+def _week_planned_now(today: date) -> int:
+    """The week of the month (1 to 4) that begins next: its planning opened two weeks before
+    it, so the leader plans it at once, whatever today's date. (With the default, any week of
+    the month, a month is planned only in the two weeks before its 1st: this test failed on
+    the 3rd of December.)"""
+    for ahead in range(1, 15):
+        day = today + timedelta(days=ahead)
+        if day.day in (1, 8, 15, 22):
+            return (day.day + 6) // 7
+    raise AssertionError("a week of the month begins within two weeks of any day")
 
 
 def _seed(factory: SessionFactory, fake: FakeSlack) -> None:
@@ -78,6 +90,10 @@ def _seed(factory: SessionFactory, fake: FakeSlack) -> None:
         full=True,
         actor="test",
     )
+    with unit_of_work(factory) as session:
+        week = _week_planned_now(clock.now().date())
+        session.add(HuddleSettings(tenant_id=TEAM, week_of_month=week, updated_at=clock.now()))
+        session.commit()
     back = clock.now().date() - timedelta(days=60)
     for user, kind in _people():
         if kind == "parent":
