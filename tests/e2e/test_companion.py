@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
@@ -19,6 +17,7 @@ from hr_plugin.slack.companion import Companion
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.processes import Served, app_environment, children, serving
 from hr_plugin.testing.signed_client import SlackRequestClient
+from tests.metrics import work_after_answer
 from tests.waiting import wait_for
 
 TOKEN = "xoxb-fake-token"
@@ -47,17 +46,6 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Serving]:
             yield Serving(app, client, fake)
 
 
-def _work_after_answer(base: str) -> dict[str, float]:
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return {
-        sample.labels["place"]: sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "hr_plugin_work_after_answer_total"
-    }
-
-
 def _alive(pid: int) -> bool:
     try:
         state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -77,7 +65,7 @@ def test_the_work_after_the_answer_runs_in_the_companion(served: Serving) -> Non
     wait_for(both, 10, "the Home and the modal")
     assert [call["ok"] for call in fake.calls_for("views.publish")] == [True]
     assert [call["ok"] for call in fake.calls_for("views.open")] == [True]
-    assert _work_after_answer(served.app.base) == {"companion": 2.0}
+    assert work_after_answer(served.app.base) == {"companion": 2.0}
 
     served.app.process.send_signal(signal.SIGTERM)
     assert served.app.process.wait(timeout=30) == 0, served.app.log.read_text()
@@ -120,13 +108,13 @@ def test_a_companion_that_dies_is_replaced_and_its_work_meanwhile_runs_on_the_wo
 
     assert client.app_home_opened("UONE").status == 200  # finds it dead: runs here, starts another
     wait_for(lambda: len(fake.calls_for("views.publish")) == 1, 10, "the Home, published by the worker")
-    assert _work_after_answer(served.app.base) == {"worker": 1.0}
+    assert work_after_answer(served.app.base) == {"worker": 1.0}
 
     def handed_to_a_new_companion() -> bool:
         published = len(fake.calls_for("views.publish"))
         assert client.app_home_opened("UONE").status == 200
         wait_for(lambda: len(fake.calls_for("views.publish")) == published + 1, 10, "the Home")
-        return _work_after_answer(served.app.base).get("companion", 0.0) >= 1
+        return work_after_answer(served.app.base).get("companion", 0.0) >= 1
 
     wait_for(handed_to_a_new_companion, 30, "a new companion to take the work")
     assert all(call["ok"] for call in fake.calls_for("views.publish"))

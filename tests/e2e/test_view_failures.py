@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from hr_plugin.clock import SystemClock
@@ -29,6 +27,7 @@ from hr_plugin.testing.signed_client import SlackRequestClient
 from hr_plugin.testing.stack import AppStack
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
+from tests.metrics import work_after_answer
 from tests.waiting import wait_for
 
 # What a notice must never say: which surface failed (a DM can be exported by workspace owners).
@@ -241,15 +240,4 @@ def test_in_the_companion_a_failed_view_is_told_too(
     [key] = queued()
     assert key.startswith(f"{KEY_PREFIX}:T0DEMO:UONE:views.open:")
     assert [call["ok"] for call in fake.calls_for("views.open")] == [False, False]
-    assert _work_after_answer(base) == {"companion": 2.0}, "both were made in the companion"
-
-
-def _work_after_answer(base: str) -> dict[str, float]:
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return {
-        sample.labels["place"]: sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "hr_plugin_work_after_answer_total"
-    }
+    assert work_after_answer(base) == {"companion": 2.0}, "both were made in the companion"

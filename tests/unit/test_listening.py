@@ -4,7 +4,6 @@ with it); no database."""
 
 from __future__ import annotations
 
-import io
 import logging
 import secrets
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from hr_plugin.slack.listening import listen
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
+from tests.wsgi import post_to_wsgi
 
 SECRET = secrets.token_hex(16)
 ACTION = "test.click"
@@ -54,30 +54,7 @@ def _click(fake: FakeSlack, user: str = "UCLICK") -> tuple[dict[str, str], bytes
 
 def _post(wsgi: Any, events: list[str], request: tuple[dict[str, str], bytes]) -> str:
     """The request through the WSGI stack; ``events`` gets "answered" when the status is set."""
-    headers, body = request
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "test",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": headers["Content-Type"],
-    }
-    for name, value in headers.items():
-        if name != "Content-Type":
-            environ["HTTP_" + name.upper().replace("-", "_")] = value
-    statuses: list[str] = []
-
-    def start_response(status: str, _headers: Any, *_: Any) -> None:
-        statuses.append(status)
-        events.append("answered")
-
-    b"".join(wsgi(environ, start_response))
-    return statuses[0]
+    return post_to_wsgi(wsgi, request, lambda _status: events.append("answered"))
 
 
 def _app(fake: FakeSlack) -> App:

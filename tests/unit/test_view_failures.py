@@ -3,7 +3,6 @@ client, the companion's replay of queued calls, and one DM per failed request.""
 
 from __future__ import annotations
 
-import io
 import secrets
 import threading
 import time
@@ -39,6 +38,7 @@ from hr_plugin.slack.listening import listen
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
+from tests.wsgi import post_to_wsgi
 
 SECRET = secrets.token_hex(16)
 ACTION = "test.open"
@@ -300,28 +300,6 @@ def _app(fake: FakeSlack, services: Any, *, verify: bool) -> App:
     return app
 
 
-def _post(wsgi: Any, request: tuple[dict[str, str], bytes]) -> str:
-    headers, body = request
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "test",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": headers["Content-Type"],
-    }
-    for name, value in headers.items():
-        if name != "Content-Type":
-            environ["HTTP_" + name.upper().replace("-", "_")] = value
-    statuses: list[str] = []
-    b"".join(wsgi(environ, lambda status, *_: statuses.append(status)))
-    return statuses[0]
-
-
 def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral(fake: FakeSlack) -> None:
     web_services = SimpleNamespace(lazy_pool=None, extensions={})
     companion = _TakingCompanion()
@@ -331,7 +309,7 @@ def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral
     recorder = _Recorder(fake)
     recorder.block_action("UCLICK", ACTION, "open")  # a button in a message: it has a response_url
 
-    assert _post(served, recorder.kept[0]) == "200 OK"
+    assert post_to_wsgi(served, recorder.kept[0]) == "200 OK"
     [handoff] = companion.handoffs
     assert [call.method for call in handoff.calls] == ["views_open"], "queued, not made, on the worker"
     assert fake.calls_for("views.open") == []
