@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,10 +10,20 @@ from sqlalchemy.orm import Session
 
 from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
-from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
 from hr_plugin.directory import find_by_email, find_by_slack_id
 from hr_plugin.models import Employee, HrAdmin
 from hr_plugin.roles import is_hr_admin
+
+
+def _nothing() -> None:
+    """The default of the test seam below: nothing happens between a check and its write."""
+
+
+# A test seam: called after an appointment has checked the person is not an admin yet and
+# before it writes. Tests replace it to hold one appointment there while another runs
+# (``tests/reliability/test_once_only.py``); in the app it does nothing.
+_between_read_and_write: Callable[[], None] = _nothing
 
 
 class AdminError(ValueError):
@@ -76,10 +87,20 @@ def list_admins(session: Session, tenant_id: str) -> list[Employee]:
 
 
 def _appoint(session: Session, clock: Clock, tenant_id: str, person: Employee, actor: str) -> Appointment:
+    """The unique (tenant, employee) key decides: of two appointments at once, the one whose
+    row goes in records and announces it; the other answers "already", as a later one would."""
+    already = Appointment(person.id, person.name, person.slack_user_id, already=True)
     if is_hr_admin(session, tenant_id, person.id):
-        return Appointment(person.id, person.name, person.slack_user_id, already=True)
+        return already
     now = clock.now()
-    session.add(HrAdmin(tenant_id=tenant_id, employee_id=person.id, appointed_by=actor, appointed_at=now))
+    _between_read_and_write()
+    if not insert_if_absent(
+        session,
+        HrAdmin,
+        {"tenant_id": tenant_id, "employee_id": person.id, "appointed_by": actor, "appointed_at": now},
+        ["tenant_id", "employee_id"],
+    ):
+        return already
     audit.record(
         session, tenant_id=tenant_id, at=now, actor=actor, action="admins.appointed", subject=str(person.id)
     )

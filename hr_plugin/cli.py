@@ -163,19 +163,47 @@ def _serve(args: argparse.Namespace) -> int:
         SocketModeHandler(build_app(services), settings.slack_app_token).start()
         return 0
 
+    from hr_plugin.db import SchemaNotReady
     from hr_plugin.server import run_gunicorn
     from hr_plugin.slack.companion import Companion
     from hr_plugin.web import WebApp
 
+    try:
+        _prepare_storage(settings)
+    except SchemaNotReady as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
     def build_wsgi() -> WebApp:
         # The companion first: it is forked while the worker has no connection and no thread.
         companion = Companion().start() if settings.after_answer_process else None
-        services = make_services(settings)
-        return WebApp(build_app(services), services, companion)
+        try:
+            services = make_services(settings)
+            return WebApp(build_app(services), services, companion)
+        except BaseException:
+            if companion is not None:  # a worker that cannot start leaves no companion behind
+                companion.close(0)
+            raise
 
     log.info("serving on http://%s:%s/slack/events", settings.host, settings.port)
     run_gunicorn(settings, build_wsgi)
     return 0
+
+
+def _prepare_storage(settings: Settings) -> None:
+    """In ``serve``'s own process, before any worker or companion starts: the embedded SQLite
+    database migrated here, once (each process migrating for itself raced: ``table ... already
+    exists``, a companion dead at start), the key store's table made, and both files private.
+    PostgreSQL's schema is only checked; ``hr-plugin db upgrade`` migrates it."""
+    from hr_plugin.db import current_revision, make_engine, prepare
+
+    engine = make_engine(settings.database_url)
+    try:
+        prepare(engine)
+        log.info("database schema at %s", current_revision(engine))
+    finally:
+        engine.dispose()
+    vault.prepare_keystore(settings)
 
 
 def _scheduler(args: argparse.Namespace) -> int:
@@ -231,14 +259,22 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _directory_import(args: argparse.Namespace) -> int:
     from hr_plugin.clock import SystemClock
-    from hr_plugin.directory import DirectoryError, import_directory, parse_directory_csv
+    from hr_plugin.directory import (
+        DirectoryError,
+        decode_directory_file,
+        import_directory,
+        parse_directory_csv,
+    )
 
     settings = Settings()
     services = _services(settings)
     try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_directory_file(args.file.read_bytes())
+    except OSError as exc:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    except DirectoryError as exc:
+        print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
         return 2
     slack = _slack_client(settings, wait_on_rate_limit=True)
     tenant_id = _tenant(services, args.team, slack)

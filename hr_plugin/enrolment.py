@@ -13,15 +13,17 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit, contact, outbox
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_email, find_by_slack_id
-from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave
+from hr_plugin.models import OPEN_ENROLMENT_SQL, Employee, Enrolment, HrAdmin, Leave
 from hr_plugin.roles import is_hr_admin
 from hr_plugin.slack.blockkit import BlocksJson
 
@@ -29,9 +31,20 @@ PROPOSED, AWAITING_HR, ACTIVE = "proposed", "awaiting_hr", "active"
 DECLINED, WITHDRAWN, LEFT = "declined", "withdrawn", "left"
 OPEN_STATUSES = (PROPOSED, AWAITING_HR, ACTIVE)
 assert OPEN_STATUSES == contact.OPEN_STATUSES
+assert "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")" == OPEN_ENROLMENT_SQL
 
 # What features hear about: "activated", "return_moved", "ended".
 EnrolmentHook = Callable[[Session, Clock, Enrolment, str], None]
+
+
+def _nothing() -> None:
+    """The default of the test seam below: nothing happens between a check and its write."""
+
+
+# A test seam: called after a once-only change (an answer to an invitation, HR's confirmation, a new
+# enrolment, its end, a moved return) has read what it checks, before it writes.
+# Tests replace it to hold one click there while another runs (``tests/reliability/test_once_only.py``).
+_between_read_and_write: Callable[[], None] = _nothing
 
 INVITE_ACTION = "enrolment.invite_open"
 DECLINE_ACTION = "enrolment.decline"
@@ -120,8 +133,10 @@ def propose(
     check_dates(leave_start, expected_return)
     if not employee.active:
         raise EnrolmentError(f"{employee.name} has left the company.", "employee")
+    taken = EnrolmentError(f"{employee.name} already has an enrolment in progress.", "employee")
     if open_enrolment(session, tenant_id, employee.id) is not None:
-        raise EnrolmentError(f"{employee.name} already has an enrolment in progress.", "employee")
+        raise taken
+    _between_read_and_write()
     now = clock.now()
     enrolment = _create(
         session,
@@ -136,6 +151,8 @@ def propose(
         contact_during_leave=None,
         leave_out_family=False,
     )
+    if enrolment is None:
+        raise taken  # enrolled just now, by another request
     if employee.slack_user_id:
         outbox.enqueue(
             session,
@@ -254,6 +271,9 @@ def accept(
         enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None or enrolment.status != PROPOSED:
             raise EnrolmentError("There is no invitation waiting for you.")
+        _between_read_and_write()
+        if not _answer_invitation(session, enrolment, ACTIVE):
+            raise EnrolmentError("There is no invitation waiting for you.")  # answered just now
         enrolment.contact_during_leave = contact_during_leave
         enrolment.leave_out_family = leave_out_family
         _activate(session, clock, hooks, enrolment, actor=user_id, action="enrolment.accepted")
@@ -268,7 +288,10 @@ def decline(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: s
         enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None or enrolment.status != PROPOSED:
             raise EnrolmentError("There is no invitation waiting for you.")
-        _end(session, clock, [], enrolment, DECLINED, actor=user_id, action="enrolment.declined")
+        _between_read_and_write()
+        if not _answer_invitation(session, enrolment, DECLINED):
+            raise EnrolmentError("There is no invitation waiting for you.")  # answered just now
+        _end(session, clock, [], enrolment, was_active=False, actor=user_id, action="enrolment.declined")
         session.commit()
 
 
@@ -287,8 +310,10 @@ def self_enrol(
     start, back = check_dates(leave_start, expected_return)
     with unit_of_work(factory) as session:
         employee = _employee(session, tenant_id, user_id)
+        taken = EnrolmentError("You are already enrolled or waiting for HR.", "leave_start")
         if open_enrolment(session, tenant_id, employee.id) is not None:
-            raise EnrolmentError("You are already enrolled or waiting for HR.", "leave_start")
+            raise taken
+        _between_read_and_write()
         now = clock.now()
         enrolment = _create(
             session,
@@ -303,6 +328,8 @@ def self_enrol(
             contact_during_leave=contact_during_leave,
             leave_out_family=leave_out_family,
         )
+        if enrolment is None:
+            raise taken  # a click just before, or HR proposing at the same moment
         for admin_user_id in _hr_admin_user_ids(session, tenant_id):
             outbox.enqueue(
                 session,
@@ -334,6 +361,9 @@ def confirm(
         enrolment = _enrolment(session, tenant_id, enrolment_id)
         if enrolment.status != AWAITING_HR:
             raise EnrolmentError("That enrolment is not waiting for confirmation.")
+        _between_read_and_write()
+        if not _answer_invitation(session, enrolment, ACTIVE, waiting=AWAITING_HR):
+            raise EnrolmentError("That enrolment is not waiting for confirmation.")  # another admin
         _activate(session, clock, hooks, enrolment, actor=actor_user_id, action="enrolment.confirmed")
         employee = session.get(Employee, enrolment.employee_id)
         if employee is not None and employee.slack_user_id:
@@ -372,9 +402,12 @@ def move_return_date(
         leave = session.get(Leave, enrolment.leave_id)
         assert leave is not None
         _, back = check_dates(leave.leave_start, new_return)
+        already = EnrolmentError("That is already the expected return date.", "expected_return")
         if back == leave.expected_return:
-            raise EnrolmentError("That is already the expected return date.", "expected_return")
-        leave.expected_return = back
+            raise already
+        _between_read_and_write()
+        if not _move_return(session, leave, back):
+            raise already  # the same date, set just now by another click
         audit.record(
             session,
             tenant_id=tenant_id,
@@ -403,9 +436,22 @@ def withdraw(
     with unit_of_work(factory) as session:
         _require_hr(session, tenant_id, actor_user_id)
         enrolment = _enrolment(session, tenant_id, enrolment_id)
+        ended = EnrolmentError("That enrolment has already ended.")
         if enrolment.status not in OPEN_STATUSES:
-            raise EnrolmentError("That enrolment has already ended.")
-        _end(session, clock, hooks, enrolment, WITHDRAWN, actor=actor_user_id, action="enrolment.withdrawn")
+            raise ended
+        _between_read_and_write()
+        was_active = _close(session, enrolment, WITHDRAWN)
+        if was_active is None:
+            raise ended  # another admin, or the employee leaving, just now
+        _end(
+            session,
+            clock,
+            hooks,
+            enrolment,
+            was_active=was_active,
+            actor=actor_user_id,
+            action="enrolment.withdrawn",
+        )
         session.commit()
 
 
@@ -417,7 +463,11 @@ def leave_program(
         enrolment = _own_open_enrolment(session, tenant_id, user_id)
         if enrolment is None:
             raise EnrolmentError("You are not enrolled.")
-        _end(session, clock, hooks, enrolment, LEFT, actor=user_id, action="enrolment.left")
+        _between_read_and_write()
+        was_active = _close(session, enrolment, LEFT)
+        if was_active is None:
+            raise EnrolmentError("You are not enrolled.")  # a click just before, or HR withdrew it
+        _end(session, clock, hooks, enrolment, was_active=was_active, actor=user_id, action="enrolment.left")
         session.commit()
 
 
@@ -498,6 +548,26 @@ def invitation_blocks(enrolment_id: int) -> BlocksJson:
 # -- internals ---------------------------------------------------------------------------
 
 
+def _answer_invitation(
+    session: Session, enrolment: Enrolment, status: str, *, waiting: str = PROPOSED
+) -> bool:
+    """Take the enrolment out of ``waiting`` (the employee's invitation, or HR's confirmation)
+    if it still is; True for the one call that did.
+
+    A conditional UPDATE, checked again under the row's write lock: of an accept and a decline
+    (or two accepts) sent at once, one takes effect and the other is told, as a later click
+    is, that no invitation is waiting. The caller then records the answer as before.
+    """
+    answered = session.execute(
+        update(Enrolment)
+        .where(Enrolment.id == enrolment.id, Enrolment.status == waiting)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(enrolment)
+    return cast(CursorResult[Any], answered).rowcount == 1
+
+
 def _activate(
     session: Session,
     clock: Clock,
@@ -523,19 +593,57 @@ def _activate(
         hook(session, clock, enrolment, "activated")
 
 
+def _close(session: Session, enrolment: Enrolment, status: str) -> bool | None:
+    """End the enrolment (``status``: withdrawn or left) if it is still open; whether it was
+    active then (its features hear "ended"), or None if another request ended it first.
+
+    A conditional UPDATE on the status this request read, checked again under the row's write
+    lock, so two ends sent at once record one; if the enrolment moved on between the read and
+    the write (an invitation accepted meanwhile), the new status is read and tried again.
+    """
+    for _ in range(len(OPEN_STATUSES)):
+        seen = enrolment.status
+        if seen not in OPEN_STATUSES:
+            return None
+        closed = session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == enrolment.id, Enrolment.status == seen)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(enrolment)
+        if cast(CursorResult[Any], closed).rowcount == 1:
+            return seen == ACTIVE
+    return None
+
+
+def _move_return(session: Session, leave: Leave, back: date) -> bool:
+    """Set the expected return to ``back`` unless it already is; True for the one call that did.
+    A conditional UPDATE, so a double click on the same date is recorded (and heard by the
+    plans) once; different dates sent at once are each a real change, and the later stays."""
+    moved = session.execute(
+        update(Leave)
+        .where(Leave.id == leave.id, Leave.expected_return != back)
+        .values(expected_return=back)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(leave)
+    return cast(CursorResult[Any], moved).rowcount == 1
+
+
 def _end(
     session: Session,
     clock: Clock,
     hooks: Sequence[EnrolmentHook],
     enrolment: Enrolment,
-    status: str,
     *,
+    was_active: bool,
     actor: str,
     action: str,
 ) -> None:
-    was_active = enrolment.status == ACTIVE
+    """Record an end already written (``_answer_invitation`` or ``_close``); features hear
+    "ended" only if the enrolment had been active."""
     _withdraw_invitation(session, enrolment)
-    enrolment.status = status
     enrolment.ended_at = clock.now()
     audit.record(
         session,
@@ -564,8 +672,50 @@ def _create(
     actor: str,
     contact_during_leave: bool | None,
     leave_out_family: bool,
+) -> Enrolment | None:
+    """The leave and the enrolment that refers to it, audited as proposed or self-enrolled;
+    None, with nothing written, if the person has an open enrolment after all.
+
+    The caller has checked that none is open, but a request sent at the same moment may have
+    made one since: the partial unique index ``uq_enrolments_one_open`` refuses the second,
+    and the savepoint takes back this leave and enrolment without ending the transaction.
+    """
+    try:
+        with session.begin_nested():
+            enrolment = _insert(
+                session,
+                now,
+                tenant_id,
+                employee,
+                leave_start,
+                expected_return,
+                status=status,
+                origin=origin,
+                actor=actor,
+                contact_during_leave=contact_during_leave,
+                leave_out_family=leave_out_family,
+            )
+    except IntegrityError:
+        return None
+    action = "enrolment.proposed" if origin == "hr" else "enrolment.self_enrolled"
+    audit.record(session, tenant_id=tenant_id, at=now, actor=actor, action=action, subject=str(employee.id))
+    return enrolment
+
+
+def _insert(
+    session: Session,
+    now: datetime,
+    tenant_id: str,
+    employee: Employee,
+    leave_start: date,
+    expected_return: date,
+    *,
+    status: str,
+    origin: str,
+    actor: str,
+    contact_during_leave: bool | None,
+    leave_out_family: bool,
 ) -> Enrolment:
-    """The leave and the enrolment that refers to it, audited as proposed or self-enrolled."""
     leave = Leave(
         tenant_id=tenant_id,
         employee_id=employee.id,
@@ -588,8 +738,6 @@ def _create(
     )
     session.add(enrolment)
     session.flush()
-    action = "enrolment.proposed" if origin == "hr" else "enrolment.self_enrolled"
-    audit.record(session, tenant_id=tenant_id, at=now, actor=actor, action=action, subject=str(employee.id))
     return enrolment
 
 

@@ -315,6 +315,11 @@ class SchedulerLeader(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# The statuses of an enrolment still in progress (``hr_plugin.enrolment.OPEN_STATUSES``), as the
+# condition of the partial unique index below; the enrolment module checks the two agree.
+OPEN_ENROLMENT_SQL = "status IN ('proposed', 'awaiting_hr', 'active')"
+
+
 class Enrolment(Base):
     """Taking part in the program, by the employee's choice.
 
@@ -326,7 +331,20 @@ class Enrolment(Base):
     """
 
     __tablename__ = "enrolments"
-    __table_args__ = (Index("ix_enrolments_tenant_employee", "tenant_id", "employee_id"),)
+    __table_args__ = (
+        Index("ix_enrolments_tenant_employee", "tenant_id", "employee_id"),
+        # One open enrolment per person, kept by the database: two requests to enrol the
+        # same person at once (a double click, HR proposing while the employee self-enrols)
+        # cannot both pass the "none open yet" check (migration 0011).
+        Index(
+            "uq_enrolments_one_open",
+            "tenant_id",
+            "employee_id",
+            unique=True,
+            postgresql_where=sql_text(OPEN_ENROLMENT_SQL),
+            sqlite_where=sql_text(OPEN_ENROLMENT_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
@@ -420,6 +438,29 @@ class SharedNeed(Base):
     manager_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     text: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NeedDraft(Base):
+    """A need the employee previewed but has not sent yet (``hr_plugin.reintegration.drafts``).
+
+    Why a row: the words stay on the server between the preview and the send, never in the
+    modal's ``private_metadata``, which carries only this row's random id. The row is deleted
+    when the need is sent, when the preview is closed, and by a tick once it expires, so an
+    unsent draft is kept in plaintext for at most an hour (DESIGN.md's disclosure matrix).
+    """
+
+    __tablename__ = "need_drafts"
+    __table_args__ = (
+        Index("ix_need_drafts_tenant_employee", "tenant_id", "employee_id"),
+        Index("ix_need_drafts_expires_at", "expires_at"),  # the expiry tick scans every tenant
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, unguessable
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class HelpResource(Base):

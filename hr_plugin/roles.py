@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from hr_plugin.contact import OPEN_STATUSES
+from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.models import Employee, Enrolment, HrAdmin
 
 
@@ -49,3 +50,15 @@ def is_hr_admin(session: Session, tenant_id: str, employee_id: int) -> bool:
             select(exists().where(HrAdmin.tenant_id == tenant_id, HrAdmin.employee_id == employee_id))
         )
     )
+
+
+def is_hr_admin_user(factory: SessionFactory, *, tenant_id: str, user_id: str) -> bool:
+    """Whether this Slack user is an HR admin of the tenant now (one read, for a listener that
+    must decide before it shows an HR-only modal)."""
+    with unit_of_work(factory) as session:
+        employee_id = session.scalar(
+            select(Employee.id).where(
+                Employee.tenant_id == tenant_id, Employee.slack_user_id == user_id, Employee.active.is_(True)
+            )
+        )
+        return employee_id is not None and is_hr_admin(session, tenant_id, employee_id)

@@ -210,7 +210,7 @@ class FileLeaderLock:
     def __init__(self, path: Path) -> None:
         from filelock import FileLock
 
-        self._lock = FileLock(str(path))
+        self._lock = FileLock(str(path), mode=0o600)  # anyone who can open it could hold it
 
     def try_acquire(self) -> bool:
         from filelock import Timeout

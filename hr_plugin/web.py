@@ -63,8 +63,10 @@ class WebApp:
         route = self.routes.get(path)
         if route is not None:
             return route(environ, start_response)
-        if path.startswith(EXPORT_PREFIX) and environ.get("REQUEST_METHOD") == "GET":
-            return self._export(path.removeprefix(EXPORT_PREFIX), start_response)
+        if path.startswith(EXPORT_PREFIX):
+            return vault.export_route(
+                self.services, environ, start_response, path.removeprefix(EXPORT_PREFIX)
+            )
         return self.slack(environ, start_response)
 
     # -- shutdown ----------------------------------------------------------------------------
@@ -121,23 +123,3 @@ class WebApp:
         metrics.ACK_SECONDS.labels(surface=surface).observe(time.perf_counter() - started)
         metrics.SLACK_REQUESTS.labels(surface=surface, status=answered[0] if answered else "none").inc()
         return response
-
-    def _export(self, secret: str, start_response: StartResponse) -> list[bytes]:
-        """The employee's own export: a single-use link that expires in minutes."""
-        body = vault.export_response(self.services, secret) if secret else None
-        if body is None:
-            return plain_response(
-                start_response, "404 Not Found", "This link has expired or was already used."
-            )
-        start_response("200 OK", _export_headers(body))
-        return [body]
-
-
-def _export_headers(body: bytes) -> list[tuple[str, str]]:
-    return [
-        ("Content-Type", "application/json; charset=utf-8"),
-        ("Content-Disposition", 'attachment; filename="my-private-space.json"'),
-        ("Content-Length", str(len(body))),
-        ("Cache-Control", "no-store"),
-        ("Referrer-Policy", "no-referrer"),
-    ]

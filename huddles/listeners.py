@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services
+from hr_plugin.slack import refusals
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
@@ -76,7 +77,9 @@ def register(app: App, services: Services) -> None:
     def open_calendar_link(ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL; there is nothing to do here
 
-    def open_settings(body: dict[str, Any], client: WebClient, context: Any) -> None:
+    def open_settings(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
+        if not refusals.hr_admin_or_told(services, body, context, respond):
+            return
         who = request_context(context)
         config = service.current_config(services.factory, tenant_id=who.tenant_id)
         cadence = config.cadence

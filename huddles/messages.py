@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from hr_plugin.slack.blockkit import BlocksJson
+from hr_plugin.slack.blockkit import BlocksJson, escape
 from huddles import calendar
 from huddles.prompts import FacilitatorNotes
 
@@ -61,15 +61,21 @@ def local_times(start_utc: datetime, timezones: Sequence[str]) -> str:
 
 
 def how_to_meet(video_link: str | None) -> str:
+    """How to join, for ``mrkdwn``: HR's link is HR's text, escaped like any other."""
+    return escape(_how_to_meet(video_link))
+
+
+def _how_to_meet(video_link: str | None) -> str:
     if video_link:
         return f"Join with the video link HR set up: {video_link}"
     return "When it's time, anyone can start a Slack huddle in this conversation (the headphones icon)."
 
 
 def calendar_description(video_link: str | None) -> str:
+    """For a calendar event, not Slack: the link as it is (the calendar links encode it)."""
     return (
         "30 minutes with a few colleagues who are also back from parental leave, and a mentor who "
-        "facilitates. " + how_to_meet(video_link).replace("this conversation", "the group message")
+        "facilitates. " + _how_to_meet(video_link).replace("this conversation", "the group message")
     )
 
 
@@ -231,7 +237,7 @@ def feedback_blocks(huddle_id: int) -> BlocksJson:
 
 def unplaced_text(month_label: str, reason: str) -> str:
     return (
-        f"We couldn't place you in a peer huddle for {month_label}: {reason} "
+        f"We couldn't place you in a peer huddle for {escape(month_label)}: {escape(reason)} "
         "We'll try again next time; nothing is needed from you."
     )
 

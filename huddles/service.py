@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit, outbox
@@ -52,7 +53,19 @@ from huddles.slots import SLOT_MINUTES, MonthGrid, Schedule
 # wiring passes mentoring's answer in; huddles never reads mentoring's tables itself.
 FacilitatorSource = Callable[[Session, str], list[int]]
 
+
+def _nothing() -> None:
+    """The default of the test seam below: nothing happens between a check and its write."""
+
+
+# A test seam: called after a member's answer has read their row and before it writes. Tests
+# replace it to hold one click there while another runs to the end
+# (``tests/reliability/test_once_only.py``); in the app it does nothing.
+_between_read_and_write: Callable[[], None] = _nothing
+
 INVITED, ATTENDING, SKIPPED, LEFT = "invited", "attending", "skipped", "left"
+ALREADY_ANSWERED = "You've already answered for this huddle. Thank you."
+HAS_LEFT = "You've left peer huddles; rejoin from the app's Home tab first."
 ANSWERS = {"attend": ATTENDING, "skip": SKIPPED, "leave": LEFT}
 FEEDBACK_WINDOW = timedelta(days=7)
 
@@ -539,13 +552,20 @@ def answer(
         person = _person(session, tenant_id, user_id)
         huddle, member = _membership(session, tenant_id, huddle_id, person.id)
         if choice == "leave":
-            _leave(session, now, tenant_id, person.id)
+            _between_read_and_write()
+            if not _leave(session, now, tenant_id, person.id):
+                return words.rsvp_reply(choice)  # left already (a second click): nothing changes
         else:
             if huddle.start_utc <= now:
                 raise HuddleError("This huddle has already started.")
             if member.rsvp == LEFT:
-                raise HuddleError("You've left peer huddles; rejoin from the app's Home tab first.")
-            member.rsvp = ANSWERS[choice]
+                raise HuddleError(HAS_LEFT)
+            _between_read_and_write()
+            changed = _change_rsvp(session, member, ANSWERS[choice])
+            if changed is None:
+                raise HuddleError(HAS_LEFT)  # left from another device meanwhile
+            if not changed:
+                return words.rsvp_reply(choice)  # the same answer again: nothing to do
             for key in _reminder_keys(huddle, person.id, member.facilitator):
                 if choice == "skip":
                     outbox.cancel(session, tenant_id=tenant_id, key=key, reason="skipped this month")
@@ -566,14 +586,18 @@ def answer(
 
 
 def rejoin(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str) -> None:
+    """Back into planning. Only the call that removes the opt-out records it, so a double
+    click (or two at once: the DELETE's row count decides) leaves one audit row."""
     with unit_of_work(factory) as session:
         person = _person(session, tenant_id, user_id)
-        for row in session.scalars(
-            select(HuddleOptOut).where(
+        _between_read_and_write()
+        removed = session.execute(
+            delete(HuddleOptOut).where(
                 HuddleOptOut.tenant_id == tenant_id, HuddleOptOut.employee_id == person.id
             )
-        ):
-            session.delete(row)
+        )
+        if cast(CursorResult[Any], removed).rowcount == 0:
+            return  # not opted out (any more): nothing to record
         audit.record(session, tenant_id=tenant_id, at=clock.now(), actor=user_id, action="huddles.rejoined")
         session.commit()
 
@@ -593,13 +617,35 @@ def rate(
         if huddle.start_utc > clock.now():
             raise HuddleError("You can rate the huddle once it has taken place.")
         if member.rated or member.attended is False:
-            raise HuddleError("You've already answered for this huddle. Thank you.")
-        member.attended = score > 0
+            raise HuddleError(ALREADY_ANSWERED)
+        _between_read_and_write()
+        if not _claim_answer(session, member.id, score):
+            raise HuddleError(ALREADY_ANSWERED)  # a simultaneous click answered first
         if score > 0:
-            member.rated = True
             session.add(HuddleRating(tenant_id=tenant_id, huddle_id=huddle.id, score=score))
         session.commit()
     return words.rating_reply(score)
+
+
+def _claim_answer(session: Session, member_id: int, score: int) -> bool:
+    """Record on the member row that they answered, if nobody has yet; True for the one who did.
+
+    The rating row carries no person, so it cannot hold a unique key for "once per member";
+    this conditional UPDATE is that key. Its WHERE is checked again under the row's write lock
+    (PostgreSQL re-reads the row after the lock holder commits; SQLite has one writer), so of
+    simultaneous clicks exactly one changes the row and stores a score.
+    """
+    claimed = session.execute(
+        update(HuddleMember)
+        .where(
+            HuddleMember.id == member_id,
+            HuddleMember.rated.is_(False),
+            or_(HuddleMember.attended.is_(None), HuddleMember.attended.is_(True)),
+        )
+        .values(attended=score > 0, rated=score > 0)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], claimed).rowcount == 1
 
 
 def on_enrolment_change(session: Session, clock: Clock, enrolment: Enrolment, change: str) -> None:
@@ -608,16 +654,41 @@ def on_enrolment_change(session: Session, clock: Clock, enrolment: Enrolment, ch
         _leave(session, clock.now(), enrolment.tenant_id, enrolment.employee_id, opt_out=False)
 
 
+def _change_rsvp(session: Session, member: HuddleMember, rsvp: str) -> bool | None:
+    """Set the member's answer if it differs and they have not left huddles: True when this
+    call changed it, False when it was already so, None when they have left.
+
+    One conditional UPDATE, so of simultaneous clicks only one changes the row (and records,
+    cancels or reinstates anything); the row lock it takes also puts an "attend" and a "skip"
+    sent together in one order, so the reminders match the answer that stays.
+    """
+    changed = session.execute(
+        update(HuddleMember)
+        .where(HuddleMember.id == member.id, HuddleMember.rsvp.not_in((rsvp, LEFT)))
+        .values(rsvp=rsvp)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(member)  # what the row holds now, for the reminders read after this
+    if cast(CursorResult[Any], changed).rowcount == 1:
+        return True
+    return None if member.rsvp == LEFT else False
+
+
 def _leave(
     session: Session, now: datetime, tenant_id: str, employee_id: int, *, opt_out: bool = True
-) -> None:
-    if opt_out:
-        insert_if_absent(
-            session,
-            HuddleOptOut,
-            {"tenant_id": tenant_id, "employee_id": employee_id, "left_at": now},
-            ["tenant_id", "employee_id"],
-        )
+) -> bool:
+    """Out of upcoming huddles (and, with ``opt_out``, out of planning until they rejoin).
+
+    True unless ``opt_out`` found them opted out already: the unique opt-out row decides which
+    of simultaneous "leave" clicks is the one that counts.
+    """
+    if opt_out and not insert_if_absent(
+        session,
+        HuddleOptOut,
+        {"tenant_id": tenant_id, "employee_id": employee_id, "left_at": now},
+        ["tenant_id", "employee_id"],
+    ):
+        return False
     upcoming = session.execute(
         select(HuddleMember, Huddle)
         .join(Huddle, Huddle.id == HuddleMember.huddle_id)
@@ -631,6 +702,7 @@ def _leave(
         member.rsvp = LEFT
         for key in _reminder_keys(huddle, employee_id, member.facilitator):
             outbox.cancel(session, tenant_id=tenant_id, key=key, reason="left huddles")
+    return True
 
 
 def _reminder_keys(huddle: Huddle, employee_id: int, facilitator: bool) -> list[str]:

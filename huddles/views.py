@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from hr_plugin.slack.blockkit import escape
 from huddles.messages import ATTEND_ACTION, LEAVE_ACTION, SKIP_ACTION, how_to_meet, when
 
 REJOIN_ACTION, SETTINGS_ACTION, SETTINGS_CALLBACK = (
@@ -77,7 +78,7 @@ def member_blocks(
         if unplaced_reason:
             text += f"\nThis time we couldn't place you: {unplaced_reason}"
         return [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text))]
-    group = ", ".join(names)
+    group = ", ".join(escape(name) for name in names)
     meet = how_to_meet(video_link).replace("this conversation", "your huddle group message")
     blocks: list[Block] = [
         DividerBlock(),
@@ -111,7 +112,7 @@ def facilitator_blocks(
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"*You're facilitating a peer huddle*\n{when(start_utc)}, 30 minutes, with "
-                f"{', '.join(names)}. Your notes arrive the day before."
+                f"{', '.join(escape(name) for name in names)}. Your notes arrive the day before."
             )
         ),
         ActionsBlock(block_id=f"home-facilitate-{huddle_id}", elements=[step_back]),

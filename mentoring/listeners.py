@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services
+from hr_plugin.slack import refusals
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
@@ -17,6 +18,12 @@ from hr_plugin.slack.showing import show_on_click
 from mentoring import messages, service
 from mentoring import views as v
 from mentoring.home import home_sections
+
+# Why a mentoring button opens nothing for someone the directory does not know.
+NOT_IN_DIRECTORY = (
+    "You are not in the HR directory this app works from yet, so there is nothing to open for you. "
+    "HR adds people from the company directory: ask your HR team if you should be in it."
+)
 
 FIELD_BLOCKS = {
     "confirm": v.CONFIRM_BLOCK,
@@ -32,9 +39,15 @@ def register(app: App, services: Services) -> None:
     services.home_providers.append(home_sections)
     refresh = republisher(services)
 
-    def open_become(body: dict[str, Any], client: WebClient, context: Any) -> None:
+    def open_become(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
         who = request_context(context)
-        current = service.current_mentor_form(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        try:
+            current = service.current_mentor_form(
+                services.factory, tenant_id=who.tenant_id, user_id=who.user_id
+            )
+        except service.MentoringError:  # not in the directory: nothing to open, and they hear why
+            refusals.tell(services, body, context, respond, NOT_IN_DIRECTORY, reason="mentoring-unknown")
+            return
         client.views_open(
             trigger_id=body["trigger_id"],
             view=v.mentor_modal(
@@ -81,9 +94,15 @@ def register(app: App, services: Services) -> None:
                 services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, state=state
             )
 
-    def open_preferences(body: dict[str, Any], client: WebClient, context: Any) -> None:
+    def open_preferences(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
         who = request_context(context)
-        prefs = service.current_preferences(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        try:
+            prefs = service.current_preferences(
+                services.factory, tenant_id=who.tenant_id, user_id=who.user_id
+            )
+        except service.MentoringError:  # not in the directory: nothing to open, and they hear why
+            refusals.tell(services, body, context, respond, NOT_IN_DIRECTORY, reason="mentoring-unknown")
+            return
         client.views_open(
             trigger_id=body["trigger_id"],
             view=v.preferences_modal(
@@ -168,7 +187,9 @@ def register(app: App, services: Services) -> None:
         if body.get("response_url"):
             respond(text="Thanks, noted.", replace_original=True)
 
-    def open_assign(body: dict[str, Any], client: WebClient) -> None:
+    def open_assign(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
+        if not refusals.hr_admin_or_told(services, body, context, respond):
+            return
         client.views_open(trigger_id=body["trigger_id"], view=v.assign_modal())
 
     def submit_assign(ack: Ack, view: dict[str, Any], context: Any) -> None:

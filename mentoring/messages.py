@@ -1,11 +1,16 @@
-"""What mentoring's messages say. Plain, kind, and never a reason for a decline or an ending."""
+"""What mentoring's messages say. Plain, kind, and never a reason for a decline or an ending.
+
+What one person is told about another (the request to a mentor above all) reads the same for
+everyone, with no baby or partner in it: a wording that changed for someone with the mark that
+leaves that content out (after a loss, for example) would tell the reader about the mark.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from hr_plugin.slack.blockkit import BlocksJson
+from hr_plugin.slack.blockkit import BlocksJson, escape
 
 ACCEPT_ACTION, DECLINE_ACTION = "mentoring.accept", "mentoring.decline"
 MET_YES_ACTION, MET_NOT_YET_ACTION = "mentoring.met_yes", "mentoring.met_not_yet"
@@ -34,7 +39,10 @@ def _button(label: str, action: str, value: str, style: str | None = None) -> di
 
 
 def ask_text(mentee_name: str) -> str:
-    return f"Would you mentor {mentee_name}, who is coming back to work? You can say no without a reason."
+    return (
+        f"Would you mentor {escape(mentee_name)}, who is coming back to work? "
+        "You can say no without a reason."
+    )
 
 
 def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> BlocksJson:
@@ -45,8 +53,8 @@ def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> Block
             "text": {
                 "type": "mrkdwn",
                 "text": (
-                    f"*Would you mentor {mentee_name}?*\n"
-                    "They are coming back to work after a new child arrived. "
+                    f"*Would you mentor {escape(mentee_name)}?*\n"
+                    "They are coming back to work after a period of leave. "
                     f"Why we thought of you:\n{why}\nYou can say no; nobody is told why, and nobody asks."
                 ),
             },
@@ -64,11 +72,12 @@ def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> Block
 
 
 def intro_text(mentee_name: str, mentor_name: str) -> str:
-    return f"{mentee_name}, meet {mentor_name}: your mentoring match for the return to work."
+    return f"{escape(mentee_name)}, meet {escape(mentor_name)}: your mentoring match for the return to work."
 
 
 def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> BlocksJson:
     why = _bullets(reasons) if reasons else "• You have both been through a return to work."
+    mentee_name, mentor_name = escape(mentee_name), escape(mentor_name)
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
@@ -114,6 +123,7 @@ def waiting_text() -> str:
 
 
 def ended_text(ender_name: str, *, to_mentee: bool) -> str:
+    ender_name = escape(ender_name)
     if to_mentee:
         return (
             f"Your mentoring match with {ender_name} has come to an end. Thank you both. "
@@ -123,12 +133,12 @@ def ended_text(ender_name: str, *, to_mentee: bool) -> str:
 
 
 def met_text(other_name: str) -> str:
-    return f"Did you and {other_name} manage to meet? Only the program's counts use your answer."
+    return f"Did you and {escape(other_name)} manage to meet? Only the program's counts use your answer."
 
 
 def met_blocks(match_id: int, other_name: str) -> BlocksJson:
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "plain_text", "text": met_text(other_name)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": met_text(other_name)}},
         {
             "type": "actions",
             "block_id": f"mentor-met-{match_id}",

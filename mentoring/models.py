@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hr_plugin.models import Base, UTCDateTime
@@ -53,6 +53,11 @@ class MenteePreferences(Base):
     manager_may_know: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# The statuses of a match still open (``mentoring.service.OPEN_MATCH``), as the condition of
+# the partial unique index below; the service checks the two agree.
+OPEN_MATCH_SQL = "status IN ('asked', 'active')"
+
+
 class Match(Base):
     """A pairing: asked (the mentor decides first), active, declined or ended."""
 
@@ -60,6 +65,16 @@ class Match(Base):
     __table_args__ = (
         Index("ix_mentor_matches_tenant_mentee", "tenant_id", "mentee_id"),
         Index("ix_mentor_matches_tenant_mentor", "tenant_id", "mentor_id"),
+        # One mentor asked or active per mentee, kept by the database: two HR pairings sent
+        # at once (or HR and the matcher) cannot both pass the "no open match" check (migration 0012).
+        Index(
+            "uq_mentor_matches_one_open",
+            "tenant_id",
+            "mentee_id",
+            unique=True,
+            postgresql_where=text(OPEN_MATCH_SQL),
+            sqlite_where=text(OPEN_MATCH_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

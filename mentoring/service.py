@@ -6,11 +6,13 @@ Nobody is ever told why someone declined or ended a match: no reason is asked, n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from hr_plugin import audit, outbox
@@ -22,12 +24,26 @@ from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave, Tenant
 from hr_plugin.org_chart import chain_down, chain_up, reports_of
 from mentoring import matching, scoring
 from mentoring import messages as words
-from mentoring.models import Match, MenteePreferences, MentorProfile
+from mentoring.models import OPEN_MATCH_SQL, Match, MenteePreferences, MentorProfile
 
 ASKED, MATCHED, DECLINED, ENDED = "asked", "active", "declined", "ended"
+# How a pair was made (``Match.origin``, 8 characters at most): by the matcher or by HR's hand.
+# Who did it goes to the audit log, not here.
+MATCHER, BY_HR = "matcher", "hr"
 OPEN_MATCH = (ASKED, MATCHED)
+assert "status IN (" + ", ".join(f"'{status}'" for status in OPEN_MATCH) + ")" == OPEN_MATCH_SQL
 MATCH_LEAD = timedelta(weeks=4)
 MET_CHECK_AFTER = timedelta(weeks=2)
+
+
+def _nothing() -> None:
+    """The default of the test seam below: nothing happens between a check and its write."""
+
+
+# A test seam: called after an answer to a match (or HR's pairing) has read what it checks and
+# before it writes. Tests replace it to hold one click there while another runs
+# (``tests/reliability/test_once_only.py``).
+_between_read_and_write: Callable[[], None] = _nothing
 
 
 class MentoringError(ValueError):
@@ -196,10 +212,21 @@ def _match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelt
         edges,
     )
     now = clock.now()
+    asked = 0
     for mentee_id, mentor_id in solution.assignments:
-        _ask_mentor(
-            session, now, tenant_id, int(mentee_id), int(mentor_id), scored[(mentee_id, mentor_id)], "matcher"
-        )
+        asked += (
+            _ask_mentor(
+                session,
+                now,
+                tenant_id,
+                int(mentee_id),
+                int(mentor_id),
+                scored[(mentee_id, mentor_id)],
+                origin=MATCHER,
+                actor=MATCHER,
+            )
+            is not None
+        )  # None: HR paired this mentee by hand meanwhile
     for mentee_id in solution.unmatched:
         person = session.get(Employee, int(mentee_id))
         if person is not None and person.reachable:
@@ -211,7 +238,7 @@ def _match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelt
                 recipient=person.slack_user_id,
                 text=words.waiting_text(),
             )
-    return len(solution.assignments)
+    return asked
 
 
 def _due_mentees(
@@ -269,6 +296,52 @@ def _ask_mentor(
     mentee_id: int,
     mentor_id: int,
     result: scoring.Scored,
+    *,
+    origin: str,
+    actor: str,
+) -> Match | None:
+    """``origin`` says how the pair was made (``MATCHER`` or ``BY_HR``, kept on the match);
+    ``actor`` who made it, for the audit log (the matcher, or the HR admin's Slack user id).
+
+    None, with nothing written, if the mentee has an open match after all: the callers check
+    first, but a pairing sent at the same moment may have made one since, and the partial
+    unique index ``uq_mentor_matches_one_open`` refuses the second inside a savepoint.
+    """
+    try:
+        with session.begin_nested():
+            match = _insert_match(session, now, tenant_id, mentee_id, mentor_id, result, origin=origin)
+    except IntegrityError:
+        return None
+    mentee, mentor = session.get(Employee, mentee_id), session.get(Employee, mentor_id)
+    assert mentee is not None and mentor is not None
+    outbox.enqueue(
+        session,
+        tenant_id=tenant_id,
+        key=f"mentor-ask:{tenant_id}:{match.id}",
+        now=now,
+        recipient=mentor.slack_user_id,
+        text=words.ask_text(mentee.name),
+        blocks=words.ask_blocks(match.id, mentee.name, match.reasons_for_mentor),
+    )
+    audit.record(
+        session,
+        tenant_id=tenant_id,
+        at=now,
+        actor=actor,
+        action="mentoring.mentor_asked",
+        subject=str(match.id),
+    )
+    return match
+
+
+def _insert_match(
+    session: Session,
+    now: datetime,
+    tenant_id: str,
+    mentee_id: int,
+    mentor_id: int,
+    result: scoring.Scored,
+    *,
     origin: str,
 ) -> Match:
     match = Match(
@@ -285,25 +358,6 @@ def _ask_mentor(
     )
     session.add(match)
     session.flush()
-    mentee, mentor = session.get(Employee, mentee_id), session.get(Employee, mentor_id)
-    assert mentee is not None and mentor is not None
-    outbox.enqueue(
-        session,
-        tenant_id=tenant_id,
-        key=f"mentor-ask:{tenant_id}:{match.id}",
-        now=now,
-        recipient=mentor.slack_user_id,
-        text=words.ask_text(mentee.name),
-        blocks=words.ask_blocks(match.id, mentee.name, match.reasons_for_mentor),
-    )
-    audit.record(
-        session,
-        tenant_id=tenant_id,
-        at=now,
-        actor=origin,
-        action="mentoring.mentor_asked",
-        subject=str(match.id),
-    )
     return match
 
 
@@ -319,11 +373,12 @@ def respond(
             raise MentoringError("That request is not yours.")
         if match.status != ASKED:
             raise MentoringError("You have already answered this request.")
-        match.decided_at = now
+        _between_read_and_write()
+        if not _move(session, match, (ASKED,), MATCHED if accept else DECLINED, decided_at=now):
+            raise MentoringError("You have already answered this request.")  # a click just before
         mentee = session.get(Employee, match.mentee_id)
         assert mentee is not None
         if accept:
-            match.status = MATCHED
             outbox.enqueue(
                 session,
                 tenant_id=tenant_id,
@@ -334,8 +389,6 @@ def respond(
                 text=words.intro_text(mentee.name, person.name),
                 blocks=words.intro_blocks(mentee.name, person.name, match.reasons_for_mentee),
             )
-        else:
-            match.status = DECLINED
         audit.record(
             session,
             tenant_id=tenant_id,
@@ -364,7 +417,9 @@ def end(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, 
             raise MentoringError("That match is not yours.")
         if match.status not in OPEN_MATCH:
             raise MentoringError("That match has already ended.")
-        match.status, match.ended_at = ENDED, now
+        _between_read_and_write()
+        if not _move(session, match, OPEN_MATCH, ENDED, ended_at=now):
+            raise MentoringError("That match has already ended.")  # the other side, just now
         other = session.get(Employee, match.mentor_id if person.id == match.mentee_id else match.mentee_id)
         if other is not None and other.reachable:
             outbox.enqueue(
@@ -386,6 +441,20 @@ def end(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, 
         session.flush()
         _match_tenant(session, clock, tenant_id, MATCH_LEAD)
         session.commit()
+
+
+def _move(session: Session, match: Match, expected: tuple[str, ...], status: str, **values: datetime) -> bool:
+    """Move the match to ``status`` if it is still in one of ``expected``; True for the one
+    call that did. A conditional UPDATE, checked again under the row's write lock, so an
+    accept and a decline (or two ends) sent at once cannot both take effect."""
+    moved = session.execute(
+        update(Match)
+        .where(Match.id == match.id, Match.status.in_(expected))
+        .values(status=status, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(match)
+    return cast(CursorResult[Any], moved).rowcount == 1
 
 
 def record_met(
@@ -470,8 +539,9 @@ def hr_assign(
             is None
         ):
             raise MentoringError("That person is not enrolled in the program.", "mentee")
+        has_one = MentoringError("That person already has a mentor, or one is being asked.", "mentee")
         if _open_match(session, tenant_id, mentee_row.id) is not None:
-            raise MentoringError("That person already has a mentor, or one is being asked.", "mentee")
+            raise has_one
         profile = _mentor_profile(session, tenant_id, mentor_row.id) if mentor_row else None
         if mentor_row is None or profile is None or not profile.active:
             raise MentoringError("That person has not opted in as a mentor.", "mentor")
@@ -490,7 +560,19 @@ def hr_assign(
                 "mentor",
             )
         result = scoring.score(mentee, mentor, today=clock.now().date(), config=scoring.ScoringConfig())
-        _ask_mentor(session, clock.now(), tenant_id, mentee_row.id, mentor_row.id, result, actor_user_id)
+        _between_read_and_write()
+        asked = _ask_mentor(
+            session,
+            clock.now(),
+            tenant_id,
+            mentee_row.id,
+            mentor_row.id,
+            result,
+            origin=BY_HR,
+            actor=actor_user_id,
+        )
+        if asked is None:
+            raise has_one  # another admin (or the matcher) paired this person just now
         session.commit()
 
 

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from hr_plugin.slack.blockkit import fit_lines
+from hr_plugin.slack.blockkit import escape, fit_lines
 from mentoring.scoring import TAGS
 
 BECOME_ACTION, PAUSE_ACTION, RESUME_ACTION, STOP_ACTION = (
@@ -81,7 +81,7 @@ def mentee_blocks(
     *, mentor_name: str | None, status: str | None, reasons: Sequence[str], match_id: int | None
 ) -> list[Block]:
     if status == "active" and mentor_name:
-        text = f"*Your mentor*\n{mentor_name}" + (f"\n{_bullets(reasons)}" if reasons else "")
+        text = f"*Your mentor*\n{escape(mentor_name)}" + (f"\n{_bullets(reasons)}" if reasons else "")
         end = ButtonElement(
             text="End this match",
             action_id=END_ACTION,
@@ -109,7 +109,7 @@ def mentee_blocks(
 
 def mentor_blocks(*, paused: bool, capacity: int, mentees: Sequence[tuple[int, str, str]]) -> list[Block]:
     lines = [
-        f"• {name}" + (" (asked, waiting for your answer)" if status == "asked" else "")
+        f"• {escape(name)}" + (" (asked, waiting for your answer)" if status == "asked" else "")
         for _, name, status in mentees
     ]
     state = "paused: nobody new is asked" if paused else f"open for up to {capacity} mentee(s)"
@@ -167,7 +167,7 @@ def become_blocks() -> list[Block]:
 
 
 def manager_blocks(pairs: Sequence[tuple[str, str]]) -> list[Block]:
-    lines = [f"• {report}'s mentor: {mentor}" for report, mentor in pairs]
+    lines = [f"• {escape(report)}'s mentor: {escape(mentor)}" for report, mentor in pairs]
     return [
         SectionBlock(
             text=MarkdownTextObject(text=fit_lines(lines, head="_Shared with you by your reports:_"))
@@ -179,7 +179,7 @@ def hr_blocks(
     matched: int, waiting: int, unmatched: int, pairs: Sequence[tuple[str, str, str]]
 ) -> list[Block]:
     lines = [
-        f"• {mentee} with {mentor}" + (" (asked)" if status == "asked" else "")
+        f"• {escape(mentee)} with {escape(mentor)}" + (" (asked)" if status == "asked" else "")
         for mentee, mentor, status in pairs[:10]
     ]
     head = (

@@ -7,11 +7,14 @@ leak from one person to another can be told apart in ``slack-calls.jsonl``.
 
 from __future__ import annotations
 
+import json
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hr_plugin.demo.narration import NarrationError
 from hr_plugin.testing.stack import AppStack
 
 # The private space's action and callback ids, as Slack sends them back to the app.
@@ -25,6 +28,8 @@ LOOK_BACK, EXPORT, DELETE_OPEN, DELETE = (
 )
 REMINDERS_OPEN, REMINDERS = "vault.reminders_open", "vault.reminders"
 QUESTIONS = ("restorative", "demand", "vulnerability")
+SAVED = "Only you can read it."  # what the private space answers a saved check-in with
+RESET_SIGNAL = "reset the conversation"  # words of the signal after two weeks where nothing felt good
 
 # What a simulated person types when no canary is asked for: plain, made-up notes.
 SAMPLE_WORDS = (
@@ -41,11 +46,13 @@ class PrivateSpaceActor:
         self.stack = stack
         self.user = user_id
         self.canary = canary
+        self.export_link = ""
 
     def words(self, index: int) -> str:
         return f"{self.canary}:{self.user}" if self.canary else SAMPLE_WORDS[index % len(SAMPLE_WORDS)]
 
-    def consent(self, entry: str = "home") -> None:
+    def consent(self, entry: str = "home") -> bool:
+        """Open the private space and agree; True when the space itself is then shown."""
         if entry == "command":
             self.stack.slack.slash_command(self.user, "/rtw", "checkin")
         elif entry == "shortcut":
@@ -53,10 +60,13 @@ class PrivateSpaceActor:
         else:
             self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
         modal = self.stack.fake.last_modal(self.user)
-        if modal is not None and modal.get("callback_id") == CONSENT:
-            self.stack.slack.view_submission(self.user, CONSENT, {}, view_id=modal["id"])
+        if modal is None or modal.get("callback_id") != CONSENT:
+            return False
+        answer = self.stack.slack.view_submission(self.user, CONSENT, {}, view_id=modal["id"])
+        return _shown(answer.json).get("callback_id") == SPACE
 
-    def check_in(self, rating: str, *, from_reminder: bool = False, experiment: bool = False) -> None:
+    def check_in(self, rating: str, *, from_reminder: bool = False, experiment: bool = False) -> bool:
+        """Fill in this week's check-in; True when the person is told it is saved for them alone."""
         space = {
             "type": "modal",
             "id": "VSPACE",
@@ -68,7 +78,7 @@ class PrivateSpaceActor:
         self.stack.slack.block_action(self.user, CHECKIN_OPEN, "open", view=space)
         modal = self.stack.fake.last_modal(self.user)
         if modal is None or modal.get("callback_id") != CHECKIN:
-            return
+            return False
         values: dict[str, Any] = {
             question: {"value": {"type": "plain_text_input", "value": self.words(index)}}
             for index, question in enumerate(QUESTIONS)
@@ -81,23 +91,29 @@ class PrivateSpaceActor:
             values["own_experiment"] = {
                 "value": {"type": "plain_text_input", "value": self.words(3) if self.canary else ""}
             }
-        self.stack.slack.view_submission(self.user, CHECKIN, values, view_id=modal["id"])
+        answer = self.stack.slack.view_submission(self.user, CHECKIN, values, view_id=modal["id"])
+        return SAVED in json.dumps(_shown(answer.json))
 
-    def set_reminder(self, weekday: int, at: str) -> None:
+    def set_reminder(self, weekday: int, at: str) -> str:
+        """Choose a weekly reminder; returns what the modal then says (empty if nothing)."""
         self.stack.slack.block_action(
             self.user, REMINDERS_OPEN, "open", view={"type": "modal", "id": "VSPACE"}
         )
         modal = self.stack.fake.last_modal(self.user)
-        if modal is not None:
-            self.stack.slack.view_submission(
-                self.user,
-                REMINDERS,
-                {
-                    "weekday": {"value": {"selected_option": {"value": str(weekday)}}},
-                    "time": {"value": {"selected_time": at}},
-                },
-                view_id=modal["id"],
-            )
+        if modal is None:
+            return ""
+        answer = self.stack.slack.view_submission(
+            self.user,
+            REMINDERS,
+            {
+                "weekday": {"value": {"selected_option": {"value": str(weekday)}}},
+                "time": {"value": {"selected_time": at}},
+            },
+            view_id=modal["id"],
+        )
+        return " ".join(
+            str(block.get("text", {}).get("text", "")) for block in _shown(answer.json).get("blocks", [])
+        )
 
     def look_back(self) -> None:
         self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
@@ -111,14 +127,33 @@ class PrivateSpaceActor:
         if "/vault/export/" not in text:
             return 0
         link = text.split("<", 1)[1].split("|", 1)[0]
-        with urllib.request.urlopen(link, timeout=10) as response:
+        self.export_link = link
+        with urllib.request.urlopen(link, timeout=10) as page:  # the link's page: spends nothing
+            page.read()
+        download = urllib.request.Request(link, data=b"download=yes")  # its button posts the form
+        with urllib.request.urlopen(download, timeout=10) as response:
             return len(response.read())
 
-    def delete(self) -> None:
+    def link_still_works(self) -> bool:
+        """Whether the last export link still opens its page (a spent link answers 404)."""
+        try:
+            with urllib.request.urlopen(self.export_link, timeout=10):
+                return True
+        except urllib.error.HTTPError as refused:
+            if refused.code == 404:
+                return False
+            raise
+
+    def delete(self) -> bool:
+        """Delete the private space; True when opening it again asks for consent afresh."""
         self.stack.slack.block_action(self.user, DELETE_OPEN, "open", view={"type": "modal", "id": "VSPACE"})
         modal = self.stack.fake.last_modal(self.user)
-        if modal is not None and modal.get("callback_id") == DELETE:
-            self.stack.slack.view_submission(self.user, DELETE, {}, view_id=modal["id"])
+        if modal is None or modal.get("callback_id") != DELETE:
+            return False
+        self.stack.slack.view_submission(self.user, DELETE, {}, view_id=modal["id"])
+        self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
+        reopened = self.stack.fake.last_modal(self.user)
+        return reopened is not None and reopened.get("callback_id") == CONSENT
 
 
 def private_space_scenes(
@@ -132,30 +167,61 @@ def private_space_scenes(
     )
 
     def consents() -> None:
-        sam.consent("home")
-        lena.consent("home")
-        kim.consent("shortcut")
-        noor.consent("command")
-        sam.set_reminder(2, "20:30")
+        agreed = [sam.consent("home"), lena.consent("home"), kim.consent("shortcut"), noor.consent("command")]
+        _require(all(agreed), "Sam, Lena, Kim and Noor each agree", f"their private spaces opened: {agreed}")
+        reminders = sam.set_reminder(2, "20:30")
+        _require(
+            "Wednesdays at 20:30" in reminders,
+            "Sam picks Wednesday reminders",
+            f"the modal said {reminders!r}",
+        )
         say(
-            "Sam, Lena, Kim and Noor each open their private space and agree; Sam picks Wednesday-evening "
-            "reminders."
+            f"{stack.services.clock.now():%d %b}: Sam, Lena, Kim (from a shortcut) and Noor "
+            f"(with /rtw checkin) each open their private space and agree; Sam sets reminders, and the "
+            f"modal confirms: {reminders}"
         )
 
     def week(number: int) -> Callable[[], None]:
         def run() -> None:
-            lena.check_in("none_good" if number >= 4 else "neutral", experiment=number == 1)
-            kim.check_in("restorative" if number % 2 else "neutral")
-            noor.check_in("demanding" if number == 2 else "neutral", experiment=number == 3)
-            say(f"{stack.services.clock.now():%d %b}: weekly check-ins (week {number}).")
+            saved = {
+                "Lena": lena.check_in("none_good" if number >= 4 else "neutral", experiment=number == 1),
+                "Kim": kim.check_in("restorative" if number % 2 else "neutral"),
+                "Noor": noor.check_in("demanding" if number == 2 else "neutral", experiment=number == 3),
+                "Sam, from his Wednesday reminder": sam_saved.get(number, False),
+            }
+            _require(all(saved.values()), f"weekly check-ins (week {number})", f"saved: {saved}")
+            say(
+                f"{stack.services.clock.now():%d %b}: weekly check-ins (week {number}): Sam (on Wednesday, "
+                f"from his reminder), Lena, Kim and Noor are each told {SAVED!r}"
+            )
 
         return run
 
+    sam_saved: dict[int, bool] = {}
+
     def sam_from_reminder(number: int) -> Callable[[], None]:
-        return lambda: sam.check_in("restorative" if number > 2 else "neutral", from_reminder=True)
+        def run() -> None:
+            sam_saved[number] = sam.check_in("restorative" if number > 2 else "neutral", from_reminder=True)
+
+        return run
 
     def looking_back() -> None:
+        seen = len(stack.fake.calls_for(user=lena.user))
         lena.look_back()
+        shown = [c for c in stack.fake.calls_for(user=lena.user)[seen:] if RESET_SIGNAL in json.dumps(c)]
+        claim = "Lena's space suggests resetting the conversation"
+        _require(bool(shown), claim, "nothing she was shown says so")
+        _require(
+            all(c["ok"] and c["audience"] == [lena.user] and c["method"].startswith("views.") for c in shown),
+            claim + " in her private space only",
+            f"it was shown as {[(c['method'], c['audience']) for c in shown]}",
+        )
+        messages = stack.fake.calls_for("chat.postMessage") + stack.fake.calls_for("chat.postEphemeral")
+        _require(
+            not any(RESET_SIGNAL in json.dumps(c) for c in messages),
+            claim,
+            "a message carries the suggestion",
+        )
         say(
             f"{stack.services.clock.now():%d %b}: Lena looks back; after two weeks where nothing felt good, "
             "her space suggests resetting the conversation (no message is sent about it)."
@@ -163,10 +229,14 @@ def private_space_scenes(
 
     def export_and_delete() -> None:
         received = sam.export()
-        kim.delete()
+        claim = "Sam downloads his entries once through a single-use link"
+        _require(received > 0, claim, "the link gave him nothing")
+        _require(not sam.link_still_works(), claim, "the link still works after the download")
+        _require(kim.delete(), "Kim deletes her private space", "opening it again does not start afresh")
         say(
-            f"{stack.services.clock.now():%d %b}: Sam downloads his entries once through a single-use link "
-            f"({received} bytes); Kim deletes her private space for good."
+            f"{stack.services.clock.now():%d %b}: Sam downloads his entries through a single-use link "
+            f"({received} bytes); opened again, the link no longer works. "
+            "Kim deletes her private space for good: opening it again asks for her consent afresh."
         )
 
     scenes: list[tuple[datetime, Callable[[], None]]] = [(datetime(2026, 2, 2, 18, tzinfo=UTC), consents)]
@@ -179,3 +249,17 @@ def private_space_scenes(
     scenes.append((datetime(2026, 3, 16, 12, tzinfo=UTC), looking_back))
     scenes.append((datetime(2026, 3, 18, 12, tzinfo=UTC), export_and_delete))
     return sorted(scenes, key=lambda scene: scene[0])
+
+
+def _shown(body: Any) -> dict[str, Any]:
+    """The view a modal submission's answer puts on screen (empty when it shows none)."""
+    if isinstance(body, dict) and body.get("response_action") in ("update", "push"):
+        view = body.get("view")
+        return view if isinstance(view, dict) else {}
+    return {}
+
+
+def _require(condition: bool, claim: str, found: object) -> None:
+    """Stop the demo rather than narrate ``claim`` when it did not happen."""
+    if not condition:
+        raise NarrationError(f"The demo would say {claim!r}, but {found}")

@@ -3,7 +3,9 @@
 A sample organisation is imported from the CSV shipped beside this file; people act in
 Slack through signed HTTP requests; a simulated clock drives the scheduler's ticks through
 a quarter. It prints what each person saw and writes ``slack-calls.jsonl`` and
-``people.json``, the record that privacy checks read.
+``people.json``, the record that privacy checks read, and ``narration.txt``, the lines it printed.
+Each line about an outcome is checked first against the database or what Slack recorded
+(``hr_plugin.demo.narration``): when the outcome did not happen, the demo stops instead.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.demo.huddles_story import HuddleStory
 from hr_plugin.demo.mentoring_story import MentoringStory
+from hr_plugin.demo.narration import Narrator, accepted, inline_errors, person, require, seen_since, when
 from hr_plugin.demo.private_space import private_space_scenes
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
+from hr_plugin.enrolment import ACTIVE, own_enrolment
 from hr_plugin.models import Employee
 from hr_plugin.outbox import depth, next_due, text_forgotten
+from hr_plugin.reintegration.plan_view import PlanView
+from hr_plugin.reintegration.service import list_policies, plan_of, plans_for_manager
 from hr_plugin.reintegration.views import (
     ACKNOWLEDGE_ACTION,
     DETAIL_BLOCK,
@@ -37,7 +43,7 @@ from hr_plugin.reintegration.views import (
     POLICY_OPEN_ACTION,
     TEMPLATE_BLOCK,
 )
-from hr_plugin.roles import roles_of
+from hr_plugin.roles import is_hr_admin, roles_of
 from hr_plugin.slack.views.enrolment import (
     ACCEPT_CALLBACK,
     CHOICES_BLOCK,
@@ -105,14 +111,16 @@ def sample_org_csv() -> str:
 def run_demo(out: Path, canary: str | None = None, database_url: str | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if database_url is None:
-        for stale in out.glob("demo.db*"):
+        # A fresh quarter: the database and its key store beside it (a key store left from an
+        # earlier run holds keys wrapped by that run's master key, which this run cannot unwrap).
+        for stale in [*out.glob("demo.db*"), *out.glob("demo-keys.db*")]:
             stale.unlink()
         database_url = f"sqlite:///{(out / 'demo.db').resolve()}"
     clock = SimulatedClock(QUARTER_START)
     fake = FakeSlack(clock=clock, bot_tokens=[BOT_TOKEN], team_name="Example Ltd")
     rows = list(csv.DictReader(io.StringIO(sample_org_csv())))
     ids = _seed_slack_workspace(fake, rows)
-    say = _printer()
+    say = Narrator(clock, _printer())
     with start_stack(database_url, clock, fake=fake) as stack:
         _act_one_setup(stack, ids, say)
         _act_two_people_open_their_homes(stack, ids, say)
@@ -123,17 +131,19 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
         fake.write_jsonl(out / "slack-calls.jsonl")
         _print_what_each_person_saw(fake, people, say)
         with unit_of_work(stack.factory) as session:
-            say(f"\nOutbox at the end of the quarter: {depth(session)}")
+            counts = ", ".join(f"{count} {status}" for status, count in sorted(depth(session).items()))
+            say(f"\nOutbox at the end of the quarter: {counts}")
             say(
                 f"Of those, {text_forgotten(session)} no longer hold their text: they finished "
                 f"over {stack.settings.outbox_text_days} days ago (HR_PLUGIN_OUTBOX_TEXT_DAYS)."
             )
-    say(f"\nWrote {out / 'slack-calls.jsonl'} and {out / 'people.json'}.")
+    say(f"\nWrote {out / 'slack-calls.jsonl'}, {out / 'people.json'} and {out / 'narration.txt'}.")
     if canary:
         say(
             f"Every private entry was typed as {canary}:<user id>; "
             "search slack-calls.jsonl to see who saw it."
         )
+    (out / "narration.txt").write_text("\n".join(say.lines) + "\n", encoding="utf-8")
     return 0
 
 
@@ -158,7 +168,7 @@ def _seed_slack_workspace(fake: FakeSlack, rows: list[dict[str, str]]) -> dict[s
     return ids
 
 
-def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     clock = stack.services.clock
     say("== Setting up: HR imports the directory and the workspace owner appoints HR ==")
     report = import_directory(
@@ -180,24 +190,29 @@ def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Callable[[str], No
     refused = stack.slack.view_submission(
         owner, APPOINT_ADMIN_CALLBACK, {APPOINTEE_BLOCK: {APPOINTEE_ACTION: _picked_user(ids[DEACTIVATED])}}
     )
-    say(f"Ana picks a deactivated account first; the modal answers inline: {_inline_errors(refused.json)}")
-    stack.slack.view_submission(
+    error = inline_errors(refused.json, "Ana's pick of a deactivated account is refused")
+    say(f"Ana picks a deactivated account first; the modal answers inline: {error}")
+    appointed = stack.slack.view_submission(
         owner, APPOINT_ADMIN_CALLBACK, {APPOINTEE_BLOCK: {APPOINTEE_ACTION: _picked_user(hr)}}
     )
-    say("Ana appoints Priya Shah as HR admin from the App Home.")
+    priya = person(stack, hr)
+    accepted(appointed.json, f"Ana appoints {priya.name} as HR admin")
+    with unit_of_work(stack.factory) as session:
+        admin = is_hr_admin(session, stack.fake.team_id, priya.id)
+    require(admin, f"Ana appoints {priya.name} as HR admin", "she is not an HR admin")
+    say(f"Ana appoints {priya.name} as HR admin from the App Home.")
 
     _hr_sets_a_policy(stack, hr, say)
 
 
-def _act_two_people_open_their_homes(
-    stack: AppStack, ids: dict[str, str], say: Callable[[str], None]
-) -> None:
+def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     say("\n== Monday morning: people open the app ==")
     _simulated(stack).advance(timedelta(hours=2))
     for email, user_id in ids.items():
         if email != DEACTIVATED:  # a deactivated account cannot open Slack at all
             stack.slack.app_home_opened(user_id)
     sam = ids["sam.patel@example.com"]
+    homes_before = len(stack.fake.calls_for("views.publish", user=sam))
     event_id = "Ev0DEMORETRY"
     for attempt in range(4):
         stack.slack.app_home_opened(
@@ -206,10 +221,24 @@ def _act_two_people_open_their_homes(
             retry_num=attempt or None,
             retry_reason="http_timeout" if attempt else None,
         )
+    published = len(stack.fake.calls_for("views.publish", user=sam)) - homes_before
+    claim = "Slack delivers one of Sam's Home events four times; the app acts once"
+    require(published == 1, claim, f"his Home tab was published {published} times")
     say("Slack delivers one of Sam's Home events four times (three retries); the app acts once.")
+    noor = ids["noor.haddad@example.com"]
+    sam_seen, noor_seen = len(stack.fake.calls_for(user=sam)), len(stack.fake.calls_for(user=noor))
     stack.slack.slash_command(sam, "/rtw", "help")
-    stack.slack.slash_command(ids["noor.haddad@example.com"], "/rtw", "schedule")
-    say("Sam asks `/rtw help`; Noor tries a command that does not exist and gets the help instead.")
+    stack.slack.slash_command(noor, "/rtw", "schedule")
+    claim = "Sam asks `/rtw help`; Noor tries a command that does not exist and gets the help instead"
+    sam_help = [c for c in seen_since(stack.fake, sam, sam_seen) if c["audience"] == [sam]]
+    noor_help = [c for c in seen_since(stack.fake, noor, noor_seen) if c["audience"] == [noor]]
+    require(any("/rtw help" in json.dumps(c["params"]) for c in sam_help), claim, "Sam got no help")
+    require(
+        any(all(w in json.dumps(c["params"]) for w in ("/rtw schedule", "/rtw help")) for c in noor_help),
+        claim,
+        "Noor's reply does not name her command and the help",
+    )
+    say(claim + ".")
 
     lena = ids["lena.fischer@example.com"]
     home = stack.fake.home_view(lena) or {}
@@ -217,30 +246,50 @@ def _act_two_people_open_their_homes(
     refused = stack.slack.view_submission(
         lena, WORKING_HOURS_CALLBACK, _hours_values([0, 1, 2, 3], "16:00", "08:30")
     )
-    say(
-        f"Lena sets her day to end before it starts; the modal answers inline: {_inline_errors(refused.json)}"
+    error = inline_errors(refused.json, "Lena's day ending before it starts is refused")
+    say(f"Lena sets her day to end before it starts; the modal answers inline: {error}")
+    saved = stack.slack.view_submission(
+        lena, WORKING_HOURS_CALLBACK, _hours_values([0, 1, 2, 3], "08:30", "16:00")
     )
-    stack.slack.view_submission(lena, WORKING_HOURS_CALLBACK, _hours_values([0, 1, 2, 3], "08:30", "16:00"))
-    say("Lena saves Monday to Thursday, 08:30 to 16:00.")
+    accepted(saved.json, "Lena saves her working hours")
+    row = person(stack, lena)
+    days = [int(day) for day in row.working_days.split(",") if day.strip()]
+    claim = "Lena saves Monday to Thursday, 08:30 to 16:00"
+    require(
+        (days, row.work_start, row.work_end) == ([0, 1, 2, 3], "08:30", "16:00"),
+        claim,
+        "the directory differs",
+    )
+    say(f"Lena saves {_DAY_NAMES[days[0]]} to {_DAY_NAMES[days[-1]]}, {row.work_start} to {row.work_end}.")
 
 
-def _hr_sets_a_policy(stack: AppStack, hr: str, say: Callable[[str], None]) -> None:
+def _hr_sets_a_policy(stack: AppStack, hr: str, say: Narrator) -> None:
     stack.slack.app_home_opened(hr)
     stack.settle()
     stack.slack.block_action(hr, POLICY_OPEN_ACTION, "open", view=stack.fake.home_view(hr) or {})
     refused = stack.slack.view_submission(
         hr, POLICY_CALLBACK, _policy_values({**GERMAN_POLICY, "ramp_percents": "40"})
     )
-    say(
-        "Priya drafts a German policy with a ramp below the reduced percent; inline: "
-        + _inline_errors(refused.json)
-    )
-    stack.slack.view_submission(hr, POLICY_CALLBACK, _policy_values(GERMAN_POLICY))
-    say("Priya saves it: in Germany, 3 weeks at 50%, a week at 60% and one at 80%, up to 2 extra weeks.")
+    error = inline_errors(refused.json, "a ramp below the reduced percent is refused")
+    say(f"Priya drafts a German policy with a ramp below the reduced percent; inline: {error}")
+    saved = stack.slack.view_submission(hr, POLICY_CALLBACK, _policy_values(GERMAN_POLICY))
+    accepted(saved.json, "Priya saves the German policy")
     stack.settle()
+    policies = list_policies(stack.factory, stack.services.clock, tenant_id=stack.fake.team_id)
+    policy = next((p for p in policies if p.name == GERMAN_POLICY["name"]), None)
+    require(
+        policy is not None, "Priya saves a German policy", f"the policies are {[p.name for p in policies]}"
+    )
+    assert policy is not None
+    ramp = ", then ".join(f"a week at {percent}%" for percent in policy.ramp_percents)
+    say(
+        f"Priya saves it: in {policy.name} ({policy.scope_kind} {policy.scope_value}), "
+        f"{policy.reduced_weeks} weeks at {policy.reduced_percent}%, then {ramp}, "
+        f"up to {policy.extension_weeks} extra weeks."
+    )
 
 
-def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     say("\n== Enrolment, by consent ==")
     hr = ids[HR_LEAD]
     for email, (start, back) in RETURNING.items():
@@ -251,10 +300,10 @@ def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Callable[[str], N
         PROPOSE_CALLBACK,
         _propose_values(ids["sam.patel@example.com"], date(2026, 1, 1), date(2025, 12, 1)),
     )
-    say(
-        "Priya proposes three enrolments; a slip in the dates gets an inline error: "
-        + _inline_errors(refused.json)
-    )
+    error = inline_errors(refused.json, "a slip in the dates is refused")
+    proposed = [_enrolment(stack, ids[email]) for email in RETURNING]
+    require(all(proposed), "Priya proposes three enrolments", f"the enrolments are {proposed}")
+    say(f"Priya proposes {len(proposed)} enrolments; a slip in the dates gets an inline error: {error}")
     for email in RETURNING:
         user = ids[email]
         stack.slack.app_home_opened(user)
@@ -262,6 +311,15 @@ def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Callable[[str], N
         stack.slack.block_action(user, INVITE_OPEN_ACTION, "home", view=stack.fake.home_view(user) or {})
         choices = [] if email == NO_CONTACT_DURING_LEAVE else [CONTACT_CHOICE]
         stack.slack.view_submission(user, ACCEPT_CALLBACK, _choices_values(choices))
+        enrolment = _enrolment(stack, user)
+        claim = f"{email} accepts, {'no' if not choices else 'with'} contact during leave"
+        require(
+            enrolment is not None
+            and enrolment.status == ACTIVE
+            and enrolment.contact_during_leave == bool(choices),
+            claim,
+            f"the enrolment is {enrolment}",
+        )
     say("Sam, Noor and Lena accept from their Home tabs; Noor asks not to be messaged during her leave.")
     kim, start, back = ids[SELF_ENROLLING[0]], SELF_ENROLLING[1], SELF_ENROLLING[2]
     stack.slack.block_action(kim, JOIN_ACTION, "open", view=stack.fake.home_view(kim) or {})
@@ -272,16 +330,24 @@ def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Callable[[str], N
     stack.slack.app_home_opened(hr)
     stack.settle()
     enrolment_id = _button_value(stack.fake.home_view(hr) or {}, CONFIRM_ACTION)
-    stack.slack.block_action(hr, CONFIRM_ACTION, enrolment_id, view=stack.fake.home_view(hr) or {})
-    say("Kim asks to join herself; Priya confirms from the HR Home tab.")
+    claim = "Kim asks to join herself; Priya confirms from the HR Home tab"
+    require(enrolment_id is not None, claim, "Priya's Home tab has no Confirm button")
+    stack.slack.block_action(hr, CONFIRM_ACTION, str(enrolment_id), view=stack.fake.home_view(hr) or {})
     stack.settle()
+    enrolment = _enrolment(stack, kim)
+    require(
+        enrolment is not None and enrolment.origin == "self" and enrolment.status == ACTIVE,
+        claim,
+        f"her enrolment is {enrolment}",
+    )
+    say(claim + ".")
 
 
 def _act_three_the_quarter(
     stack: AppStack,
     rows: list[dict[str, str]],
     ids: dict[str, str],
-    say: Callable[[str], None],
+    say: Narrator,
     canary: str | None,
 ) -> None:
     say("\n== The quarter: the scheduler's ticks run on simulated time ==")
@@ -307,11 +373,14 @@ def _act_three_the_quarter(
     step = timedelta(minutes=30)
     while clock.now() < end:
         stack.ticks.run_due()
+        say.poll()
         while scenes and clock.now() >= scenes[0][0]:
             scenes.pop(0)[1]()
             stack.settle()
+            say.poll()
         clock.advance(_until_next_send(stack, step))
     stack.ticks.run_due()
+    say.finish()
     for email in (
         HR_LEAD,
         "liam.oconnor@example.com",
@@ -321,9 +390,13 @@ def _act_three_the_quarter(
         *RETURNING,
         SELF_ENROLLING[0],
     ):
+        before = len(stack.fake.calls_for("views.publish", user=ids[email]))
         stack.slack.app_home_opened(ids[email])
-    stack.settle()
+        stack.settle()
+        after = len(stack.fake.calls_for("views.publish", user=ids[email]))
+        require(after > before, f"{email} opens their Home tab", "no Home tab was published")
     say(f"Ticks ran until {clock.now():%d %b %Y}; managers, HR and the returning parents open their homes.")
+    story.where_everyone_stands()
 
 
 def _until_next_send(stack: AppStack, step: timedelta) -> timedelta:
@@ -337,31 +410,56 @@ def _until_next_send(stack: AppStack, step: timedelta) -> timedelta:
     return step
 
 
-def _manager_acknowledges(stack: AppStack, ids: dict[str, str], who: str, say: Callable[[str], None]) -> None:
+def _manager_acknowledges(stack: AppStack, ids: dict[str, str], who: str, say: Narrator) -> None:
     manager = ids[f"{who}@example.com"]
     stack.slack.app_home_opened(manager)
     stack.settle()
     plan_id = _button_value(stack.fake.home_view(manager) or {}, ACKNOWLEDGE_ACTION)
-    if plan_id:
-        stack.slack.block_action(
-            manager, ACKNOWLEDGE_ACTION, plan_id, view=stack.fake.home_view(manager) or {}
-        )
-        name = (stack.fake.user(manager) or {}).get("real_name", who)
-        say(f"{stack.services.clock.now():%d %b}: {name} acknowledges a return plan from the Home tab.")
-
-
-def _extends(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
-    sam = ids["sam.patel@example.com"]
-    stack.slack.app_home_opened(sam)
-    stack.settle()
-    stack.slack.block_action(sam, EXTEND_ACTION, "plan", view=stack.fake.home_view(sam) or {})
+    row = person(stack, manager)
+    claim = f"{row.name} acknowledges a return plan from the Home tab"
+    require(plan_id is not None, claim, "their Home tab has no plan to acknowledge")
+    stack.slack.block_action(
+        manager, ACKNOWLEDGE_ACTION, str(plan_id), view=stack.fake.home_view(manager) or {}
+    )
+    with unit_of_work(stack.factory) as session:
+        plans = plans_for_manager(session, stack.fake.team_id, row.id)
+    plan = next((p for p in plans if str(p.plan_id) == plan_id), None)
+    require(plan is not None and plan.acknowledged, claim, f"the plan is {plan}")
+    assert plan is not None
     say(
-        f"{stack.services.clock.now():%d %b}: Sam adds a week at reduced time "
-        "with one click; no reason asked."
+        f"{stack.services.clock.now():%d %b}: {row.name} acknowledges {plan.employee_name}'s return plan "
+        "from the Home tab."
     )
 
 
-def _shares_a_need(stack: AppStack, ids: dict[str, str], say: Callable[[str], None]) -> None:
+def _extends(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
+    sam = ids["sam.patel@example.com"]
+    stack.slack.app_home_opened(sam)
+    stack.settle()
+    before = _plan(stack, sam)
+    seen = len(stack.fake.calls_for(user=sam))
+    stack.slack.block_action(sam, EXTEND_ACTION, "plan", view=stack.fake.home_view(sam) or {})
+    stack.settle()
+    after = _plan(stack, sam)
+    claim = "Sam adds a week at reduced time with one click; no reason asked"
+    require(
+        after.extension_weeks_taken == before.extension_weeks_taken + 1
+        and after.full_capacity_from == before.full_capacity_from + timedelta(weeks=1),
+        claim,
+        f"his plan went from {before} to {after}",
+    )
+    asked = [
+        c["method"] for c in seen_since(stack.fake, sam, seen) if c["method"] in ("views.open", "views.push")
+    ]
+    require(not asked, claim, f"a form opened: {asked}")
+    say(
+        f"{stack.services.clock.now():%d %b}: Sam adds a week at reduced time with one click; no reason "
+        f"asked. Full capacity moves from {before.full_capacity_from:%a %d %b} "
+        f"to {after.full_capacity_from:%a %d %b}."
+    )
+
+
+def _shares_a_need(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     noor = ids["noor.haddad@example.com"]
     stack.slack.app_home_opened(noor)
     stack.settle()
@@ -374,12 +472,29 @@ def _shares_a_need(stack: AppStack, ids: dict[str, str], say: Callable[[str], No
             DETAIL_BLOCK: {"value": {"type": "plain_text_input", "value": "twice a day, 30 minutes"}},
         },
     )
-    previewed = (preview.json or {}).get("view", {}).get("private_metadata", "")
-    stack.slack.view_submission(noor, NEED_SEND_CALLBACK, {}, private_metadata=previewed)
+    shown = (preview.json or {}).get("view", {})
+    claim = "Noor previews a need from a template and sends it to her manager"
+    require(shown.get("callback_id") == NEED_SEND_CALLBACK, claim, f"the modal answered {preview.json!r}")
+    previewed = shown.get("private_metadata", "")
+    preview_texts = [str((block.get("text") or {}).get("text", "")) for block in shown.get("blocks", [])]
+    sent = stack.slack.view_submission(noor, NEED_SEND_CALLBACK, {}, private_metadata=previewed)
+    accepted(sent.json, claim)
+    manager = _manager_of(stack, noor)
     say(
-        f"{stack.services.clock.now():%d %b}: Noor previews a need from a template "
-        "and sends it to her manager."
+        f"{stack.services.clock.now():%d %b}: Noor previews a need from a template and sends it "
+        f"to {manager.name}."
     )
+    manager_user = manager.slack_user_id or ""
+    seen = len(stack.fake.calls_for("chat.postMessage", user=manager_user))
+
+    def delivered() -> str | None:
+        for call in stack.fake.calls_for("chat.postMessage", user=manager_user)[seen:]:
+            mine = call["ok"] and call["audience"] == [manager_user]
+            if mine and call["params"].get("text") in preview_texts:  # word for word what Noor saw
+                return f"{when(call)}: {manager.name} receives Noor's need in a DM, exactly as previewed."
+        return None
+
+    say.later(f"{manager.name} receives Noor's need", delivered, timedelta(days=7))
 
 
 def _policy_values(policy: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -427,16 +542,14 @@ def _button_value(view: dict[str, Any], action_id: str) -> str | None:
     return None
 
 
-def _reorganise(
-    stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Callable[[str], None]
-) -> None:
+def _reorganise(stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Narrator) -> None:
     """Six weeks in: a team changes lead and someone leaves; HR re-imports the whole directory."""
-    person, new_manager = MANAGER_CHANGE
+    person_email, new_manager = MANAGER_CHANGE
     changed = []
     for row in rows:
         if row["email"] == LEAVER:
             continue
-        if row["email"] == person:
+        if row["email"] == person_email:
             row = {**row, "manager_email": new_manager}
         changed.append(row)
     report = import_directory(
@@ -449,9 +562,22 @@ def _reorganise(
         actor=ids[HR_LEAD],
     )
     say(f"{stack.services.clock.now():%d %b}: HR re-imports the directory: {report.summary()}")
+    now_manager = _manager_of(stack, ids[person_email])
+    require(
+        now_manager.email == new_manager,
+        f"Noor now reports to {new_manager}",
+        f"she reports to {now_manager.email}",
+    )
     for email in ("mei.chen@example.com", new_manager, HR_LEAD):
+        before = len(stack.fake.calls_for("views.publish", user=ids[email]))
         stack.slack.app_home_opened(ids[email])
-    say("Noor's old and new managers, and HR, open their App Homes again.")
+        stack.settle()
+        published = len(stack.fake.calls_for("views.publish", user=ids[email])) - before
+        require(published > 0, f"{email} opens their App Home again", "nothing was published")
+    say(
+        f"Noor now reports to {now_manager.name}; her old and new managers, and HR, open their App Homes "
+        "again."
+    )
 
 
 def _people(stack: AppStack, ids: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -480,14 +606,12 @@ def _manager_id(employee: Employee, by_employee_id: dict[int, str]) -> str | Non
     return by_employee_id.get(employee.manager_id) if employee.manager_id is not None else None
 
 
-def _print_what_each_person_saw(
-    fake: FakeSlack, people: dict[str, dict[str, Any]], say: Callable[[str], None]
-) -> None:
+def _print_what_each_person_saw(fake: FakeSlack, people: dict[str, dict[str, Any]], say: Narrator) -> None:
     say("\n== What each person saw ==")
-    for user_id, person in sorted(people.items(), key=lambda item: item[1]["name"]):
+    for user_id, someone in sorted(people.items(), key=lambda item: item[1]["name"]):
         seen = fake.messages_seen_by(user_id)
-        roles = ", ".join(person["roles"]) or "no program role"
-        say(f"\n{person['name']} ({user_id}; {roles}): {len(seen)} item(s)")
+        roles = ", ".join(someone["roles"]) or "no program role"
+        say(f"\n{someone['name']} ({user_id}; {roles}): {len(seen)} item(s)")
         for call in seen:
             say(f"  {call['at'][:16].replace('T', ' ')}  {_describe(call)}")
 
@@ -542,10 +666,29 @@ def _hours_values(days: list[int], start: str, end: str) -> dict[str, dict[str, 
     }
 
 
-def _inline_errors(body: Any) -> str:
-    if isinstance(body, dict) and body.get("response_action") == "errors":
-        return "; ".join(str(message) for message in body.get("errors", {}).values())
-    return "(none)"
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _enrolment(stack: AppStack, user_id: str) -> Any:
+    return own_enrolment(stack.factory, tenant_id=stack.fake.team_id, user_id=user_id)
+
+
+def _plan(stack: AppStack, user_id: str) -> PlanView:
+    with unit_of_work(stack.factory) as session:
+        plan = plan_of(session, stack.fake.team_id, user_id)
+    require(plan is not None, f"<{user_id}> has a return plan", "there is none")
+    assert plan is not None
+    return plan
+
+
+def _manager_of(stack: AppStack, user_id: str) -> Employee:
+    row = person(stack, user_id)
+    with unit_of_work(stack.factory) as session:
+        manager = session.get(Employee, row.manager_id) if row.manager_id is not None else None
+        require(manager is not None, f"{row.name} has a manager", "the directory has none")
+        assert manager is not None
+        session.expunge(manager)
+        return manager
 
 
 def _to_csv(rows: list[dict[str, str]]) -> str:

@@ -191,7 +191,7 @@ class Installations:
                 return
             from filelock import FileLock
 
-            with FileLock(str(self._file_lock_path)):
+            with FileLock(str(self._file_lock_path), mode=0o600):  # anyone who can open it could hold it
                 yield
 
 

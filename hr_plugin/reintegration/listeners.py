@@ -8,11 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from hr_plugin.reintegration import messages, service
+from hr_plugin.reintegration import drafts, messages, service
 from hr_plugin.reintegration import views as v
 from hr_plugin.reintegration.home import home_sections
 from hr_plugin.reintegration.policy import PolicyError, parse_policy
 from hr_plugin.services import Services
+from hr_plugin.slack import refusals
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
@@ -87,22 +88,42 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={v.TEMPLATE_BLOCK: "Pick one of the options."})
             return
         who = request_context(context)
-        name = service.employee_name(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
-        ack(response_action="update", view=v.need_preview_modal(messages.need_text(name, words)))
+        try:
+            preview = drafts.save(
+                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, words=words
+            )
+        except service.PlanError as exc:
+            ack(response_action="errors", errors={v.DETAIL_BLOCK: str(exc)})
+            return
+        ack(response_action="update", view=v.need_preview_modal(preview.manager_text, preview.draft_id))
 
     def send_need(ack: Ack, view: dict[str, Any], context: Any) -> None:
         who = request_context(context)
-        previewed = view.get("private_metadata") or ""
-        name = service.employee_name(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
-        prefix = messages.need_text(name, "")
-        words = previewed[len(prefix) :] if previewed.startswith(prefix) else ""
+        draft_id = view.get("private_metadata") or ""
         try:
-            service.share_need(
-                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, text=words
+            drafts.send(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                draft_id=draft_id,
             )
         except service.PlanError as exc:
-            ack(response_action="update", view=v.need_preview_modal(f"Not sent: {exc}"))
+            # Refused (no manager to receive it, or already sent or expired): the words are not kept.
+            drafts.discard(services.factory, tenant_id=who.tenant_id, user_id=who.user_id, draft_id=draft_id)
+            ack(response_action="update", view=v.need_not_sent_modal(str(exc)))
             return
+        ack()
+
+    def close_need(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        """The preview was closed without sending: its draft goes now, not in an hour."""
+        who = request_context(context)
+        drafts.discard(
+            services.factory,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            draft_id=view.get("private_metadata") or "",
+        )
         ack()
 
     def decide(ack: Ack, body: dict[str, Any], context: Any) -> None:
@@ -119,7 +140,9 @@ def register(app: App, services: Services) -> None:
                 grant=action["action_id"] == v.GRANT_ACTION,
             )
 
-    def open_policy(body: dict[str, Any], client: WebClient, context: Any) -> None:
+    def open_policy(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
+        if not refusals.hr_admin_or_told(services, body, context, respond):
+            return
         who = request_context(context)
         policies = service.list_policies(services.factory, services.clock, tenant_id=who.tenant_id)
         client.views_open(trigger_id=body["trigger_id"], view=v.policy_modal(policies))
@@ -148,6 +171,7 @@ def register(app: App, services: Services) -> None:
     show_on_click(app, services, v.NEED_OPEN_ACTION, open_need)
     app.view(v.NEED_CALLBACK)(preview_need)
     app.view(v.NEED_SEND_CALLBACK)(send_need)
+    app.view_closed(v.NEED_SEND_CALLBACK)(close_need)
     listen(app.action(v.GRANT_ACTION), services, ack=decide, after=[refresh])
     listen(app.action(v.DECLINE_ACTION), services, ack=decide, after=[refresh])
     show_on_click(app, services, v.POLICY_OPEN_ACTION, open_policy)

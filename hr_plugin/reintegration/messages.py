@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from hr_plugin.slack.blockkit import BlocksJson
+from hr_plugin.slack.blockkit import BlocksJson, escape
 
 if TYPE_CHECKING:
     from hr_plugin.reintegration.plan_view import PlanView
@@ -48,7 +48,7 @@ def schedule_lines(view: PlanView) -> list[str]:
 def manager_plan_text(view: PlanView, *, first: bool) -> str:
     lead = "returns" if first else "has an updated return plan"
     return (
-        f"{view.employee_name} {lead}: back {day(view.return_date)}, "
+        f"{escape(view.employee_name)} {lead}: back {day(view.return_date)}, "
         f"full capacity from {day(view.full_capacity_from)}."
     )
 
@@ -62,7 +62,7 @@ def manager_plan_blocks(view: PlanView, *, first: bool) -> BlocksJson:
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": f"*{view.employee_name}* is back on {day(view.return_date)}.\n"
+                "text": f"*{escape(view.employee_name)}* is back on {day(view.return_date)}.\n"
                 + "\n".join(schedule_lines(view)),
             },
         },
@@ -94,6 +94,7 @@ def employee_plan_text(view: PlanView, *, first: bool) -> str:
 
 
 def week_change_text(name: str, percent: int, full_from: date) -> str:
+    name = escape(name)
     if percent >= 100:
         return f"{name} is at full capacity from this week."
     return f"This week {name} works at {percent}% capacity (full capacity from {day(full_from)})."
@@ -101,10 +102,17 @@ def week_change_text(name: str, percent: int, full_from: date) -> str:
 
 def missing_manager_text(name: str) -> str:
     return (
-        f"The return plan for {name} has no manager in the directory to receive it. "
+        f"The return plan for {escape(name)} has no manager in the directory to receive it. "
         "Update the directory so their manager gets the plan."
     )
 
 
 def need_text(name: str, words: str) -> str:
-    return f"{name} shared a work need with you:\n>{words}"
+    """The message a manager gets: the person's words quoted, line by line, as words only.
+
+    Escaped so that nothing they typed becomes a ping, a mention or a link in their manager's
+    DM; each line quoted so that a line break cannot step out of the quote and pass their words
+    off as the app's.
+    """
+    quoted = "\n".join(f">{line}" for line in escape(words).split("\n"))
+    return f"{escape(name)} shared a work need with you:\n{quoted}"

@@ -7,12 +7,13 @@ manager receives is built only from the plan's dates and percents (the disclosur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit, outbox
@@ -29,6 +30,17 @@ from hr_plugin.reintegration.policy import DEFAULT_POLICY, PolicyError, PolicyIn
 from hr_plugin.roles import is_hr_admin
 
 MAX_NEED_LENGTH = 1000
+NO_EXTENSION_LEFT = "Your plan has no extension left; you can ask HR for more."
+
+
+def _nothing() -> None:
+    """The default of the test seam below: nothing happens between a check and its write."""
+
+
+# A test seam: called after an HR decision has read the open request and before it writes.
+# Tests replace it to hold one decision there while another runs to the end
+# (``tests/reliability/test_once_only.py``); in the app it does nothing.
+_between_read_and_write: Callable[[], None] = _nothing
 
 
 class PlanError(ValueError):
@@ -253,8 +265,10 @@ def extend(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: st
             raise PlanError("You have no plan to extend.")
         plan, employee = found
         if plan.extension_weeks_taken >= plan.budget["extension_weeks"] + plan.extra_weeks_granted:
-            raise PlanError("Your plan has no extension left; you can ask HR for more.")
-        plan.extension_weeks_taken += 1
+            raise PlanError(NO_EXTENSION_LEFT)
+        _between_read_and_write()
+        if not _take_a_week(session, plan):
+            raise PlanError(NO_EXTENSION_LEFT)  # a click at the same moment took the last one
         _rebuild(session, clock, plan, employee, plan.return_date)
         audit.record(
             session,
@@ -279,12 +293,11 @@ def request_more(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_
         if found is None:
             raise PlanError("You have no plan yet.", "weeks")
         plan, employee = found
-        open_request = session.scalar(
-            select(ExtensionRequest.id).where(
-                ExtensionRequest.plan_id == plan.id, ExtensionRequest.status == "open"
-            )
-        )
-        if open_request is not None:
+        if _open_request(session, plan) is not None:
+            raise PlanError("You already have a request with HR.", "weeks")
+        _between_read_and_write()
+        _lock(session, plan)
+        if _open_request(session, plan) is not None:  # sent at the same moment, and first
             raise PlanError("You already have a request with HR.", "weeks")
         request = ExtensionRequest(
             tenant_id=tenant_id, plan_id=plan.id, weeks=weeks, status="open", created_at=clock.now()
@@ -328,11 +341,14 @@ def decide_request(
         plan = session.get(Plan, request.plan_id)
         employee = session.get(Employee, plan.employee_id) if plan else None
         assert plan is not None and employee is not None
-        request.status = "granted" if grant else "declined"
-        request.decided_at, request.decided_by = clock.now(), actor_user_id
+        _between_read_and_write()
+        if not _decide(session, request.id, "granted" if grant else "declined", clock.now(), actor_user_id):
+            raise PlanError("That request has already been decided.")  # another admin, just now
         if grant and plan.active:
-            plan.extra_weeks_granted += request.weeks
-            plan.extension_weeks_taken += request.weeks
+            # Added in SQL, not read-modify-write: an extension clicked meanwhile is kept.
+            plan.extra_weeks_granted = Plan.extra_weeks_granted + request.weeks
+            plan.extension_weeks_taken = Plan.extension_weeks_taken + request.weeks
+            session.flush()
             _rebuild(session, clock, plan, employee, plan.return_date)
             _send_plan(session, clock, plan, employee, first=False)
         elif employee.slack_user_id:
@@ -359,48 +375,114 @@ def decide_request(
         session.commit()
 
 
-def share_need(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, text: str) -> None:
-    """Send the manager exactly the words the employee previewed: the need, not the story."""
+def _take_a_week(session: Session, plan: Plan) -> bool:
+    """One more week of the allowance, if one is left when the row is written; True if taken.
+
+    An increment in SQL with the allowance in its WHERE, checked again under the row's write
+    lock: two clicks at once extend twice if two weeks are left (as two clicks one after the
+    other would), once if one is, and never record a week the plan does not show.
+    """
+    taken = session.execute(
+        update(Plan)
+        .where(
+            Plan.id == plan.id,
+            Plan.extension_weeks_taken < Plan.extra_weeks_granted + int(plan.budget["extension_weeks"]),
+        )
+        .values(extension_weeks_taken=Plan.extension_weeks_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(plan)
+    return cast(CursorResult[Any], taken).rowcount == 1
+
+
+def _open_request(session: Session, plan: Plan) -> int | None:
+    return session.scalar(
+        select(ExtensionRequest.id).where(
+            ExtensionRequest.plan_id == plan.id, ExtensionRequest.status == "open"
+        )
+    )
+
+
+def _lock(session: Session, plan: Plan) -> None:
+    """Hold the plan's row until commit (an UPDATE that changes nothing: PostgreSQL locks the
+    row, SQLite takes its one write lock), so a second request for the same plan waits here
+    and then sees the first one's row."""
+    session.execute(
+        update(Plan).where(Plan.id == plan.id).values(id=Plan.id).execution_options(synchronize_session=False)
+    )
+
+
+def _decide(session: Session, request_id: int, status: str, now: datetime, actor_user_id: str) -> bool:
+    """Close the request if it is still open; True for the one decision that did.
+
+    Two HR admins (or one double click) deciding at once: the conditional UPDATE is checked
+    again under the row's write lock, so only one grant adds weeks, messages and is recorded.
+    """
+    decided = session.execute(
+        update(ExtensionRequest)
+        .where(ExtensionRequest.id == request_id, ExtensionRequest.status == "open")
+        .values(status=status, decided_at=now, decided_by=actor_user_id)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], decided).rowcount == 1
+
+
+def check_need(text: str) -> str:
+    """The words of a need as they will be sent, or why they cannot be."""
     words = text.strip()
     if not words:
         raise PlanError("Write what you need, or pick a template.", "detail")
     if len(words) > MAX_NEED_LENGTH:
         raise PlanError(f"Keep it under {MAX_NEED_LENGTH} characters.", "detail")
+    return words
+
+
+def share_need(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, text: str) -> None:
+    """Send the manager exactly the words the employee previewed: the need, not the story."""
+    words = check_need(text)
     with unit_of_work(factory) as session:
         employee = find_by_slack_id(session, tenant_id, user_id)
         if employee is None:
             raise PlanError("You are not in the directory.", "detail")
-        manager = session.get(Employee, employee.manager_id) if employee.manager_id else None
-        if manager is None or not manager.reachable:
-            raise PlanError(
-                "You have no manager in the directory to send this to; HR can fix that.", "detail"
-            )
-        need = SharedNeed(
-            tenant_id=tenant_id,
-            employee_id=employee.id,
-            manager_id=manager.id,
-            text=words,
-            sent_at=clock.now(),
-        )
-        session.add(need)
-        session.flush()
-        outbox.enqueue(
-            session,
-            tenant_id=tenant_id,
-            key=f"shared-need:{tenant_id}:{need.id}",
-            now=clock.now(),
-            recipient=manager.slack_user_id,
-            text=messages.need_text(employee.name, words),
-        )
-        audit.record(
-            session,
-            tenant_id=tenant_id,
-            at=clock.now(),
-            actor=user_id,
-            action="plan.need_shared",
-            subject=str(employee.id),
-        )
+        share_need_in(session, clock, employee, words)
         session.commit()
+
+
+def share_need_in(session: Session, clock: Clock, employee: Employee, words: str) -> None:
+    """``share_need`` in the caller's transaction (a previewed draft is spent in the same one).
+
+    The message is built from the employee's name as it is now, so a rename between the
+    preview and the send changes the name, never the words."""
+    tenant_id = employee.tenant_id
+    user_id = employee.slack_user_id or str(employee.id)
+    manager = session.get(Employee, employee.manager_id) if employee.manager_id else None
+    if manager is None or not manager.reachable:
+        raise PlanError("You have no manager in the directory to send this to; HR can fix that.", "detail")
+    need = SharedNeed(
+        tenant_id=tenant_id,
+        employee_id=employee.id,
+        manager_id=manager.id,
+        text=words,
+        sent_at=clock.now(),
+    )
+    session.add(need)
+    session.flush()
+    outbox.enqueue(
+        session,
+        tenant_id=tenant_id,
+        key=f"shared-need:{tenant_id}:{need.id}",
+        now=clock.now(),
+        recipient=manager.slack_user_id,
+        text=messages.need_text(employee.name, words),
+    )
+    audit.record(
+        session,
+        tenant_id=tenant_id,
+        at=clock.now(),
+        actor=user_id,
+        action="plan.need_shared",
+        subject=str(employee.id),
+    )
 
 
 # -- the manager -------------------------------------------------------------------------

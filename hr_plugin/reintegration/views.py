@@ -25,7 +25,7 @@ from hr_plugin.reintegration.messages import day, need_templates
 from hr_plugin.reintegration.plan_view import PlanView
 from hr_plugin.reintegration.policy import PolicyInput
 from hr_plugin.reports import BudgetInUse, Figure
-from hr_plugin.slack.blockkit import fit_lines
+from hr_plugin.slack.blockkit import escape, fit_lines
 
 ACKNOWLEDGE_ACTION = "plan.acknowledge"
 EXTEND_ACTION = "plan.extend"
@@ -35,6 +35,7 @@ GRANT_ACTION, DECLINE_ACTION = "plan.request_grant", "plan.request_decline"
 POLICY_OPEN_ACTION = "policy.edit_open"
 
 MORE_CALLBACK, NEED_CALLBACK, NEED_SEND_CALLBACK = "plan.more", "plan.need", "plan.need_send"
+NEED_NOT_SENT_CALLBACK = "plan.need_not_sent"
 POLICY_CALLBACK = "policy.edit"
 WEEKS_BLOCK, TEMPLATE_BLOCK, DETAIL_BLOCK = "weeks", "template", "detail"
 POLICY_FIELDS = (
@@ -151,18 +152,35 @@ def need_modal() -> View:
     )
 
 
-def need_preview_modal(manager_text: str) -> View:
+def need_preview_modal(manager_text: str, draft_id: str) -> View:
+    """The exact message, for the person's eyes; the words wait on the server as a draft.
+
+    ``private_metadata`` holds only the draft's random id (``hr_plugin.reintegration.drafts``),
+    and ``notify_on_close`` tells the app when the preview is closed, so the draft is deleted.
+    """
     return View(
         type="modal",
         callback_id=NEED_SEND_CALLBACK,
         title="Preview",
         submit="Send",
         close="Don't send",
-        private_metadata=manager_text,
+        private_metadata=draft_id,
+        notify_on_close=True,
         blocks=[
             SectionBlock(text="Your manager will receive exactly this message:"),
             SectionBlock(text=MarkdownTextObject(text=manager_text)),
         ],
+    )
+
+
+def need_not_sent_modal(reason: str) -> View:
+    """A send that was refused: why, and that the words were not kept."""
+    return View(
+        type="modal",
+        callback_id=NEED_NOT_SENT_CALLBACK,
+        title="Not sent",
+        close="Close",
+        blocks=[SectionBlock(text=f"Nothing was sent. {reason}")],
     )
 
 
@@ -179,7 +197,7 @@ def manager_blocks(plans: list[PlanView], today: date) -> list[Block]:
             else ("not back yet" if today < plan.return_date else "at full capacity")
         )
         text = (
-            f"*{plan.employee_name}*: back {day(plan.return_date)}, {state}, "
+            f"*{escape(plan.employee_name)}*: back {day(plan.return_date)}, {state}, "
             f"full capacity from {day(plan.full_capacity_from)}"
         )
         accessory = (
@@ -218,7 +236,7 @@ def hr_blocks(
     for request_id, name, weeks in requests[:LIST_LIMIT]:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(text=f"{name} asks for {weeks} more week(s) at reduced time.")
+                text=MarkdownTextObject(text=f"{escape(name)} asks for {weeks} more week(s) at reduced time.")
             )
         )
         blocks.append(
@@ -234,7 +252,8 @@ def hr_blocks(
         )
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_budget_text(budget, minimum))))
     lines = [
-        f"• *{policy.name}* ({policy.scope_words()}): {policy.summary()}" for policy in policies[:LIST_LIMIT]
+        f"• *{escape(policy.name)}* ({escape(policy.scope_words())}): {policy.summary()}"
+        for policy in policies[:LIST_LIMIT]
     ]
     blocks.append(
         SectionBlock(
@@ -256,7 +275,7 @@ def _budget_text(budget: BudgetInUse, minimum: int) -> str:
 
     def line(figure: Figure) -> str:
         shown = f"{figure.value} person-weeks" if figure.value is not None else "hidden (small group)"
-        return f"{figure.label}: {shown}"
+        return f"{escape(figure.label)}: {shown}"
 
     months = "\n".join(line(figure) for figure in budget.by_month[-6:])
     departments = "\n".join(line(figure) for figure in budget.by_department[:LIST_LIMIT])
@@ -298,7 +317,7 @@ def policy_modal(policies: list[PolicyInput]) -> View:
             ),
         )
 
-    listing = "\n".join(f"• {policy.name}" for policy in policies[:LIST_LIMIT]) or "none"
+    listing = "\n".join(f"• {escape(policy.name)}" for policy in policies[:LIST_LIMIT]) or "none"
     return View(
         type="modal",
         callback_id=POLICY_CALLBACK,

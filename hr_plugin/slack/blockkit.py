@@ -1,5 +1,6 @@
-"""Names for Block Kit written as plain JSON, so that a builder says what it returns; and
-``fit_lines``, which keeps a list of names inside a section's limit.
+"""Names for Block Kit written as plain JSON, so that a builder says what it returns;
+``fit_lines``, which keeps a list of names inside a section's limit; and ``escape``, which every
+builder puts around text that is not the app's own words before it goes into ``mrkdwn``.
 
 Most builders return ``slack_sdk.models`` objects (``View``, ``Block``), whose type already says
 what they are. Some build the JSON by hand, and ``list[dict[str, Any]]`` says nothing: it could
@@ -53,3 +54,26 @@ def fit_lines(lines: Sequence[str], *, head: str = "", limit: int = SECTION_TEXT
             return f"{text}\n{more}" if text else more
         text = joined
     return text
+
+
+# Slack's control characters in ``mrkdwn`` and the entity each must become to be shown as itself
+# ("Formatting text for app surfaces", escaping text). Only these three: Slack asks that the rest
+# of the text is not entity-encoded. ``&`` comes first so that the entities themselves stay intact.
+_MRKDWN_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def escape(text: object) -> str:
+    """``text`` as words to show, never as markup, for a ``mrkdwn`` text (or a message's ``text``).
+
+    Why: Slack reads ``<!channel>``, ``<@U…>``, ``<#C…>`` and ``<https://…|label>`` in ``mrkdwn``
+    as a ping, a mention, a channel link or a disguised link. Names come from HR's file, titles
+    and settings from HR, notes from the people who typed them: any of them may hold such text,
+    and without this it would reach someone else's DM or Home as a ping or a link they did not
+    choose. Every builder escapes what it did not write itself, once, here, and nowhere else (an
+    escaped text escaped again would show ``&amp;lt;``). ``plain_text`` needs none of this: Slack
+    shows it as it is, so text put there must not be escaped.
+    """
+    escaped = str(text)
+    for character, entity in _MRKDWN_ENTITIES:
+        escaped = escaped.replace(character, entity)
+    return escaped

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 NICENESS = 10  # the companion yields the CPU to the web worker that answers Slack
 THREADS = 8  # follow-ups in flight at once (most of their time is Slack's and the database's)
 _POLL_SECONDS = 1.0  # how often an idle companion checks that its web worker is still there
+_KILL_WAIT_SECONDS = 5.0  # for the kernel to reap a companion sent SIGKILL
 
 
 class Companion:
@@ -120,18 +121,28 @@ class Companion:
         return True
 
     def close(self, timeout: float) -> None:
-        """Let the companion finish what it was handed (up to ``timeout``), then stop it."""
+        """Let the companion finish what it was handed (up to ``timeout``), then end it for good.
+
+        A companion ignores SIGTERM (a stop sent to the whole process group is the worker's to
+        handle), so ``terminate`` could not end one that overran: one left running outlived its
+        worker, orphaned, and the worker's own exit waited for it. What ends it is SIGKILL. One
+        that never became ready (a replacement still importing the app, or stuck reaching Slack)
+        was handed nothing, so it is ended at once instead of holding the worker's stop up."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        if self._process.is_alive():
+        process = self._process
+        # Nothing is queued for a companion that is not ready (``submit``), and readiness is
+        # never taken back, so one not ready now has never been handed anything.
+        if process.is_alive() and self._ready.is_set():
             self._queue.put(None)
-            self._process.join(timeout)
-        if self._process.is_alive():
-            log.warning("the companion process did not finish its work in %.0f s; stopping it", timeout)
-            self._process.terminate()
-            self._process.join(1)
+            process.join(timeout)
+            if process.is_alive():
+                log.warning("the companion process did not finish its work in %.0f s; stopping it", timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(_KILL_WAIT_SECONDS)
         self._queue.close()
 
 

@@ -309,6 +309,32 @@ class SlackRequestClient:
         result = self.post_interactive(payload, timestamp=timestamp, signature=signature)
         return self._record_ack(result, user_id, submitted_view=known)
 
+    def view_closed(
+        self,
+        user_id: str,
+        view: dict[str, Any],
+        *,
+        is_cleared: bool = False,
+        timestamp: int | str | None = None,
+        signature: str | None = None,
+    ) -> SignedResponse:
+        """The person closed the modal ``view`` (as the app last showed it: opened, pushed, or
+        updated through an ack), as Slack reports it to an app that set ``notify_on_close``:
+        the view as it was, its ``private_metadata`` included."""
+        shown = dict(view)
+        shown.setdefault("id", f"V{secrets.token_hex(4).upper()}")
+        shown.setdefault("private_metadata", "")
+        shown.setdefault("callback_id", "")
+        shown.setdefault("hash", "")
+        shown.update({"team_id": self.team_id, "app_id": self.api_app_id, "state": {"values": {}}})
+        payload: dict[str, Any] = {
+            "type": "view_closed",
+            **self._actor(user_id),
+            "view": shown,
+            "is_cleared": is_cleared,
+        }
+        return self.post_interactive(payload, timestamp=timestamp, signature=signature)
+
     def global_shortcut(
         self,
         user_id: str,

@@ -20,11 +20,13 @@ if TYPE_CHECKING:
     from hr_plugin.settings import Settings
     from hr_plugin.ticks import Tick, TickContext
     from hr_plugin.vault.service import Vault
+    from hr_plugin.wsgi import Environ as WsgiEnviron
 
 __all__ = [
     "cli",
-    "export_response",
+    "export_route",
     "home_entry",
+    "prepare_keystore",
     "register",
     "shred_tenant",
     "slack_token_key",
@@ -87,9 +89,12 @@ def ticks() -> list[Tick]:
     return [reminder_tick(), retention_tick(vault_from_context)]
 
 
-def export_response(services: Services, secret: str) -> bytes | None:
-    """The body of a single-use export download, or None (unknown, used or expired link)."""
-    return vault_for(services).redeem_export(secret)
+def export_route(services: Services, environ: WsgiEnviron, start_response: Any, secret: str) -> list[bytes]:
+    """The single-use export link's answer: a page for GET, the download for its POST
+    (``hr_plugin.vault.export_page``)."""
+    from hr_plugin.vault import export_page
+
+    return export_page.answer(vault_for(services), environ, start_response, secret)
 
 
 def slack_token_key(master_key: bytes) -> bytes:
@@ -101,6 +106,15 @@ def slack_token_key(master_key: bytes) -> bytes:
     from hr_plugin.vault.crypto import derive_key
 
     return derive_key(master_key, SLACK_TOKEN_PURPOSE)
+
+
+def prepare_keystore(settings: Settings) -> None:
+    """Make the key store's table (and, on SQLite, its private file) now: ``serve`` calls this
+    before it starts the workers and companions that open the store, so none of them races
+    another to create it."""
+    from hr_plugin.vault.keystore import create_store
+
+    create_store(settings.vault_keystore_url)
 
 
 def shred_tenant(settings: Settings, tenant_id: str) -> int:

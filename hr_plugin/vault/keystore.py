@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hr_plugin.db import make_engine
+from hr_plugin.db import file_lock, make_engine
 from hr_plugin.vault.crypto import DecryptionError, KeyProvider, new_data_key, subject_context
 
 metadata = MetaData()
@@ -54,21 +54,35 @@ data_keys = Table(
 
 
 CREATE_ATTEMPTS = 5
+# Beside a SQLite key store: held while its table is created, so processes create it one at a time.
+CREATE_LOCK = ".create.lock"
 
 
 def _create_table(engine: Engine) -> None:
     """The table, unless it exists. Processes starting together (a web worker and its companion,
-    replicas) can all see no table: on SQLite the loser is told the file is locked, and on its
-    next look may still see no table and then be told it exists. Each failure is followed by a
-    fresh look, until one finds the table there."""
-    for attempt in range(1, CREATE_ATTEMPTS + 1):
-        try:
-            metadata.create_all(engine)
-            return
-        except DBAPIError:
-            if attempt == CREATE_ATTEMPTS:
-                raise
-            time.sleep(0.05 * attempt)
+    replicas, a scheduler) can all see no table. On SQLite they take turns through a file lock
+    beside the store, so the second finds the table the first made. On PostgreSQL (replicas on
+    other machines) a loser is told the table exists; each failure is followed by a fresh look,
+    until one finds the table there."""
+    with file_lock(engine, CREATE_LOCK):
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                metadata.create_all(engine)
+                return
+            except DBAPIError:
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
+
+
+def create_store(url: str) -> None:
+    """Make the key store's table (and, on SQLite, its private file) now: ``serve`` does this
+    before it starts its workers and their companions, so none of them creates it."""
+    engine = make_engine(url)
+    try:
+        _create_table(engine)
+    finally:
+        engine.dispose()
 
 
 class KeyStore:

@@ -23,7 +23,7 @@ from hr_plugin.slack.showing import answer_now, show_on_click
 from hr_plugin.vault import content, signals
 from hr_plugin.vault import views as v
 from hr_plugin.vault.reminders import OPEN_ACTION, PAUSE_ACTION, STOP_ACTION
-from hr_plugin.vault.service import CheckinInput, Vault, VaultError
+from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
 
 SHORTCUT = "vault.shortcut"
 FROM_REMINDER = "reminder"
@@ -97,19 +97,20 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     # -- consent -------------------------------------------------------------------------
 
+    def refuse_stale(ack: Ack) -> None:
+        """What a second submission of a screen (or a forged one) is told."""
+        ack(response_action="update", view=v.done_modal(STALE_SCREEN))
+
     def submit_consent(ack: Ack, view: dict[str, Any], context: Any) -> None:
         who = request_context(context)
         token = view.get("private_metadata") or ""
         origin = FROM_REMINDER if token.startswith("consent-reminder") else ""
         purpose = f"consent-{origin or 'home'}"
-        if not vault.redeem_token(who.tenant_id, who.user_id, purpose, token):
-            ack(
-                response_action="update",
-                view=v.done_modal("This screen has expired. Open your private space again."),
-            )
-            return
         try:
-            vault.consent(who.tenant_id, who.user_id)
+            vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
+        except StaleScreen:
+            refuse_stale(ack)
+            return
         except VaultError as exc:
             ack(response_action="update", view=v.done_modal(str(exc)))
             return
@@ -228,12 +229,6 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     # -- submissions -----------------------------------------------------------------------
 
-    def refuse_stale(ack: Ack) -> None:
-        ack(
-            response_action="update",
-            view=v.done_modal("This screen has expired. Open your private space again."),
-        )
-
     def submit_checkin(ack: Ack, view: dict[str, Any], context: Any) -> None:
         who = request_context(context)
         token = view.get("private_metadata") or ""
@@ -255,13 +250,17 @@ def register(app: App, services: Services, vault: Vault) -> None:
         except VaultError as exc:
             ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
             return
-        if not vault.redeem_token(who.tenant_id, who.user_id, purpose, token):
+        try:  # the token is spent only together with the saved entry
+            vault.save_checkin(
+                who.tenant_id,
+                who.user_id,
+                answers,
+                from_reminder=purpose == "checkin-reminder",
+                token=ModalToken(purpose, token),
+            )
+        except StaleScreen:
             refuse_stale(ack)
             return
-        try:
-            vault.save_checkin(
-                who.tenant_id, who.user_id, answers, from_reminder=purpose == "checkin-reminder"
-            )
         except VaultError as exc:
             ack(response_action="update", view=v.done_modal(str(exc)))
             return
@@ -278,12 +277,16 @@ def register(app: App, services: Services, vault: Vault) -> None:
                     "Pick a day." if weekday is None else "Pick a time.",
                     "weekday" if weekday is None else "time",
                 )
-            if not vault.redeem_token(
-                who.tenant_id, who.user_id, "reminders", view.get("private_metadata") or ""
-            ):
-                refuse_stale(ack)
-                return
-            vault.set_reminder(who.tenant_id, who.user_id, weekday, at)
+            vault.set_reminder(
+                who.tenant_id,
+                who.user_id,
+                weekday,
+                at,
+                token=ModalToken("reminders", view.get("private_metadata") or ""),
+            )
+        except StaleScreen:
+            refuse_stale(ack)
+            return
         except VaultError as exc:
             ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
             return
@@ -291,15 +294,16 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     def submit_profile(ack: Ack, view: dict[str, Any], context: Any) -> None:
         who = request_context(context)
-        if not vault.redeem_token(who.tenant_id, who.user_id, "profile", view.get("private_metadata") or ""):
-            refuse_stale(ack)
-            return
+        token = ModalToken("profile", view.get("private_metadata") or "")
         try:  # the space may have been deleted from another screen since this one opened
             profile = vault.profile(who.tenant_id, who.user_id)
             choice = (state_value(view, v.PARTNER_BLOCK).get("selected_option") or {}).get("value")
             profile.partner_questions = choice != "no"
             profile.arrival_date = state_value(view, v.ARRIVAL_BLOCK).get("selected_date") or None
-            vault.save_profile(who.tenant_id, who.user_id, profile)
+            vault.save_profile(who.tenant_id, who.user_id, profile, token=token)
+        except StaleScreen:
+            refuse_stale(ack)
+            return
         except VaultError as exc:
             ack(response_action="update", view=v.done_modal(str(exc)))
             return
@@ -313,19 +317,19 @@ def register(app: App, services: Services, vault: Vault) -> None:
             refuse_stale(ack)
             return
         answers = {block: _text(view, block) for block in (view.get("state") or {}).get("values") or {}}
-        try:
-            if not vault.redeem_token(who.tenant_id, who.user_id, purpose, token):
-                refuse_stale(ack)
-                return
-            kind = "review" if purpose == "review" else "milestone"
-            vault.save_reflection(who.tenant_id, who.user_id, kind, answers)
-            if kind == "milestone":
-                profile = vault.profile(who.tenant_id, who.user_id)
-                profile.answered_milestones = [
-                    *profile.answered_milestones,
-                    purpose.removeprefix("milestone-"),
-                ]
-                vault.save_profile(who.tenant_id, who.user_id, profile)
+        kind = "review" if purpose == "review" else "milestone"
+        try:  # the answer, the milestone's mark and the spent token: one transaction
+            vault.save_reflection(
+                who.tenant_id,
+                who.user_id,
+                kind,
+                answers,
+                milestone=purpose.removeprefix("milestone-") if kind == "milestone" else None,
+                token=ModalToken(purpose, token),
+            )
+        except StaleScreen:
+            refuse_stale(ack)
+            return
         except VaultError as exc:
             ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
             return
@@ -333,10 +337,12 @@ def register(app: App, services: Services, vault: Vault) -> None:
 
     def submit_delete(ack: Ack, view: dict[str, Any], context: Any) -> None:
         who = request_context(context)
-        if not vault.redeem_token(who.tenant_id, who.user_id, "delete", view.get("private_metadata") or ""):
+        token = ModalToken("delete", view.get("private_metadata") or "")
+        try:
+            vault.delete_everything(who.tenant_id, who.user_id, token=token)
+        except StaleScreen:
             refuse_stale(ack)
             return
-        vault.delete_everything(who.tenant_id, who.user_id)
         ack(response_action="clear")
 
     def pause_or_stop(

@@ -13,11 +13,12 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
@@ -31,6 +32,16 @@ from hr_plugin.vault.store import VaultExport, VaultNonce, VaultRecord, VaultSpa
 
 log = logging.getLogger(__name__)
 
+
+def _nothing() -> None:
+    """The default of the test seam below: nothing happens between a check and its write."""
+
+
+# A test seam: called after a once-only operation has read its row and before it writes. Tests
+# replace it to hold one request there while another runs to the end
+# (``tests/reliability/test_once_only.py``); in the app it does nothing.
+_between_read_and_write: Callable[[], None] = _nothing
+
 MAX_ANSWER = 2000
 EXPORT_LINK_MINUTES = 10
 RATINGS = ("restorative", "neutral", "demanding", "none_good")
@@ -43,6 +54,30 @@ class VaultError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+STALE_SCREEN = "This screen has expired. Open your private space again."
+
+
+class StaleScreen(VaultError):
+    """The modal's token is forged, another person's, for another screen, or already spent:
+    the answer a second submission of the same screen gets."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE_SCREEN)
+
+
+@dataclass(frozen=True)
+class ModalToken:
+    """A private modal's single-use token (its ``private_metadata``) and the screen it must be for.
+
+    A save given one spends it in the save's own transaction: the token is spent only if what
+    was submitted is stored, so a save that fails leaves the screen usable for a retry, and of
+    two submissions of one screen only one is stored.
+    """
+
+    purpose: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -124,24 +159,34 @@ class Vault:
 
     # -- consent -----------------------------------------------------------------------
 
-    def consent(self, tenant_id: str, user_id: str) -> None:
+    def consent(self, tenant_id: str, user_id: str, *, token: ModalToken | None = None) -> None:
         """Nothing is stored before this; it creates the person's data key and their space."""
         with unit_of_work(self.factory) as session:
+            self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
             if not owner.enrolled:
                 raise VaultError("The private space opens once you are enrolled in the program.")
             if self.space(session, owner) is not None:
+                session.commit()  # the token is spent: the screen did what it was for
                 return
+            _between_read_and_write()
+            # The key store creates the key once however many ask (insert-if-absent, re-read);
+            # the space's unique key makes the consent once, and a second one at the same
+            # moment returns as a later click does instead of failing on that key.
             self.keystore.data_key(owner.tenant_id, owner.employee_id, create=True)
-            session.add(
-                VaultSpace(tenant_id=tenant_id, employee_id=owner.employee_id, consented_at=self.clock.now())
+            insert_if_absent(
+                session,
+                VaultSpace,
+                {"tenant_id": tenant_id, "employee_id": owner.employee_id, "consented_at": self.clock.now()},
+                ["tenant_id", "employee_id"],
             )
             session.commit()
 
-    def delete_everything(self, tenant_id: str, user_id: str) -> None:
+    def delete_everything(self, tenant_id: str, user_id: str, *, token: ModalToken | None = None) -> None:
         """Withdrawing consent deletes: the data key is destroyed first (crypto-shredding), then
         the sealed rows and the schedule."""
         with unit_of_work(self.factory) as session:
+            self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
             self._shred(session, owner.tenant_id, owner.employee_id)
             session.commit()
@@ -227,11 +272,22 @@ class Vault:
         return f"{year}-W{week:02d}"
 
     def save_checkin(
-        self, tenant_id: str, user_id: str, answers: CheckinInput, *, from_reminder: bool
+        self,
+        tenant_id: str,
+        user_id: str,
+        answers: CheckinInput,
+        *,
+        from_reminder: bool,
+        token: ModalToken | None = None,
     ) -> None:
-        """One entry per week: checking in again the same week replaces that week's entry."""
+        """One entry per week: checking in again the same week replaces that week's entry.
+
+        With the modal's ``token`` the token is spent in the same transaction as the entry:
+        both are committed or neither (``StaleScreen`` if it was already spent).
+        """
         answers.check()
         with unit_of_work(self.factory) as session:
+            self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
             if self.space(session, owner) is None:
                 raise VaultError("Please open your private space and agree first.")
@@ -251,6 +307,7 @@ class Vault:
                 "follow_up_note": answers.follow_up_note.strip(),
                 "from_reminder": from_reminder,
             }
+            _between_read_and_write()
             self._write(session, owner, "checkin", entry, existing[0] if existing else None)
             session.commit()
 
@@ -273,23 +330,45 @@ class Vault:
             found = self._records(session, owner, "profile")
             return Profile(**found[0][1]) if found else Profile()
 
-    def save_profile(self, tenant_id: str, user_id: str, profile: Profile) -> None:
+    def save_profile(
+        self, tenant_id: str, user_id: str, profile: Profile, *, token: ModalToken | None = None
+    ) -> None:
         with unit_of_work(self.factory) as session:
+            self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
             found = self._records(session, owner, "profile")
             self._write(session, owner, "profile", profile.__dict__, found[0][0] if found else None)
             session.commit()
 
-    def save_reflection(self, tenant_id: str, user_id: str, kind: str, answers: dict[str, str]) -> None:
-        """A milestone answer or a quarterly review: sealed like a check-in."""
+    def save_reflection(
+        self,
+        tenant_id: str,
+        user_id: str,
+        kind: str,
+        answers: dict[str, str],
+        *,
+        milestone: str | None = None,
+        token: ModalToken | None = None,
+    ) -> None:
+        """A milestone answer or a quarterly review: sealed like a check-in.
+
+        A ``milestone`` answered is marked in the profile in the same transaction as the answer
+        (and the modal's ``token`` spent in it too), so it is never marked without its answer.
+        """
         if kind not in ("milestone", "review"):
             raise VaultError("Unknown reflection.")
         for name, text in answers.items():
             if len(text) > MAX_ANSWER:
                 raise VaultError(f"Please keep this under {MAX_ANSWER} characters.", name)
         with unit_of_work(self.factory) as session:
+            self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
             self._write(session, owner, kind, {"saved_at": self.clock.now().isoformat(), **answers})
+            if milestone is not None:
+                found = self._records(session, owner, "profile")
+                profile = Profile(**found[0][1]) if found else Profile()
+                profile.answered_milestones = [*profile.answered_milestones, milestone]
+                self._write(session, owner, "profile", profile.__dict__, found[0][0] if found else None)
             session.commit()
 
     def reflections(self, tenant_id: str, user_id: str, kind: str) -> list[dict[str, Any]]:
@@ -299,12 +378,21 @@ class Vault:
 
     # -- reminders (plaintext: the scheduler needs the day and time) ----------------------
 
-    def set_reminder(self, tenant_id: str, user_id: str, weekday: int | None, at: str | None) -> None:
+    def set_reminder(
+        self,
+        tenant_id: str,
+        user_id: str,
+        weekday: int | None,
+        at: str | None,
+        *,
+        token: ModalToken | None = None,
+    ) -> None:
         if weekday is None or not 0 <= weekday <= 6:
             raise VaultError("Pick a day.", "weekday")
         if not at or len(at) != 5 or at[2] != ":":
             raise VaultError("Pick a time.", "time")
         with unit_of_work(self.factory) as session:
+            self._spend(session, tenant_id, user_id, token)
             space = self._own_space(session, tenant_id, user_id)
             space.reminder_weekday, space.reminder_time = weekday, at
             space.reminders_stopped, space.reminders_paused_until = False, None
@@ -377,14 +465,34 @@ class Vault:
             session.commit()
         return secret
 
-    def redeem_export(self, secret: str) -> bytes | None:
-        """The export as JSON bytes, once; None for an unknown, used or expired link."""
+    def export_link_usable(self, secret: str) -> bool:
+        """Whether the link would still download (known, unused, not expired); spends nothing.
+
+        The page a GET shows asks for this, so a link previewer learns nothing more than a
+        second click would, and only the POST from that page redeems the link.
+        """
         digest = hashlib.sha256(secret.encode()).hexdigest()
         with unit_of_work(self.factory) as session:
             link = session.get(VaultExport, digest)
-            if link is None or link.used_at is not None or link.expires_at < self.clock.now():
+            return link is not None and link.used_at is None and link.expires_at >= self.clock.now()
+
+    def redeem_export(self, secret: str) -> bytes | None:
+        """The export as JSON bytes, once; None for an unknown, used or expired link.
+
+        One conditional UPDATE claims the link (``used_at`` still empty, not expired), so of
+        any number of simultaneous requests exactly one sees a row change; the others get what
+        a second click gets. The claim is committed with nothing else: if building the export
+        fails, the transaction rolls back and the link still works.
+        """
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        now = self.clock.now()
+        with unit_of_work(self.factory) as session:
+            link = session.get(VaultExport, digest)
+            if link is None or link.used_at is not None or link.expires_at < now:
                 return None
-            link.used_at = self.clock.now()
+            _between_read_and_write()
+            if not _claim_export(session, digest, now):
+                return None
             employee = session.get(Employee, link.employee_id)
             if employee is None:
                 return None
@@ -405,21 +513,43 @@ class Vault:
         return f"{purpose}.{nonce}.{self._mac(tenant_id, user_id, purpose, nonce)}"
 
     def redeem_token(self, tenant_id: str, user_id: str, purpose: str, token: str) -> bool:
-        parts = token.split(".")
-        if len(parts) != 3 or parts[0] != purpose:
-            return False
-        _, nonce, mac = parts
-        if not hmac.compare_digest(mac, self._mac(tenant_id, user_id, purpose, nonce)):
-            return False
+        """Spend a token on its own; True the one time it is valid and unspent.
+
+        For a screen that saves something, pass the token to the save instead (``ModalToken``),
+        so the token is not spent by a save that then fails.
+        """
         with unit_of_work(self.factory) as session:
-            fresh = insert_if_absent(
-                session,
-                VaultNonce,
-                {"tenant_id": tenant_id, "nonce": nonce, "used_at": self.clock.now()},
-                ["tenant_id", "nonce"],
-            )
+            try:
+                self._spend(session, tenant_id, user_id, ModalToken(purpose, token))
+            except StaleScreen:
+                return False
             session.commit()
-        return fresh
+        return True
+
+    def _spend(self, session: Session, tenant_id: str, user_id: str, token: ModalToken | None) -> None:
+        """Record the token's nonce as used in ``session`` (committed with whatever the caller
+        saves there); ``StaleScreen`` if it is not this person's token for this screen, or is spent.
+
+        The nonce's unique key decides between simultaneous submissions: the second INSERT waits
+        for the first transaction and finds the nonce if it was committed, or adds it if the first
+        rolled back. Nothing to spend when ``token`` is None (the CLI, the demo, tests).
+        """
+        if token is None:
+            return
+        parts = token.value.split(".")
+        if len(parts) != 3 or parts[0] != token.purpose:
+            raise StaleScreen()
+        _, nonce, mac = parts
+        if not hmac.compare_digest(mac, self._mac(tenant_id, user_id, token.purpose, nonce)):
+            raise StaleScreen()
+        fresh = insert_if_absent(
+            session,
+            VaultNonce,
+            {"tenant_id": tenant_id, "nonce": nonce, "used_at": self.clock.now()},
+            ["tenant_id", "nonce"],
+        )
+        if not fresh:
+            raise StaleScreen()
 
     def token_purpose(self, token: str) -> str:
         return token.split(".", 1)[0]
@@ -463,3 +593,22 @@ class Vault:
                     space.erase_notice_sent = True
             session.commit()
         return erased
+
+
+def _claim_export(session: Session, digest: str, now: datetime) -> bool:
+    """Mark the link used if nobody has and it has not expired; True for the one who did.
+
+    The WHERE clause is checked again under the row's write lock (PostgreSQL re-reads the row
+    once the lock holder commits; SQLite has one writer at a time), so only one claim matches.
+    """
+    claimed = session.execute(
+        update(VaultExport)
+        .where(
+            VaultExport.token_hash == digest,
+            VaultExport.used_at.is_(None),
+            VaultExport.expires_at >= now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], claimed).rowcount == 1

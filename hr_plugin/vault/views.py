@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from hr_plugin.slack.blockkit import escape, fit_lines
 from hr_plugin.vault import content
 from hr_plugin.vault.service import Resource
 from hr_plugin.vault.signals import Signal, TrendPoint
@@ -78,8 +79,9 @@ class SpaceState:
 
 def _footer(resources: Sequence[Resource], include_partner: bool) -> list[Block]:
     if resources:
-        lines = [f"• <{r.url}|{r.name}>: {r.description}" for r in resources]
-        helpful = "*If you need help*\n" + "\n".join(lines)
+        # HR's words and links: escaped, and whole lines dropped at the limit so no link is cut.
+        lines = [f"• <{escape(r.url)}|{escape(r.name)}>: {escape(r.description)}" for r in resources]
+        helpful = fit_lines(lines, head="*If you need help*", limit=2900)
     else:
         fallback = content.help_fallback()
         helpful = f"*{fallback.title}*\n" + "\n".join(fallback.items or [fallback.text])
@@ -205,7 +207,9 @@ def checkin_modal(
     )
     if last_experiment:
         follow = content.follow_up()
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"Last week you chose: _{last_experiment}_")))
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"Last week you chose: _{escape(last_experiment)}_"))
+        )
         blocks.append(
             InputBlock(
                 block_id=FOLLOW_UP_BLOCK,
@@ -286,7 +290,7 @@ def look_back_modal(
     latest = entries[-1] if entries else None
     if latest is not None:
         answers = "\n".join(
-            f"• {text}"
+            f"• {escape(text)}"
             for text in (latest.get("restorative"), latest.get("demand"), latest.get("vulnerability"))
             if text
         )
@@ -303,7 +307,7 @@ def look_back_modal(
             SectionBlock(
                 text=MarkdownTextObject(
                     text="*Experiments*\n"
-                    + "\n".join(f"• {e['week']}: {e['experiment']}" for e in tried)[:2900]
+                    + "\n".join(f"• {e['week']}: {escape(e['experiment'])}" for e in tried)[:2900]
                 )
             )
         )
@@ -440,12 +444,28 @@ def export_modal(
             )
         ]
     else:
-        text = inline_json or ""
-        chunks = [text[i : i + 2800] for i in range(0, len(text), 2800)][:40]
+        chunks = _escaped_chunks(inline_json or "", 2800)[:40]
         body = [SectionBlock(text=MarkdownTextObject(text=f"```{chunk}```")) for chunk in chunks] or [
             SectionBlock(text="Nothing to export yet.")
         ]
     return _modal("vault.export", "Export", [*body, *_footer(resources, include_partner)], close="Back")
+
+
+def _escaped_chunks(text: str, size: int) -> list[str]:
+    """``text`` escaped for ``mrkdwn``, in pieces of at most ``size`` characters.
+
+    Why here and not after cutting: an escaped character is up to five long (``&amp;``), so the
+    pieces are measured escaped, and never cut inside an entity.
+    """
+    chunks: list[str] = []
+    current = ""
+    for character in text:
+        shown = escape(character)
+        if len(current) + len(shown) > size:
+            chunks.append(current)
+            current = ""
+        current += shown
+    return [*chunks, current] if current else chunks
 
 
 def delete_modal(token: str, *, include_partner: bool, resources: Sequence[Resource]) -> View:

@@ -115,6 +115,22 @@ def test_a_malformed_csv_names_the_line_and_changes_nothing(
     assert _dump(engine) == before
 
 
+def test_a_latin1_file_is_refused_with_its_line_and_the_advice_to_export_utf8(
+    database_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
+) -> None:
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(GOOD_CSV.replace("Hal Resources", "Hélène Resources").encode("latin-1"))
+
+    result = run_cli("directory", "import", str(latin1), env=_env(database_url, fake))
+
+    assert result.returncode == 2
+    assert "line 3: " in result.stderr and "CSV UTF-8" in result.stderr
+    assert "byte" not in result.stderr and "position" not in result.stderr
+    assert "nothing changed" in result.stderr
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM employees")).scalar() == 0
+
+
 def test_vault_new_key_writes_a_private_file_and_never_overwrites(tmp_path: Path) -> None:
     key_file = tmp_path / "master.key"
 

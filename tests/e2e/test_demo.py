@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from hr_plugin.admins import appoint_by_email
+from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import make_engine, make_session_factory, unit_of_work
-from hr_plugin.demo.run import QUARTER, QUARTER_START, run_demo
-from hr_plugin.models import OutboxMessage
+from hr_plugin.demo.narration import NarrationError, Narrator, check_hr_pairing
+from hr_plugin.demo.run import (
+    QUARTER,
+    QUARTER_START,
+    _seed_slack_workspace,
+    run_demo,
+    sample_org_csv,
+)
+from hr_plugin.directory import import_directory, parse_directory_csv
+from hr_plugin.enrolment import accept, import_enrolments
+from hr_plugin.models import AuditEntry, Employee, OutboxMessage
 from hr_plugin.outbox import text_forgotten
+from hr_plugin.slack_clients import make_client
+from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
+from mentoring import service as mentoring
+from mentoring.models import Match
+from mentoring.service import BY_HR, MATCHED, MentorForm, MentoringError
 
 ROLES = {"employee", "mentor", "manager", "hr_admin"}
 CANARY = "DEMO-CANARY"
@@ -184,3 +206,203 @@ def test_slack_refuses_nothing_but_the_deliberate_calls(demo_out: Path) -> None:
             what = (what[0], str(view.get("callback_id") if isinstance(view, dict) else view))
         refused[what] = refused.get(what, 0) + 1
     assert refused == DELIBERATELY_REFUSED
+
+
+# -- the narration tells what happened --------------------------------------------------------
+
+
+def _narration(out: Path) -> list[str]:
+    return (out / "narration.txt").read_text(encoding="utf-8").splitlines()
+
+
+def _user_named(people: dict[str, dict[str, object]], name: str) -> str:
+    return next(user for user, person in people.items() if person["name"] == name)
+
+
+@contextmanager
+def _demo_database(out: Path) -> Iterator[Session]:
+    engine = make_engine(f"sqlite:///{out / 'demo.db'}")
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _employee(session: Session, name: str) -> Employee:
+    return session.scalars(select(Employee).where(Employee.name == name)).one()
+
+
+def test_kims_pairing_as_narrated_is_in_the_database_and_in_slack(demo_out: Path) -> None:
+    lines = _narration(demo_out)
+    people = _people(demo_out)
+    paired = [m for line in lines if (m := re.search(r": Priya .* She pairs Kim with (.+?) instead", line))]
+    assert len(paired) == 1, "the demo narrates HR pairing Kim once"
+    mentor_name = paired[0].group(1)
+    kim, mentor, priya = (_user_named(people, n) for n in ("Kim Nguyen", mentor_name, "Priya Shah"))
+
+    with _demo_database(demo_out) as session:
+        kim_row, mentor_row = _employee(session, "Kim Nguyen"), _employee(session, mentor_name)
+        matches = session.scalars(
+            select(Match).where(Match.mentee_id == kim_row.id, Match.mentor_id == mentor_row.id)
+        ).all()
+        assert [(m.status, m.origin) for m in matches] == [(MATCHED, BY_HR)]  # HR's pairing, accepted
+        asked_by = session.scalars(
+            select(AuditEntry.actor).where(
+                AuditEntry.action == "mentoring.mentor_asked", AuditEntry.subject == str(matches[0].id)
+            )
+        ).all()
+        assert asked_by == [priya]
+        assert mentor_row.manager_id != kim_row.id and kim_row.manager_id != mentor_row.id
+
+    calls = _calls(demo_out)
+    asked = [
+        c
+        for c in calls
+        if c["method"] == "chat.postMessage"
+        and c["ok"]
+        and c["audience"] == [mentor]
+        and "Kim Nguyen" in json.dumps(c)
+        and "mentoring.accept" in json.dumps(c)
+    ]
+    introduced = [
+        c
+        for c in calls
+        if c["method"] == "chat.postMessage" and c["ok"] and sorted(c["audience"]) == sorted([kim, mentor])  # type: ignore[type-var]
+    ]
+    assert len(asked) == 1 and len(introduced) == 1
+    said = f"{mentor_name} is asked in a DM to mentor Kim."
+    asked_at = datetime.fromisoformat(str(asked[0]["at"]))
+    assert [line for line in lines if line.endswith(said)] == [f"{asked_at:%d %b %H:%M}: {said}"]
+    assert f"Kim Nguyen: mentored by {mentor_name}" in next(
+        line for line in lines if line.startswith("Mentoring at the end of the quarter:")
+    )
+
+
+def test_every_narrated_introduction_was_recorded_when_the_line_says(demo_out: Path) -> None:
+    people = _people(demo_out)
+    introductions = {
+        (str(c["at"])[:16], frozenset(c["audience"]))  # type: ignore[arg-type]
+        for c in _calls(demo_out)
+        if c["method"] == "chat.postMessage" and c["ok"] and ", meet " in str(c["params"].get("text"))  # type: ignore[union-attr]
+    }
+    narrated = set()
+    for line in _narration(demo_out):
+        found = re.match(r"(\d\d \w\w\w \d\d:\d\d): (.+) said yes to mentoring (.+) \(", line)
+        if found:
+            moment = datetime.strptime(f"2026 {found.group(1)}", "%Y %d %b %H:%M")
+            pair = frozenset({_user_named(people, found.group(2)), _user_named(people, found.group(3))})
+            narrated.add((moment.strftime("%Y-%m-%dT%H:%M"), pair))
+    assert narrated and narrated == introductions
+
+
+def test_the_end_of_quarter_mentoring_line_matches_the_database(demo_out: Path) -> None:
+    line = next(
+        line for line in _narration(demo_out) if line.startswith("Mentoring at the end of the quarter:")
+    )
+    stated = dict(part.split(": mentored by ") for part in line.split(": ", 1)[1].rstrip(".").split("; "))
+    assert set(stated) == {"Sam Patel", "Noor Haddad", "Lena Fischer", "Kim Nguyen"}  # nobody without one
+    with _demo_database(demo_out) as session:
+        for mentee, mentor in stated.items():
+            active = session.scalars(
+                select(Match).where(Match.mentee_id == _employee(session, mentee).id, Match.status == MATCHED)
+            ).all()
+            assert [m.mentor_id for m in active] == [_employee(session, mentor).id]
+
+
+# -- the checks fail when the outcome does not happen --------------------------------------------
+
+
+@pytest.fixture
+def small_quarter(database_url: str, engine: Engine) -> Iterator[tuple[AppStack, dict[str, str]]]:
+    """The sample organisation, Priya as HR admin, Kim enrolled, Mei and Felix mentors (on the
+    suite's database: SQLite, or PostgreSQL when HR_PLUGIN_TEST_DATABASE_URL names one)."""
+    clock = SimulatedClock(QUARTER_START)
+    fake = FakeSlack(clock=clock, bot_tokens=[BOT_TOKEN], team_name="Example Ltd")
+    ids = _seed_slack_workspace(fake, list(csv.DictReader(io.StringIO(sample_org_csv()))))
+    with start_stack(database_url, clock, fake=fake) as stack:
+        team = fake.team_id
+        import_directory(
+            stack.factory,
+            tenant_id=team,
+            rows=parse_directory_csv(sample_org_csv()),
+            slack=make_client(BOT_TOKEN, fake.base_url, wait_on_rate_limit=True),
+            clock=clock,
+            full=True,
+            actor="test",
+        )
+        appoint_by_email(stack.factory, clock, tenant_id=team, email="priya.shah@example.com", actor="test")
+        import_enrolments(
+            stack.factory,
+            clock,
+            tenant_id=team,
+            text="email,leave_start,expected_return\nkim.nguyen@example.com,2025-12-01,2026-03-02\n",
+            actor="test",
+        )
+        accept(
+            stack.factory,
+            clock,
+            stack.services.enrolment_hooks,
+            tenant_id=team,
+            user_id=ids["kim.nguyen@example.com"],
+            contact_during_leave=True,
+            leave_out_family=False,
+        )
+        form = MentorForm(True, 1, frozenset(), False, None)
+        for mentor in ("mei.chen", "felix.braun"):
+            mentoring.opt_in(
+                stack.factory, clock, tenant_id=team, user_id=ids[f"{mentor}@example.com"], form=form
+            )
+        yield stack, ids
+
+
+def test_the_pairing_check_fails_when_hr_was_refused(small_quarter: tuple[AppStack, dict[str, str]]) -> None:
+    stack, ids = small_quarter
+    kim, mei, felix = (ids[f"{n}@example.com"] for n in ("kim.nguyen", "mei.chen", "felix.braun"))
+    priya = ids["priya.shah@example.com"]
+
+    with pytest.raises(MentoringError, match="cannot be paired"):  # Mei is Kim's manager
+        mentoring.hr_assign(
+            stack.factory,
+            stack.services.clock,
+            tenant_id=stack.fake.team_id,
+            actor_user_id=priya,
+            mentee_user_id=kim,
+            mentor_user_id=mei,
+        )
+    with pytest.raises(NarrationError, match="no open match"):
+        check_hr_pairing(stack, kim, mei)
+
+    mentoring.hr_assign(
+        stack.factory,
+        stack.services.clock,
+        tenant_id=stack.fake.team_id,
+        actor_user_id=priya,
+        mentee_user_id=kim,
+        mentor_user_id=felix,
+    )
+    assert check_hr_pairing(stack, kim, felix) > 0  # the same check passes once the pairing stands
+    with pytest.raises(NarrationError, match="with someone else"):
+        check_hr_pairing(stack, kim, mei)
+
+
+def test_a_line_about_a_later_outcome_fails_the_demo_if_it_never_happens() -> None:
+    clock = SimulatedClock(QUARTER_START)
+    printed: list[str] = []
+    narrator = Narrator(clock, printed.append)
+    happened: list[str] = []
+    narrator.later("the mentor is told", lambda: happened[0] if happened else None, timedelta(days=1))
+
+    narrator.poll()
+    clock.advance(timedelta(days=2))
+    with pytest.raises(NarrationError, match="the mentor is told"):
+        narrator.poll()
+    assert printed == []
+
+    narrator = Narrator(clock, printed.append)
+    narrator.later("the mentor is told", lambda: happened[0] if happened else None, timedelta(days=30))
+    with pytest.raises(NarrationError, match="quarter ended before"):
+        narrator.finish()
+    happened.append("told")
+    narrator.finish()
+    assert printed == ["told"]

@@ -205,11 +205,14 @@ def test_export_through_a_single_use_link_and_delete_for_good(stack: AppStack, e
     export_view = stack.fake.calls_for("views.push", user=enrolled)[-1]["params"]["view"]
     link = json.dumps(export_view).split("<", 1)[1].split("|", 1)[0]
     assert link.startswith(stack.server.url + "/vault/export/")
-    with urllib.request.urlopen(link, timeout=5) as response:
+    with urllib.request.urlopen(link, timeout=5) as response:  # a GET shows the page only
+        page = response.read().decode()
+    with urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5) as response:
         exported = json.loads(response.read())
     with pytest.raises(urllib.error.HTTPError) as again:
-        urllib.request.urlopen(link, timeout=5)
+        urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5)
 
+    assert '<form method="post">' in page and CANARY not in page
     assert exported["checkins"][0]["restorative"] == CANARY
     assert again.value.code == 404
 

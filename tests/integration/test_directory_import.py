@@ -23,6 +23,7 @@ from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import (
     DirectoryError,
     ImportReport,
+    decode_directory_file,
     direct_reports,
     find_by_email,
     find_by_slack_id,
@@ -438,6 +439,41 @@ def test_a_bad_file_raises_with_its_line_and_changes_nothing(
     assert f"line {line}: " in str(raised.value)
     assert dump(engine) == before
     assert bool(fake.calls) == slack_asked  # the database check fails before Slack is paged
+
+
+def test_names_are_stored_without_overrides_or_zero_width_characters(
+    session_factory: SessionFactory, clock: SimulatedClock, slack: WebClient
+) -> None:
+    """A name that would read backwards, or pass for a colleague's, is stored as it reads."""
+    spoofed = [list(person) for person in ORG]
+    spoofed[5][1] = "Eve\u202e enO\u200b"  # e1: reads "Eve Oen" reversed after the override
+    spoofed[6][1] = "E\u200dli\u2066 Two\u2069\ufeff"  # e2: looks exactly like "Eli Two"
+    spoofed[6][3] = "\u200bEngineering"
+
+    run(session_factory, clock, slack, directory_csv(*spoofed))
+
+    found = people(session_factory)
+    assert found["e1@acme.test"].name == "Eve enO"
+    assert (found["e2@acme.test"].name, found["e2@acme.test"].department) == ("Eli Two", "Engineering")
+    clean = {row[0]: row[1] for row in ORG}
+    assert all(found[email].name == clean[email] for email in clean if email not in ("e1@acme.test",))
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line_and_changes_nothing(
+    session_factory: SessionFactory, clock: SimulatedClock, slack: WebClient, engine: Engine
+) -> None:
+    run(session_factory, clock, slack, directory_csv(*ORG))
+    before = dump(engine)
+    latin1 = directory_csv(*ORG, ("zoe@acme.test", "Zoë Brontë", "ceo@acme.test", "Board", "GB")).encode(
+        "latin-1"
+    )
+
+    with pytest.raises(DirectoryError) as raised:
+        run(session_factory, clock, slack, decode_directory_file(latin1))
+
+    assert [line for line, _ in raised.value.problems] == [len(ORG) + 2]
+    assert "CSV UTF-8" in str(raised.value) and "byte" not in str(raised.value)
+    assert dump(engine) == before
 
 
 def test_the_cycle_message_names_every_line_in_it(

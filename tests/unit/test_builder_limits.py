@@ -11,6 +11,13 @@ the longest names the directory accepts, every tag, the longest notes the forms 
 of history, an HR Home for 100,000 employees, a huddle group of 7 with a facilitator, and every
 language the content files hold. ``hr_plugin.testing.slack_limits`` (the same table the fake
 Slack enforces) must find nothing in any of them.
+
+A second pass renders every case again with hostile text in every input that is not the app's
+own words (names, departments, HR's policy names, help links and video link, notes people type):
+Slack's markup for a channel ping, a mention, a channel link and a disguised link, an ``&`` and a
+right-to-left override. None of that markup may reach a ``mrkdwn`` text (or a message's ``text``,
+which Slack renders the same way), and nothing shown as ``plain_text`` may carry the entities
+that escaping writes (they would be shown as ``&lt;``).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import secrets
 import sys
 import types
 import typing
@@ -51,6 +59,7 @@ from hr_plugin.home_model import (
     PendingEnrolment,
     WorkingHours,
 )
+from hr_plugin.reintegration import drafts as plan_drafts
 from hr_plugin.reintegration import messages as plan_messages
 from hr_plugin.reintegration import views as plan_views
 from hr_plugin.reintegration.plan_view import PlanView, WeekLine
@@ -63,6 +72,15 @@ from hr_plugin.slack.views import help as help_views
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals as admin_views
 from hr_plugin.testing import slack_limits
+from hr_plugin.testing.hostile_text import (
+    HOSTILE,
+    HOSTILE_MARKUP,
+    MARKUP,
+    hostile,
+    hostile_markup,
+    misplaced_entities,
+    shown_texts,
+)
 from hr_plugin.vault import content as vault_content
 from hr_plugin.vault import reminders as vault_reminders
 from hr_plugin.vault import signals as vault_signals
@@ -96,11 +114,18 @@ def _long(words: str, length: int) -> str:
     return (f"{words} " * (length // (len(words) + 1) + 1))[:length].rstrip().ljust(length, "x")
 
 
+def _typed(length: int) -> str:
+    """A note as long as a form allows, typed as one unbroken word."""
+    return "x" * length
+
+
 NAME = _long("Maximiliane Wolkenstein-Hohenberg", directory._MAX_NAME)  # the directory's longest
 DEPARTMENT = _long("Research and Development Infrastructure", directory._MAX_DEPARTMENT)
 POLICY_NAME = _long("Parental return policy", 100)  # hr_plugin.reintegration.policy refuses longer
 # As long as huddles' column holds (500), with the characters a calendar link must escape.
 VIDEO_LINK = ("https://meet.example.com/j/8501234567?pwd=" + "a%2Fb&c=d+e" * 50)[:500]
+RESOURCE_URL = "https://help.example.org/" + "x" * 475  # the import allows 500
+UNKNOWN_COMMAND = "`" * 3000  # what someone typed after /rtw
 TENANT_PEOPLE = 100_000
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 3)
@@ -108,6 +133,7 @@ LONGEST_ZONE = max(zoneinfo.available_timezones(), key=len)
 # A group of 7 and its facilitator, each in a different zone, the longest names first.
 GROUP_ZONES = tuple(sorted(zoneinfo.available_timezones(), key=lambda zone: (-len(zone), zone))[:8])
 MOST_IDS = 2**31 - 1
+DRAFT_ID = secrets.token_urlsafe(24)  # hr_plugin.reintegration.drafts' ids
 VAULT_TOKEN = f"milestone-6_months.{'a' * 24}.{'b' * 32}"  # Vault.token's shape, longest purpose
 UNPLACED_REASONS = (
     "Your working hours this month fall only on days off or public holidays, "
@@ -132,7 +158,7 @@ def _resources() -> list[Resource]:
             kind=kind,
             name=_long(f"{kind.title()} line", 200),
             description=_long("Free and confidential, day and night, in several languages", 499),
-            url="https://help.example.org/" + "x" * 475,
+            url=RESOURCE_URL,
         )
         for kind in ("crisis", "perinatal", "safety", "counselling")
         for _ in range(3)
@@ -363,9 +389,11 @@ def _plan_hr_blocks() -> list[Block]:
 
 
 def _need_previews() -> list[View]:
-    detail = "x" * _max_length(plan_views.need_modal(), plan_views.DETAIL_BLOCK)
+    detail = _typed(_max_length(plan_views.need_modal(), plan_views.DETAIL_BLOCK))
     return [
-        plan_views.need_preview_modal(plan_messages.need_text(NAME, plan_messages.compose_need(key, detail)))
+        plan_views.need_preview_modal(
+            plan_messages.need_text(NAME, plan_messages.compose_need(key, detail)), DRAFT_ID
+        )
         for key in plan_messages.need_templates()
     ]
 
@@ -432,9 +460,9 @@ def _exports() -> list[View]:
         {
             "exported_at": START.isoformat(),
             "checkins": _entries(),
-            "milestones": [{"key": key, "answer": "x" * 2000} for key in vault_content.MILESTONE_KEYS],
+            "milestones": [{"key": key, "answer": _typed(2000)} for key in vault_content.MILESTONE_KEYS],
             "reviews": [
-                {"answers": {step.id: "x" * 2000 for step in vault_content.quarterly_review().steps}}
+                {"answers": {step.id: _typed(2000) for step in vault_content.quarterly_review().steps}}
                 for _ in range(4)  # a year of quarterly reviews
             ],
             "profile": {"partner_questions": True, "arrival_date": "2026-01-01"},
@@ -512,7 +540,7 @@ CASES: dict[str, Case] = {
     ),
     "hr_plugin.slack.views.help.help_blocks": Case(
         "message",
-        lambda: [help_views.help_blocks(COMMANDS), help_views.help_blocks(COMMANDS, unknown="`" * 3000)],
+        lambda: [help_views.help_blocks(COMMANDS), help_views.help_blocks(COMMANDS, unknown=UNKNOWN_COMMAND)],
     ),
     # enrolment
     "hr_plugin.enrolment.invitation_blocks": Case("message", lambda: [enrolment.invitation_blocks(MOST_IDS)]),
@@ -521,6 +549,9 @@ CASES: dict[str, Case] = {
     ),
     "hr_plugin.slack.views.enrolment.self_enrol_modal": Case(
         "modal", lambda: [enrolment_views.self_enrol_modal()]
+    ),
+    "hr_plugin.slack.views.enrolment.content_choices_modal": Case(
+        "modal", lambda: [enrolment_views.content_choices_modal(chosen) for chosen in (True, False)]
     ),
     "hr_plugin.slack.views.enrolment.propose_modal": Case("modal", lambda: [enrolment_views.propose_modal()]),
     "hr_plugin.slack.views.enrolment.return_date_modal": Case(
@@ -540,6 +571,16 @@ CASES: dict[str, Case] = {
     "hr_plugin.reintegration.views.more_time_modal": Case("modal", lambda: [plan_views.more_time_modal()]),
     "hr_plugin.reintegration.views.need_modal": Case("modal", lambda: [plan_views.need_modal()]),
     "hr_plugin.reintegration.views.need_preview_modal": Case("modal", _need_previews),
+    "hr_plugin.reintegration.views.need_not_sent_modal": Case(
+        "modal",
+        lambda: [
+            plan_views.need_not_sent_modal(reason)
+            for reason in (
+                plan_drafts.GONE,
+                "You have no manager in the directory to send this to; HR can fix that.",
+            )
+        ],
+    ),
     "hr_plugin.reintegration.views.manager_blocks": Case(
         "home", lambda: [plan_views.manager_blocks([_plan(n) for n in range(40)], TODAY)]
     ),
@@ -907,4 +948,98 @@ def test_every_builder_fits_slacks_limits_at_its_largest(qualified: str, languag
         results = list(case.render())
     assert results and count() >= 1, f"the case for {qualified} does not render it"
     found = {index: _problems(case.surface, result) for index, result in enumerate(results)}
+    assert not {index: problems for index, problems in found.items() if problems}
+
+
+# -- the second pass: text from people that must not pass for markup -------------------------------
+
+
+@contextmanager
+def hostile_inputs() -> Iterator[None]:
+    """Every case's inputs that are not the app's own words hold ``HOSTILE``, at the same lengths.
+
+    The cases read these names when they render, so patching them here reaches every builder;
+    links keep the ``https://`` their validation requires and carry the markup after it.
+    """
+    here = sys.modules[__name__]
+    replaced: dict[str, object] = {
+        "NAME": hostile(len(NAME)),
+        "DEPARTMENT": hostile(len(DEPARTMENT)),
+        "POLICY_NAME": hostile(len(POLICY_NAME)),
+        "VIDEO_LINK": ("https://meet.example.com/j/1?pwd=" + hostile(len(VIDEO_LINK)))[: len(VIDEO_LINK)],
+        "RESOURCE_URL": ("https://help.example.org/?q=" + hostile(len(RESOURCE_URL)))[: len(RESOURCE_URL)],
+        "UNKNOWN_COMMAND": hostile(len(UNKNOWN_COMMAND)),
+        "_long": lambda words, length: hostile(length),
+        "_typed": hostile,
+    }
+    with ExitStack() as stack:
+        for name, value in replaced.items():
+            stack.enter_context(mock.patch.object(here, name, value))
+        yield
+
+
+def _json_of(result: object) -> object:
+    """A builder's result as the JSON Slack receives."""
+    if isinstance(result, View | Message):
+        return result.to_dict()
+    if isinstance(result, dict):
+        return result
+    return _blocks_of(result)
+
+
+def markup_problems(result: object, baseline: object) -> list[str]:
+    """How a result rendered from hostile inputs lets them pass for markup, compared with the same
+    builder rendered from plain inputs (``baseline``): hostile markup in ``mrkdwn``, more markup
+    than the app's own, entities shown as ``plain_text``, or text escaped twice."""
+    mrkdwn, plain = shown_texts(_json_of(result))
+    own = "".join(shown_texts(_json_of(baseline))[0])
+    found = "".join(mrkdwn)
+    return [
+        *hostile_markup(mrkdwn),
+        *(
+            f"{found.count(marker)} x {marker!r} in mrkdwn, {own.count(marker)} with plain inputs"
+            for marker in MARKUP
+            if found.count(marker) > own.count(marker)
+        ),
+        *misplaced_entities(mrkdwn, plain),
+    ]
+
+
+def test_escape_shows_slacks_control_characters_as_themselves() -> None:
+    assert blockkit.escape(HOSTILE) == (
+        "&lt;!channel&gt; &lt;@U123&gt; &lt;#C123&gt; &lt;https://evil.example|click&gt; &amp; \u202eevil"
+    )
+    assert blockkit.escape("Zoë O'Brien *bold*") == "Zoë O'Brien *bold*"  # only &, < and >
+
+
+def test_the_markup_check_finds_what_it_looks_for() -> None:
+    """The check of the second pass, on results a careless builder would make."""
+    plain_name = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Kim* is back"}}]
+    raw = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{HOSTILE}* is back"}}]
+    cut = [{"type": "section", "text": {"type": "mrkdwn", "text": "<https://ev is back"}}]
+    shown = [{"type": "header", "text": {"type": "plain_text", "text": blockkit.escape(HOSTILE)}}]
+    twice = [{"type": "section", "text": {"type": "mrkdwn", "text": blockkit.escape(blockkit.escape("&"))}}]
+    fallback = {"text": f"{HOSTILE} shared a need", "blocks": []}
+    safe = [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{blockkit.escape(HOSTILE)}* is back"}}]
+    assert len(markup_problems(raw, plain_name)) == len(HOSTILE_MARKUP) + len(MARKUP)
+    assert markup_problems(cut, plain_name) == ["1 x '<http' in mrkdwn, 0 with plain inputs"]
+    assert markup_problems(shown, plain_name)[0].startswith("escaped text shown as plain_text")
+    assert markup_problems(twice, plain_name)[0].startswith("text escaped twice")
+    assert markup_problems(fallback, {"text": "Kim shared a need", "blocks": []})
+    assert markup_problems(safe, plain_name) == []
+
+
+@pytest.mark.parametrize("qualified", sorted(CASES))
+def test_no_builder_lets_peoples_text_pass_for_markup(qualified: str) -> None:
+    case = CASES[qualified]
+    baselines = list(case.render())
+    count, patch = _calls_to(qualified)
+    with hostile_inputs(), patch:
+        results = list(case.render())
+    assert results and count() >= 1, f"the case for {qualified} does not render it"
+    assert len(results) == len(baselines)
+    found = {
+        index: markup_problems(result, baseline) + _problems(case.surface, result)
+        for index, (result, baseline) in enumerate(zip(results, baselines, strict=True))
+    }
     assert not {index: problems for index, problems in found.items() if problems}

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from hr_plugin.directory import (
     DEFAULT_WORKING_DAYS,
+    INVISIBLE_CHARACTERS,
     DirectoryError,
     DirectoryRow,
     KnownPerson,
     check_org,
+    decode_directory_file,
     format_directory_csv,
     parse_directory_csv,
 )
@@ -166,6 +168,88 @@ def test_text_too_long_or_with_control_characters() -> None:
         (2, "name is longer than 200 characters"),
         (3, "name contains a line break or control character"),
     ]
+
+
+# -- text that would show as something else ---------------------------------------------
+
+RLO, RLI, PDI, ZWSP, ZWJ, WJ, LRM = "\u202e", "\u2067", "\u2069", "\u200b", "\u200d", "\u2060", "\u200e"
+
+
+def test_overrides_and_zero_width_characters_are_removed_from_names_and_departments() -> None:
+    (row,) = parse_directory_csv(
+        csv_of(f"a@example.com,{ZWSP} Ada{RLO}ecalevol{LRM} {WJ},,{RLI}Eng{PDI}ineering{ZWJ},GB")
+    )
+    assert (row.name, row.department) == ("Adaecalevol", "Engineering")
+
+
+@pytest.mark.parametrize("character", sorted(INVISIBLE_CHARACTERS))
+def test_every_invisible_character_is_removed(character: str) -> None:
+    (row,) = parse_directory_csv(csv_of(f"a@example.com,Kim{character}Lee,,Ops{character},US"))
+    assert (row.name, row.department) == ("KimLee", "Ops")
+
+
+def test_the_invisible_characters_are_the_ones_the_issue_names() -> None:
+    """Bidi embeddings, overrides and isolates; zero-width spaces, joiners and marks; the rest."""
+    expected = {
+        chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0x200B, 0x2010))
+    }
+    assert expected <= INVISIBLE_CHARACTERS
+    assert {"\u2060", "\ufeff", "\u061c"} <= INVISIBLE_CHARACTERS
+    assert not {" ", "-", "'", "\u00e9", "\u00ad"} & INVISIBLE_CHARACTERS  # ordinary letters stay
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627",  # Persian: Mohammad-Reza with a non-joiner
+        "\u0915\u094d\u200d\u0937",  # Devanagari: a half form asked for with a joiner
+    ],
+)
+def test_a_joiner_between_letters_of_a_script_that_spells_with_it_stays(name: str) -> None:
+    (row,) = parse_directory_csv(csv_of(f"a@example.com,{name},,Ops,IR"))
+    assert row.name == name
+
+
+@pytest.mark.parametrize("joiner", ["\u200c", "\u200d"])
+def test_a_joiner_between_latin_letters_or_at_an_edge_goes(joiner: str) -> None:
+    (row,) = parse_directory_csv(csv_of(f"a@example.com,E{joiner}li Two{joiner},,Ops,US"))
+    assert row.name == "Eli Two"
+
+
+def test_a_name_of_only_invisible_characters_is_empty() -> None:
+    assert only_problem(csv_of(f"a@example.com,{RLO}{ZWSP},,Ops,US")) == (2, "empty name")
+
+
+def test_markup_in_a_name_is_kept_as_text() -> None:
+    """Names are stored as HR wrote them; it is the builders that show them as words."""
+    (row,) = parse_directory_csv(csv_of('a@example.com,"<!channel> & <@U1>",,Ops,US'))
+    assert row.name == "<!channel> & <@U1>"
+
+
+# -- the file's encoding ------------------------------------------------------------------
+
+
+def test_a_utf8_file_is_read_with_or_without_a_byte_order_mark() -> None:
+    text = csv_of("a@example.com,Zoë Ørsted,,Ops,DK")
+    assert decode_directory_file(text.encode()) == text
+    assert decode_directory_file(b"\xef\xbb\xbf" + text.encode()) == text
+
+
+def test_a_latin1_file_is_refused_with_its_line_and_the_advice_to_export_utf8() -> None:
+    text = csv_of("a@example.com,Ada Lovelace,,Ops,GB", "b@example.com,Zoë Brontë,,Ops,GB")
+    with pytest.raises(DirectoryError) as raised:
+        decode_directory_file(text.encode("latin-1"))
+    ((line, message),) = raised.value.problems
+    assert line == 3
+    assert "not UTF-8" in message and "CSV UTF-8" in message
+    assert "byte" not in str(raised.value) and "position" not in str(raised.value)
+    assert str(raised.value).startswith("line 3: ")
+
+
+def test_a_windows1252_character_on_the_header_line_is_line_1() -> None:
+    with pytest.raises(DirectoryError) as raised:
+        decode_directory_file(("email,name\u2019s,manager_email\n").encode("cp1252"))
+    assert [line for line, _ in raised.value.problems] == [1]
 
 
 @pytest.mark.parametrize("country", ["XX", "GBR", "U", "UK", "1A"])
@@ -365,8 +449,13 @@ def test_every_cycle_is_reported() -> None:
 
 _COUNTRIES = holidays.list_supported_countries(include_aliases=False)
 _ZONES = sorted(zoneinfo.available_timezones())
+# What a valid name can hold: the import removes the invisible characters (tested above).
 _TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30
+    alphabet=st.characters(
+        blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="".join(INVISIBLE_CHARACTERS)
+    ),
+    min_size=1,
+    max_size=30,
 ).map(str.strip)
 _EMAIL = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,10}@[a-z0-9]{1,8}\.(com|org|co\.uk)", fullmatch=True)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.admins import AdminError, appoint_from_slack
+from hr_plugin.roles import is_hr_admin_user
 from hr_plugin.services import Services
+from hr_plugin.slack import refusals
 from hr_plugin.slack.listeners.home import is_workspace_admin, republisher
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import AppointAdminSubmission, request_context
@@ -23,7 +25,12 @@ from hr_plugin.slack.views.modals import (
 
 
 def register(app: App, services: Services) -> None:
-    def open_appoint(body: dict[str, Any], client: WebClient) -> None:
+    def open_appoint(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
+        who = request_context(context)
+        allowed = is_hr_admin_user(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        if not (allowed or is_workspace_admin(client, who.user_id)):
+            refusals.tell(services, body, context, respond, refusals.ONLY_ADMINS, reason="admins-only")
+            return
         client.views_open(trigger_id=body["trigger_id"], view=appoint_admin_modal())
 
     def submit_appoint(ack: Ack, view: dict[str, Any], client: WebClient, context: Any) -> None:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from hr_plugin import enrolment
 from hr_plugin.services import Services
+from hr_plugin.slack import refusals
 from hr_plugin.slack.listeners.home import republisher
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import EnrolmentSubmission, request_context
@@ -18,6 +19,7 @@ from hr_plugin.slack.views import enrolment as views
 from hr_plugin.slack.views.home import (
     CONFIRM_ACTION,
     CONTACT_TOGGLE_ACTION,
+    FAMILY_OPEN_ACTION,
     FAMILY_TOGGLE_ACTION,
     JOIN_ACTION,
     LEAVE_PROGRAM_ACTION,
@@ -25,6 +27,8 @@ from hr_plugin.slack.views.home import (
     RETURN_DATE_ACTION,
     WITHDRAW_ACTION,
 )
+
+NO_ENROLMENT = "You have no open enrolment to set this for. Your Home tab shows where you stand."
 
 FIELD_BLOCKS = {
     "employee": views.EMPLOYEE_BLOCK,
@@ -146,6 +150,31 @@ def register(app: App, services: Services) -> None:
                 **{field: value},
             )
 
+    def open_content_choices(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
+        who = request_context(context)
+        mine = enrolment.own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+        if mine is None:
+            refusals.tell(services, body, context, respond, NO_ENROLMENT, reason="not-enrolled")
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"], view=views.content_choices_modal(mine.leave_out_family)
+        )
+
+    def submit_content_choices(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        who = request_context(context)
+        try:
+            enrolment.set_preferences(
+                services.factory,
+                services.clock,
+                tenant_id=who.tenant_id,
+                user_id=who.user_id,
+                leave_out_family=views.FAMILY_CHOICE in EnrolmentSubmission.from_view(view).choices,
+            )
+        except enrolment.EnrolmentError as exc:
+            ack(response_action="errors", errors={views.CHOICES_BLOCK: str(exc)})
+            return
+        ack()
+
     def leave(ack: Ack, context: Any) -> None:
         ack()
         who = request_context(context)
@@ -155,7 +184,9 @@ def register(app: App, services: Services) -> None:
                 services.factory, services.clock, hooks, tenant_id=who.tenant_id, user_id=who.user_id
             )
 
-    def open_propose(body: dict[str, Any], client: WebClient) -> None:
+    def open_propose(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
+        if not refusals.hr_admin_or_told(services, body, context, respond):
+            return
         client.views_open(trigger_id=body["trigger_id"], view=views.propose_modal())
 
     def submit_propose(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -200,7 +231,9 @@ def register(app: App, services: Services) -> None:
     show_on_click(app, services, RETURN_DATE_ACTION, open_return_date)
     listen(app.view(views.RETURN_DATE_CALLBACK), services, ack=submit_return_date, after=[refresh])
     listen(app.action(CONTACT_TOGGLE_ACTION), services, ack=toggle, after=[refresh])
-    listen(app.action(FAMILY_TOGGLE_ACTION), services, ack=toggle, after=[refresh])
+    listen(app.action(FAMILY_TOGGLE_ACTION), services, ack=toggle, after=[refresh])  # older Homes
+    show_on_click(app, services, FAMILY_OPEN_ACTION, open_content_choices)
+    listen(app.view(views.CONTENT_CHOICES_CALLBACK), services, ack=submit_content_choices, after=[refresh])
     listen(app.action(LEAVE_PROGRAM_ACTION), services, ack=leave, after=[refresh])
     show_on_click(app, services, PROPOSE_ACTION, open_propose)
     listen(app.view(views.PROPOSE_CALLBACK), services, ack=submit_propose, after=[refresh])

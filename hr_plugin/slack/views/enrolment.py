@@ -19,6 +19,7 @@ ACCEPT_CALLBACK = "enrolment.accept"
 SELF_ENROL_CALLBACK = "enrolment.self"
 PROPOSE_CALLBACK = "enrolment.propose"
 RETURN_DATE_CALLBACK = "enrolment.return"
+CONTENT_CHOICES_CALLBACK = "enrolment.content_choices"
 
 EMPLOYEE_BLOCK, LEAVE_START_BLOCK, RETURN_BLOCK, CHOICES_BLOCK = (
     "employee",
@@ -147,6 +148,35 @@ def return_date_modal(current: date) -> View:
                 block_id=RETURN_BLOCK,
                 label="Expected return date",
                 element=DatePickerElement(action_id="value", initial_date=current.isoformat()),
+            ),
+        ],
+    )
+
+
+def content_choices_modal(leave_out_family: bool) -> View:
+    """The leave-out mark, shown and changed only here: never on the App Home (DESIGN.md)."""
+    option = Option(
+        value=FAMILY_CHOICE,
+        label="Leave out content about a baby or a partner",
+        description="For example after a loss. You can change this at any time.",
+    )
+    return View(
+        type="modal",
+        callback_id=CONTENT_CHOICES_CALLBACK,
+        title="Content choices",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text="What the program shows you. Only you see this choice."),
+            InputBlock(
+                block_id=CHOICES_BLOCK,
+                label="Your choice",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=[option],
+                    initial_options=[option] if leave_out_family else None,
+                ),
             ),
         ],
     )

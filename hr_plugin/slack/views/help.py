@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from hr_plugin.slack.blockkit import escape
+
 # What is quoted back of an unknown subcommand: a typo fits, a pasted page would break the block.
 UNKNOWN_QUOTED_CHARS = 60
 
@@ -15,7 +17,7 @@ def help_blocks(commands: Mapping[str, str], unknown: str | None = None) -> list
     blocks: list[Block] = []
     if unknown:
         quoted = unknown if len(unknown) <= UNKNOWN_QUOTED_CHARS else unknown[:UNKNOWN_QUOTED_CHARS] + "…"
-        quoted = quoted.replace("`", "'")
+        quoted = escape(quoted.replace("`", "'"))
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"I don't know `/rtw {quoted}`. Here is what I know:"))
         )

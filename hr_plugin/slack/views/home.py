@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment, WorkingHours
+from hr_plugin.slack.blockkit import escape
 
 APPOINT_ADMIN_ACTION = "admins.appoint_open"
 WORKING_HOURS_ACTION = "settings.working_hours_open"
@@ -29,7 +30,8 @@ INVITE_OPEN_ACTION = "enrolment.invite_open"
 JOIN_ACTION = "enrolment.join_open"
 RETURN_DATE_ACTION = "enrolment.return_open"
 CONTACT_TOGGLE_ACTION = "enrolment.contact_toggle"
-FAMILY_TOGGLE_ACTION = "enrolment.family_toggle"
+FAMILY_TOGGLE_ACTION = "enrolment.family_toggle"  # on Homes published before the modal below
+FAMILY_OPEN_ACTION = "enrolment.family_open"
 LEAVE_PROGRAM_ACTION = "enrolment.leave_program"
 PROPOSE_ACTION = "enrolment.propose_open"
 CONFIRM_ACTION = "enrolment.confirm"
@@ -45,7 +47,7 @@ def home_view(state: HomeState) -> View:
     if not state.known:
         blocks += _unknown_person()
     else:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"Hello {state.name}.")))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"Hello {escape(state.name)}.")))
         if state.enrolment is not None:
             blocks += _employee_section(state.enrolment)
             blocks += list(state.sections.get("employee", ()))
@@ -115,20 +117,16 @@ def _employee_section(enrolment: OwnEnrolment) -> list[Block]:
     else:
         text = f"*Your return*\n{dates}"
     contact = "on" if enrolment.contact_during_leave else "off"
-    family = "left out" if enrolment.leave_out_family else "included"
+    # The mark that leaves baby and partner content out is private: the Home (perhaps on a
+    # shared screen) never shows it, nor words that differ with it. The modal behind the one
+    # button below, the same for everyone, shows and changes it.
     return [
         DividerBlock(),
         SectionBlock(
             text=MarkdownTextObject(text=text),
             accessory=ButtonElement(text="Change return date", action_id=RETURN_DATE_ACTION, value="open"),
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"Messages during leave: {contact}. Content about a baby or partner: {family}."
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Messages during leave: {contact}.")]),
         ActionsBlock(
             block_id="enrolment",
             elements=[
@@ -137,11 +135,7 @@ def _employee_section(enrolment: OwnEnrolment) -> list[Block]:
                     action_id=CONTACT_TOGGLE_ACTION,
                     value="on" if contact == "off" else "off",
                 ),
-                ButtonElement(
-                    text="Leave out baby and partner content" if family == "included" else "Include it again",
-                    action_id=FAMILY_TOGGLE_ACTION,
-                    value="on" if family == "included" else "off",
-                ),
+                ButtonElement(text="Content choices", action_id=FAMILY_OPEN_ACTION, value="open"),
                 ButtonElement(
                     text="Leave the program",
                     action_id=LEAVE_PROGRAM_ACTION,
@@ -194,7 +188,7 @@ def _hr_section(panel: HrPanel) -> list[Block]:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"{pending.name} asked to join, back {_day(pending.expected_return)}."
+                    text=f"{escape(pending.name)} asked to join, back {_day(pending.expected_return)}."
                 ),
                 accessory=ButtonElement(
                     text="Confirm", action_id=CONFIRM_ACTION, value=str(pending.enrolment_id), style="primary"
@@ -208,7 +202,7 @@ def _hr_section(panel: HrPanel) -> list[Block]:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"{pending.name}: back {_day(pending.expected_return)} ({state})"
+                    text=f"{escape(pending.name)}: back {_day(pending.expected_return)} ({state})"
                 ),
                 accessory=ButtonElement(
                     text="Withdraw",
@@ -255,10 +249,21 @@ def _appoint_admins_section() -> list[Block]:
     ]
 
 
+# Characters of the HR section left for the admins' names (the rest of its text is under 300).
+ADMINS_CHARS = 2600
+
+
 def _listed(names: tuple[str, ...], shown: int) -> str:
-    """``A, B, C and 4 more``: a long list would push the section past Slack's 3,000 characters."""
-    listed = ", ".join(names[:shown])
-    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    """``A, B, C and 4 more``: a long list would push the section past Slack's 3,000 characters.
+
+    Names are escaped for ``mrkdwn``, which can make one several times longer (``<`` is
+    ``&lt;``), so the list also stops at ``ADMINS_CHARS``.
+    """
+    listed = [escape(name) for name in names[:shown]]
+    while len(", ".join(listed)) > ADMINS_CHARS:
+        listed.pop()
+    more = len(names) - len(listed)
+    return ", ".join(listed) + (f" and {more} more" if more else "")
 
 
 def _day(value: date) -> str:
