@@ -42,10 +42,11 @@ from hr_plugin.vault.service import CheckinInput, Vault
 from hr_plugin.vault.store import VaultExport, VaultSpace
 from huddles import messages as huddle_words
 from huddles import service as huddle_service
-from huddles.models import Huddle, HuddleCycle, HuddleMember, HuddleRating
+from huddles.models import HuddleMember, HuddleRating
 from mentoring import messages as mentoring_words
 from mentoring.models import Match
 from tests.e2e.conftest import ORG_CSV, TEAM, USERS
+from tests.huddle_rows import add_huddle
 from tests.waiting import wait_for
 
 TOKEN = "xoxb-fake-token"
@@ -351,28 +352,9 @@ def test_asking_to_join_from_twelve_screens_at_once_opens_one_enrolment(running:
 
 
 def _huddle(running: Running, starts_in: timedelta) -> int:
-    now = SystemClock().now()
-    with unit_of_work(running.factory) as session:
-        cycle = HuddleCycle(tenant_id=TEAM, month=f"{now:%Y-%m}", planned_at=now)
-        session.add(cycle)
-        session.flush()
-        huddle = Huddle(
-            tenant_id=TEAM,
-            cycle_id=cycle.id,
-            month=cycle.month,
-            series=0,
-            start_utc=now + starts_in,
-            minutes=30,
-        )
-        session.add(huddle)
-        session.flush()
-        huddle.series = huddle.id
-        for user_id in ("UPARENT", "UPEER"):
-            person = find_by_slack_id(session, TEAM, user_id)
-            assert person is not None
-            session.add(HuddleMember(tenant_id=TEAM, huddle_id=huddle.id, employee_id=person.id))
-        session.commit()
-        return huddle.id
+    return add_huddle(
+        running.factory, TEAM, SystemClock().now(), starts_in=starts_in, members=("UPARENT", "UPEER")
+    )
 
 
 def _replies(running: Running, user_id: str) -> list[str]:

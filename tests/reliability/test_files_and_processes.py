@@ -23,14 +23,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, upgrade
@@ -40,6 +38,7 @@ from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.processes import app_environment, children, free_port, wait_until_ready
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.conftest import on_postgres
+from tests.metrics import work_after_answer
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
@@ -261,17 +260,6 @@ def test_the_database_the_key_store_and_their_journals_are_private_under_the_usu
 # -- after SIGTERM -------------------------------------------------------------------------------
 
 
-def _work_after_answer(base: str) -> dict[str, float]:
-    with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return {
-        sample.labels["place"]: sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "hr_plugin_work_after_answer_total"
-    }
-
-
 def _companion_of(worker: int) -> int:
     [found] = [pid for pid in children(worker) if "resource_tracker" not in _cmdline(pid)]
     return found
@@ -302,7 +290,7 @@ def test_sigterm_leaves_no_process_behind_even_a_replacement_companion_busy_past
                 published = len(fake.calls_for("views.publish"))
                 assert client.app_home_opened("UONE").status == 200
                 wait_for(lambda: len(fake.calls_for("views.publish")) > published, 10, "the Home")
-                return _work_after_answer(base).get("companion", 0.0) >= 1
+                return work_after_answer(base).get("companion", 0.0) >= 1
 
             wait_for(a_replacement_takes_work, 30, "a replacement companion to take work")
             replacement = _companion_of(worker)

@@ -40,10 +40,11 @@ from hr_plugin.reintegration import service as plans
 from hr_plugin.testing.stack import AppStack
 from hr_plugin.vault import service as vault_service
 from hr_plugin.vault.store import VaultSpace
-from huddles.models import Huddle, HuddleCycle, HuddleMember, HuddleOptOut, HuddleRating
+from huddles.models import HuddleMember, HuddleOptOut, HuddleRating
 from mentoring.models import Match
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
+from tests.huddle_rows import add_huddle
 
 # How long the second call may take on its own. With a fix that locks, it may wait for the
 # first (held at the seam) instead of finishing: the first is let go after this either way.
@@ -675,28 +676,7 @@ def test_two_requests_for_more_time_at_once_reach_hr_once(
 
 def _huddle(stack: AppStack, *, starts_in: timedelta, members: tuple[str, ...] = ("UPARENT", "UPEER")) -> int:
     """A huddle of ``members`` starting ``starts_in`` from now (negative: it has taken place)."""
-    now = stack.services.clock.now()
-    with unit_of_work(stack.factory) as session:
-        cycle = HuddleCycle(tenant_id=TEAM, month=f"{now:%Y-%m}", planned_at=now)
-        session.add(cycle)
-        session.flush()
-        huddle = Huddle(
-            tenant_id=TEAM,
-            cycle_id=cycle.id,
-            month=cycle.month,
-            series=0,
-            start_utc=now + starts_in,
-            minutes=30,
-        )
-        session.add(huddle)
-        session.flush()
-        huddle.series = huddle.id
-        for user_id in members:
-            person = find_by_slack_id(session, TEAM, user_id)
-            assert person is not None
-            session.add(HuddleMember(tenant_id=TEAM, huddle_id=huddle.id, employee_id=person.id))
-        session.commit()
-        return huddle.id
+    return add_huddle(stack.factory, TEAM, stack.services.clock.now(), starts_in=starts_in, members=members)
 
 
 def _rate(stack: AppStack, huddle_id: int, score: int) -> Callable[[], str]:
