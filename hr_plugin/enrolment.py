@@ -682,62 +682,32 @@ def _create(
     """
     try:
         with session.begin_nested():
-            enrolment = _insert(
-                session,
-                now,
-                tenant_id,
-                employee,
-                leave_start,
-                expected_return,
+            leave = Leave(
+                tenant_id=tenant_id,
+                employee_id=employee.id,
+                leave_start=leave_start,
+                expected_return=expected_return,
+                created_at=now,
+            )
+            session.add(leave)
+            session.flush()
+            enrolment = Enrolment(
+                tenant_id=tenant_id,
+                employee_id=employee.id,
+                leave_id=leave.id,
                 status=status,
                 origin=origin,
-                actor=actor,
+                proposed_by=actor,
                 contact_during_leave=contact_during_leave,
                 leave_out_family=leave_out_family,
+                created_at=now,
             )
+            session.add(enrolment)
+            session.flush()
     except IntegrityError:
         return None
     action = "enrolment.proposed" if origin == "hr" else "enrolment.self_enrolled"
     audit.record(session, tenant_id=tenant_id, at=now, actor=actor, action=action, subject=str(employee.id))
-    return enrolment
-
-
-def _insert(
-    session: Session,
-    now: datetime,
-    tenant_id: str,
-    employee: Employee,
-    leave_start: date,
-    expected_return: date,
-    *,
-    status: str,
-    origin: str,
-    actor: str,
-    contact_during_leave: bool | None,
-    leave_out_family: bool,
-) -> Enrolment:
-    leave = Leave(
-        tenant_id=tenant_id,
-        employee_id=employee.id,
-        leave_start=leave_start,
-        expected_return=expected_return,
-        created_at=now,
-    )
-    session.add(leave)
-    session.flush()
-    enrolment = Enrolment(
-        tenant_id=tenant_id,
-        employee_id=employee.id,
-        leave_id=leave.id,
-        status=status,
-        origin=origin,
-        proposed_by=actor,
-        contact_during_leave=contact_during_leave,
-        leave_out_family=leave_out_family,
-        created_at=now,
-    )
-    session.add(enrolment)
-    session.flush()
     return enrolment
 
 

@@ -73,7 +73,6 @@ def load_home(
                     own.leave_start,
                     own.expected_return,
                     own.contact_during_leave,
-                    own.leave_out_family,
                 )
                 if own
                 else None

@@ -18,13 +18,13 @@ class WorkingHours:
 
 @dataclass(frozen=True)
 class OwnEnrolment:
-    """The person's own enrolment: only they (and HR) see it."""
+    """The person's own enrolment: only they (and HR) see it. Not the mark that leaves family
+    content out: the Home may be on a shared screen, so it is shown only in a modal."""
 
     status: str
     leave_start: date
     expected_return: date
     contact_during_leave: bool | None
-    leave_out_family: bool
 
 
 @dataclass(frozen=True)

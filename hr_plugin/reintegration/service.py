@@ -534,12 +534,6 @@ def plan_of(session: Session, tenant_id: str, user_id: str) -> PlanView | None:
     return _view(found[0], found[1].name) if found else None
 
 
-def employee_name(factory: SessionFactory, *, tenant_id: str, user_id: str) -> str:
-    with unit_of_work(factory) as session:
-        person = find_by_slack_id(session, tenant_id, user_id)
-        return person.name if person else "A member of your team"
-
-
 def open_requests(session: Session, tenant_id: str) -> list[tuple[int, str, int]]:
     rows = session.execute(
         select(ExtensionRequest.id, Employee.name, ExtensionRequest.weeks)

@@ -25,7 +25,7 @@ def test_a_person_with_every_role_sees_every_section_in_order() -> None:
         name="Sam",
         roles=frozenset({"employee", "manager", "hr_admin"}),
         working_hours=HOURS,
-        enrolment=OwnEnrolment("active", date(2026, 1, 5), date(2026, 6, 1), True, False),
+        enrolment=OwnEnrolment("active", date(2026, 1, 5), date(2026, 6, 1), True),
         manager=ManagerPanel(direct_reports=1),
         hr=HrPanel(40, 2, 1, ("Priya",), datetime(2026, 1, 5, 9, tzinfo=UTC)),
         can_appoint_admins=True,
