@@ -62,6 +62,8 @@ from hr_plugin.slack_clients import (
     SingleWorkspaceClients,
     SlackClients,
     TokenDead,
+    retry_after_seconds,
+    slack_error,
 )
 
 log = logging.getLogger(__name__)
@@ -817,12 +819,12 @@ class Drainer:
         (then the row goes again at once); a revoked single-workspace token is recorded dead and
         the row held for a new one (``hr_plugin.bot_token``), as when Slack's event came first;
         any other refusal is recorded as ``SLACK_ERRORS`` says."""
-        if _slack_error(exc) in TOKEN_DEATH_ERRORS and isinstance(self.clients, SingleWorkspaceClients):
-            until = self.clients.report_dead(tenant_id, _slack_error(exc))
+        if slack_error(exc) in TOKEN_DEATH_ERRORS and isinstance(self.clients, SingleWorkspaceClients):
+            until = self.clients.report_dead(tenant_id, slack_error(exc))
             if until is not None:
                 self._hold_for_token(row_id, until, report)
                 return
-        if _slack_error(exc) != "token_expired" or not isinstance(self.clients, RenewingClients):
+        if slack_error(exc) != "token_expired" or not isinstance(self.clients, RenewingClients):
             self._record_slack_error(row_id, exc, report, method)
             return
         try:
@@ -846,7 +848,7 @@ class Drainer:
         can succeed with it, so the row fails, and the log says what to do.
         """
         status = getattr(exc.response, "status_code", 0)
-        error = _slack_error(exc)
+        error = slack_error(exc)
         handling = Handling.RATE_LIMITED if status == 429 else handling_of(error)
         gives_up = handling is Handling.PERMANENT or (handling is Handling.RENEW_TOKEN and not renewed)
         now = self.clock.now()
@@ -857,7 +859,7 @@ class Drainer:
             row.lease_until = None
             row.last_error = error
             if handling is Handling.RATE_LIMITED:
-                wait = timedelta(seconds=_retry_after(exc))
+                wait = timedelta(seconds=int(retry_after_seconds(exc)))
                 row.status = PENDING
                 row.attempts -= 1  # waiting our turn is not a failed attempt
                 row.not_before = now + wait
@@ -1059,13 +1061,6 @@ def _cached_channel(session: Session, tenant_id: str, users: list[str]) -> str |
     )
 
 
-def _slack_error(exc: SlackApiError) -> str:
-    """Slack's error code, or ``http_<status>`` for an answer without one."""
-    if exc.response is None:
-        return "unknown"
-    return str(exc.response.get("error") or f"http_{getattr(exc.response, 'status_code', 0)}")
-
-
 def _count(method: str, outcome: str) -> None:
     """Count a send's outcome; a file's three steps count as one ``files.upload``."""
     count_send("files.upload" if method in FILE_STEPS else method, outcome)
@@ -1076,18 +1071,6 @@ _EXPIRED_FOR_GOOD = (
     " (Slack says the bot token has expired and there is no refresh token to renew it: token "
     "rotation is off here; install the app again, or give a token that does not expire)"
 )
-
-
-def _retry_after(exc: SlackApiError) -> int:
-    headers = getattr(exc.response, "headers", {}) or {}
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) else value
-            try:
-                return max(int(float(raw)), 1)
-            except (TypeError, ValueError):
-                break
-    return 1
 
 
 def _never_left(exc: BaseException) -> bool:

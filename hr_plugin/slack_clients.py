@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 DEFAULT_TIMEOUT_SECONDS = 10
@@ -83,6 +84,29 @@ class TokenSource(Protocol):
         """Slack called ``token`` expired: refresh it now (one refresh at a time); True when
         another token is in place, False when none can be had (rotation is off)."""
         ...
+
+
+def slack_error(exc: BaseException) -> str:
+    """Slack's error code for a refusal (``http_<status>`` for an answer without one), else the
+    exception's type: never its text, which may quote what was sent."""
+    if isinstance(exc, SlackApiError):
+        if exc.response is None:
+            return "unknown"
+        return str(exc.response.get("error") or f"http_{getattr(exc.response, 'status_code', 0)}")
+    return type(exc).__name__
+
+
+def retry_after_seconds(exc: SlackApiError) -> float:
+    """The wait Slack asked for in ``Retry-After``, at least a second; a second when it gave none."""
+    headers = getattr(exc.response, "headers", {}) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return max(float(raw), 1.0)
+            except (TypeError, ValueError):
+                break
+    return 1.0
 
 
 def make_client(

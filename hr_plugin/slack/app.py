@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 
 from hr_plugin import vault
 from hr_plugin.bot_token import is_recorded_dead
@@ -26,7 +26,7 @@ from hr_plugin.oauth import Installations, TokenSealer
 from hr_plugin.services import Services
 from hr_plugin.slack.listeners import register_listeners
 from hr_plugin.slack.listeners.unhandled import acknowledge_unhandled
-from hr_plugin.slack_clients import make_client
+from hr_plugin.slack_clients import make_client, slack_error
 
 _INSTALLATIONS = "installations"
 
@@ -125,7 +125,7 @@ def keep_the_ack_when_slack_fails(
     ack = request.context.ack
     acked = ack.response if ack is not None else None
     if acked is not None and isinstance(error, SlackClientError | OSError):
-        reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+        reason = slack_error(error)
         log.warning("a Slack call after the ack failed (%s); the ack stands", reason)
         return acked
     log.exception("a listener failed (%s)", type(error).__name__)

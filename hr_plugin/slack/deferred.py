@@ -41,12 +41,13 @@ from functools import partial
 from typing import Any, Final, Literal, NamedTuple, Protocol
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 
 from hr_plugin.observability import metrics
 from hr_plugin.services import Services
 from hr_plugin.slack import failures
 from hr_plugin.slack.middleware import use
+from hr_plugin.slack_clients import slack_error
 from hr_plugin.wsgi import Environ, StartResponse, WsgiApp
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def _send(what: str, call: Callable[[], object]) -> None:
     try:
         call()
     except (SlackClientError, OSError) as exc:
-        reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        reason = slack_error(exc)
         log.warning("%s after the ack failed (%s)", what, reason)
     except Exception:
         log.exception("%s after the ack failed", what)
