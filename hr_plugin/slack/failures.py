@@ -50,11 +50,12 @@ from typing import Any, Final
 from slack_bolt import BoltRequest
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from hr_plugin import outbox
-from hr_plugin.db import unit_of_work
 from hr_plugin.services import Services
 from hr_plugin.slack.payloads import tenant_of
-from hr_plugin.tenants import TenantError, ensure_tenant
+from hr_plugin.slack.telling import direct_message_once, reply_in_place
+from hr_plugin.slack_clients import retry_after_seconds
+from hr_plugin.slack_clients import slack_error as error_code
+from hr_plugin.tenants import TenantError
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class Notices:
         if not person:
             log.error("%s failed (%s) in a request that names nobody; nobody can be told", method, error)
             return
-        if person == request.user_id and request.can_reply and _reply(request.respond):
+        if person == request.user_id and request.can_reply and reply_in_place(request.respond, NOTICE):
             log.info("%s failed (%s); told %s in an ephemeral reply", method, error, person)
             return
         self._direct_message(request, method, error, person)
@@ -119,24 +120,17 @@ class Notices:
             log.error("%s failed (%s) for %s, whose workspace is unknown; not told", method, error, person)
             return
         key = notice_key(tenant, person, method, request.reference)
+        context = request.request.context
         try:
-            with unit_of_work(self.services.factory) as session:
-                # Single-workspace mode before any directory import has no tenant row yet.
-                context = request.request.context
-                now = self.services.clock.now()
-                ensure_tenant(
-                    session, tenant, now, team_id=context.team_id, enterprise_id=context.enterprise_id
-                )
-                added = outbox.enqueue(
-                    session,
-                    tenant_id=tenant,
-                    key=key,
-                    now=now,
-                    text=NOTICE,
-                    recipient=person,
-                    solicited=True,  # it answers what the person just did: not held for leave
-                )
-                session.commit()
+            added = direct_message_once(
+                self.services,
+                tenant_id=tenant,
+                team_id=context.team_id,
+                enterprise_id=context.enterprise_id,
+                user_id=person,
+                key=key,
+                text=NOTICE,
+            )
         except Exception as exc:  # the database: the log is all that is left
             log.error(
                 "%s failed (%s) for %s, and the notice could not be queued (%s)",
@@ -148,22 +142,6 @@ class Notices:
             return
         if added:
             log.info("%s failed (%s); a DM tells %s (%s)", method, error, person, key)
-
-
-def _reply(respond: Callable[..., Any] | None) -> bool:
-    """The notice as an ephemeral reply through the request's ``response_url``; True if taken."""
-    if respond is None:
-        return False
-    try:
-        answer = respond(text=NOTICE, response_type="ephemeral", replace_original=False)
-    except Exception as exc:  # the URL is gone or unreachable: the caller sends a DM instead
-        log.info("the ephemeral notice could not be sent (%s); sending a DM", type(exc).__name__)
-        return False
-    status = getattr(answer, "status_code", 0)
-    if status != 200:
-        log.info("the ephemeral notice was refused (HTTP %s); sending a DM", status)
-        return False
-    return True
 
 
 def notice_key(tenant_id: str, user_id: str, method: str, reference: str) -> str:
@@ -279,28 +257,13 @@ class WatchedClient:
             log.exception("views.publish retry %d failed", attempt)
 
 
-def error_code(exc: BaseException) -> str:
-    """Slack's error code for a refusal, else the exception's type (never its text)."""
-    if isinstance(exc, SlackApiError) and exc.response is not None:
-        return str(exc.response.get("error") or f"http_{exc.response.status_code}")
-    return type(exc).__name__
-
-
 def retry_after(exc: BaseException) -> float | None:
     """Seconds Slack asked us to wait, when it refused a call for the rate limit; else None."""
     if not isinstance(exc, SlackApiError) or exc.response is None:
         return None
-    response = exc.response
-    if response.status_code != 429 and response.get("error") != "ratelimited":
+    if exc.response.status_code != 429 and exc.response.get("error") != "ratelimited":
         return None
-    for name, value in (response.headers or {}).items():
-        if name.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) else value
-            try:
-                return max(float(raw), 1.0)
-            except (TypeError, ValueError):
-                break
-    return 1.0
+    return retry_after_seconds(exc)
 
 
 @dataclass

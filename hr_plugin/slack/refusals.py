@@ -8,9 +8,9 @@ clicked by someone the directory does not know. Before this, the first opened th
 The listeners that show these modals answer Slack first (``hr_plugin.slack.showing``), so the
 check runs after the answer, and so does the reply: an ephemeral message through the click's
 ``response_url`` when it has one (a button in a message), otherwise a DM through the outbox
-(a button on the App Home has no message to answer), as ``hr_plugin.slack.failures`` does for
-views Slack refuses. The DM is ``solicited`` (it answers what the person just did) and keyed on
-the click's trigger id, so a replayed click is told once.
+(a button on the App Home has no message to answer), through ``hr_plugin.slack.telling`` as
+for views Slack refuses; the DM is keyed on the click's trigger id, so a replayed click is told
+once.
 
 The words say what the person may not do and whom to ask, and nothing about anyone else.
 """
@@ -23,12 +23,10 @@ from typing import Any, Final
 
 from slack_bolt import Respond
 
-from hr_plugin import outbox
-from hr_plugin.db import unit_of_work
 from hr_plugin.roles import is_hr_admin_user
 from hr_plugin.services import Services
 from hr_plugin.slack.payloads import RequestContext, request_context
-from hr_plugin.tenants import ensure_tenant
+from hr_plugin.slack.telling import direct_message_once, reply_in_place
 
 log = logging.getLogger(__name__)
 
@@ -54,34 +52,20 @@ def tell(
     """Tell the person who clicked ``text``: ephemerally in place if the click was in a message,
     else as a DM. ``reason`` names the refusal in the log and the DM's key (never content)."""
     who = request_context(context)
-    if respond is not None and body.get("response_url"):
-        try:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-            log.info("refused (%s); told %s in an ephemeral reply", reason, who.user_id)
-            return
-        except Exception as exc:  # the URL is gone: a DM tells them instead
-            log.info("the ephemeral refusal could not be sent (%s); sending a DM", type(exc).__name__)
+    if body.get("response_url") and reply_in_place(respond, text):
+        log.info("refused (%s); told %s in an ephemeral reply", reason, who.user_id)
+        return
     key = _key(who, reason, str(body.get("trigger_id") or body.get("action_ts") or ""))
-    with unit_of_work(services.factory) as session:
-        # Single-workspace mode before any directory import has no tenant row yet.
-        ensure_tenant(
-            session,
-            who.tenant_id,
-            services.clock.now(),
-            team_id=context.team_id,
-            enterprise_id=context.enterprise_id,
-        )
-        added = outbox.enqueue(
-            session,
-            tenant_id=who.tenant_id,
-            key=key,
-            now=services.clock.now(),
-            text=text,
-            recipient=who.user_id,
-            solicited=True,
-        )
-        session.commit()
-    if added:
+    told = direct_message_once(
+        services,
+        tenant_id=who.tenant_id,
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        user_id=who.user_id,
+        key=key,
+        text=text,
+    )
+    if told:
         log.info("refused (%s); a DM tells %s", reason, who.user_id)
 
 
