@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +15,9 @@ from hr_plugin.directory import find_by_email, import_directory, parse_directory
 from hr_plugin.enrolment import propose
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
+
+if TYPE_CHECKING:
+    from tests.e2e.once_serving import Running
 
 TEAM = "T0DEMO"
 
@@ -81,3 +86,12 @@ def propose_enrolment(stack: AppStack, email: str, leave_start: date, expected_r
         )
         session.commit()
         return enrolment.id
+
+
+@pytest.fixture
+def running(database_url: str, tmp_path: Path) -> Iterator[Running]:
+    """A running ``hr-plugin serve`` for requests fired all at once (``tests/e2e/once_serving.py``)."""
+    from tests.e2e.once_serving import start_running  # it imports this module's directory
+
+    with start_running(database_url, tmp_path) as served:
+        yield served
