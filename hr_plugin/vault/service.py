@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
@@ -248,19 +249,16 @@ class Vault:
         log.debug(
             "sealed a %s record (%d bytes) in space of employee %s", kind, len(sealed), owner.employee_id
         )
-        row = session.get(VaultRecord, record_id)
-        if row is None:
-            session.add(
-                VaultRecord(
-                    id=record_id,
-                    tenant_id=owner.tenant_id,
-                    employee_id=owner.employee_id,
-                    kind=kind,
-                    sealed=sealed,
-                )
-            )
-        else:
-            row.sealed = sealed
+        _put_record(
+            session,
+            {
+                "id": record_id,
+                "tenant_id": owner.tenant_id,
+                "employee_id": owner.employee_id,
+                "kind": kind,
+                "sealed": sealed,
+            },
+        )
 
     # -- the weekly check-in -----------------------------------------------------------
 
@@ -270,6 +268,24 @@ class Vault:
         local = (moment or self.clock.now()).astimezone(ZoneInfo(owner.timezone)).date()
         year, week, _ = local.isocalendar()
         return f"{year}-W{week:02d}"
+
+    def _week_record_id(self, owner: Owner, week: str) -> str:
+        """The id of the person's check-in for ``week``: the same for every check-in that week.
+
+        An HMAC under a key derived from the person's data key, so the id tells nobody without
+        that key which week it is (it stays as opaque as a random id) and means nothing once the
+        key is shredded; the person's data key keeps it apart from everyone else's ids.
+        """
+        id_key = derive_key(self._key(owner), "vault.checkin-week-ids")
+        message = record_context(owner.tenant_id, owner.employee_id, week, "checkin")
+        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
+
+    def _profile_record_id(self, owner: Owner) -> str:
+        """The id of the person's one profile record, made like a week's (``_week_record_id``):
+        two saves at once write the same row, and the last one stays, as one after the other."""
+        id_key = derive_key(self._key(owner), "vault.profile-ids")
+        message = record_context(owner.tenant_id, owner.employee_id, "profile", "profile")
+        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
 
     def save_checkin(
         self,
@@ -308,7 +324,11 @@ class Vault:
                 "from_reminder": from_reminder,
             }
             _between_read_and_write()
-            self._write(session, owner, "checkin", entry, existing[0] if existing else None)
+            # The week's own id, not a random one: two check-ins of one week at once then write
+            # the same row and the last one stays, as when one follows the other. (An entry
+            # stored under a random id before keeps it.)
+            record_id = existing[0] if existing else self._week_record_id(owner, week)
+            self._write(session, owner, "checkin", entry, record_id)
             session.commit()
 
     def entries(self, tenant_id: str, user_id: str) -> list[dict[str, Any]]:
@@ -337,7 +357,10 @@ class Vault:
             self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
             found = self._records(session, owner, "profile")
-            self._write(session, owner, "profile", profile.__dict__, found[0][0] if found else None)
+            _between_read_and_write()
+            # An older profile keeps its random id; a new one gets the person's fixed id.
+            record_id = found[0][0] if found else self._profile_record_id(owner)
+            self._write(session, owner, "profile", profile.__dict__, record_id)
             session.commit()
 
     def save_reflection(
@@ -368,7 +391,8 @@ class Vault:
                 found = self._records(session, owner, "profile")
                 profile = Profile(**found[0][1]) if found else Profile()
                 profile.answered_milestones = [*profile.answered_milestones, milestone]
-                self._write(session, owner, "profile", profile.__dict__, found[0][0] if found else None)
+                record_id = found[0][0] if found else self._profile_record_id(owner)
+                self._write(session, owner, "profile", profile.__dict__, record_id)
             session.commit()
 
     def reflections(self, tenant_id: str, user_id: str, kind: str) -> list[dict[str, Any]]:
@@ -593,6 +617,29 @@ class Vault:
                     space.erase_notice_sent = True
             session.commit()
         return erased
+
+
+def _put_record(session: Session, values: dict[str, Any]) -> None:
+    """Insert a sealed record, or replace the sealed value of the row with its id.
+
+    One INSERT ... ON CONFLICT (id) DO UPDATE, not a look followed by an insert: two writers of
+    one id at once leave one row, the last one's (PostgreSQL waits for the first and updates
+    its row; SQLite has one writer at a time). Only a row of the same person and kind is
+    replaced; an id taken by anything else is an error, never an overwrite.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(VaultRecord).values(**values)
+    written = session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[VaultRecord.id],
+            set_={"sealed": statement.excluded.sealed},
+            where=(VaultRecord.tenant_id == values["tenant_id"])
+            & (VaultRecord.employee_id == values["employee_id"])
+            & (VaultRecord.kind == values["kind"]),
+        ).returning(VaultRecord.id)
+    ).first()
+    if written is None:
+        raise RuntimeError("a vault record id is taken by another record")
 
 
 def _claim_export(session: Session, digest: str, now: datetime) -> bool:

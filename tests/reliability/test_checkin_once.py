@@ -3,7 +3,8 @@ only together with what the screen saves.
 
 A save that fails after the token check (here: the key store failing) leaves the token unspent,
 so the same submission sent again is stored, once; two submissions of one screen at once store
-one entry, and the other is told what a second click is told. The seam test reuses
+one entry, and the other is told what a second click is told; two screens of one week
+submitted at once keep one entry for the week, as one after the other do. The seam tests reuse
 ``interleave`` from ``test_once_only.py``; the content written here (``CANARY``) must never reach
 a log line, an exception text or an answer.
 """
@@ -218,3 +219,56 @@ def test_a_reminder_time_refused_inline_leaves_the_screen_usable_for_the_correct
     weekday, at, _, _ = vault_package.vault_for(stack.services).reminder_settings(TEAM, "UPARENT")
     assert (weekday, at) == (2, "09:30")
     assert again.json is not None and "expired" in json.dumps(again.json)  # saved, so now spent
+
+
+@pytest.mark.parametrize("from_screens", [True, False], ids=["from two screens", "without tokens"])
+def test_two_check_ins_of_one_week_at_once_keep_one_entry(
+    stack: AppStack, org: dict[str, str], from_screens: bool
+) -> None:
+    """One entry per week: a check-in again the same week replaces that week's entry, so two at
+    once (two screens, two tokens) must leave one too. The first is held after reading the week
+    (no entry yet) and before writing; the second runs meanwhile. Both are saved, as one after
+    the other are, and the week keeps one entry: the one written last."""
+    flow.enrol(stack, "UPARENT")
+    vault = vault_package.vault_for(stack.services)
+    vault.consent(TEAM, "UPARENT")
+
+    def submit(rating: str) -> Callable[[], None]:
+        token = (
+            vault_service.ModalToken("checkin", vault.token(TEAM, "UPARENT", "checkin"))
+            if from_screens
+            else None
+        )
+        return lambda: vault.save_checkin(TEAM, "UPARENT", _checkin(rating), from_reminder=False, token=token)
+
+    first, second = interleave(vault_service, submit("neutral"), submit("demanding"))
+
+    assert (first.error, second.error) == (None, None), (type(first.error), type(second.error))
+    stored = vault.entries(TEAM, "UPARENT")
+    assert len(stored) == 1, f"{len(stored)} entries for one week"
+    assert stored[0]["rating"] in ("neutral", "demanding")
+    assert _rows(stack, VaultRecord) == 1
+    submit("restorative")()  # a later one the same week replaces it, as it always did
+    assert [entry["rating"] for entry in vault.entries(TEAM, "UPARENT")] == ["restorative"]
+    assert _rows(stack, VaultRecord) == 1
+
+
+def test_two_profile_saves_at_once_keep_one_profile(stack: AppStack, org: dict[str, str]) -> None:
+    """The settings screen saved from two devices at once: one profile, the last one written.
+    The first save is held after reading (no profile yet) and before writing, while the second
+    runs to the end; with a random id for each, the person had two profiles and was shown either."""
+    flow.enrol(stack, "UPARENT")
+    vault = vault_package.vault_for(stack.services)
+    vault.consent(TEAM, "UPARENT")
+
+    def save(arrival: str) -> Callable[[], None]:
+        profile = vault_service.Profile(partner_questions=False, arrival_date=arrival)
+        return lambda: vault.save_profile(TEAM, "UPARENT", profile)
+
+    first, second = interleave(vault_service, save("2026-01-05"), save("2026-02-09"))
+
+    assert (first.error, second.error) == (None, None), (type(first.error), type(second.error))
+    with unit_of_work(stack.factory) as session:
+        kinds = list(session.scalars(select(VaultRecord.kind)))
+    assert kinds.count("profile") == 1, f"{kinds.count('profile')} profiles for one person"
+    assert vault.profile(TEAM, "UPARENT").arrival_date == "2026-01-05"  # the first, held, wrote last
