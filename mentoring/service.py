@@ -213,7 +213,11 @@ def _match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelt
     )
     now = clock.now()
     asked = 0
+    for locked in sorted({int(mentor) for _, mentor in solution.assignments}):
+        _lock_mentor(session, tenant_id, locked)  # all first, in one order: no deadlock
     for mentee_id, mentor_id in solution.assignments:
+        if not _has_free_place(session, tenant_id, int(mentor_id)):
+            continue  # filled since the loads were read (HR paired someone): the next round
         asked += (
             _ask_mentor(
                 session,
@@ -514,7 +518,10 @@ def hr_assign(
     mentee_user_id: str | None,
     mentor_user_id: str | None,
 ) -> None:
-    """HR pairs two people by hand; the hard constraints still apply and the mentor still decides."""
+    """HR pairs two people by hand; the hard constraints still apply and the mentor still decides.
+
+    The mentor's free place is counted again under their lock (``_lock_mentor``) just before
+    the ask: two pairings of different mentees at once would otherwise both see it free."""
     with unit_of_work(factory) as session:
         actor = _person(session, tenant_id, actor_user_id)
         is_hr = session.scalar(
@@ -551,16 +558,24 @@ def hr_assign(
         chain = frozenset(
             str(i) for i in (*chain_up(managers, mentee_row.id), *chain_down(managers, mentee_row.id))
         )
+        cannot_pair = MentoringError(
+            "These two cannot be paired: same reporting line, no free place, paused, excluded, "
+            "or they were paired before.",
+            "mentor",
+        )
         if not scoring.eligible(
             mentee, mentor, chain=chain, declined_pairs=_closed_pairs(session, tenant_id, mentee_row.id)
         ):
-            raise MentoringError(
-                "These two cannot be paired: same reporting line, no free place, paused, excluded, "
-                "or they were paired before.",
-                "mentor",
-            )
+            if _open_match(session, tenant_id, mentee_row.id) is not None:
+                raise has_one  # paired since the first look (perhaps filling the mentor)
+            raise cannot_pair
         result = scoring.score(mentee, mentor, today=clock.now().date(), config=scoring.ScoringConfig())
         _between_read_and_write()
+        _lock_mentor(session, tenant_id, mentor_row.id)
+        if _open_match(session, tenant_id, mentee_row.id) is not None:
+            raise has_one  # paired just now, to this mentor: what a second click is told
+        if not _has_free_place(session, tenant_id, mentor_row.id):
+            raise cannot_pair  # another mentee took the mentor's last place just now
         asked = _ask_mentor(
             session,
             clock.now(),
@@ -727,6 +742,41 @@ def _load(session: Session, tenant_id: str, mentor_id: int) -> int:
         )
         or 0
     )
+
+
+def _lock_mentor(session: Session, tenant_id: str, mentor_id: int) -> None:
+    """Hold the mentor's profile row until this transaction ends, so that counting their open
+    matches and asking them happen as one step for every pairing of this mentor.
+
+    Why a write and not ``SELECT ... FOR UPDATE``: SQLite has no row locks (SQLAlchemy leaves
+    FOR UPDATE out there), and the app's reads before its first write run outside any
+    transaction. An UPDATE that changes nothing works on both with one code path: on
+    PostgreSQL it takes the row's lock, a second pairing of the same mentor waits for the
+    first to commit, and its next statement (READ COMMITTED) sees the first's match. On SQLite
+    it takes the database's one write lock (the busy timeout waits for it), and the reads after
+    it in this transaction see the latest commit. Why not a counter of places taken: it would
+    need a migration and to be kept right wherever a match opens or closes.
+
+    The count must be a statement of its own after this one: a count inside the UPDATE's WHERE
+    would, on PostgreSQL, come from the snapshot taken before the wait.
+    """
+    session.execute(
+        update(MentorProfile)
+        .where(MentorProfile.tenant_id == tenant_id, MentorProfile.employee_id == mentor_id)
+        .values(updated_at=MentorProfile.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _has_free_place(session: Session, tenant_id: str, mentor_id: int) -> bool:
+    """Whether the mentor has fewer open matches than places; call it after ``_lock_mentor``,
+    so that two pairings at once cannot both see the last place free."""
+    capacity = session.scalar(
+        select(MentorProfile.capacity).where(
+            MentorProfile.tenant_id == tenant_id, MentorProfile.employee_id == mentor_id
+        )
+    )
+    return capacity is not None and _load(session, tenant_id, mentor_id) < capacity
 
 
 def _closed_pairs(session: Session, tenant_id: str, mentee_id: int) -> frozenset[tuple[str, str]]:

@@ -818,3 +818,56 @@ def test_a_modal_token_redeemed_by_many_at_once_is_accepted_once(
     for thread in threads:
         thread.join(60)
     assert sorted(results) == [False] * 11 + [True]
+
+
+def test_two_hr_pairings_of_different_mentees_to_a_mentor_with_one_place_ask_once(
+    stack: AppStack, org: dict[str, str], hr: str
+) -> None:
+    """Two mentees, one mentor with one place: each pairing alone would pass the capacity check
+    it reads, so only a check made under the mentor's lock keeps the mentor to their number."""
+    clock = stack.services.clock
+    flow.enrol(stack, "UPARENT")
+    enrolment.propose_for_slack_user(
+        stack.factory,
+        clock,
+        tenant_id=TEAM,
+        actor_user_id=hr,
+        employee_user_id="UPEER",
+        leave_start=date(2026, 5, 4),
+        expected_return=date(2026, 12, 14),
+    )
+    flow.enrol(stack, "UPEER")
+    form = mentoring_service.MentorForm(
+        confirmed_transition=True, capacity=1, tags=frozenset(), share_tags=False, returned_on=None
+    )
+    mentoring_service.opt_in(stack.factory, clock, tenant_id=TEAM, user_id=hr, form=form)
+
+    def pair(mentee: str) -> Callable[[], None]:
+        return lambda: mentoring_service.hr_assign(
+            stack.factory, clock, tenant_id=TEAM, actor_user_id=hr, mentee_user_id=mentee, mentor_user_id=hr
+        )
+
+    first, second = interleave(mentoring_service, pair("UPARENT"), pair("UPEER"))
+
+    with unit_of_work(stack.factory) as session:
+        mentor = find_by_slack_id(session, TEAM, hr)
+        assert mentor is not None
+        mentees = list(
+            session.scalars(
+                select(Match.mentee_id).where(
+                    Match.mentor_id == mentor.id, Match.status.in_(mentoring_service.OPEN_MATCH)
+                )
+            )
+        )
+        asks = session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.like("mentor-ask:%"))
+        )
+    assert len(mentees) == 1, f"{len(mentees)} open matches for a mentor with one place"
+    assert asks == 1 and _audit_count(stack, "mentoring.mentor_asked") == 1
+    assert second.error is None and isinstance(first.error, mentoring_service.MentoringError)
+    with pytest.raises(mentoring_service.MentoringError) as later:
+        pair("UPARENT")()  # what HR is told when they try again: the mentor has no free place
+    assert _answer_of(first) == str(later.value)
+    assert "no free place" in str(later.value)
