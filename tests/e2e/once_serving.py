@@ -8,6 +8,7 @@ and a vault that shares the server's master key and key store.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -153,3 +154,14 @@ def modal_errors(answer: SignedResponse) -> list[str]:
 
 def replies(running: Running, user_id: str) -> list[str]:
     return [str(call["params"].get("text")) for call in running.fake.calls_for("response_url", user=user_id)]
+
+
+def nothing_failed(running: Running) -> None:
+    """No traceback and no error in the server's log. ``serve`` logs JSON, where a listener's
+    failure is a record at level ERROR with its stack as a list: the word "Traceback" never
+    appears, so looking for it alone would miss a click that failed."""
+    text = running.app.log.read_text()
+    assert "Traceback" not in text, text[-4000:]
+    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    failed = [record for record in records if record.get("level") in ("ERROR", "CRITICAL")]
+    assert failed == [], failed[:3]

@@ -10,7 +10,6 @@ each service's seam.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +39,7 @@ from tests.e2e.once_serving import (
     audited,
     enrol,
     modal_errors,
+    nothing_failed,
     replies,
 )
 from tests.huddle_rows import add_huddle
@@ -51,17 +51,6 @@ CANNOT_PAIR = (
     "These two cannot be paired: same reporting line, no free place, paused, excluded, "
     "or they were paired before."
 )
-
-
-def _nothing_failed(running: Running) -> None:
-    """No traceback and no error in the server's log. ``serve`` logs JSON, where a listener's
-    failure is a record at level ERROR with its stack as a list: the word "Traceback" never
-    appears, so looking for it alone would miss a click that failed."""
-    text = running.app.log.read_text()
-    assert "Traceback" not in text, text[-4000:]
-    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    failed = [record for record in records if record.get("level") in ("ERROR", "CRITICAL")]
-    assert failed == [], failed[:3]
 
 
 def _outbox(running: Running, prefix: str) -> list[tuple[str, str | None]]:
@@ -182,7 +171,7 @@ def test_a_mentor_clicking_accept_and_decline_twelve_times_at_once_keeps_one_ans
     assert told[:AT_ONCE].count(kept) == 1
     assert told[:AT_ONCE].count(ALREADY_ANSWERED) == AT_ONCE - 1
     assert told[AT_ONCE:] == [ALREADY_ANSWERED]  # the later click: what every loser was told
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 # -- mentoring: ending a match ---------------------------------------------------------------
@@ -234,7 +223,7 @@ def test_both_sides_clicking_end_match_twelve_times_at_once_end_it_once(running:
     # The rematch ran once: the mentee waits (the only mentor is the one just ended with).
     assert [recipient for _, recipient in _outbox(running, "mentor-waiting:")] == ["UPARENT"]
     assert _outbox(running, "mentor-ask:") == []
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 # -- mentoring: HR pairing by hand -----------------------------------------------------------
@@ -269,7 +258,7 @@ def test_hr_pairing_one_mentee_from_twelve_submissions_at_once_asks_one_mentor(r
     assert _open_matches(running) == [(parent, peer, mentoring_service.ASKED)]
     assert [recipient for _, recipient in _outbox(running, "mentor-ask:")] == ["UPEER"]
     assert audited(running, "mentoring.mentor_asked") == 1
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 def _more_mentees(running: Running, count: int) -> list[str]:
@@ -320,7 +309,7 @@ def test_twelve_hr_pairings_of_different_mentees_to_a_mentor_with_one_place_ask_
     assert len(refused) == AT_ONCE - 1
     assert modal_errors(later) == [CANNOT_PAIR]
     assert all(errors == modal_errors(later) for errors in refused), refused
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 # -- huddles ---------------------------------------------------------------------------------
@@ -368,7 +357,7 @@ def test_skipping_a_huddle_twelve_times_at_once_is_recorded_once(running: Runnin
     assert _member(running, huddle_id, "UPARENT").rsvp == huddle_service.SKIPPED
     assert _member(running, huddle_id, "UPEER").rsvp == huddle_service.INVITED
     assert replies(running, "UPARENT") == [huddle_words.rsvp_reply("skip")] * (AT_ONCE + 1)
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 def test_leaving_huddles_twelve_times_at_once_is_recorded_once(running: Running) -> None:
@@ -383,7 +372,7 @@ def test_leaving_huddles_twelve_times_at_once_is_recorded_once(running: Running)
         assert session.scalar(select(func.count()).select_from(HuddleOptOut)) == 1
     assert _member(running, huddle_id, "UPARENT").rsvp == huddle_service.LEFT
     assert replies(running, "UPARENT") == [huddle_words.rsvp_reply("leave")] * (AT_ONCE + 1)
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 def test_rejoining_huddles_twelve_times_at_once_is_recorded_once(running: Running) -> None:
@@ -416,7 +405,7 @@ def test_rejoining_huddles_twelve_times_at_once_is_recorded_once(running: Runnin
     assert audited(running, "huddles.rejoined") == 1
     with unit_of_work(running.factory) as session:
         assert session.scalar(select(func.count()).select_from(HuddleOptOut)) == 0
-    _nothing_failed(running)
+    nothing_failed(running)
 
 
 def test_rating_and_saying_you_missed_it_twelve_times_at_once_keeps_one_answer(running: Running) -> None:
@@ -456,4 +445,4 @@ def test_rating_and_saying_you_missed_it_twelve_times_at_once_keeps_one_answer(r
     assert told[:AT_ONCE].count(huddle_service.ALREADY_ANSWERED) == AT_ONCE - 1
     assert told[AT_ONCE:] == [huddle_service.ALREADY_ANSWERED]  # the later click: what the losers had
     assert _member(running, huddle_id, "UPEER").rated is False
-    _nothing_failed(running)
+    nothing_failed(running)

@@ -35,7 +35,16 @@ from hr_plugin.slack.views import modals
 from hr_plugin.testing.fake_slack import BOT_USER_ID
 from hr_plugin.testing.signed_client import SignedResponse
 from tests.e2e.conftest import TEAM
-from tests.e2e.once_serving import AT_ONCE, Running, all_at_once, audited, enrol, modal_errors, replies
+from tests.e2e.once_serving import (
+    AT_ONCE,
+    Running,
+    all_at_once,
+    audited,
+    enrol,
+    modal_errors,
+    nothing_failed,
+    replies,
+)
 from tests.waiting import wait_for
 
 Blocks = list[dict[str, Any]]
@@ -186,7 +195,7 @@ def _statuses(running: Running) -> list[str]:
 
 
 def _no_traceback(running: Running) -> None:
-    assert b"Traceback" not in running.app.log.read_bytes(), running.app.log.read_text()[-3000:]
+    nothing_failed(running)
 
 
 # -- enrolment -------------------------------------------------------------------------------
