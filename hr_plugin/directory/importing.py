@@ -1,0 +1,371 @@
+"""The import: bring a tenant's directory in line with a checked file, in one transaction.
+
+The org is checked against the database before Slack is asked anything, Slack is read with no
+transaction open (``hr_plugin.directory.slack_ids``), and the write re-checks against what the
+database holds by then. A file that would leave the org in a bad state is refused whole, and
+any failure writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hr_plugin import audit
+from hr_plugin.clock import Clock
+from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.directory.org import KnownPerson, check_org
+from hr_plugin.directory.rows import (
+    DEFAULT_WORK_END,
+    DEFAULT_WORK_START,
+    DEFAULT_WORKING_DAYS,
+    DirectoryError,
+    DirectoryRow,
+)
+from hr_plugin.directory.slack_ids import DEFAULT_LOOKUP_LIMIT, Progress, SlackAccount, resolve_slack_ids
+from hr_plugin.models import Employee
+from hr_plugin.tenants import ensure_tenant
+
+_WRITE_PROGRESS_EVERY = 500
+
+
+@dataclass
+class ImportReport:
+    """What an import changed, for the person who ran it (emails, since HR reads it)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    left: list[str] = field(default_factory=list)
+    manager_changed: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    deactivated_in_slack: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.left)} left, {len(self.manager_changed)} with a new manager, "
+            f"{len(self.deactivated_in_slack)} deactivated in Slack, "
+            f"{len(self.unresolved)} without a Slack account"
+        )
+
+
+@dataclass
+class _Plan:
+    """Which existing employee each row updates (None: a new one), after the org check."""
+
+    targets: dict[str, Employee | None]
+
+
+def _plan(
+    rows: Sequence[DirectoryRow],
+    employees: Sequence[Employee],
+    slack_ids: Mapping[str, str | None],
+    *,
+    full: bool,
+) -> _Plan:
+    """Match rows to employees and check the resulting org; raise ``DirectoryError``.
+
+    Rows match by email. A row whose email is new but whose Slack account belongs to someone
+    no longer in the file is that same person under a new address (a name change, say): they
+    are updated in place, so their enrolment and plan stay theirs.
+    """
+    by_email = {employee.email: employee for employee in employees}
+    by_slack = {employee.slack_user_id: employee for employee in employees if employee.slack_user_id}
+    file_emails = {row.email for row in rows}
+    targets: dict[str, Employee | None] = {}
+    claimed: set[int] = set()
+    for row in rows:
+        match = by_email.get(row.email)
+        targets[row.email] = match
+        if match is not None:
+            claimed.add(match.id)
+    for row in rows:
+        user_id = slack_ids.get(row.email)
+        if targets[row.email] is not None or user_id is None:
+            continue
+        holder = by_slack.get(user_id)
+        if holder is not None and holder.email not in file_emails and holder.id not in claimed:
+            targets[row.email] = holder
+            claimed.add(holder.id)
+    new_email_of = {target.id: email for email, target in targets.items() if target is not None}
+    email_by_id = {employee.id: employee.email for employee in employees}
+
+    def email_of(employee_id: int | None) -> str | None:
+        if employee_id is None:
+            return None
+        return new_email_of.get(employee_id) or email_by_id.get(employee_id)
+
+    known = {
+        email_of(employee.id) or employee.email: KnownPerson(employee.active, email_of(employee.manager_id))
+        for employee in employees
+    }
+    problems = check_org(rows, known, full=full)
+    line_of_id: dict[str, int] = {}
+    for row in rows:
+        user_id = slack_ids.get(row.email)
+        if user_id is None:
+            continue
+        if user_id in line_of_id:
+            problems.append(
+                (row.line, f"Slack account {user_id} is also given to line {line_of_id[user_id]}")
+            )
+        else:
+            line_of_id[user_id] = row.line
+    if problems:
+        raise DirectoryError(problems)
+    return _Plan(targets=targets)
+
+
+def _load_employees(session: Session, tenant_id: str) -> list[Employee]:
+    return list(session.scalars(select(Employee).where(Employee.tenant_id == tenant_id)))
+
+
+_TRACKED = (
+    "email",
+    "name",
+    "slack_user_id",
+    "timezone",
+    "working_days",
+    "work_start",
+    "work_end",
+    "country",
+    "subdivision",
+    "department",
+    "manager_id",
+    "active",
+    "slack_deactivated",
+    "left_at",
+)
+
+
+def _snapshot(employee: Employee) -> tuple[Any, ...]:
+    return tuple(getattr(employee, name) for name in _TRACKED)
+
+
+def import_directory(
+    session_factory: SessionFactory,
+    *,
+    tenant_id: str,
+    rows: Sequence[DirectoryRow],
+    slack: WebClient | None,
+    clock: Clock,
+    full: bool,
+    actor: str,
+    progress: Progress | None = None,
+    lookup_limit: int = DEFAULT_LOOKUP_LIMIT,
+) -> ImportReport:
+    """Bring the tenant's directory in line with ``rows``, in one transaction.
+
+    The org is checked against the database before Slack is asked anything (a bad file fails
+    in a second, not after minutes of paging), Slack is read with no transaction open, and the
+    write re-checks against what the database holds by then. Any failure writes nothing.
+    ``slack=None`` imports offline, keeping the ids and zones the file (or the database) has.
+    """
+    say: Progress = progress or (lambda _message: None)
+    if full and not rows:
+        raise DirectoryError([(1, "the file lists nobody: a full import would mark everyone as having left")])
+    with unit_of_work(session_factory) as session:
+        employees = _load_employees(session, tenant_id)
+        _plan(rows, employees, {row.email: row.slack_user_id for row in rows}, full=full)
+        stored_ids = {employee.email: employee.slack_user_id for employee in employees}
+
+    slack_ids, accounts = resolve_slack_ids(rows, stored_ids, slack, lookup_limit, say)
+
+    with unit_of_work(session_factory) as session:
+        now = clock.now()
+        ensure_tenant(session, tenant_id, now)
+        employees = _load_employees(session, tenant_id)
+        plan = _plan(rows, employees, slack_ids, full=full)
+        report = _write(session, tenant_id, rows, employees, plan, slack_ids, accounts, now, full, actor, say)
+        session.commit()
+    say(f"Directory imported: {report.summary()}")
+    return report
+
+
+def _write(
+    session: Session,
+    tenant_id: str,
+    rows: Sequence[DirectoryRow],
+    employees: Sequence[Employee],
+    plan: _Plan,
+    slack_ids: Mapping[str, str | None],
+    accounts: Mapping[str, SlackAccount],
+    now: datetime,
+    full: bool,
+    actor: str,
+    say: Progress,
+) -> ImportReport:
+    report = ImportReport()
+    before = {employee.id: _snapshot(employee) for employee in employees}
+    old_email = {employee.id: employee.email for employee in employees}
+    old_manager = {employee.id: employee.manager_id for employee in employees}
+
+    # Slack ids are unique per tenant, and an id can move between people within one file (a
+    # recreated account, a corrected column). Clear every id that changes first, so no
+    # statement ever sees two rows holding the same one.
+    final_slack_id: dict[int, str | None] = {}
+    for row in rows:
+        target = plan.targets[row.email]
+        if target is not None:
+            final_slack_id[target.id] = slack_ids.get(row.email)
+    taken = {user_id for user_id in slack_ids.values() if user_id}
+    for employee in employees:
+        if employee.id not in final_slack_id:
+            keeps = employee.slack_user_id not in taken
+            final_slack_id[employee.id] = employee.slack_user_id if keeps else None
+    moving = [
+        employee
+        for employee in employees
+        if employee.slack_user_id is not None and final_slack_id[employee.id] != employee.slack_user_id
+    ]
+    for employee in moving:
+        employee.slack_user_id = None
+    if moving:
+        session.flush()
+
+    # Pass 1: everyone exists with their own fields.
+    by_email: dict[str, Employee] = {}
+    total = len(rows)
+    for index, row in enumerate(rows, start=1):
+        target = plan.targets[row.email]
+        user_id = slack_ids.get(row.email)
+        account = accounts.get(user_id) if user_id else None
+        if target is None:
+            employee = Employee(
+                tenant_id=tenant_id,
+                email=row.email,
+                created_at=now,
+                updated_at=now,
+                active=True,
+                slack_deactivated=False,
+                timezone="UTC",
+                working_days=",".join(str(day) for day in DEFAULT_WORKING_DAYS),
+                work_start=DEFAULT_WORK_START,
+                work_end=DEFAULT_WORK_END,
+            )
+            session.add(employee)
+        else:
+            employee = target
+            if employee.email != row.email:
+                # The same Slack account under a new address: ids only, the addresses are personal.
+                audit.record(
+                    session,
+                    tenant_id=tenant_id,
+                    at=now,
+                    actor=actor,
+                    action="directory.email_changed",
+                    subject=str(employee.id),
+                )
+        employee.email = row.email
+        employee.name = row.name
+        employee.department = row.department
+        employee.country = row.country
+        employee.subdivision = row.subdivision
+        if row.working_days is not None:
+            employee.working_days = ",".join(str(day) for day in row.working_days)
+        if row.work_start is not None and row.work_end is not None:
+            employee.work_start, employee.work_end = row.work_start, row.work_end
+        employee.slack_user_id = user_id
+        employee.timezone = (
+            (account.timezone if account else None) or row.timezone or employee.timezone or "UTC"
+        )
+        if account is not None:
+            employee.slack_deactivated = account.deleted
+        if not employee.active:
+            employee.active = True
+            employee.left_at = None
+            if target is not None:
+                audit.record(
+                    session,
+                    tenant_id=tenant_id,
+                    at=now,
+                    actor=actor,
+                    action="directory.rejoined",
+                    subject=str(target.id),
+                )
+        if employee.slack_deactivated:
+            report.deactivated_in_slack.append(row.email)
+        if user_id is None:
+            report.unresolved.append(row.email)
+        by_email[row.email] = employee
+        if index % _WRITE_PROGRESS_EVERY == 0:
+            say(f"Writing the directory: {index} of {total} people")
+    session.flush()
+
+    # Pass 2: managers, now that everyone has an id.
+    id_of = {email: employee.id for email, employee in by_email.items()}
+    for employee in employees:
+        if employee.active and employee.email not in id_of:
+            id_of[employee.email] = employee.id
+    for row in rows:
+        employee = by_email[row.email]
+        manager_id = id_of[row.manager_email] if row.manager_email else None
+        previous = old_manager.get(employee.id)
+        if employee.manager_id != manager_id:
+            employee.manager_id = manager_id
+        if employee.id in before and previous != manager_id:
+            report.manager_changed.append(
+                (row.email, old_email.get(previous) if previous else None, row.manager_email)
+            )
+            audit.record(
+                session,
+                tenant_id=tenant_id,
+                at=now,
+                actor=actor,
+                action="directory.manager_changed",
+                subject=str(employee.id),
+                details={"old_manager_id": previous, "new_manager_id": manager_id},
+            )
+
+    if full:
+        in_file = {employee.id for employee in by_email.values()}
+        for employee in employees:
+            if employee.active and employee.id not in in_file:
+                employee.active = False
+                employee.left_at = now
+                report.left.append(employee.email)
+                audit.record(
+                    session,
+                    tenant_id=tenant_id,
+                    at=now,
+                    actor=actor,
+                    action="directory.left",
+                    subject=str(employee.id),
+                )
+
+    for employee in employees:
+        if _snapshot(employee) != before[employee.id]:
+            employee.updated_at = now
+            if employee.email in by_email:
+                report.updated += 1
+        elif employee.email in by_email:
+            report.unchanged += 1
+    report.created = sum(1 for row in rows if plan.targets[row.email] is None)
+
+    audit.record(
+        session,
+        tenant_id=tenant_id,
+        at=now,
+        actor=actor,
+        action="directory.import",
+        details={
+            "rows": len(rows),
+            "full": full,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "left": len(report.left),
+            "manager_changed": len(report.manager_changed),
+            "deactivated_in_slack": len(report.deactivated_in_slack),
+            "unresolved": len(report.unresolved),
+        },
+    )
+    session.flush()
+    return report
