@@ -17,8 +17,10 @@ One idea a module:
 - ``org``: ``check_org``, managers who exist and reporting lines that do not loop (pure);
 - ``slack_ids``: each person's Slack account, by paging ``users.list`` and a few
   ``users.lookupByEmail``, with no database transaction open;
-- ``importing``: ``import_directory``, matching rows to the people already known and writing
-  the result in one transaction, with its ``ImportReport``;
+- ``matching``: which person already known each row updates (by email, or by Slack account
+  after a change of address), with the org and Slack ids checked;
+- ``importing``: ``import_directory``, writing what was matched in one transaction, and its
+  ``ImportReport``;
 - ``queries``: the lookups every feature uses (a person by email or Slack id, direct reports,
   everyone above or below someone, the whole org as a map) and ``record_deactivated_in_slack``.
 

@@ -1,8 +1,9 @@
 """The import: bring a tenant's directory in line with a checked file, in one transaction.
 
-The org is checked against the database before Slack is asked anything, Slack is read with no
-transaction open (``hr_plugin.directory.slack_ids``), and the write re-checks against what the
-database holds by then. A file that would leave the org in a bad state is refused whole, and
+The rows are matched to the people already known and the org checked
+(``hr_plugin.directory.matching``) before Slack is asked anything, Slack is read with no
+transaction open (``hr_plugin.directory.slack_ids``), and the write plans again against what
+the database holds by then. A file that would leave the org in a bad state is refused whole, and
 any failure writes nothing.
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from hr_plugin import audit
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.directory.org import KnownPerson, check_org
+from hr_plugin.directory.matching import ImportPlan, plan_import
 from hr_plugin.directory.rows import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
@@ -54,73 +55,6 @@ class ImportReport:
             f"{len(self.deactivated_in_slack)} deactivated in Slack, "
             f"{len(self.unresolved)} without a Slack account"
         )
-
-
-@dataclass
-class _Plan:
-    """Which existing employee each row updates (None: a new one), after the org check."""
-
-    targets: dict[str, Employee | None]
-
-
-def _plan(
-    rows: Sequence[DirectoryRow],
-    employees: Sequence[Employee],
-    slack_ids: Mapping[str, str | None],
-    *,
-    full: bool,
-) -> _Plan:
-    """Match rows to employees and check the resulting org; raise ``DirectoryError``.
-
-    Rows match by email. A row whose email is new but whose Slack account belongs to someone
-    no longer in the file is that same person under a new address (a name change, say): they
-    are updated in place, so their enrolment and plan stay theirs.
-    """
-    by_email = {employee.email: employee for employee in employees}
-    by_slack = {employee.slack_user_id: employee for employee in employees if employee.slack_user_id}
-    file_emails = {row.email for row in rows}
-    targets: dict[str, Employee | None] = {}
-    claimed: set[int] = set()
-    for row in rows:
-        match = by_email.get(row.email)
-        targets[row.email] = match
-        if match is not None:
-            claimed.add(match.id)
-    for row in rows:
-        user_id = slack_ids.get(row.email)
-        if targets[row.email] is not None or user_id is None:
-            continue
-        holder = by_slack.get(user_id)
-        if holder is not None and holder.email not in file_emails and holder.id not in claimed:
-            targets[row.email] = holder
-            claimed.add(holder.id)
-    new_email_of = {target.id: email for email, target in targets.items() if target is not None}
-    email_by_id = {employee.id: employee.email for employee in employees}
-
-    def email_of(employee_id: int | None) -> str | None:
-        if employee_id is None:
-            return None
-        return new_email_of.get(employee_id) or email_by_id.get(employee_id)
-
-    known = {
-        email_of(employee.id) or employee.email: KnownPerson(employee.active, email_of(employee.manager_id))
-        for employee in employees
-    }
-    problems = check_org(rows, known, full=full)
-    line_of_id: dict[str, int] = {}
-    for row in rows:
-        user_id = slack_ids.get(row.email)
-        if user_id is None:
-            continue
-        if user_id in line_of_id:
-            problems.append(
-                (row.line, f"Slack account {user_id} is also given to line {line_of_id[user_id]}")
-            )
-        else:
-            line_of_id[user_id] = row.line
-    if problems:
-        raise DirectoryError(problems)
-    return _Plan(targets=targets)
 
 
 def _load_employees(session: Session, tenant_id: str) -> list[Employee]:
@@ -173,7 +107,7 @@ def import_directory(
         raise DirectoryError([(1, "the file lists nobody: a full import would mark everyone as having left")])
     with unit_of_work(session_factory) as session:
         employees = _load_employees(session, tenant_id)
-        _plan(rows, employees, {row.email: row.slack_user_id for row in rows}, full=full)
+        plan_import(rows, employees, {row.email: row.slack_user_id for row in rows}, full=full)
         stored_ids = {employee.email: employee.slack_user_id for employee in employees}
 
     slack_ids, accounts = resolve_slack_ids(rows, stored_ids, slack, lookup_limit, say)
@@ -182,7 +116,7 @@ def import_directory(
         now = clock.now()
         ensure_tenant(session, tenant_id, now)
         employees = _load_employees(session, tenant_id)
-        plan = _plan(rows, employees, slack_ids, full=full)
+        plan = plan_import(rows, employees, slack_ids, full=full)
         report = _write(session, tenant_id, rows, employees, plan, slack_ids, accounts, now, full, actor, say)
         session.commit()
     say(f"Directory imported: {report.summary()}")
@@ -194,7 +128,7 @@ def _write(
     tenant_id: str,
     rows: Sequence[DirectoryRow],
     employees: Sequence[Employee],
-    plan: _Plan,
+    plan: ImportPlan,
     slack_ids: Mapping[str, str | None],
     accounts: Mapping[str, SlackAccount],
     now: datetime,
