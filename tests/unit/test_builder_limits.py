@@ -49,8 +49,9 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from hr_plugin import directory, enrolment
+from hr_plugin import enrolment
 from hr_plugin import home as home_service
+from hr_plugin.directory import rows
 from hr_plugin.home_model import (
     HomeState,
     HrPanel,
@@ -119,8 +120,8 @@ def _typed(length: int) -> str:
     return "x" * length
 
 
-NAME = _long("Maximiliane Wolkenstein-Hohenberg", directory._MAX_NAME)  # the directory's longest
-DEPARTMENT = _long("Research and Development Infrastructure", directory._MAX_DEPARTMENT)
+NAME = _long("Maximiliane Wolkenstein-Hohenberg", rows._MAX_NAME)  # the directory's longest
+DEPARTMENT = _long("Research and Development Infrastructure", rows._MAX_DEPARTMENT)
 POLICY_NAME = _long("Parental return policy", 100)  # hr_plugin.reintegration.policy refuses longer
 # As long as huddles' column holds (500), with the characters a calendar link must escape.
 VIDEO_LINK = ("https://meet.example.com/j/8501234567?pwd=" + "a%2Fb&c=d+e" * 50)[:500]
