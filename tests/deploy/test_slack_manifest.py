@@ -39,7 +39,7 @@ from tests.deploy.support import DEPLOY, ROOT
 MANIFEST = DEPLOY / "slack" / "manifest.yaml"
 SCANNED = [ROOT / "hr_plugin", ROOT / "mentoring", ROOT / "huddles"]
 NOT_THE_APP = [ROOT / "hr_plugin" / "testing", ROOT / "hr_plugin" / "demo"]
-OUTBOX = ROOT / "hr_plugin" / "outbox.py"
+OUTBOX = ROOT / "hr_plugin" / "outbox" / "enqueue.py"
 
 # The bot-token scopes of each Web API method the app calls. Source: the method's page,
 # docs.slack.dev/reference/methods/<method>, "Facts" > "Scopes" > "Bot token" (also in
