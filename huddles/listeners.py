@@ -18,7 +18,7 @@ from hr_plugin.slack.payloads import request_context, state_value
 from hr_plugin.slack.showing import show_on_click
 from huddles import messages, series, service
 from huddles import views as v
-from huddles.home import sections_for
+from huddles.home import home_sections
 
 CHOICE_OF = {messages.ATTEND_ACTION: "attend", messages.SKIP_ACTION: "skip", messages.LEAVE_ACTION: "leave"}
 RATING = re.compile(rf"^{re.escape(messages.RATE_ACTION)}\.[1-5]$|^{re.escape(messages.MISSED_ACTION)}$")
@@ -26,7 +26,7 @@ CALENDAR = re.compile(rf"^{re.escape(messages.CALENDAR_ACTION)}\.")
 
 
 def register(app: App, services: Services) -> None:
-    services.home_providers.append(sections_for(services.clock))
+    services.home_providers.append(home_sections)
     services.enrolment_hooks.append(service.on_enrolment_change)
     refresh = republisher(services)
 

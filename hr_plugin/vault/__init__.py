@@ -6,7 +6,7 @@ import it, and only the names below.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hr_plugin.vault.cli import add_commands as cli
@@ -65,7 +65,7 @@ def register(app: App, services: Services) -> None:
 
 
 def home_entry(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
+    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
 ) -> dict[str, list[Any]]:
     """The employee's App Home gets a button to the private space: the same for everyone enrolled,
     whether or not they use it."""

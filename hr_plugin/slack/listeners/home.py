@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from hr_plugin.home import load_home
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.listeners.events import claim_event_after_answer
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import RequestContext, request_context
@@ -66,7 +66,7 @@ def republisher(services: Services) -> Callable[..., None]:
 # person, would spend that on a question whose answer rarely changes. Only the Home's button
 # is decided from the cached answer; appointing an HR admin asks Slack again (listeners/admins.py).
 ADMIN_STATUS_SECONDS = 300.0
-_ADMIN_STATUSES = "workspace_admin_statuses"
+_ADMIN_STATUSES: Slot[AdminStatuses] = Slot("workspace_admin_statuses")
 
 
 class AdminStatuses:
@@ -93,10 +93,7 @@ class AdminStatuses:
 
 
 def _admin_statuses(services: Services) -> AdminStatuses:
-    found = services.extensions.get(_ADMIN_STATUSES)
-    if found is None:
-        found = services.extensions.setdefault(_ADMIN_STATUSES, AdminStatuses())
-    return found
+    return singleton(services, _ADMIN_STATUSES, AdminStatuses)
 
 
 def is_workspace_admin(client: WebClient, user_id: str) -> bool:
