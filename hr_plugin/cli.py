@@ -203,7 +203,9 @@ def _prepare_storage(settings: Settings) -> None:
         log.info("database schema at %s", current_revision(engine))
     finally:
         engine.dispose()
-    vault.prepare_keystore(settings)
+    for feature in FEATURES:
+        for prepare_feature in feature.before_serve:
+            prepare_feature(settings)
 
 
 def _scheduler(args: argparse.Namespace) -> int:

@@ -15,9 +15,10 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from hr_plugin import vault
 from hr_plugin.bot_token import is_recorded_dead
 from hr_plugin.oauth import Installations, TokenSealer
+from hr_plugin.feature_api import token_key
+from hr_plugin.features import FEATURES
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.listeners import register_listeners
 from hr_plugin.slack.listeners.unhandled import acknowledge_unhandled
@@ -40,7 +41,7 @@ def build_app(services: Services, *, client: WebClient | None = None, verify_req
     else:
         app = _single_workspace_app(services, client, verify_requests)
     app.error(keep_the_ack_when_slack_fails)
-    register_listeners(app, services)
+    register_listeners(app, services, FEATURES)
     return app
 
 
@@ -129,7 +130,7 @@ def installations_for(services: Services) -> Installations:
             services.engine,
             services.factory,
             services.clock,
-            TokenSealer(vault.slack_token_key(settings.master_key())),
+            TokenSealer(token_key(FEATURES, settings.master_key())),
             client_id=client_id,
             client_secret=client_secret,
             api_url=settings.slack_api_url,

@@ -51,6 +51,7 @@ from slack_sdk.models.views import View
 
 from hr_plugin import directory, enrolment
 from hr_plugin import home as home_service
+from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.home_model import (
     HomeState,
     HrPanel,
@@ -67,7 +68,6 @@ from hr_plugin.reintegration.policy import PolicyInput
 from hr_plugin.reports import BudgetInUse, Figure
 from hr_plugin.slack import blockkit
 from hr_plugin.slack.listeners.commands import HELP_SUMMARY
-from hr_plugin.slack.views import enrolment as enrolment_views
 from hr_plugin.slack.views import help as help_views
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals as admin_views
