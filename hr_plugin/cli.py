@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hr_plugin import vault
-from hr_plugin.observability.logs import LogFormat, configure_logging
+from hr_plugin.observability.logs import configure_logging, default_log_format
 from hr_plugin.reintegration import preview
 from hr_plugin.settings import Settings, SettingsError
 from huddles.cli import add_commands as huddle_commands
@@ -39,11 +39,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-def default_log_format(command: str) -> LogFormat:
-    """JSON for the long-running processes a log pipeline reads; text at a terminal."""
-    return "json" if command in ("serve", "scheduler") else "text"
 
 
 def _parser() -> argparse.ArgumentParser:

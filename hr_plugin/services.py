@@ -18,7 +18,6 @@ from hr_plugin.models import Employee, Enrolment
 from hr_plugin.settings import Settings
 
 if TYPE_CHECKING:
-    from hr_plugin.feature_api import Feature
     from hr_plugin.slack.pool import LazyListenerPool
 
 T = TypeVar("T")
@@ -58,8 +57,8 @@ class Services:
     engine: Engine
     factory: SessionFactory
     clock: Clock = field(default_factory=SystemClock)
-    # Gathered from the features by ``install`` (the Bolt app does it when it is built).
-    features: tuple[Feature, ...] = ()
+    # What the features declared for requests, taken in when the Bolt app is built
+    # (``hr_plugin.slack.listeners.register_listeners``).
     subcommands: dict[str, Subcommand] = field(default_factory=dict)
     home_providers: list[HomeProvider] = field(default_factory=list)
     enrolment_hooks: list[EnrolmentHook] = field(default_factory=list)
@@ -75,14 +74,6 @@ class Services:
     ) -> None:
         self.subcommands[name] = Subcommand(name, summary, handler, shows_only)
 
-    def install(self, features: Sequence[Feature]) -> None:
-        """Take in what the features declare for requests: subcommands, Home sections, hooks."""
-        self.features = tuple(features)
-        for feature in self.features:
-            for subcommand in feature.subcommands:
-                self.subcommands[subcommand.name] = subcommand
-            self.home_providers.extend(feature.home)
-            self.enrolment_hooks.extend(feature.enrolment_hooks)
 
 
 _SINGLETONS_LOCK = threading.RLock()

@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from hr_plugin.db import ping
+from hr_plugin.features import FEATURES
 from hr_plugin.observability import metrics
 from hr_plugin.observability.outbox_gauges import OutboxGauges
 from hr_plugin.observability.surfaces import surface_of
@@ -55,7 +56,7 @@ class WebApp:
         }
         self.prefixed_routes = [
             (prefix, answer)
-            for feature in services.features
+            for feature in FEATURES
             for prefix, answer in (feature.web_routes or {}).items()
         ]
 

@@ -18,7 +18,11 @@ def register_listeners(app: App, services: Services, features: Sequence[Feature]
     order of the list; ``services`` takes in the features' subcommands, Home sections, hooks."""
     deferred.register(app, services)  # showing calls go out after the answer; failures are told
     events.register(app, services)  # middleware first: it guards every listener
-    services.install(features)
+    for feature in features:
+        for subcommand in feature.subcommands:
+            services.subcommands[subcommand.name] = subcommand
+        services.home_providers.extend(feature.home)
+        services.enrolment_hooks.extend(feature.enrolment_hooks)
     for feature in features:
         for listener in feature.listeners:
             wire(app, services, listener)
