@@ -53,6 +53,11 @@ def publish_home(client: WebClient, services: Services, who: RequestContext) -> 
     client.views_publish(user_id=who.user_id, view=home_view(state))
 
 
+def republish_home(client: WebClient, context: Any, services: Services) -> None:
+    """Work after the answer: refresh the acting person's App Home after a change."""
+    publish_home(client, services, request_context(context))
+
+
 def republisher(services: Services) -> Callable[..., None]:
     """A lazy listener that refreshes the acting person's App Home after a change."""
 
