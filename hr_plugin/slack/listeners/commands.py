@@ -31,16 +31,17 @@ def register(app: App, services: Services) -> None:
         if subcommand.shows_only:
             # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
             ack()
-            show = partial(_run, subcommand, never_acks, command, rest, client, context, respond)
+            show = partial(_run, services, subcommand, never_acks, command, rest, client, context, respond)
             # Nothing before the answer to repeat, so the companion may dispatch it again.
             after_answer(f"/rtw {name}", show, services.lazy_pool, redispatched=True)
             return
-        _run(subcommand, ack, command, rest, client, context, respond)
+        _run(services, subcommand, ack, command, rest, client, context, respond)
 
     app.command("/rtw")(on_rtw)
 
 
 def _run(
+    services: Services,
     subcommand: Subcommand,
     ack: Any,
     command: dict[str, Any],
@@ -49,9 +50,15 @@ def _run(
     context: BoltContext,
     respond: Respond,
 ) -> None:
-    """A subcommand's handler gets Bolt's arguments and the text after its name."""
+    """A subcommand's handler gets Bolt's arguments, the text after its name and the services."""
     subcommand.handler(
-        ack=ack, command=command, argument=argument, client=client, context=context, respond=respond
+        ack=ack,
+        command=command,
+        argument=argument,
+        client=client,
+        context=context,
+        respond=respond,
+        services=services,
     )
 
 
