@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.vault.cli import add_commands as cli
 
 if TYPE_CHECKING:
@@ -16,13 +17,14 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from hr_plugin.models import Employee
-    from hr_plugin.services import Services
     from hr_plugin.settings import Settings
     from hr_plugin.ticks import Tick, TickContext
+    from hr_plugin.vault.feature import FEATURE
     from hr_plugin.vault.service import Vault
     from hr_plugin.wsgi import Environ as WsgiEnviron
 
 __all__ = [
+    "FEATURE",
     "cli",
     "export_route",
     "home_entry",
@@ -34,18 +36,14 @@ __all__ = [
     "vault_for",
 ]
 
-_VAULT = "vault"
+_VAULT: Slot[Vault] = Slot("vault")
 # The purpose the key sealing stored Slack tokens is derived for; no other key shares it.
 SLACK_TOKEN_PURPOSE = "slack.installation-tokens"
 
 
 def vault_for(services: Services) -> Vault:
     """The process's Vault, built once from the settings (master key, key store URL)."""
-    found = services.extensions.get(_VAULT)
-    if found is None:
-        found = _build(services.factory, services.clock, services.settings)
-        services.extensions[_VAULT] = found
-    return found
+    return singleton(services, _VAULT, lambda: _build(services.factory, services.clock, services.settings))
 
 
 def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
@@ -58,10 +56,27 @@ def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
 
 
 def register(app: App, services: Services) -> None:
-    from hr_plugin.vault import listeners
+    """Bridge until the core wires features from hr_plugin.features."""
+    from hr_plugin.slack.declare import wire
+    from hr_plugin.vault.feature import FEATURE
 
-    listeners.register(app, services, vault_for(services))
-    services.home_providers.append(home_entry)
+    vault_for(services)  # built when the app is, as before: a bad key store fails at start-up
+    for listener in FEATURE.listeners:
+        wire(app, services, listener)
+    services.home_providers.extend(FEATURE.home)
+    services.enrolment_hooks.extend(FEATURE.enrolment_hooks)
+    for subcommand in FEATURE.subcommands:
+        services.subcommands[subcommand.name] = subcommand
+
+
+def __getattr__(name: str) -> Any:
+    """``FEATURE``, imported on first use: it names the Slack listeners, which the CLI and the
+    scheduler importing this package do not need, and it imports the names defined here."""
+    if name == "FEATURE":
+        from hr_plugin.vault.feature import FEATURE
+
+        return FEATURE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def home_entry(
