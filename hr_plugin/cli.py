@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hr_plugin.cli_support import read_json as _read_json
-from hr_plugin.features import FEATURES
 from hr_plugin.cli_support import services_for as _services
 from hr_plugin.cli_support import slack_client as _slack_client
 from hr_plugin.cli_support import tenant as _tenant
 from hr_plugin.cli_support import workspace as _workspace
+from hr_plugin.features import FEATURES
 from hr_plugin.observability.logs import configure_logging, default_log_format
 from hr_plugin.settings import Settings, SettingsError
 

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from hr_plugin.services import EnrolmentHook, HomeProvider, Subcommand
+from hr_plugin.services import EnrolmentHook, HomeProvider, Services, Subcommand
 from hr_plugin.slack.declare import Listener
 from hr_plugin.ticks import Tick
 
 if TYPE_CHECKING:
-    from hr_plugin.services import Services
     from hr_plugin.settings import Settings
 
 # ``hr-plugin <group> ...`` commands: given the CLI's subparsers, add the feature's own.
@@ -48,6 +47,9 @@ class Feature:
     tables: ModuleType | None = None
     # Paths served by the web app beside Slack's endpoint, by prefix.
     web_routes: Mapping[str, WebRoute] | None = None
+    # Run when the Bolt app is built, so that what they build fails at start-up, not on the
+    # first click (the vault opens its key store).
+    on_build: Sequence[Callable[[Services], object]] = ()
     # Run by ``serve`` before it starts workers and companions (one process, nothing racing).
     before_serve: Sequence[Callable[[Settings], None]] = ()
     # Run first when a workspace is erased after uninstalling: returns how many it destroyed.

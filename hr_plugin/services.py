@@ -69,12 +69,6 @@ class Services:
     # Process-wide objects by slot name; reached only through ``singleton`` below, typed.
     extensions: dict[str, Any] = field(default_factory=dict)
 
-    def add_subcommand(
-        self, name: str, summary: str, handler: SubcommandHandler, *, shows_only: bool = False
-    ) -> None:
-        self.subcommands[name] = Subcommand(name, summary, handler, shows_only)
-
-
 
 _SINGLETONS_LOCK = threading.RLock()
 

@@ -55,9 +55,7 @@ class WebApp:
             SLACK_EVENTS_PATH: self._slack_events,
         }
         self.prefixed_routes = [
-            (prefix, answer)
-            for feature in FEATURES
-            for prefix, answer in (feature.web_routes or {}).items()
+            (prefix, answer) for feature in FEATURES for prefix, answer in (feature.web_routes or {}).items()
         ]
 
     def add_route(self, path: str, route: Route) -> None:

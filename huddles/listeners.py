@@ -6,12 +6,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.declare import wire
 from hr_plugin.slack.payloads import request_context, state_value
 from huddles import messages, series, service
 from huddles import views as v
@@ -20,25 +19,6 @@ CHOICE_OF = {messages.ATTEND_ACTION: "attend", messages.SKIP_ACTION: "skip", mes
 # The rating question's buttons (a score, or "I couldn't make it") and the calendar link buttons.
 RATING_ACTIONS = (*(f"{messages.RATE_ACTION}.{score}" for score in messages.SCORES), messages.MISSED_ACTION)
 CALENDAR_ACTIONS = (messages.GOOGLE_CALENDAR_ACTION, messages.OUTLOOK_CALENDAR_ACTION)
-
-
-def register(app: App, services: Services) -> None:
-    """Bridge until the core wires features from hr_plugin.features."""
-    from huddles.feature import feature
-
-    # The bridge wires requests only: the ticks, which alone use the facilitators, are the
-    # scheduler's, which passes mentoring's ``huddle_facilitators`` itself.
-    feature_value = feature(_facilitators_not_wired_here)
-    for listener in feature_value.listeners:
-        wire(app, services, listener)
-    services.home_providers.extend(feature_value.home)
-    services.enrolment_hooks.extend(feature_value.enrolment_hooks)
-    for subcommand in feature_value.subcommands:
-        services.subcommands[subcommand.name] = subcommand
-
-
-def _facilitators_not_wired_here(session: object, tenant_id: str) -> list[int]:
-    raise RuntimeError("the listeners' bridge has no facilitator source: the scheduler plans huddles")
 
 
 def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:

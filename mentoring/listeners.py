@@ -6,12 +6,11 @@ import contextlib
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.declare import wire
 from hr_plugin.slack.payloads import request_context, state_value
 from mentoring import messages, service
 from mentoring import views as v
@@ -30,18 +29,6 @@ FIELD_BLOCKS = {
     "mentee": v.MENTEE_BLOCK,
     "mentor": v.MENTOR_BLOCK,
 }
-
-
-def register(app: App, services: Services) -> None:
-    """Bridge until the core wires features from hr_plugin.features."""
-    from mentoring.feature import FEATURE
-
-    for listener in FEATURE.listeners:
-        wire(app, services, listener)
-    services.home_providers.extend(FEATURE.home)
-    services.enrolment_hooks.extend(FEATURE.enrolment_hooks)
-    for subcommand in FEATURE.subcommands:
-        services.subcommands[subcommand.name] = subcommand
 
 
 def open_become(

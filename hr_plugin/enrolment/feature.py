@@ -3,9 +3,8 @@ enrolment from the App Home, and HR proposing and confirming."""
 
 from __future__ import annotations
 
-from hr_plugin.enrolment import DECLINE_ACTION, INVITE_ACTION
+from hr_plugin.enrolment import DECLINE_ACTION, INVITE_ACTION, views
 from hr_plugin.enrolment import listeners as on
-from hr_plugin.enrolment import views
 from hr_plugin.feature_api import Feature
 from hr_plugin.slack.declare import Changes, Shows, action, submitted
 from hr_plugin.slack.listeners.home import republish_home

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.reintegration import drafts, messages, service
@@ -13,20 +13,7 @@ from hr_plugin.reintegration import views as v
 from hr_plugin.reintegration.policy import PolicyError, parse_policy
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.declare import wire
 from hr_plugin.slack.payloads import request_context, state_value
-
-
-def register(app: App, services: Services) -> None:
-    """Bridge until the core wires features from hr_plugin.features."""
-    from hr_plugin.reintegration.feature import FEATURE
-
-    for listener in FEATURE.listeners:
-        wire(app, services, listener)
-    services.home_providers.extend(FEATURE.home)
-    services.enrolment_hooks.extend(FEATURE.enrolment_hooks)
-    for subcommand in FEATURE.subcommands:
-        services.subcommands[subcommand.name] = subcommand
 
 
 def acknowledge(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:

@@ -16,9 +16,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from hr_plugin.bot_token import is_recorded_dead
-from hr_plugin.oauth import Installations, TokenSealer
 from hr_plugin.feature_api import token_key
 from hr_plugin.features import FEATURES
+from hr_plugin.oauth import Installations, TokenSealer
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.listeners import register_listeners
 from hr_plugin.slack.listeners.unhandled import acknowledge_unhandled

@@ -13,7 +13,6 @@ from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.vault.cli import add_commands as cli
 
 if TYPE_CHECKING:
-    from slack_bolt import App
     from sqlalchemy.orm import Session
 
     from hr_plugin.models import Employee
@@ -29,7 +28,6 @@ __all__ = [
     "export_route",
     "home_entry",
     "prepare_keystore",
-    "register",
     "shred_tenant",
     "slack_token_key",
     "ticks",
@@ -53,20 +51,6 @@ def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
 
     master = settings.master_key()
     return Vault(factory, KeyStore(settings.vault_keystore_url, LocalKeyProvider(master)), clock, master)
-
-
-def register(app: App, services: Services) -> None:
-    """Bridge until the core wires features from hr_plugin.features."""
-    from hr_plugin.slack.declare import wire
-    from hr_plugin.vault.feature import FEATURE
-
-    vault_for(services)  # built when the app is, as before: a bad key store fails at start-up
-    for listener in FEATURE.listeners:
-        wire(app, services, listener)
-    services.home_providers.extend(FEATURE.home)
-    services.enrolment_hooks.extend(FEATURE.enrolment_hooks)
-    for subcommand in FEATURE.subcommands:
-        services.subcommands[subcommand.name] = subcommand
 
 
 def __getattr__(name: str) -> Any:

@@ -21,6 +21,7 @@ from hr_plugin.vault import (
     slack_token_key,
     store,
     ticks,
+    vault_for,
 )
 from hr_plugin.vault import listeners as on
 from hr_plugin.vault import views as v
@@ -69,6 +70,7 @@ FEATURE = Feature(
     commands=cli,
     tables=store,
     web_routes={"/vault/export/": export_route},
+    on_build=(vault_for,),
     before_serve=(prepare_keystore,),
     erase_tenant=(shred_tenant,),
     token_key=slack_token_key,

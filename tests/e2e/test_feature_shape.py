@@ -16,7 +16,13 @@ from hr_plugin.testing.stack import AppStack
 FEATURE_PACKAGES = ("hr_plugin.reintegration", "hr_plugin.vault", "mentoring", "huddles")
 # Outside the core: the features, the package where they meet, the list, and what only
 # exercises the app (the demo and the test harness).
-NOT_CORE = (*FEATURE_PACKAGES, "hr_plugin.enrolment", "hr_plugin.features", "hr_plugin.demo", "hr_plugin.testing")
+NOT_CORE = (
+    *FEATURE_PACKAGES,
+    "hr_plugin.enrolment",
+    "hr_plugin.features",
+    "hr_plugin.demo",
+    "hr_plugin.testing",
+)
 
 
 def _functions(listener: Listener) -> Iterator[Callable[..., Any]]:

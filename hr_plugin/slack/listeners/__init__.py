@@ -26,3 +26,5 @@ def register_listeners(app: App, services: Services, features: Sequence[Feature]
     for feature in features:
         for listener in feature.listeners:
             wire(app, services, listener)
+        for build in feature.on_build:
+            build(services)

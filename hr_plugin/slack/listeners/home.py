@@ -54,11 +54,6 @@ def republish_home(client: WebClient, context: Any, services: Services) -> None:
     publish_home(client, services, request_context(context))
 
 
-def republish_home(client: WebClient, context: Any, services: Services) -> None:
-    """Work after the answer: refresh the acting person's App Home after a change."""
-    publish_home(client, services, request_context(context))
-
-
 # users.info is Tier 4 (about 100 a minute): a Home republished after every change, for every
 # person, would spend that on a question whose answer rarely changes. Only the Home's button
 # is decided from the cached answer; appointing an HR admin asks Slack again (listeners/admins.py).
