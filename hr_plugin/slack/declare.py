@@ -86,6 +86,10 @@ class Changes:
     route: Route
     answer: Handler
     after: tuple[Handler, ...] = ()
+    # For a dispatcher that leaves its own work for after the answer (``/rtw`` hands a subcommand
+    # that only shows to ``after_answer``): it runs again when the companion follows the request
+    # up, where it finds that work again. Every other ``answer`` runs once, in the web worker.
+    again_in_follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,14 @@ def wire(app: App, services: Services, listener: Listener) -> None:
             services.show_only_actions.add(listener.route.key)  # the replay guard leaves it alone
         listen(route, services, ack=answer_now, after=[listener.show], declared=listener)
     else:
-        listen(route, services, ack=listener.answer, after=listener.after, declared=listener)
+        listen(
+            route,
+            services,
+            ack=listener.answer,
+            after=listener.after,
+            declared=listener,
+            again_in_follow_up=listener.again_in_follow_up,
+        )
 
 
 def _bolt_route(app: App, route: Route) -> Callable[..., Any]:

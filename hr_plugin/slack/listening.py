@@ -42,16 +42,22 @@ def listen(
     ack: Callable[..., Any],
     after: Sequence[Callable[..., Any]] = (),
     declared: object = None,
+    again_in_follow_up: bool = False,
 ) -> None:
     """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready.
 
     ``declared``: the feature's declaration this wiring comes from (``hr_plugin.slack.declare``),
-    kept on the function Bolt calls so a test can trace every registered listener to it."""
+    kept on the function Bolt calls so a test can trace every registered listener to it.
+    ``again_in_follow_up``: ``ack`` runs in the companion's follow-up too (a dispatcher whose own
+    work after the answer is found only by running it; ``hr_plugin.slack.declare.Changes``)."""
     first = _Bound(ack, services)
     later = [_Bound(function, services) for function in after]
 
     def answer_then_queue(args: Args) -> None:
         if following_up():
+            if again_in_follow_up:
+                first(args)  # its ack reaches nobody; what it leaves for after the answer runs here
+                return
             args.ack()  # nobody hears it: the answer went from the web process
             send_all(Queued(work.name, partial(work, args)) for work in later)
             return
