@@ -8,14 +8,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hr_plugin import vault
-from hr_plugin.observability.logs import LogFormat, configure_logging
-from hr_plugin.reintegration import preview
+from hr_plugin.cli_support import read_json as _read_json
+from hr_plugin.cli_support import services_for as _services
+from hr_plugin.cli_support import slack_client as _slack_client
+from hr_plugin.cli_support import tenant as _tenant
+from hr_plugin.cli_support import workspace as _workspace
+from hr_plugin.features import FEATURES
+from hr_plugin.observability.logs import configure_logging, default_log_format
 from hr_plugin.settings import Settings, SettingsError
-from huddles.cli import add_commands as huddle_commands
-from mentoring.cli import add_commands as match_commands
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -39,11 +41,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-def default_log_format(command: str) -> LogFormat:
-    """JSON for the long-running processes a log pipeline reads; text at a terminal."""
-    return "json" if command in ("serve", "scheduler") else "text"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,22 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     add_admin.add_argument("--team")
     add_admin.set_defaults(handler=_admins_add)
 
-    vault.cli(commands)
-    preview.add_commands(commands)
-    match_commands(commands)
-    huddle_commands(commands)
-
-    policy = _file_command(
-        commands,
-        "policy",
-        "HR budgets for returns",
-        "set",
-        "create or replace a policy from a JSON file",
-        _policy_set,
-    )
-    policy_list = policy.add_parser("list", help="list the policies")
-    policy_list.add_argument("--team")
-    policy_list.set_defaults(handler=_policy_list)
+    for feature in FEATURES:  # each feature's own commands (hr_plugin.features)
+        if feature.commands is not None:
+            feature.commands(commands)
     _file_command(
         commands,
         "resources",
@@ -135,18 +119,6 @@ def _file_command(
     command.add_argument("--team", help="workspace (or enterprise) id; needed when several are installed")
     command.set_defaults(handler=handler)
     return group
-
-
-def _read_json(path: Path) -> tuple[Any, str | None]:
-    """The JSON in a file, or a message saying why it cannot be read."""
-    import json
-
-    try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror}"
-    except json.JSONDecodeError as exc:
-        return None, f"{path} is not valid JSON (line {exc.lineno}): {exc.msg}"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -203,7 +175,9 @@ def _prepare_storage(settings: Settings) -> None:
         log.info("database schema at %s", current_revision(engine))
     finally:
         engine.dispose()
-    vault.prepare_keystore(settings)
+    for feature in FEATURES:
+        for prepare_feature in feature.before_serve:
+            prepare_feature(settings)
 
 
 def _scheduler(args: argparse.Namespace) -> int:
@@ -315,38 +289,6 @@ def _admins_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy_set(args: argparse.Namespace) -> int:
-    from hr_plugin.clock import SystemClock
-    from hr_plugin.reintegration.policy import PolicyError, parse_policy
-    from hr_plugin.reintegration.service import set_policy
-
-    services, tenant_id = _workspace(args)
-    data, problem = _read_json(args.file)
-    try:
-        if problem is None and not isinstance(data, dict):
-            problem = f"{args.file}: the file must hold one JSON object"
-        if problem is not None:
-            print(f"error: {problem}", file=sys.stderr)
-            return 2
-        policy = parse_policy(data)
-        created = set_policy(services.factory, SystemClock(), tenant_id=tenant_id, policy=policy, actor="cli")
-    except PolicyError as exc:
-        print(f"error: {args.file}: {exc}; nothing changed", file=sys.stderr)
-        return 2
-    print(f"policy {policy.name!r} {'created' if created else 'updated'}: {policy.summary()}")
-    return 0
-
-
-def _policy_list(args: argparse.Namespace) -> int:
-    from hr_plugin.clock import SystemClock
-    from hr_plugin.reintegration.service import list_policies
-
-    services, tenant_id = _workspace(args)
-    for policy in list_policies(services.factory, SystemClock(), tenant_id=tenant_id):
-        print(f"{policy.name}\t{policy.scope_words()}\t{policy.summary()}")
-    return 0
-
-
 def _resources_set(args: argparse.Namespace) -> int:
     from hr_plugin.clock import SystemClock
     from hr_plugin.resources import ResourceError, parse_resources, replace_resources
@@ -395,19 +337,6 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(out=args.out, canary=args.canary, database_url=args.database_url)
 
 
-def _workspace(args: argparse.Namespace) -> tuple[Services, str]:
-    """The services and the tenant a workspace command acts on (``--team``, or the only one)."""
-    settings = Settings()
-    services = _services(settings)
-    return services, _tenant(services, args.team, _slack_client(settings, wait_on_rate_limit=True))
-
-
-def _services(settings: Settings) -> Services:
-    from hr_plugin.services import make_services
-
-    return make_services(settings)
-
-
 def _background_clients(services: Services, *, wait_on_rate_limit: bool) -> SlackClients:
     """The bot token from the settings, or (multi-workspace) each tenant's from its installation."""
     from hr_plugin.bot_token import watched_clients
@@ -438,48 +367,6 @@ def _installed_client(services: Services, tenant_id: str) -> WebClient | None:
         return _background_clients(services, wait_on_rate_limit=True).client_for(tenant_id)
     except NotInstalled:
         return None
-
-
-def _slack_client(settings: Settings, *, wait_on_rate_limit: bool) -> WebClient | None:
-    if not settings.slack_bot_token:
-        return None
-    from hr_plugin.slack_clients import make_client
-
-    return make_client(
-        settings.slack_bot_token, settings.slack_api_url, wait_on_rate_limit=wait_on_rate_limit
-    )
-
-
-def _tenant(services: Services, requested: str | None, slack: WebClient | None) -> str:
-    """The tenant a command acts on: named, the only one installed, or the bot token's workspace."""
-    from hr_plugin.db import unit_of_work
-    from hr_plugin.tenants import TenantError, ensure_tenant, resolve_tenant, tenant_id_for
-
-    with unit_of_work(services.factory) as session:
-        try:
-            return resolve_tenant(session, requested).id
-        except TenantError:
-            if slack is None or requested:
-                raise SettingsError(
-                    "no workspace known yet: set HR_PLUGIN_SLACK_BOT_TOKEN so the command can ask Slack "
-                    "which workspace it is, or pass --team"
-                ) from None
-        identity = slack.auth_test()
-        tenant_id = tenant_id_for(
-            identity.get("team_id"),
-            identity.get("enterprise_id"),
-            bool(identity.get("is_enterprise_install")),
-        )
-        ensure_tenant(
-            session,
-            tenant_id,
-            services.clock.now(),
-            team_id=identity.get("team_id"),
-            enterprise_id=identity.get("enterprise_id"),
-            name=identity.get("team"),
-        )
-        session.commit()
-        return tenant_id
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -25,9 +25,7 @@ from hr_plugin.home_model import (
 )
 from hr_plugin.models import AuditEntry, Employee, Enrolment, Leave
 from hr_plugin.roles import Role, roles_of
-
-# A feature's contribution to someone's App Home: blocks keyed by the role they belong under.
-HomeProvider = Callable[[Session, str, Employee, frozenset[str], date], Mapping[str, Sequence[Any]]]
+from hr_plugin.services import HomeProvider
 
 UPCOMING_SHOWN = 10
 
@@ -58,7 +56,7 @@ def load_home(
         own = view_of(session, enrolment) if enrolment is not None else None
         sections: dict[str, list[Any]] = {}
         for provider in providers:
-            for role, blocks in provider(session, tenant_id, person, roles, clock.now().date()).items():
+            for role, blocks in provider(session, tenant_id, person, roles, clock.now()).items():
                 sections.setdefault(role, []).extend(blocks)
         return HomeState(
             known=True,

@@ -77,24 +77,17 @@ CORE_TICKS: tuple[Tick, ...] = (
 
 
 def all_ticks() -> list[Tick]:
-    """Every tick the product runs. Features add theirs here as they land."""
-    from hr_plugin import vault
+    """Every tick the product runs: the core's, each feature's in the order of the list, and
+    the purge of uninstalled workspaces, which erases each feature's part first (the vault
+    shreds the private spaces' keys, so every sealed record is unreadable at once)."""
+    from hr_plugin.features import FEATURES
     from hr_plugin.oauth.uninstall import purge_tick
-    from hr_plugin.reintegration.ticks import ticks as plan_ticks
-    from huddles.ticks import ticks as huddle_ticks
-    from mentoring.service import huddle_facilitators
-    from mentoring.ticks import ticks as mentoring_ticks
 
-    # Huddles learn who volunteered to facilitate from mentoring, through this wiring only.
-    return [
-        *CORE_TICKS,
-        *plan_ticks(),
-        *mentoring_ticks(),
-        *huddle_ticks(huddle_facilitators),
-        *vault.ticks(),
-        # Uninstalled workspaces are erased after their grace period, private spaces shredded first.
-        purge_tick(vault.shred_tenant),
-    ]
+    def erase_first(settings: Settings, tenant_id: str) -> int:
+        return sum(erase(settings, tenant_id) for feature in FEATURES for erase in feature.erase_tenant)
+
+    feature_ticks = [tick for feature in FEATURES if feature.ticks for tick in feature.ticks()]
+    return [*CORE_TICKS, *feature_ticks, purge_tick(erase_first)]
 
 
 @dataclass

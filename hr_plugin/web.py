@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from hr_plugin import vault
 from hr_plugin.db import ping
+from hr_plugin.features import FEATURES
 from hr_plugin.observability import metrics
 from hr_plugin.observability.outbox_gauges import OutboxGauges
 from hr_plugin.observability.surfaces import surface_of
@@ -24,13 +24,13 @@ from hr_plugin.wsgi import Environ, StartResponse, plain_response
 Route = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 SLACK_EVENTS_PATH = "/slack/events"
-EXPORT_PREFIX = "/vault/export/"
 
 
 class WebApp:
     """Slack at ``/slack/events``; ``/healthz`` (process up), ``/readyz`` (database reachable,
-    the companion process started, and not stopping), ``/metrics`` (Prometheus); the private
-    space's export links.
+    the companion process started, and not stopping), ``/metrics`` (Prometheus); and the
+    routes the features declare under a path prefix (``Feature.web_routes``: the private
+    space's export links).
 
     Exact paths live in ``routes``; a feature adds one with ``add_route``. Anything else goes
     to Bolt's handler, which also answers its OAuth paths when an OAuth flow is configured.
@@ -54,6 +54,9 @@ class WebApp:
             "/metrics": self._metrics,
             SLACK_EVENTS_PATH: self._slack_events,
         }
+        self.prefixed_routes = [
+            (prefix, answer) for feature in FEATURES for prefix, answer in (feature.web_routes or {}).items()
+        ]
 
     def add_route(self, path: str, route: Route) -> None:
         self.routes[path] = route
@@ -63,10 +66,9 @@ class WebApp:
         route = self.routes.get(path)
         if route is not None:
             return route(environ, start_response)
-        if path.startswith(EXPORT_PREFIX):
-            return vault.export_route(
-                self.services, environ, start_response, path.removeprefix(EXPORT_PREFIX)
-            )
+        for prefix, answer in self.prefixed_routes:
+            if path.startswith(prefix):
+                return answer(self.services, environ, start_response, path.removeprefix(prefix))
         return self.slack(environ, start_response)
 
     # -- shutdown ----------------------------------------------------------------------------

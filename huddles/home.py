@@ -2,68 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hr_plugin.clock import Clock
 from hr_plugin.models import Employee
 from huddles import service
 from huddles import views as v
 
-HomeProvider = Callable[[Session, str, Employee, frozenset[str], date], dict[str, list[Any]]]
 
-
-def sections_for(clock: Clock) -> HomeProvider:
-    """The provider the App Home calls; it reads the clock for "next huddle" to the minute."""
-
-    def sections(
-        session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
-    ) -> dict[str, list[Any]]:
-        now = clock.now()
-        found: dict[str, list[Any]] = {}
-        state = service.person_state(session, tenant_id, person.id, now)
-        upcoming = state.next_huddle
-        if upcoming is not None and upcoming.facilitator:
-            found["mentor"] = list(
-                v.facilitator_blocks(
-                    huddle_id=upcoming.huddle_id,
-                    start_utc=upcoming.start_utc,
-                    rsvp=upcoming.rsvp,
-                    names=upcoming.names,
-                )
+def home_sections(
+    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
+) -> dict[str, list[Any]]:
+    """What the App Home shows of huddles; ``now`` places "next huddle" to the minute."""
+    found: dict[str, list[Any]] = {}
+    state = service.person_state(session, tenant_id, person.id, now)
+    upcoming = state.next_huddle
+    if upcoming is not None and upcoming.facilitator:
+        found["mentor"] = list(
+            v.facilitator_blocks(
+                huddle_id=upcoming.huddle_id,
+                start_utc=upcoming.start_utc,
+                rsvp=upcoming.rsvp,
+                names=upcoming.names,
             )
-        elif "employee" in roles or upcoming is not None or state.left:
-            found["employee"] = list(
-                v.member_blocks(
-                    huddle_id=upcoming.huddle_id if upcoming else None,
-                    start_utc=upcoming.start_utc if upcoming else None,
-                    rsvp=upcoming.rsvp if upcoming else None,
-                    names=upcoming.names if upcoming else (),
-                    video_link=upcoming.video_link if upcoming else None,
-                    left=state.left,
-                    unplaced_reason=state.unplaced_reason,
-                )
+        )
+    elif "employee" in roles or upcoming is not None or state.left:
+        found["employee"] = list(
+            v.member_blocks(
+                huddle_id=upcoming.huddle_id if upcoming else None,
+                start_utc=upcoming.start_utc if upcoming else None,
+                rsvp=upcoming.rsvp if upcoming else None,
+                names=upcoming.names if upcoming else (),
+                video_link=upcoming.video_link if upcoming else None,
+                left=state.left,
+                unplaced_reason=state.unplaced_reason,
             )
-        if "hr_admin" in roles:
-            config = service.config_of(session, tenant_id)
-            schedule = service.hr_schedule(session, tenant_id, now)
-            months = service.hr_figures(session, tenant_id)
-            found["hr_admin"] = list(
-                v.hr_blocks(
-                    schedule=[(row.start_utc, row.group_size, row.has_facilitator) for row in schedule],
-                    months=[
-                        (m.month, m.huddles, m.invited, m.attended, m.ratings, m.average_rating, m.unplaced)
-                        for m in months
-                    ],
-                    summary=_summary(config),
-                )
+        )
+    if "hr_admin" in roles:
+        config = service.config_of(session, tenant_id)
+        schedule = service.hr_schedule(session, tenant_id, now)
+        months = service.hr_figures(session, tenant_id)
+        found["hr_admin"] = list(
+            v.hr_blocks(
+                schedule=[(row.start_utc, row.group_size, row.has_facilitator) for row in schedule],
+                months=[
+                    (m.month, m.huddles, m.invited, m.attended, m.ratings, m.average_rating, m.unplaced)
+                    for m in months
+                ],
+                summary=_summary(config),
             )
-        return found
-
-    return sections
+        )
+    return found
 
 
 def _summary(config: service.HuddleConfig) -> str:

@@ -4,118 +4,114 @@ rejoining, rating, and HR's settings. Thin: ack, parse, one service call, a repl
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.listeners.home import republisher
-from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
-from hr_plugin.slack.showing import show_on_click
 from huddles import messages, series, service
 from huddles import views as v
-from huddles.home import sections_for
 
 CHOICE_OF = {messages.ATTEND_ACTION: "attend", messages.SKIP_ACTION: "skip", messages.LEAVE_ACTION: "leave"}
-RATING = re.compile(rf"^{re.escape(messages.RATE_ACTION)}\.[1-5]$|^{re.escape(messages.MISSED_ACTION)}$")
-CALENDAR = re.compile(rf"^{re.escape(messages.CALENDAR_ACTION)}\.")
+# The rating question's buttons (a score, or "I couldn't make it") and the calendar link buttons.
+RATING_ACTIONS = (*(f"{messages.RATE_ACTION}.{score}" for score in messages.SCORES), messages.MISSED_ACTION)
+CALENDAR_ACTIONS = (messages.GOOGLE_CALENDAR_ACTION, messages.OUTLOOK_CALENDAR_ACTION)
 
 
-def register(app: App, services: Services) -> None:
-    services.home_providers.append(sections_for(services.clock))
-    services.enrolment_hooks.append(service.on_enrolment_change)
-    refresh = republisher(services)
-
-    def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        ack()
-        who = request_context(context)
-        action = body["actions"][0]
-        try:
-            reply = service.answer(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                user_id=who.user_id,
-                huddle_id=int(action.get("value") or ""),
-                choice=CHOICE_OF[action["action_id"]],
-            )
-        except (service.HuddleError, ValueError) as exc:
-            reply = str(exc)
-        if body.get("response_url"):  # a click in the group DM: the answer is the clicker's alone
-            respond(text=reply, response_type="ephemeral", replace_original=False)
-
-    def rejoin(ack: Ack, context: Any) -> None:
-        ack()
-        who = request_context(context)
-        # A Home tab out of date (no longer in the directory): the refreshed home shows where they stand.
-        with contextlib.suppress(service.HuddleError):
-            service.rejoin(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
-
-    def rate(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        ack()
-        who = request_context(context)
-        huddle_id, _, score = str(body["actions"][0].get("value", "")).partition(":")
-        try:
-            reply = service.rate(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                user_id=who.user_id,
-                huddle_id=int(huddle_id),
-                score=int(score),
-            )
-        except (service.HuddleError, ValueError) as exc:
-            reply = str(exc)
-        if body.get("response_url"):
-            # Replacing the question removes the buttons; the reply never repeats the score.
-            respond(text=reply, replace_original=True)
-
-    def open_calendar_link(ack: Ack) -> None:
-        ack()  # a link button: Slack opens the URL; there is nothing to do here
-
-    def open_settings(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
-        if not refusals.hr_admin_or_told(services, body, context, respond):
-            return
-        who = request_context(context)
-        config = service.current_config(services.factory, tenant_id=who.tenant_id)
-        cadence = config.cadence
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=v.settings_modal(
-                enabled=config.enabled,
-                every_months=cadence.every_months,
-                week_of_month=cadence.week_of_month,
-                avoided_weekdays=sorted(cadence.avoided_weekdays),
-                min_size=cadence.min_size,
-                max_size=cadence.max_size,
-                eligible_months=cadence.eligible_months,
-                video_link=config.video_link,
-            ),
+def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
+    """Attend, skip or leave, from the group DM or the App Home; saved before the answer."""
+    ack()
+    who = request_context(context)
+    action = body["actions"][0]
+    try:
+        reply = service.answer(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            huddle_id=int(action.get("value") or ""),
+            choice=CHOICE_OF[action["action_id"]],
         )
+    except (service.HuddleError, ValueError) as exc:
+        reply = str(exc)
+    if body.get("response_url"):  # a click in the group DM: the answer is the clicker's alone
+        respond(text=reply, response_type="ephemeral", replace_original=False)
 
-    def submit_settings(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        try:
-            config = _config_from(view)
-            service.save_config(
-                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, config=config
-            )
-        except service.HuddleError as exc:
-            ack(response_action="errors", errors={exc.field or v.EVERY_BLOCK: str(exc)})
-            return
-        ack()
 
-    for action_id in CHOICE_OF:
-        listen(app.action(action_id), services, ack=answer, after=[refresh])
-    listen(app.action(v.REJOIN_ACTION), services, ack=rejoin, after=[refresh])
-    app.action(RATING)(rate)
-    app.action(CALENDAR)(open_calendar_link)
-    show_on_click(app, services, v.SETTINGS_ACTION, open_settings)
-    listen(app.view(v.SETTINGS_CALLBACK), services, ack=submit_settings, after=[refresh])
+def rejoin(ack: Ack, context: Any, services: Services) -> None:
+    """Someone who left the huddles asks back in, from the App Home."""
+    ack()
+    who = request_context(context)
+    # A Home tab out of date (no longer in the directory): the refreshed home shows where they stand.
+    with contextlib.suppress(service.HuddleError):
+        service.rejoin(services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id)
+
+
+def rate(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
+    """The rating question's answer; the reply replaces the question, never repeating the score."""
+    ack()
+    who = request_context(context)
+    huddle_id, _, score = str(body["actions"][0].get("value", "")).partition(":")
+    try:
+        reply = service.rate(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            huddle_id=int(huddle_id),
+            score=int(score),
+        )
+    except (service.HuddleError, ValueError) as exc:
+        reply = str(exc)
+    if body.get("response_url"):
+        # Replacing the question removes the buttons; the reply never repeats the score.
+        respond(text=reply, replace_original=True)
+
+
+def open_calendar_link(ack: Ack) -> None:
+    """Slack sends a click on a link button too; answering it keeps Slack from warning."""
+    ack()  # a link button: Slack opens the URL; there is nothing to do here
+
+
+def open_settings(
+    body: dict[str, Any], client: WebClient, context: Any, respond: Respond, services: Services
+) -> None:
+    """HR's huddle settings, filled with the current ones; anyone else is told it is for HR."""
+    if not refusals.hr_admin_or_told(services, body, context, respond):
+        return
+    who = request_context(context)
+    config = service.current_config(services.factory, tenant_id=who.tenant_id)
+    cadence = config.cadence
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=v.settings_modal(
+            enabled=config.enabled,
+            every_months=cadence.every_months,
+            week_of_month=cadence.week_of_month,
+            avoided_weekdays=sorted(cadence.avoided_weekdays),
+            min_size=cadence.min_size,
+            max_size=cadence.max_size,
+            eligible_months=cadence.eligible_months,
+            video_link=config.video_link,
+        ),
+    )
+
+
+def submit_settings(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    """Saves HR's settings before answering, so a refusal shows on the field it concerns."""
+    who = request_context(context)
+    try:
+        config = _config_from(view)
+        service.save_config(
+            services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, config=config
+        )
+    except service.HuddleError as exc:
+        ack(response_action="errors", errors={exc.field or v.EVERY_BLOCK: str(exc)})
+        return
+    ack()
 
 
 def _config_from(view: dict[str, Any]) -> service.HuddleConfig:

@@ -28,7 +28,9 @@ from huddles.prompts import FacilitatorNotes
 
 ATTEND_ACTION, SKIP_ACTION, LEAVE_ACTION = "huddles.attend", "huddles.skip", "huddles.leave"
 RATE_ACTION, MISSED_ACTION = "huddles.rate", "huddles.missed"
+SCORES = range(1, 6)  # the rating question's buttons, "huddles.rate.1" to "huddles.rate.5"
 CALENDAR_ACTION = "huddles.calendar"
+GOOGLE_CALENDAR_ACTION, OUTLOOK_CALENDAR_ACTION = f"{CALENDAR_ACTION}.google", f"{CALENDAR_ACTION}.outlook"
 TITLE = "Peer huddle: returning parents"
 
 
@@ -128,14 +130,14 @@ def invitation_blocks(meeting: Meeting) -> BlocksJson:
             elements=[
                 ButtonElement(
                     text="Add to Google Calendar",
-                    action_id=f"{CALENDAR_ACTION}.google",
+                    action_id=GOOGLE_CALENDAR_ACTION,
                     url=calendar.google_calendar_link(
                         start_utc=start, minutes=minutes, title=TITLE, details=details
                     ),
                 ),
                 ButtonElement(
                     text="Add to Outlook",
-                    action_id=f"{CALENDAR_ACTION}.outlook",
+                    action_id=OUTLOOK_CALENDAR_ACTION,
                     url=calendar.outlook_link(start_utc=start, minutes=minutes, title=TITLE, details=details),
                 ),
             ],
@@ -215,7 +217,7 @@ def feedback_text() -> str:
 def feedback_blocks(huddle_id: int) -> BlocksJson:
     scores = [
         ButtonElement(text=f"{score}", action_id=f"{RATE_ACTION}.{score}", value=f"{huddle_id}:{score}")
-        for score in range(1, 6)
+        for score in SCORES
     ]
     blocks: list[Block] = [
         SectionBlock(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from mentoring import views as v
 
 
 def home_sections(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
+    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
 ) -> dict[str, list[Any]]:
     sections: dict[str, list[Any]] = {}
     if "employee" in roles:
@@ -41,7 +41,7 @@ def home_sections(
         if shared:
             sections["manager"] = list(v.manager_blocks(shared))
     if "hr_admin" in roles:
-        figures = service.hr_figures(session, tenant_id, today)
+        figures = service.hr_figures(session, tenant_id, now.date())
         sections["hr_admin"] = list(
             v.hr_blocks(figures.matched, figures.waiting, figures.unmatched, figures.pairs)
         )

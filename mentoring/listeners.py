@@ -6,18 +6,14 @@ import contextlib
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.listeners.home import republisher
-from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import request_context, state_value
-from hr_plugin.slack.showing import show_on_click
 from mentoring import messages, service
 from mentoring import views as v
-from mentoring.home import home_sections
 
 # Why a mentoring button opens nothing for someone the directory does not know.
 NOT_IN_DIRECTORY = (
@@ -35,194 +31,195 @@ FIELD_BLOCKS = {
 }
 
 
-def register(app: App, services: Services) -> None:
-    services.home_providers.append(home_sections)
-    refresh = republisher(services)
+def open_become(
+    body: dict[str, Any], client: WebClient, context: Any, respond: Respond, services: Services
+) -> None:
+    """Shows the mentor form, filled with what they gave before; someone unknown hears why not."""
+    who = request_context(context)
+    try:
+        current = service.current_mentor_form(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+    except service.MentoringError:  # not in the directory: nothing to open, and they hear why
+        refusals.tell(services, body, context, respond, NOT_IN_DIRECTORY, reason="mentoring-unknown")
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=v.mentor_modal(
+            capacity=current.capacity if current else 1,
+            tags=sorted(current.tags) if current else [],
+            share=current.share_tags if current else False,
+            returned_on=current.returned_on if current else None,
+            facilitates=current.facilitates_huddles if current else False,
+        ),
+    )
 
-    def open_become(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
-        who = request_context(context)
-        try:
-            current = service.current_mentor_form(
-                services.factory, tenant_id=who.tenant_id, user_id=who.user_id
-            )
-        except service.MentoringError:  # not in the directory: nothing to open, and they hear why
-            refusals.tell(services, body, context, respond, NOT_IN_DIRECTORY, reason="mentoring-unknown")
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=v.mentor_modal(
-                capacity=current.capacity if current else 1,
-                tags=sorted(current.tags) if current else [],
-                share=current.share_tags if current else False,
-                returned_on=current.returned_on if current else None,
-                facilitates=current.facilitates_huddles if current else False,
-            ),
+
+def submit_become(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    """Saves the mentor form before answering, so a refusal shows on the field it concerns."""
+    who = request_context(context)
+    capacity = (state_value(view, v.CAPACITY_BLOCK).get("selected_option") or {}).get("value", "0")
+    returned = state_value(view, v.RETURNED_BLOCK).get("selected_date")
+    form = service.MentorForm(
+        confirmed_transition=bool(_selected(view, v.CONFIRM_BLOCK)),
+        capacity=int(capacity) if str(capacity).isdigit() else 0,
+        tags=frozenset(_selected(view, v.TAGS_BLOCK)),
+        share_tags="share" in _selected(view, v.SHARE_BLOCK),
+        returned_on=date.fromisoformat(returned) if returned else None,
+        facilitates_huddles="yes" in _selected(view, v.FACILITATE_BLOCK),
+    )
+    try:
+        service.opt_in(
+            services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, form=form
+        )
+    except service.MentoringError as exc:
+        ack(
+            response_action="errors",
+            errors={FIELD_BLOCKS.get(exc.field or "", v.CONFIRM_BLOCK): str(exc)},
+        )
+        return
+    ack()
+
+
+def mentor_state(ack: Ack, body: dict[str, Any], context: Any, services: Services) -> None:
+    """Pause, resume or stop mentoring; a Home out of date changes nothing and is refreshed."""
+    ack()
+    who = request_context(context)
+    state = {v.PAUSE_ACTION: "pause", v.RESUME_ACTION: "resume", v.STOP_ACTION: "stop"}[
+        body["actions"][0]["action_id"]
+    ]
+    with contextlib.suppress(service.MentoringError):
+        service.set_mentor_state(
+            services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, state=state
         )
 
-    def submit_become(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        capacity = (state_value(view, v.CAPACITY_BLOCK).get("selected_option") or {}).get("value", "0")
-        returned = state_value(view, v.RETURNED_BLOCK).get("selected_date")
-        form = service.MentorForm(
-            confirmed_transition=bool(_selected(view, v.CONFIRM_BLOCK)),
-            capacity=int(capacity) if str(capacity).isdigit() else 0,
-            tags=frozenset(_selected(view, v.TAGS_BLOCK)),
-            share_tags="share" in _selected(view, v.SHARE_BLOCK),
-            returned_on=date.fromisoformat(returned) if returned else None,
-            facilitates_huddles="yes" in _selected(view, v.FACILITATE_BLOCK),
+
+def open_preferences(
+    body: dict[str, Any], client: WebClient, context: Any, respond: Respond, services: Services
+) -> None:
+    """Shows the mentee's preferences; someone unknown hears why not."""
+    who = request_context(context)
+    try:
+        prefs = service.current_preferences(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+    except service.MentoringError:  # not in the directory: nothing to open, and they hear why
+        refusals.tell(services, body, context, respond, NOT_IN_DIRECTORY, reason="mentoring-unknown")
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=v.preferences_modal(
+            preferences=prefs.preferences,
+            excluded_user_ids=prefs.excluded_user_ids,
+            wants_mentor=prefs.wants_mentor,
+            manager_may_know=prefs.manager_may_know,
+        ),
+    )
+
+
+def submit_preferences(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    """Saves the mentee's preferences before answering, so a refusal shows inline."""
+    who = request_context(context)
+    choices = _selected(view, v.CHOICES_BLOCK)
+    try:
+        service.set_preferences(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            preferences=_selected(view, v.PREFERENCES_BLOCK),
+            excluded_user_ids=state_value(view, v.EXCLUDED_BLOCK).get("selected_users") or [],
+            wants_mentor="no_mentor" not in choices,
+            manager_may_know="manager_may_know" in choices,
         )
-        try:
-            service.opt_in(
-                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, form=form
-            )
-        except service.MentoringError as exc:
-            ack(
-                response_action="errors",
-                errors={FIELD_BLOCKS.get(exc.field or "", v.CONFIRM_BLOCK): str(exc)},
-            )
-            return
-        ack()
+    except service.MentoringError as exc:
+        ack(
+            response_action="errors",
+            errors={FIELD_BLOCKS.get(exc.field or "", v.PREFERENCES_BLOCK): str(exc)},
+        )
+        return
+    ack()
 
-    def mentor_state(ack: Ack, body: dict[str, Any], context: Any) -> None:
-        ack()
-        who = request_context(context)
-        state = {v.PAUSE_ACTION: "pause", v.RESUME_ACTION: "resume", v.STOP_ACTION: "stop"}[
-            body["actions"][0]["action_id"]
-        ]
-        with contextlib.suppress(service.MentoringError):
-            service.set_mentor_state(
-                services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, state=state
-            )
 
-    def open_preferences(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
-        who = request_context(context)
-        try:
-            prefs = service.current_preferences(
-                services.factory, tenant_id=who.tenant_id, user_id=who.user_id
-            )
-        except service.MentoringError:  # not in the directory: nothing to open, and they hear why
-            refusals.tell(services, body, context, respond, NOT_IN_DIRECTORY, reason="mentoring-unknown")
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=v.preferences_modal(
-                preferences=prefs.preferences,
-                excluded_user_ids=prefs.excluded_user_ids,
-                wants_mentor=prefs.wants_mentor,
-                manager_may_know=prefs.manager_may_know,
-            ),
+def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
+    """The mentor accepts or declines a proposed match; the reply replaces the question."""
+    ack()
+    who = request_context(context)
+    action = body["actions"][0]
+    accept = action["action_id"] == messages.ACCEPT_ACTION
+    try:
+        service.respond(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            match_id=int(action.get("value") or ""),
+            accept=accept,
+        )
+        text = (
+            "Thank you. We've introduced you in a group message."
+            if accept
+            else "Thanks for letting us know. Nobody is told why."
+        )
+    except (service.MentoringError, ValueError) as exc:
+        text = str(exc)
+    if body.get("response_url"):
+        respond(text=text, replace_original=True)
+
+
+def end_match(ack: Ack, body: dict[str, Any], context: Any, services: Services) -> None:
+    """Either side ends a match from the App Home; the other is told, without a reason."""
+    ack()
+    who = request_context(context)
+    with contextlib.suppress(service.MentoringError, ValueError):
+        service.end(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            match_id=int(body["actions"][0].get("value") or ""),
         )
 
-    def submit_preferences(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        choices = _selected(view, v.CHOICES_BLOCK)
-        try:
-            service.set_preferences(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                user_id=who.user_id,
-                preferences=_selected(view, v.PREFERENCES_BLOCK),
-                excluded_user_ids=state_value(view, v.EXCLUDED_BLOCK).get("selected_users") or [],
-                wants_mentor="no_mentor" not in choices,
-                manager_may_know="manager_may_know" in choices,
-            )
-        except service.MentoringError as exc:
-            ack(
-                response_action="errors",
-                errors={FIELD_BLOCKS.get(exc.field or "", v.PREFERENCES_BLOCK): str(exc)},
-            )
-            return
-        ack()
 
-    def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        ack()
-        who = request_context(context)
-        action = body["actions"][0]
-        accept = action["action_id"] == messages.ACCEPT_ACTION
-        try:
-            service.respond(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                user_id=who.user_id,
-                match_id=int(action.get("value") or ""),
-                accept=accept,
-            )
-            text = (
-                "Thank you. We've introduced you in a group message."
-                if accept
-                else "Thanks for letting us know. Nobody is told why."
-            )
-        except (service.MentoringError, ValueError) as exc:
-            text = str(exc)
-        if body.get("response_url"):
-            respond(text=text, replace_original=True)
+def met(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
+    """The two-week "did you meet?" answer; the reply replaces the question."""
+    ack()
+    who = request_context(context)
+    action = body["actions"][0]
+    with contextlib.suppress(service.MentoringError, ValueError):
+        service.record_met(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            match_id=int(action.get("value") or ""),
+            met=action["action_id"] == messages.MET_YES_ACTION,
+        )
+    if body.get("response_url"):
+        respond(text="Thanks, noted.", replace_original=True)
 
-    def end_match(ack: Ack, body: dict[str, Any], context: Any) -> None:
-        ack()
-        who = request_context(context)
-        with contextlib.suppress(service.MentoringError, ValueError):
-            service.end(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                user_id=who.user_id,
-                match_id=int(body["actions"][0].get("value") or ""),
-            )
 
-    def met(ack: Ack, body: dict[str, Any], context: Any, respond: Respond) -> None:
-        ack()
-        who = request_context(context)
-        action = body["actions"][0]
-        with contextlib.suppress(service.MentoringError, ValueError):
-            service.record_met(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                user_id=who.user_id,
-                match_id=int(action.get("value") or ""),
-                met=action["action_id"] == messages.MET_YES_ACTION,
-            )
-        if body.get("response_url"):
-            respond(text="Thanks, noted.", replace_original=True)
+def open_assign(
+    body: dict[str, Any], client: WebClient, context: Any, respond: Respond, services: Services
+) -> None:
+    """HR's pairing modal; anyone else is told it is for HR."""
+    if not refusals.hr_admin_or_told(services, body, context, respond):
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=v.assign_modal())
 
-    def open_assign(body: dict[str, Any], client: WebClient, context: Any, respond: Respond) -> None:
-        if not refusals.hr_admin_or_told(services, body, context, respond):
-            return
-        client.views_open(trigger_id=body["trigger_id"], view=v.assign_modal())
 
-    def submit_assign(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        try:
-            service.hr_assign(
-                services.factory,
-                services.clock,
-                tenant_id=who.tenant_id,
-                actor_user_id=who.user_id,
-                mentee_user_id=state_value(view, v.MENTEE_BLOCK).get("selected_user"),
-                mentor_user_id=state_value(view, v.MENTOR_BLOCK).get("selected_user"),
-            )
-        except service.MentoringError as exc:
-            ack(
-                response_action="errors", errors={FIELD_BLOCKS.get(exc.field or "", v.MENTEE_BLOCK): str(exc)}
-            )
-            return
-        ack()
-
-    show_on_click(app, services, v.BECOME_ACTION, open_become)
-    listen(app.view(v.MENTOR_CALLBACK), services, ack=submit_become, after=[refresh])
-    for action_id in (v.PAUSE_ACTION, v.RESUME_ACTION, v.STOP_ACTION):
-        listen(app.action(action_id), services, ack=mentor_state, after=[refresh])
-    show_on_click(app, services, v.PREFERENCES_ACTION, open_preferences)
-    listen(app.view(v.PREFERENCES_CALLBACK), services, ack=submit_preferences, after=[refresh])
-    app.action(messages.ACCEPT_ACTION)(answer)
-    app.action(messages.DECLINE_ACTION)(answer)
-    listen(app.action(v.END_ACTION), services, ack=end_match, after=[refresh])
-    app.action(messages.MET_YES_ACTION)(met)
-    app.action(messages.MET_NOT_YET_ACTION)(met)
-    show_on_click(app, services, v.ASSIGN_ACTION, open_assign)
-    listen(app.view(v.ASSIGN_CALLBACK), services, ack=submit_assign, after=[refresh])
+def submit_assign(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    """HR pairs a mentee with a mentor by hand, saved before the answer."""
+    who = request_context(context)
+    try:
+        service.hr_assign(
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            actor_user_id=who.user_id,
+            mentee_user_id=state_value(view, v.MENTEE_BLOCK).get("selected_user"),
+            mentor_user_id=state_value(view, v.MENTOR_BLOCK).get("selected_user"),
+        )
+    except service.MentoringError as exc:
+        ack(response_action="errors", errors={FIELD_BLOCKS.get(exc.field or "", v.MENTEE_BLOCK): str(exc)})
+        return
+    ack()
 
 
 def _selected(view: dict[str, Any], block: str) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from hr_plugin.db import unit_of_work
 from hr_plugin.demo.narration import Narrator, accepted, inline_errors, person, require
 from hr_plugin.enrolment import import_enrolments, own_enrolment
-from hr_plugin.slack.views.enrolment import ACCEPT_CALLBACK, CHOICES_BLOCK, CONTACT_CHOICE
+from hr_plugin.enrolment.views import ACCEPT_CALLBACK, CHOICES_BLOCK, CONTACT_CHOICE
 from hr_plugin.slack.views.home import INVITE_OPEN_ACTION
 from hr_plugin.testing.stack import AppStack
 from huddles import messages

@@ -28,6 +28,16 @@ from hr_plugin.demo.narration import Narrator, accepted, inline_errors, person, 
 from hr_plugin.demo.private_space import private_space_scenes
 from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
 from hr_plugin.enrolment import ACTIVE, own_enrolment
+from hr_plugin.enrolment.views import (
+    ACCEPT_CALLBACK,
+    CHOICES_BLOCK,
+    CONTACT_CHOICE,
+    EMPLOYEE_BLOCK,
+    LEAVE_START_BLOCK,
+    PROPOSE_CALLBACK,
+    RETURN_BLOCK,
+    SELF_ENROL_CALLBACK,
+)
 from hr_plugin.models import Employee
 from hr_plugin.outbox import depth, next_due, text_forgotten
 from hr_plugin.reintegration.plan_view import PlanView
@@ -44,16 +54,6 @@ from hr_plugin.reintegration.views import (
     TEMPLATE_BLOCK,
 )
 from hr_plugin.roles import is_hr_admin, roles_of
-from hr_plugin.slack.views.enrolment import (
-    ACCEPT_CALLBACK,
-    CHOICES_BLOCK,
-    CONTACT_CHOICE,
-    EMPLOYEE_BLOCK,
-    LEAVE_START_BLOCK,
-    PROPOSE_CALLBACK,
-    RETURN_BLOCK,
-    SELF_ENROL_CALLBACK,
-)
 from hr_plugin.slack.views.home import (
     APPOINT_ADMIN_ACTION,
     CONFIRM_ACTION,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
+from hr_plugin.features import FEATURES
 from hr_plugin.models import Base
-from hr_plugin.vault import store as _vault_tables  # noqa: F401 - the vault's tables live here too
-from huddles import models as _huddle_tables  # noqa: F401 - and the huddles
-from mentoring import models as _mentoring_tables  # noqa: F401 - and mentoring's
+
+# Each feature's tables are defined in its own module, imported with its feature: all of them
+# are on Base.metadata now, for autogenerate to compare against.
+FEATURE_TABLES = [feature.tables for feature in FEATURES if feature.tables is not None]
 
 config = context.config
 connection = config.attributes.get("connection")

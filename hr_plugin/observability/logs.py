@@ -18,6 +18,12 @@ from typing import Any, Literal
 
 LogFormat = Literal["json", "text"]
 
+
+def default_log_format(command: str) -> LogFormat:
+    """JSON for the long-running processes a log pipeline reads; text at a terminal."""
+    return "json" if command in ("serve", "scheduler") else "text"
+
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # The only fields a call may add with ``extra=``, each an identifier by construction.

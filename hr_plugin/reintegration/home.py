@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,8 +15,9 @@ from hr_plugin.reports import ReducedTime, budget_in_use
 
 
 def home_sections(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
+    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
 ) -> dict[str, list[Any]]:
+    today = now.date()
     sections: dict[str, list[Any]] = {}
     if "employee" in roles and person.slack_user_id:
         own = service.plan_of(session, tenant_id, person.slack_user_id)

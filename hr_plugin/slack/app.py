@@ -9,64 +9,25 @@ from the master key, and is handed to the store here.
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from hr_plugin import vault
 from hr_plugin.bot_token import is_recorded_dead
+from hr_plugin.feature_api import token_key
+from hr_plugin.features import FEATURES
 from hr_plugin.oauth import Installations, TokenSealer
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.listeners import register_listeners
 from hr_plugin.slack.listeners.unhandled import acknowledge_unhandled
+from hr_plugin.slack.pool import LAZY_LISTENER_THREADS, LazyListenerPool
 from hr_plugin.slack_clients import make_client, slack_error
 
-_INSTALLATIONS = "installations"
+_INSTALLATIONS: Slot[Installations] = Slot("installations")
 
 log = logging.getLogger(__name__)
-
-# Listeners run in the request thread (process_before_response); this pool serves only the
-# work after the answer (showing what was read, Slack calls, republishing a Home; see
-# hr_plugin.slack.listening). Sized to stay under the database pool, so a burst of that work
-# cannot starve request handling of connections.
-LAZY_LISTENER_THREADS = 8
-
-
-class LazyListenerPool(ThreadPoolExecutor):
-    """The pool for work after the answer, counting what is still running so a shutdown (or the
-    demo, before it moves its simulated clock) can wait for it to finish."""
-
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="lazy")
-        self._running = 0
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._lock:
-            self._running += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _future: Future[Any]) -> None:
-        with self._lock:
-            self._running -= 1
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if self._running == 0:
-                    return True
-            time.sleep(0.005)
-        return False
 
 
 def build_app(services: Services, *, client: WebClient | None = None, verify_requests: bool = True) -> App:
@@ -80,7 +41,7 @@ def build_app(services: Services, *, client: WebClient | None = None, verify_req
     else:
         app = _single_workspace_app(services, client, verify_requests)
     app.error(keep_the_ack_when_slack_fails)
-    register_listeners(app, services)
+    register_listeners(app, services, FEATURES)
     return app
 
 
@@ -159,22 +120,23 @@ def _multi_workspace_app(services: Services, client: WebClient | None, verify_re
 
 def installations_for(services: Services) -> Installations:
     """The process's installations (multi-workspace mode), built once from the settings."""
-    found = services.extensions.get(_INSTALLATIONS)
-    if found is None:
-        settings = services.settings
-        if not (settings.slack_client_id and settings.slack_client_secret):
-            raise ValueError("installations exist in multi-workspace mode only (a client id and secret)")
-        found = Installations(
+    settings = services.settings
+    client_id, client_secret = settings.slack_client_id, settings.slack_client_secret
+    if not (client_id and client_secret):
+        raise ValueError("installations exist in multi-workspace mode only (a client id and secret)")
+
+    def build() -> Installations:
+        return Installations(
             services.engine,
             services.factory,
             services.clock,
-            TokenSealer(vault.slack_token_key(settings.master_key())),
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
+            TokenSealer(token_key(FEATURES, settings.master_key())),
+            client_id=client_id,
+            client_secret=client_secret,
             api_url=settings.slack_api_url,
         )
-        services.extensions[_INSTALLATIONS] = found
-    return found
+
+    return singleton(services, _INSTALLATIONS, build)
 
 
 def keep_payloads_out_of_logs() -> None:

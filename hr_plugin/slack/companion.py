@@ -156,8 +156,7 @@ def _serve(handoffs: multiprocessing.Queue[Handoff | None], ready: Any, parent: 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.set_wakeup_fd(-1)  # a forked companion must not wake its worker's poller
     os.nice(NICENESS)
-    from hr_plugin.cli import default_log_format
-    from hr_plugin.observability.logs import configure_logging
+    from hr_plugin.observability.logs import configure_logging, default_log_format
     from hr_plugin.settings import Settings
 
     settings = Settings()

@@ -50,7 +50,7 @@ from typing import Any, Final
 from slack_bolt import BoltRequest
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.payloads import tenant_of
 from hr_plugin.slack.telling import direct_message_once, reply_in_place
 from hr_plugin.slack_clients import retry_after_seconds
@@ -74,15 +74,12 @@ PUBLISH_RETRIES: Final = 3  # a rate-limited Home is published again at most thi
 LONGEST_WAIT_SECONDS: Final = 60.0  # a longer Retry-After is not waited for: the person is told
 KEY_PREFIX: Final = "view-not-shown"
 _LONGEST_REFERENCE = 100  # longer request references go into the key as a digest
-_NOTICES = "view_failure_notices"
+_NOTICES: Slot[Notices] = Slot("view_failure_notices")
 
 
 def notices_for(services: Services) -> Notices:
     """The process's ``Notices``, built on first use (one timer thread per process at most)."""
-    found = services.extensions.get(_NOTICES)
-    if not isinstance(found, Notices):
-        found = services.extensions[_NOTICES] = Notices(services)
-    return found
+    return singleton(services, _NOTICES, lambda: Notices(services))
 
 
 class Notices:

@@ -36,14 +36,28 @@ _KNOWN = frozenset(Args.__annotations__)
 
 
 def listen(
-    route: Route, services: Services, *, ack: Callable[..., Any], after: Sequence[Callable[..., Any]] = ()
+    route: Route,
+    services: Services,
+    *,
+    ack: Callable[..., Any],
+    after: Sequence[Callable[..., Any]] = (),
+    declared: object = None,
+    again_in_follow_up: bool = False,
 ) -> None:
-    """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready."""
-    first = _Bound(ack)
-    later = [_Bound(function) for function in after]
+    """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready.
+
+    ``declared``: the feature's declaration this wiring comes from (``hr_plugin.slack.declare``),
+    kept on the function Bolt calls so a test can trace every registered listener to it.
+    ``again_in_follow_up``: ``ack`` runs in the companion's follow-up too (a dispatcher whose own
+    work after the answer is found only by running it; ``hr_plugin.slack.declare.Changes``)."""
+    first = _Bound(ack, services)
+    later = [_Bound(function, services) for function in after]
 
     def answer_then_queue(args: Args) -> None:
         if following_up():
+            if again_in_follow_up:
+                first(args)  # its ack reaches nobody; what it leaves for after the answer runs here
+                return
             args.ack()  # nobody hears it: the answer went from the web process
             send_all(Queued(work.name, partial(work, args)) for work in later)
             return
@@ -53,19 +67,24 @@ def listen(
             for work in later:
                 after_answer(work.name, partial(work, args), services.lazy_pool, redispatched=True)
 
+    answer_then_queue.declared = declared  # type: ignore[attr-defined]
     route(answer_then_queue)
 
 
 class _Bound:
-    """A listener function and the Bolt arguments it names, read once when it is wired."""
+    """A listener function and the arguments it names, read once when it is wired: Bolt's, and
+    ``services`` (the process's ``Services``), which Bolt does not know."""
 
-    def __init__(self, function: Callable[..., Any]) -> None:
+    def __init__(self, function: Callable[..., Any], services: Services) -> None:
         self.function = function
+        self.services = services
         self.name = getattr(function, "__name__", "work after the answer")
         self.arg_names = get_arg_names_of_callable(function)
-        unknown = [name for name in self.arg_names if name not in _KNOWN]
+        unknown = [name for name in self.arg_names if name not in _KNOWN and name != "services"]
         if unknown:  # a typo would otherwise arrive as None, far from here
             raise TypeError(f"{self.name} asks for arguments Bolt does not give: {unknown}")
 
     def __call__(self, args: Args) -> Any:
-        return self.function(**{name: getattr(args, name) for name in self.arg_names})
+        return self.function(
+            **{name: self.services if name == "services" else getattr(args, name) for name in self.arg_names}
+        )

@@ -73,7 +73,7 @@ class AppStack:
             self.fake,
             team_id=team_id,
             enterprise_id=enterprise_id,
-            settle=self.services.lazy_pool.wait_idle,
+            settle=self.services.lazy_pool.wait_idle if self.services.lazy_pool else None,
         )
 
     def settle(self) -> None:
@@ -146,7 +146,9 @@ def start_stack(
         fake,
         team_id=fake.team_id,
         enterprise_id=fake.enterprise_id,
-        settle=services.lazy_pool.wait_idle,  # a test sees the app's work after the ack at once
+        settle=services.lazy_pool.wait_idle
+        if services.lazy_pool
+        else None,  # a test sees the app's work after the ack at once
     )
     clients: SlackClients = (
         MultiWorkspaceClients(installations_for(services), fake.base_url)

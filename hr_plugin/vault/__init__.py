@@ -6,46 +6,42 @@ import it, and only the names below.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.vault.cli import add_commands as cli
 
 if TYPE_CHECKING:
-    from slack_bolt import App
     from sqlalchemy.orm import Session
 
     from hr_plugin.models import Employee
-    from hr_plugin.services import Services
     from hr_plugin.settings import Settings
     from hr_plugin.ticks import Tick, TickContext
+    from hr_plugin.vault.feature import FEATURE
     from hr_plugin.vault.service import Vault
     from hr_plugin.wsgi import Environ as WsgiEnviron
 
 __all__ = [
+    "FEATURE",
     "cli",
     "export_route",
     "home_entry",
     "prepare_keystore",
-    "register",
     "shred_tenant",
     "slack_token_key",
     "ticks",
     "vault_for",
 ]
 
-_VAULT = "vault"
+_VAULT: Slot[Vault] = Slot("vault")
 # The purpose the key sealing stored Slack tokens is derived for; no other key shares it.
 SLACK_TOKEN_PURPOSE = "slack.installation-tokens"
 
 
 def vault_for(services: Services) -> Vault:
     """The process's Vault, built once from the settings (master key, key store URL)."""
-    found = services.extensions.get(_VAULT)
-    if found is None:
-        found = _build(services.factory, services.clock, services.settings)
-        services.extensions[_VAULT] = found
-    return found
+    return singleton(services, _VAULT, lambda: _build(services.factory, services.clock, services.settings))
 
 
 def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
@@ -57,15 +53,18 @@ def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
     return Vault(factory, KeyStore(settings.vault_keystore_url, LocalKeyProvider(master)), clock, master)
 
 
-def register(app: App, services: Services) -> None:
-    from hr_plugin.vault import listeners
+def __getattr__(name: str) -> Any:
+    """``FEATURE``, imported on first use: it names the Slack listeners, which the CLI and the
+    scheduler importing this package do not need, and it imports the names defined here."""
+    if name == "FEATURE":
+        from hr_plugin.vault.feature import FEATURE
 
-    listeners.register(app, services, vault_for(services))
-    services.home_providers.append(home_entry)
+        return FEATURE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def home_entry(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], today: date
+    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
 ) -> dict[str, list[Any]]:
     """The employee's App Home gets a button to the private space: the same for everyone enrolled,
     whether or not they use it."""

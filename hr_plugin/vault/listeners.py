@@ -4,6 +4,9 @@ shortcut, the reminder's buttons, and the modals behind them.
 Identity always comes from the signed request (``context.user_id``), never from a payload
 field or ``private_metadata``; a modal's metadata is a signed single-use token bound to that
 person and that screen.
+
+Each listener is a module-level function declared in ``hr_plugin.vault.feature``; it reaches
+the process's vault with ``vault_for(services)``.
 """
 
 from __future__ import annotations
@@ -12,382 +15,382 @@ import json
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.enrolment import own_enrolment
 from hr_plugin.services import Services
-from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import RequestContext, request_context, state_value
-from hr_plugin.slack.showing import answer_now, show_on_click
-from hr_plugin.vault import content, signals
+from hr_plugin.vault import content, signals, vault_for
 from hr_plugin.vault import views as v
-from hr_plugin.vault.reminders import OPEN_ACTION, PAUSE_ACTION, STOP_ACTION
+from hr_plugin.vault.reminders import STOP_ACTION
 from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
 
 SHORTCUT = "vault.shortcut"
 FROM_REMINDER = "reminder"
 
 
-def register(app: App, services: Services, vault: Vault) -> None:
-    def include_partner(who: RequestContext) -> bool:
-        mine = own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
-        profile = vault.profile(who.tenant_id, who.user_id)
-        return profile.partner_questions and not (mine is not None and mine.leave_out_family)
+def _include_partner(services: Services, vault: Vault, who: RequestContext) -> bool:
+    mine = own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
+    profile = vault.profile(who.tenant_id, who.user_id)
+    return profile.partner_questions and not (mine is not None and mine.leave_out_family)
 
-    def space_view(who: RequestContext, origin: str) -> Any:
+
+def _space_view(services: Services, vault: Vault, who: RequestContext, origin: str) -> Any:
+    entries = vault.entries(who.tenant_id, who.user_id)
+    weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
+    week = vault.this_week(who.tenant_id, who.user_id)
+    profile = vault.profile(who.tenant_id, who.user_id)
+    today = services.clock.now().date()
+    arrival = date.fromisoformat(profile.arrival_date) if profile.arrival_date else None
+    due = (
+        [m for m in signals.milestones_due(arrival, today) if m not in profile.answered_milestones]
+        if arrival
+        else []
+    )
+    partner = _include_partner(services, vault, who)
+    weekday, at, stopped, paused = vault.reminder_settings(who.tenant_id, who.user_id)
+    reminder = "off" if weekday is None or stopped else f"{v.WEEKDAYS[weekday]}s at {at}"
+    if paused and not stopped:
+        reminder += f" (paused until {paused:%d %b})"
+    state = v.SpaceState(
+        include_partner=partner,
+        checked_in_this_week=any(entry["week"] == week for entry in entries),
+        signals=signals.current_signals(weekly, today=today),
+        reminder=reminder,
+        milestone_due=due[0] if due and partner else None,
+        first_conversation=bool(arrival and partner and signals.first_conversation_offered(arrival, today)),
+    )
+    view = v.space_modal(state, vault.resources(who.tenant_id, who.user_id))
+    view.private_metadata = origin
+    return view
+
+
+def _open_space(
+    services: Services, trigger_id: str, client: WebClient, who: RequestContext, origin: str
+) -> None:
+    vault = vault_for(services)
+    try:
+        consented = vault.has_consented(who.tenant_id, who.user_id)
+        resources = vault.resources(who.tenant_id, who.user_id)
+    except VaultError as exc:
+        client.views_open(trigger_id=trigger_id, view=v.done_modal(str(exc)))
+        return
+    if not consented:
+        token = vault.token(who.tenant_id, who.user_id, f"consent-{origin or 'home'}")
+        client.views_open(trigger_id=trigger_id, view=v.consent_modal(token, resources))
+        return
+    client.views_open(trigger_id=trigger_id, view=_space_view(services, vault, who, origin))
+
+
+# -- entry points ----------------------------------------------------------------------
+
+
+def on_open(body: dict[str, Any], client: WebClient, context: Any, services: Services) -> None:
+    origin = FROM_REMINDER if body["actions"][0].get("value") == FROM_REMINDER else ""
+    _open_space(services, body["trigger_id"], client, request_context(context), origin)
+
+
+def on_shortcut(body: dict[str, Any], client: WebClient, context: Any, services: Services) -> None:
+    _open_space(services, body["trigger_id"], client, request_context(context), "")
+
+
+def on_command(
+    command: dict[str, Any], client: WebClient, context: Any, services: Services, **_: Any
+) -> None:
+    """``/rtw checkin``: opens the private space, like the Home's button."""
+    _open_space(services, command["trigger_id"], client, request_context(context), "")
+
+
+# -- consent -------------------------------------------------------------------------
+
+
+def _refuse_stale(ack: Ack) -> None:
+    """What a second submission of a screen (or a forged one) is told."""
+    ack(response_action="update", view=v.done_modal(STALE_SCREEN))
+
+
+def submit_consent(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    vault = vault_for(services)
+    who = request_context(context)
+    token = view.get("private_metadata") or ""
+    origin = FROM_REMINDER if token.startswith("consent-reminder") else ""
+    purpose = f"consent-{origin or 'home'}"
+    try:
+        vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    except VaultError as exc:
+        ack(response_action="update", view=v.done_modal(str(exc)))
+        return
+    ack(response_action="update", view=_space_view(services, vault, who, origin))
+
+
+# -- screens pushed from the space ---------------------------------------------------------
+
+
+def push(ack: Ack, body: dict[str, Any], client: WebClient, context: Any, services: Services) -> None:
+    ack()
+    try:
+        view = _screen(services, body, request_context(context))
+    except VaultError as exc:
+        view = v.done_modal(str(exc))
+    if view is not None:
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+
+
+def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> Any:
+    vault = vault_for(services)
+    action = body["actions"][0]
+    origin = (body.get("view") or {}).get("private_metadata") or ""
+    resources = vault.resources(who.tenant_id, who.user_id)
+    partner = _include_partner(services, vault, who)
+    action_id = action["action_id"]
+    if action_id == v.CHECKIN_ACTION:
+        entries = vault.entries(who.tenant_id, who.user_id)
+        week = vault.this_week(who.tenant_id, who.user_id)
+        earlier = [entry for entry in entries if entry["week"] < week]
+        last = earlier[-1].get("experiment") if earlier else None
+        purpose = "checkin-reminder" if origin == FROM_REMINDER else "checkin"
+        view = v.checkin_modal(
+            vault.token(who.tenant_id, who.user_id, purpose),
+            include_partner=partner,
+            last_experiment=last,
+            resources=resources,
+        )
+    elif action_id == v.LOOK_BACK_ACTION:
         entries = vault.entries(who.tenant_id, who.user_id)
         weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
-        week = vault.this_week(who.tenant_id, who.user_id)
-        profile = vault.profile(who.tenant_id, who.user_id)
-        today = services.clock.now().date()
-        arrival = date.fromisoformat(profile.arrival_date) if profile.arrival_date else None
-        due = (
-            [m for m in signals.milestones_due(arrival, today) if m not in profile.answered_milestones]
-            if arrival
-            else []
-        )
-        partner = include_partner(who)
-        weekday, at, stopped, paused = vault.reminder_settings(who.tenant_id, who.user_id)
-        reminder = "off" if weekday is None or stopped else f"{v.WEEKDAYS[weekday]}s at {at}"
-        if paused and not stopped:
-            reminder += f" (paused until {paused:%d %b})"
-        state = v.SpaceState(
+        points = signals.trend(weekly, 12, today=services.clock.now().date())
+        view = v.look_back_modal(points, entries, include_partner=partner, resources=resources)
+    elif action_id == v.REMINDERS_ACTION:
+        weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
+        view = v.reminders_modal(
+            vault.token(who.tenant_id, who.user_id, "reminders"),
+            weekday,
+            at,
             include_partner=partner,
-            checked_in_this_week=any(entry["week"] == week for entry in entries),
-            signals=signals.current_signals(weekly, today=today),
-            reminder=reminder,
-            milestone_due=due[0] if due and partner else None,
-            first_conversation=bool(
-                arrival and partner and signals.first_conversation_offered(arrival, today)
-            ),
+            resources=resources,
         )
-        view = v.space_modal(state, vault.resources(who.tenant_id, who.user_id))
-        view.private_metadata = origin
-        return view
-
-    def open_space(trigger_id: str, client: WebClient, who: RequestContext, origin: str) -> None:
-        try:
-            consented = vault.has_consented(who.tenant_id, who.user_id)
-            resources = vault.resources(who.tenant_id, who.user_id)
-        except VaultError as exc:
-            client.views_open(trigger_id=trigger_id, view=v.done_modal(str(exc)))
-            return
-        if not consented:
-            token = vault.token(who.tenant_id, who.user_id, f"consent-{origin or 'home'}")
-            client.views_open(trigger_id=trigger_id, view=v.consent_modal(token, resources))
-            return
-        client.views_open(trigger_id=trigger_id, view=space_view(who, origin))
-
-    # -- entry points ----------------------------------------------------------------------
-
-    def on_open(body: dict[str, Any], client: WebClient, context: Any) -> None:
-        origin = FROM_REMINDER if body["actions"][0].get("value") == FROM_REMINDER else ""
-        open_space(body["trigger_id"], client, request_context(context), origin)
-
-    def on_shortcut(body: dict[str, Any], client: WebClient, context: Any) -> None:
-        open_space(body["trigger_id"], client, request_context(context), "")
-
-    def on_command(command: dict[str, Any], client: WebClient, context: Any, **_: Any) -> None:
-        open_space(command["trigger_id"], client, request_context(context), "")
-
-    services.add_subcommand(
-        "checkin", "open your private weekly check-in (only you can read it)", on_command, shows_only=True
-    )
-
-    # -- consent -------------------------------------------------------------------------
-
-    def refuse_stale(ack: Ack) -> None:
-        """What a second submission of a screen (or a forged one) is told."""
-        ack(response_action="update", view=v.done_modal(STALE_SCREEN))
-
-    def submit_consent(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        token = view.get("private_metadata") or ""
-        origin = FROM_REMINDER if token.startswith("consent-reminder") else ""
-        purpose = f"consent-{origin or 'home'}"
-        try:
-            vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
-        except StaleScreen:
-            refuse_stale(ack)
-            return
-        except VaultError as exc:
-            ack(response_action="update", view=v.done_modal(str(exc)))
-            return
-        ack(response_action="update", view=space_view(who, origin))
-
-    # -- screens pushed from the space ---------------------------------------------------------
-
-    def push(ack: Ack, body: dict[str, Any], client: WebClient, context: Any) -> None:
-        ack()
-        try:
-            view = screen(body, request_context(context))
-        except VaultError as exc:
-            view = v.done_modal(str(exc))
-        if view is not None:
-            client.views_push(trigger_id=body["trigger_id"], view=view)
-
-    def screen(body: dict[str, Any], who: RequestContext) -> Any:
-        action = body["actions"][0]
-        origin = (body.get("view") or {}).get("private_metadata") or ""
-        resources = vault.resources(who.tenant_id, who.user_id)
-        partner = include_partner(who)
-        action_id = action["action_id"]
-        if action_id == v.CHECKIN_ACTION:
-            entries = vault.entries(who.tenant_id, who.user_id)
-            week = vault.this_week(who.tenant_id, who.user_id)
-            earlier = [entry for entry in entries if entry["week"] < week]
-            last = earlier[-1].get("experiment") if earlier else None
-            purpose = "checkin-reminder" if origin == FROM_REMINDER else "checkin"
-            view = v.checkin_modal(
-                vault.token(who.tenant_id, who.user_id, purpose),
-                include_partner=partner,
-                last_experiment=last,
-                resources=resources,
-            )
-        elif action_id == v.LOOK_BACK_ACTION:
-            entries = vault.entries(who.tenant_id, who.user_id)
-            weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
-            points = signals.trend(weekly, 12, today=services.clock.now().date())
-            view = v.look_back_modal(points, entries, include_partner=partner, resources=resources)
-        elif action_id == v.REMINDERS_ACTION:
-            weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
-            view = v.reminders_modal(
-                vault.token(who.tenant_id, who.user_id, "reminders"),
-                weekday,
-                at,
-                include_partner=partner,
-                resources=resources,
-            )
-        elif action_id == v.PROFILE_ACTION:
-            profile = vault.profile(who.tenant_id, who.user_id)
-            view = v.profile_modal(
-                vault.token(who.tenant_id, who.user_id, "profile"),
-                include_partner=profile.partner_questions,
-                arrival=profile.arrival_date,
-                resources=resources,
-            )
-        elif action_id == v.MILESTONE_ACTION:
-            key = str(action.get("value"))
-            if key not in content.MILESTONE_KEYS:
-                return None  # not a button the app drew
-            milestone = content.milestone(key, include_partner=partner)
-            if milestone is None:
-                return None
-            view = v.reflection_modal(
-                vault.token(who.tenant_id, who.user_id, f"milestone-{milestone.key}"),
-                milestone.title,
-                f"{milestone.intro}\n\n{milestone.resources}",
-                [("answer", milestone.question)],
-                include_partner=partner,
-                resources=resources,
-            )
-        elif action_id == v.REVIEW_ACTION:
-            review = content.quarterly_review(include_partner=partner)
-            view = v.reflection_modal(
-                vault.token(who.tenant_id, who.user_id, "review"),
-                review.title,
-                review.intro,
-                [(step.id, step.text) for step in review.steps],
-                include_partner=partner,
-                resources=resources,
-            )
-        elif action_id == v.GUIDE_ACTION:
-            guide = content.first_conversation(include_partner=partner)
-            if guide is None:
-                return None
-            view = v.reading_modal(
-                guide.title,
-                [guide.intro, *(step.text for step in guide.steps)],
-                include_partner=partner,
-                resources=resources,
-            )
-        elif action_id == v.EXPORT_ACTION:
-            public = services.settings.public_url
-            if public and not services.settings.slack_app_token:
-                secret = vault.export_link(who.tenant_id, who.user_id)
-                view = v.export_modal(
-                    url=f"{public.rstrip('/')}/vault/export/{secret}",
-                    inline_json=None,
-                    include_partner=partner,
-                    resources=resources,
-                )
-            else:
-                exported = json.dumps(vault.export(who.tenant_id, who.user_id), indent=1, ensure_ascii=False)
-                view = v.export_modal(
-                    url=None, inline_json=exported, include_partner=partner, resources=resources
-                )
-        elif action_id == v.DELETE_ACTION:
-            view = v.delete_modal(
-                vault.token(who.tenant_id, who.user_id, "delete"),
+    elif action_id == v.PROFILE_ACTION:
+        profile = vault.profile(who.tenant_id, who.user_id)
+        view = v.profile_modal(
+            vault.token(who.tenant_id, who.user_id, "profile"),
+            include_partner=profile.partner_questions,
+            arrival=profile.arrival_date,
+            resources=resources,
+        )
+    elif action_id == v.MILESTONE_ACTION:
+        key = str(action.get("value"))
+        if key not in content.MILESTONE_KEYS:
+            return None  # not a button the app drew
+        milestone = content.milestone(key, include_partner=partner)
+        if milestone is None:
+            return None
+        view = v.reflection_modal(
+            vault.token(who.tenant_id, who.user_id, f"milestone-{milestone.key}"),
+            milestone.title,
+            f"{milestone.intro}\n\n{milestone.resources}",
+            [("answer", milestone.question)],
+            include_partner=partner,
+            resources=resources,
+        )
+    elif action_id == v.REVIEW_ACTION:
+        review = content.quarterly_review(include_partner=partner)
+        view = v.reflection_modal(
+            vault.token(who.tenant_id, who.user_id, "review"),
+            review.title,
+            review.intro,
+            [(step.id, step.text) for step in review.steps],
+            include_partner=partner,
+            resources=resources,
+        )
+    elif action_id == v.GUIDE_ACTION:
+        guide = content.first_conversation(include_partner=partner)
+        if guide is None:
+            return None
+        view = v.reading_modal(
+            guide.title,
+            [guide.intro, *(step.text for step in guide.steps)],
+            include_partner=partner,
+            resources=resources,
+        )
+    elif action_id == v.EXPORT_ACTION:
+        public = services.settings.public_url
+        if public and not services.settings.slack_app_token:
+            secret = vault.export_link(who.tenant_id, who.user_id)
+            view = v.export_modal(
+                url=f"{public.rstrip('/')}/vault/export/{secret}",
+                inline_json=None,
                 include_partner=partner,
                 resources=resources,
             )
         else:
-            return None
-        return view
-
-    # -- submissions -----------------------------------------------------------------------
-
-    def submit_checkin(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        token = view.get("private_metadata") or ""
-        purpose = vault.token_purpose(token)
-        if purpose not in ("checkin", "checkin-reminder"):
-            refuse_stale(ack)
-            return
-        answers = CheckinInput(
-            restorative=_text(view, "restorative"),
-            demand=_text(view, "demand"),
-            vulnerability=_text(view, "vulnerability"),
-            rating=(state_value(view, v.RATING_BLOCK).get("selected_option") or {}).get("value"),
-            experiment=_experiment(view),
-            follow_up=(state_value(view, v.FOLLOW_UP_BLOCK).get("selected_option") or {}).get("value"),
-            follow_up_note=_text(view, v.FOLLOW_UP_NOTE_BLOCK),
+            exported = json.dumps(vault.export(who.tenant_id, who.user_id), indent=1, ensure_ascii=False)
+            view = v.export_modal(
+                url=None, inline_json=exported, include_partner=partner, resources=resources
+            )
+    elif action_id == v.DELETE_ACTION:
+        view = v.delete_modal(
+            vault.token(who.tenant_id, who.user_id, "delete"),
+            include_partner=partner,
+            resources=resources,
         )
-        try:
-            answers.check()
-        except VaultError as exc:
-            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
-            return
-        try:  # the token is spent only together with the saved entry
-            vault.save_checkin(
-                who.tenant_id,
-                who.user_id,
-                answers,
-                from_reminder=purpose == "checkin-reminder",
-                token=ModalToken(purpose, token),
+    else:
+        return None
+    return view
+
+
+# -- submissions -----------------------------------------------------------------------
+
+
+def submit_checkin(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    vault = vault_for(services)
+    who = request_context(context)
+    token = view.get("private_metadata") or ""
+    purpose = vault.token_purpose(token)
+    if purpose not in ("checkin", "checkin-reminder"):
+        _refuse_stale(ack)
+        return
+    answers = CheckinInput(
+        restorative=_text(view, "restorative"),
+        demand=_text(view, "demand"),
+        vulnerability=_text(view, "vulnerability"),
+        rating=(state_value(view, v.RATING_BLOCK).get("selected_option") or {}).get("value"),
+        experiment=_experiment(view),
+        follow_up=(state_value(view, v.FOLLOW_UP_BLOCK).get("selected_option") or {}).get("value"),
+        follow_up_note=_text(view, v.FOLLOW_UP_NOTE_BLOCK),
+    )
+    try:
+        answers.check()
+    except VaultError as exc:
+        ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        return
+    try:  # the token is spent only together with the saved entry
+        vault.save_checkin(
+            who.tenant_id,
+            who.user_id,
+            answers,
+            from_reminder=purpose == "checkin-reminder",
+            token=ModalToken(purpose, token),
+        )
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    except VaultError as exc:
+        ack(response_action="update", view=v.done_modal(str(exc)))
+        return
+    ack(response_action="update", view=v.done_modal(content.checkin_text("saved", include_partner=True)))
+
+
+def submit_reminders(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    vault = vault_for(services)
+    who = request_context(context)
+    raw_day = (state_value(view, v.WEEKDAY_BLOCK).get("selected_option") or {}).get("value")
+    at = state_value(view, v.TIME_BLOCK).get("selected_time")
+    weekday = int(raw_day) if raw_day is not None and str(raw_day).isdigit() else None
+    try:
+        if weekday is None or not at:
+            raise VaultError(
+                "Pick a day." if weekday is None else "Pick a time.",
+                "weekday" if weekday is None else "time",
             )
-        except StaleScreen:
-            refuse_stale(ack)
-            return
-        except VaultError as exc:
-            ack(response_action="update", view=v.done_modal(str(exc)))
-            return
-        ack(response_action="update", view=v.done_modal(content.checkin_text("saved", include_partner=True)))
+        vault.set_reminder(
+            who.tenant_id,
+            who.user_id,
+            weekday,
+            at,
+            token=ModalToken("reminders", view.get("private_metadata") or ""),
+        )
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    except VaultError as exc:
+        ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        return
+    ack(response_action="update", view=v.done_modal(f"Reminders set for {v.WEEKDAYS[weekday]}s at {at}."))
 
-    def submit_reminders(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        raw_day = (state_value(view, v.WEEKDAY_BLOCK).get("selected_option") or {}).get("value")
-        at = state_value(view, v.TIME_BLOCK).get("selected_time")
-        weekday = int(raw_day) if raw_day is not None and str(raw_day).isdigit() else None
-        try:
-            if weekday is None or not at:
-                raise VaultError(
-                    "Pick a day." if weekday is None else "Pick a time.",
-                    "weekday" if weekday is None else "time",
-                )
-            vault.set_reminder(
-                who.tenant_id,
-                who.user_id,
-                weekday,
-                at,
-                token=ModalToken("reminders", view.get("private_metadata") or ""),
-            )
-        except StaleScreen:
-            refuse_stale(ack)
-            return
-        except VaultError as exc:
-            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
-            return
-        ack(response_action="update", view=v.done_modal(f"Reminders set for {v.WEEKDAYS[weekday]}s at {at}."))
 
-    def submit_profile(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        token = ModalToken("profile", view.get("private_metadata") or "")
-        try:  # the space may have been deleted from another screen since this one opened
-            profile = vault.profile(who.tenant_id, who.user_id)
-            choice = (state_value(view, v.PARTNER_BLOCK).get("selected_option") or {}).get("value")
-            profile.partner_questions = choice != "no"
-            profile.arrival_date = state_value(view, v.ARRIVAL_BLOCK).get("selected_date") or None
-            vault.save_profile(who.tenant_id, who.user_id, profile, token=token)
-        except StaleScreen:
-            refuse_stale(ack)
-            return
-        except VaultError as exc:
-            ack(response_action="update", view=v.done_modal(str(exc)))
-            return
-        ack(response_action="update", view=v.done_modal("Saved."))
+def submit_profile(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    vault = vault_for(services)
+    who = request_context(context)
+    token = ModalToken("profile", view.get("private_metadata") or "")
+    try:  # the space may have been deleted from another screen since this one opened
+        profile = vault.profile(who.tenant_id, who.user_id)
+        choice = (state_value(view, v.PARTNER_BLOCK).get("selected_option") or {}).get("value")
+        profile.partner_questions = choice != "no"
+        profile.arrival_date = state_value(view, v.ARRIVAL_BLOCK).get("selected_date") or None
+        vault.save_profile(who.tenant_id, who.user_id, profile, token=token)
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    except VaultError as exc:
+        ack(response_action="update", view=v.done_modal(str(exc)))
+        return
+    ack(response_action="update", view=v.done_modal("Saved."))
 
-    def submit_reflection(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        token = view.get("private_metadata") or ""
-        purpose = vault.token_purpose(token)
-        if not (purpose == "review" or purpose.startswith("milestone-")):
-            refuse_stale(ack)
-            return
-        answers = {block: _text(view, block) for block in (view.get("state") or {}).get("values") or {}}
-        kind = "review" if purpose == "review" else "milestone"
-        try:  # the answer, the milestone's mark and the spent token: one transaction
-            vault.save_reflection(
-                who.tenant_id,
-                who.user_id,
-                kind,
-                answers,
-                milestone=purpose.removeprefix("milestone-") if kind == "milestone" else None,
-                token=ModalToken(purpose, token),
-            )
-        except StaleScreen:
-            refuse_stale(ack)
-            return
-        except VaultError as exc:
-            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
-            return
-        ack(response_action="update", view=v.done_modal("Saved in your private space."))
 
-    def submit_delete(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        who = request_context(context)
-        token = ModalToken("delete", view.get("private_metadata") or "")
-        try:
-            vault.delete_everything(who.tenant_id, who.user_id, token=token)
-        except StaleScreen:
-            refuse_stale(ack)
-            return
-        ack(response_action="clear")
+def submit_reflection(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    vault = vault_for(services)
+    who = request_context(context)
+    token = view.get("private_metadata") or ""
+    purpose = vault.token_purpose(token)
+    if not (purpose == "review" or purpose.startswith("milestone-")):
+        _refuse_stale(ack)
+        return
+    answers = {block: _text(view, block) for block in (view.get("state") or {}).get("values") or {}}
+    kind = "review" if purpose == "review" else "milestone"
+    try:  # the answer, the milestone's mark and the spent token: one transaction
+        vault.save_reflection(
+            who.tenant_id,
+            who.user_id,
+            kind,
+            answers,
+            milestone=purpose.removeprefix("milestone-") if kind == "milestone" else None,
+            token=ModalToken(purpose, token),
+        )
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    except VaultError as exc:
+        ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        return
+    ack(response_action="update", view=v.done_modal("Saved in your private space."))
 
-    def pause_or_stop(
-        ack: Ack, body: dict[str, Any], context: Any, respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        who = request_context(context)
-        action = body["actions"][0]["action_id"]
-        try:
-            if action in (STOP_ACTION, v.STOP_IN_SPACE_ACTION):
-                vault.stop_reminders(who.tenant_id, who.user_id)
-                text = "Reminders are off. You can turn them on again in your private space."
-            else:
-                until = vault.pause_reminders(who.tenant_id, who.user_id, 2)
-                text = f"Reminders paused until {until:%d %b}."
-        except VaultError as exc:
-            text = str(exc)
-        if body.get("view"):
-            client.views_update(view_id=body["view"]["id"], view=v.done_modal(text))
-        elif body.get("response_url"):
-            respond(text=text, response_type="ephemeral", replace_original=False)
 
-    # Opening the space reads and shows; nothing is saved until a screen in it is submitted.
-    show_on_click(app, services, OPEN_ACTION, on_open)
-    listen(app.shortcut(SHORTCUT), services, ack=answer_now, after=[on_shortcut])
-    app.view(v.CONSENT_CALLBACK)(submit_consent)
-    for action_id in (
-        v.CHECKIN_ACTION,
-        v.LOOK_BACK_ACTION,
-        v.REMINDERS_ACTION,
-        v.PROFILE_ACTION,
-        v.MILESTONE_ACTION,
-        v.REVIEW_ACTION,
-        v.GUIDE_ACTION,
-        v.EXPORT_ACTION,
-        v.DELETE_ACTION,
-    ):
-        app.action(action_id)(push)
-    app.view(v.CHECKIN_CALLBACK)(submit_checkin)
-    app.view(v.REMINDERS_CALLBACK)(submit_reminders)
-    app.view(v.PROFILE_CALLBACK)(submit_profile)
-    app.view(v.REFLECTION_CALLBACK)(submit_reflection)
-    app.view(v.DELETE_CALLBACK)(submit_delete)
-    for action_id in (PAUSE_ACTION, STOP_ACTION, v.PAUSE_IN_SPACE_ACTION, v.STOP_IN_SPACE_ACTION):
-        app.action(action_id)(pause_or_stop)
+def submit_delete(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    vault = vault_for(services)
+    who = request_context(context)
+    token = ModalToken("delete", view.get("private_metadata") or "")
+    try:
+        vault.delete_everything(who.tenant_id, who.user_id, token=token)
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    ack(response_action="clear")
+
+
+def pause_or_stop(
+    ack: Ack, body: dict[str, Any], context: Any, respond: Respond, client: WebClient, services: Services
+) -> None:
+    vault = vault_for(services)
+    ack()
+    who = request_context(context)
+    action = body["actions"][0]["action_id"]
+    try:
+        if action in (STOP_ACTION, v.STOP_IN_SPACE_ACTION):
+            vault.stop_reminders(who.tenant_id, who.user_id)
+            text = "Reminders are off. You can turn them on again in your private space."
+        else:
+            until = vault.pause_reminders(who.tenant_id, who.user_id, 2)
+            text = f"Reminders paused until {until:%d %b}."
+    except VaultError as exc:
+        text = str(exc)
+    if body.get("view"):
+        client.views_update(view_id=body["view"]["id"], view=v.done_modal(text))
+    elif body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def _text(view: dict[str, Any], block: str) -> str:

@@ -32,6 +32,7 @@ import pytest
 import slack_sdk.web.client
 import yaml
 
+from hr_plugin.features import FEATURES
 from hr_plugin.oauth.flow import BOT_SCOPES, REDIRECT_PATH
 from hr_plugin.web import SLACK_EVENTS_PATH
 from tests.deploy.support import DEPLOY, ROOT
@@ -39,7 +40,7 @@ from tests.deploy.support import DEPLOY, ROOT
 MANIFEST = DEPLOY / "slack" / "manifest.yaml"
 SCANNED = [ROOT / "hr_plugin", ROOT / "mentoring", ROOT / "huddles"]
 NOT_THE_APP = [ROOT / "hr_plugin" / "testing", ROOT / "hr_plugin" / "demo"]
-OUTBOX = ROOT / "hr_plugin" / "outbox.py"
+OUTBOX = ROOT / "hr_plugin" / "outbox" / "enqueue.py"
 
 # The bot-token scopes of each Web API method the app calls. Source: the method's page,
 # docs.slack.dev/reference/methods/<method>, "Facts" > "Scopes" > "Bot token" (also in
@@ -214,16 +215,17 @@ class Listeners:
 
 
 def registered_listeners() -> Listeners:
-    """What the code asks Bolt to route to it: ``app.event("...")``, ``app.command``, ``app.shortcut``."""
+    """What the features ask Bolt to route to them (``hr_plugin.features``): events, commands and
+    shortcuts. Nothing may reach Bolt another way: only the toolkit that wires the declarations
+    (``hr_plugin/slack/declare.py``) calls ``app.event``, ``app.command`` or ``app.shortcut``."""
     found: dict[str, set[str]] = {"event": set(), "command": set(), "shortcut": set()}
+    for feature in FEATURES:
+        for listener in feature.listeners:
+            if listener.route.kind in found:
+                found[listener.route.kind].add(listener.route.key)
     for path, tree in _modules():
-        constants = {
-            target.id: node.value.value
-            for node in tree.body
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-            for target in node.targets
-            if isinstance(target, ast.Name)
-        }
+        if path.name == "declare.py" and path.parent.name == "slack":
+            continue
         for call in _calls(tree):
             if not (isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)):
                 continue
@@ -231,15 +233,7 @@ def registered_listeners() -> Listeners:
                 continue
             kind = call.func.attr
             assert kind != "message", f"{_where(path, call)}: message events need scopes of their own"
-            if kind not in found or not call.args:
-                continue
-            argument = call.args[0]
-            if isinstance(argument, ast.Name):
-                value: Any = constants.get(argument.id)
-            else:
-                value = argument.value if isinstance(argument, ast.Constant) else None
-            assert isinstance(value, str), f"{_where(path, call)}: app.{kind} with a name no test can read"
-            found[kind].add(value)
+            assert kind not in found, f"{_where(path, call)}: app.{kind} outside a feature's declarations"
     return Listeners(frozenset(found["event"]), frozenset(found["command"]), frozenset(found["shortcut"]))
 
 

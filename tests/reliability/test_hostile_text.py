@@ -23,9 +23,9 @@ import json
 from typing import Any
 
 from hr_plugin.directory import import_directory, parse_directory_csv
+from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.reintegration import views as plan_views
 from hr_plugin.slack.blockkit import escape
-from hr_plugin.slack.views import enrolment as enrolment_views
 from hr_plugin.slack.views.home import INVITE_OPEN_ACTION
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.hostile_text import (

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 
 import huddles.service as huddle_service
 import mentoring.service as mentoring_service
-from hr_plugin import admins, enrolment
+from hr_plugin import admins
 from hr_plugin import vault as vault_package
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id
+from hr_plugin.enrolment import service as enrolment
 from hr_plugin.models import (
     AuditEntry,
     Enrolment,

@@ -49,8 +49,10 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from hr_plugin import directory, enrolment
 from hr_plugin import home as home_service
+from hr_plugin.directory import rows
+from hr_plugin.enrolment import service as enrolment
+from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.home_model import (
     HomeState,
     HrPanel,
@@ -67,7 +69,6 @@ from hr_plugin.reintegration.policy import PolicyInput
 from hr_plugin.reports import BudgetInUse, Figure
 from hr_plugin.slack import blockkit
 from hr_plugin.slack.listeners.commands import HELP_SUMMARY
-from hr_plugin.slack.views import enrolment as enrolment_views
 from hr_plugin.slack.views import help as help_views
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals as admin_views
@@ -119,8 +120,8 @@ def _typed(length: int) -> str:
     return "x" * length
 
 
-NAME = _long("Maximiliane Wolkenstein-Hohenberg", directory._MAX_NAME)  # the directory's longest
-DEPARTMENT = _long("Research and Development Infrastructure", directory._MAX_DEPARTMENT)
+NAME = _long("Maximiliane Wolkenstein-Hohenberg", rows._MAX_NAME)  # the directory's longest
+DEPARTMENT = _long("Research and Development Infrastructure", rows._MAX_DEPARTMENT)
 POLICY_NAME = _long("Parental return policy", 100)  # hr_plugin.reintegration.policy refuses longer
 # As long as huddles' column holds (500), with the characters a calendar link must escape.
 VIDEO_LINK = ("https://meet.example.com/j/8501234567?pwd=" + "a%2Fb&c=d+e" * 50)[:500]
@@ -543,18 +544,18 @@ CASES: dict[str, Case] = {
         lambda: [help_views.help_blocks(COMMANDS), help_views.help_blocks(COMMANDS, unknown=UNKNOWN_COMMAND)],
     ),
     # enrolment
-    "hr_plugin.enrolment.invitation_blocks": Case("message", lambda: [enrolment.invitation_blocks(MOST_IDS)]),
-    "hr_plugin.slack.views.enrolment.accept_modal": Case(
+    "hr_plugin.enrolment.service.invitation_blocks": Case(
+        "message", lambda: [enrolment.invitation_blocks(MOST_IDS)]
+    ),
+    "hr_plugin.enrolment.views.accept_modal": Case(
         "modal", lambda: [enrolment_views.accept_modal(date(2026, 12, 31), date(2027, 12, 31))]
     ),
-    "hr_plugin.slack.views.enrolment.self_enrol_modal": Case(
-        "modal", lambda: [enrolment_views.self_enrol_modal()]
-    ),
-    "hr_plugin.slack.views.enrolment.content_choices_modal": Case(
+    "hr_plugin.enrolment.views.self_enrol_modal": Case("modal", lambda: [enrolment_views.self_enrol_modal()]),
+    "hr_plugin.enrolment.views.content_choices_modal": Case(
         "modal", lambda: [enrolment_views.content_choices_modal(chosen) for chosen in (True, False)]
     ),
-    "hr_plugin.slack.views.enrolment.propose_modal": Case("modal", lambda: [enrolment_views.propose_modal()]),
-    "hr_plugin.slack.views.enrolment.return_date_modal": Case(
+    "hr_plugin.enrolment.views.propose_modal": Case("modal", lambda: [enrolment_views.propose_modal()]),
+    "hr_plugin.enrolment.views.return_date_modal": Case(
         "modal", lambda: [enrolment_views.return_date_modal(date(2027, 12, 31))]
     ),
     # return plans

@@ -166,11 +166,6 @@ def test_a_missing_required_option_exits_2_with_usage(capsys: pytest.CaptureFixt
     assert "Traceback" not in err
 
 
-def _wired_into_hr_plugin() -> bool:
-    return "preview" in (Path(__file__).parents[2] / "hr_plugin" / "cli.py").read_text(encoding="utf-8")
-
-
-@pytest.mark.skipif(not _wired_into_hr_plugin(), reason="plan preview is not yet wired into hr_plugin/cli.py")
 def test_the_hr_plugin_command_runs_the_same_preview(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,30 +1,30 @@
-"""Every Slack surface, wired onto one Bolt app."""
+"""The shell's own Slack surfaces, and the wiring of every feature's onto one Bolt app."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_bolt import App
 
+from hr_plugin.feature_api import Feature
 from hr_plugin.services import Services
 from hr_plugin.slack import deferred
-from hr_plugin.slack.listeners import admins, commands, enrolment, events, home, installs, settings
+from hr_plugin.slack.declare import wire
+from hr_plugin.slack.listeners import events
 
 
-def register_listeners(app: App, services: Services) -> None:
-    """The core's surfaces, then each feature's (they add App Home sections and hooks too)."""
-    from hr_plugin import vault
-    from hr_plugin.reintegration import listeners as reintegration
-    from huddles import listeners as huddles
-    from mentoring import listeners as mentoring
-
+def register_listeners(app: App, services: Services, features: Sequence[Feature]) -> None:
+    """The middleware first (it guards every listener), then each feature's listeners in the
+    order of the list; ``services`` takes in the features' subcommands, Home sections, hooks."""
     deferred.register(app, services)  # showing calls go out after the answer; failures are told
     events.register(app, services)  # middleware first: it guards every listener
-    installs.register(app, services)
-    commands.register(app, services)
-    home.register(app, services)
-    admins.register(app, services)
-    settings.register(app, services)
-    enrolment.register(app, services)
-    reintegration.register(app, services)
-    mentoring.register(app, services)
-    huddles.register(app, services)
-    vault.register(app, services)
+    for feature in features:
+        for subcommand in feature.subcommands:
+            services.subcommands[subcommand.name] = subcommand
+        services.home_providers.extend(feature.home)
+        services.enrolment_hooks.extend(feature.enrolment_hooks)
+    for feature in features:
+        for listener in feature.listeners:
+            wire(app, services, listener)
+        for build in feature.on_build:
+            build(services)

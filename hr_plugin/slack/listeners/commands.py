@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache, partial
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services, Subcommand
@@ -16,28 +16,29 @@ from hr_plugin.slack.views.help import help_blocks, help_text
 HELP_SUMMARY = "what this app can do for you"
 
 
-def register(app: App, services: Services) -> None:
-    services.add_subcommand("help", HELP_SUMMARY, _help(services))
-
-    def on_rtw(
-        ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        name, rest = _parsed(command)
-        subcommand = services.subcommands.get(name)
-        if subcommand is None:
-            summaries = {s.name: s.summary for s in services.subcommands.values()}
-            ack(text=help_text(summaries), blocks=help_blocks(summaries, unknown=name))
-            return
-        if subcommand.shows_only:
-            # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
-            ack()
-            show = partial(_run, subcommand, never_acks, command, rest, client, context, respond)
-            # Nothing before the answer to repeat, so the companion may dispatch it again.
-            after_answer(f"/rtw {name}", show, services.lazy_pool, redispatched=True)
-            return
-        _run(subcommand, ack, command, rest, client, context, respond)
-
-    app.command("/rtw")(on_rtw)
+def on_rtw(
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+    services: Services,
+) -> None:
+    """``/rtw <name> ...``: the subcommand's handler, or help for a name nobody declared."""
+    name, rest = _parsed(command)
+    subcommand = services.subcommands.get(name)
+    if subcommand is None:
+        summaries = {s.name: s.summary for s in services.subcommands.values()}
+        ack(text=help_text(summaries), blocks=help_blocks(summaries, unknown=name))
+        return
+    if subcommand.shows_only:
+        # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
+        ack()
+        show = partial(_run, subcommand, never_acks, command, rest, client, context, respond, services)
+        # Nothing before the answer to repeat, so the companion may dispatch it again.
+        after_answer(f"/rtw {name}", show, services.lazy_pool, redispatched=True)
+        return
+    _run(subcommand, ack, command, rest, client, context, respond, services)
 
 
 def _run(
@@ -48,10 +49,17 @@ def _run(
     client: WebClient,
     context: BoltContext,
     respond: Respond,
+    services: Services,
 ) -> None:
-    """A subcommand's handler gets Bolt's arguments and the text after its name."""
+    """A subcommand's handler gets Bolt's arguments, the text after its name and ``services``."""
     subcommand.handler(
-        ack=ack, command=command, argument=argument, client=client, context=context, respond=respond
+        ack=ack,
+        command=command,
+        argument=argument,
+        client=client,
+        context=context,
+        respond=respond,
+        services=services,
     )
 
 
@@ -61,12 +69,13 @@ def _parsed(command: dict[str, Any]) -> tuple[str, str]:
     return name.lower() or "help", rest.strip()
 
 
-def _help(services: Services) -> Any:
-    def show_help(ack: Ack, **_: Any) -> None:
-        text, blocks = _help_answer(tuple((s.name, s.summary) for s in services.subcommands.values()))
-        ack(text=text, blocks=list(blocks))
+def show_help(ack: Ack, services: Services, **_: Any) -> None:
+    """``/rtw help``: every subcommand the features declared, with its summary."""
+    text, blocks = _help_answer(tuple((s.name, s.summary) for s in services.subcommands.values()))
+    ack(text=text, blocks=list(blocks))
 
-    return show_help
+
+HELP = Subcommand("help", HELP_SUMMARY, show_help)
 
 
 @cache

@@ -9,34 +9,30 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from hr_plugin.home import load_home
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.listeners.events import claim_event_after_answer
-from hr_plugin.slack.listening import listen
 from hr_plugin.slack.payloads import RequestContext, request_context
 from hr_plugin.slack.views.home import home_view
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, services: Services) -> None:
-    def ack_home_opened(ack: Ack) -> None:
-        ack()
-
-    def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any) -> None:
-        user = event.get("user")
-        if event.get("tab", "home") != "home" or not isinstance(user, str) or not user:
-            return
-        if not claim_event_after_answer(services, body, context):
-            log.info("event %s already handled; not published again", body.get("event_id"))
-            return
-        publish_home(client, services, request_context(context, user))
-
-    listen(app.event("app_home_opened"), services, ack=ack_home_opened, after=[on_home_opened])
+def on_home_opened(
+    body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any, services: Services
+) -> None:
+    """Work after the answer: publish the Home a person opened (once per event, however often
+    Slack delivers it)."""
+    user = event.get("user")
+    if event.get("tab", "home") != "home" or not isinstance(user, str) or not user:
+        return
+    if not claim_event_after_answer(services, body, context):
+        log.info("event %s already handled; not published again", body.get("event_id"))
+        return
+    publish_home(client, services, request_context(context, user))
 
 
 def publish_home(client: WebClient, services: Services, who: RequestContext) -> None:
@@ -53,20 +49,16 @@ def publish_home(client: WebClient, services: Services, who: RequestContext) -> 
     client.views_publish(user_id=who.user_id, view=home_view(state))
 
 
-def republisher(services: Services) -> Callable[..., None]:
-    """A lazy listener that refreshes the acting person's App Home after a change."""
-
-    def republish_home(client: WebClient, context: Any) -> None:
-        publish_home(client, services, request_context(context))
-
-    return republish_home
+def republish_home(client: WebClient, context: Any, services: Services) -> None:
+    """Work after the answer: refresh the acting person's App Home after a change."""
+    publish_home(client, services, request_context(context))
 
 
 # users.info is Tier 4 (about 100 a minute): a Home republished after every change, for every
 # person, would spend that on a question whose answer rarely changes. Only the Home's button
 # is decided from the cached answer; appointing an HR admin asks Slack again (listeners/admins.py).
 ADMIN_STATUS_SECONDS = 300.0
-_ADMIN_STATUSES = "workspace_admin_statuses"
+_ADMIN_STATUSES: Slot[AdminStatuses] = Slot("workspace_admin_statuses")
 
 
 class AdminStatuses:
@@ -93,10 +85,7 @@ class AdminStatuses:
 
 
 def _admin_statuses(services: Services) -> AdminStatuses:
-    found = services.extensions.get(_ADMIN_STATUSES)
-    if found is None:
-        found = services.extensions.setdefault(_ADMIN_STATUSES, AdminStatuses())
-    return found
+    return singleton(services, _ADMIN_STATUSES, AdminStatuses)
 
 
 def is_workspace_admin(client: WebClient, user_id: str) -> bool:

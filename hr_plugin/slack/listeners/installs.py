@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 
 from hr_plugin.bot_token import record_dead
 from hr_plugin.oauth.uninstall import forget_workspace
@@ -24,27 +24,26 @@ from hr_plugin.services import Services
 from hr_plugin.slack.payloads import tenant_of
 
 
-def register(app: App, services: Services) -> None:
-    def stop(tenant_id: str, cause: str) -> None:
-        settings = services.settings
-        if settings.oauth_enabled:
-            forget_workspace(services.factory, services.clock, tenant_id, cause=cause)
-        elif settings.slack_bot_token:
-            record_dead(
-                services.factory,
-                services.clock,
-                tenant_id=tenant_id,
-                token=settings.slack_bot_token,
-                cause=cause,
-            )
+def _stop(services: Services, tenant_id: str, cause: str) -> None:
+    settings = services.settings
+    if settings.oauth_enabled:
+        forget_workspace(services.factory, services.clock, tenant_id, cause=cause)
+    elif settings.slack_bot_token:
+        record_dead(
+            services.factory,
+            services.clock,
+            tenant_id=tenant_id,
+            token=settings.slack_bot_token,
+            cause=cause,
+        )
 
-    @app.event("app_uninstalled")
-    def uninstalled(ack: Ack, context: BoltContext) -> None:
-        ack()
-        stop(tenant_of(context), "uninstalled")
 
-    @app.event("tokens_revoked")
-    def revoked(ack: Ack, event: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        if (event.get("tokens") or {}).get("bot"):
-            stop(tenant_of(context), "token_revoked")
+def uninstalled(ack: Ack, context: BoltContext, services: Services) -> None:
+    ack()
+    _stop(services, tenant_of(context), "uninstalled")
+
+
+def revoked(ack: Ack, event: dict[str, Any], context: BoltContext, services: Services) -> None:
+    ack()
+    if (event.get("tokens") or {}).get("bot"):
+        _stop(services, tenant_of(context), "token_revoked")

@@ -25,6 +25,7 @@ from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_email, find_by_slack_id
 from hr_plugin.models import OPEN_ENROLMENT_SQL, Employee, Enrolment, HrAdmin, Leave
 from hr_plugin.roles import is_hr_admin
+from hr_plugin.services import EnrolmentHook
 from hr_plugin.slack.blockkit import BlocksJson
 
 PROPOSED, AWAITING_HR, ACTIVE = "proposed", "awaiting_hr", "active"
@@ -32,9 +33,6 @@ DECLINED, WITHDRAWN, LEFT = "declined", "withdrawn", "left"
 OPEN_STATUSES = (PROPOSED, AWAITING_HR, ACTIVE)
 assert OPEN_STATUSES == contact.OPEN_STATUSES
 assert "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")" == OPEN_ENROLMENT_SQL
-
-# What features hear about: "activated", "return_moved", "ended".
-EnrolmentHook = Callable[[Session, Clock, Enrolment, str], None]
 
 
 def _nothing() -> None:

@@ -1,0 +1,29 @@
+"""The one list of features. The Bolt app, the scheduler, the CLI, the web app and the
+migrations read it; no other module of the core names a feature.
+
+Order matters where Slack or people see it: listeners are registered in this order (the shell
+first), ``/rtw help`` lists subcommands in it, and App Home sections follow it.
+
+Features do not import each other. Where one needs another, the connection is made here, in
+plain sight: huddles ask mentoring who volunteered to facilitate.
+"""
+
+from __future__ import annotations
+
+from hr_plugin import vault
+from hr_plugin.enrolment.feature import FEATURE as ENROLMENT
+from hr_plugin.feature_api import Feature
+from hr_plugin.reintegration.feature import FEATURE as REINTEGRATION
+from hr_plugin.slack.feature import FEATURE as SHELL
+from huddles.feature import feature as huddles
+from mentoring.feature import FEATURE as MENTORING
+from mentoring.service import huddle_facilitators
+
+FEATURES: tuple[Feature, ...] = (
+    SHELL,
+    ENROLMENT,
+    REINTEGRATION,
+    MENTORING,
+    huddles(facilitators=huddle_facilitators),
+    vault.FEATURE,
+)

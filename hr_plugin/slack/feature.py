@@ -1,0 +1,33 @@
+"""What the app shell itself adds, before any feature: the App Home, ``/rtw`` and its help,
+uninstalls and revoked tokens, appointing HR admins and a person's working hours.
+
+Declared like a feature (``hr_plugin.feature_api``) so that every listener of the app, the
+shell's too, is a module-level function found in some ``feature.py``.
+"""
+
+from __future__ import annotations
+
+from hr_plugin.feature_api import Feature
+from hr_plugin.slack.declare import Changes, Shows, action, command, event, submitted
+from hr_plugin.slack.listeners import admins, commands, home, installs, settings
+from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, WORKING_HOURS_ACTION
+from hr_plugin.slack.views.modals import APPOINT_ADMIN_CALLBACK, WORKING_HOURS_CALLBACK
+
+# Republished after the answer, so Slack's latency never delays a modal closing.
+REFRESH = (home.republish_home,)
+
+FEATURE = Feature(
+    name="shell",
+    listeners=(
+        Changes(event("app_uninstalled"), installs.uninstalled),
+        Changes(event("tokens_revoked"), installs.revoked),
+        # It routes to subcommands; one that only shows runs after the answer, in the companion.
+        Changes(command("/rtw"), commands.on_rtw, again_in_follow_up=True),
+        Shows(event("app_home_opened"), home.on_home_opened),
+        Shows(action(APPOINT_ADMIN_ACTION), admins.open_appoint),
+        Changes(submitted(APPOINT_ADMIN_CALLBACK), admins.submit_appoint, after=REFRESH),
+        Shows(action(WORKING_HOURS_ACTION), settings.open_working_hours),
+        Changes(submitted(WORKING_HOURS_CALLBACK), settings.submit_working_hours, after=REFRESH),
+    ),
+    subcommands=(commands.HELP,),
+)

@@ -1,0 +1,59 @@
+"""Huddles as one feature value: monthly peer huddles for returning parents.
+
+It adds answering an invitation (in the group DM or on the App Home), rejoining, rating, HR's
+settings, the App Home sections, planning each cycle and delivering what is due around each
+huddle (the ticks), ``hr-plugin huddles plan``, its tables, and a reaction to enrolment changes.
+
+Planning needs to know who volunteered to facilitate, which mentoring knows; features meet
+only in the core, so huddles cannot ask mentoring itself. That is why this module offers a
+function, ``feature(facilitators)``, rather than a constant: the one list of features
+(``hr_plugin.features``) calls it with mentoring's ``huddle_facilitators``, and the ticks it
+returns plan with that source.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from hr_plugin.feature_api import Feature
+from hr_plugin.slack.declare import Changes, Listener, Shows, action, submitted
+from hr_plugin.slack.listeners.home import republish_home
+from huddles import models, service
+from huddles import views as v
+from huddles.cli import add_commands
+from huddles.home import home_sections
+from huddles.listeners import (
+    CALENDAR_ACTIONS,
+    CHOICE_OF,
+    RATING_ACTIONS,
+    answer,
+    open_calendar_link,
+    open_settings,
+    rate,
+    rejoin,
+    submit_settings,
+)
+from huddles.ticks import ticks
+
+LISTENERS: tuple[Listener, ...] = (
+    *(Changes(action(action_id), answer, after=(republish_home,)) for action_id in CHOICE_OF),
+    Changes(action(v.REJOIN_ACTION), rejoin, after=(republish_home,)),
+    *(Changes(action(action_id), rate) for action_id in RATING_ACTIONS),
+    *(Changes(action(action_id), open_calendar_link) for action_id in CALENDAR_ACTIONS),
+    Shows(action(v.SETTINGS_ACTION), open_settings),
+    Changes(submitted(v.SETTINGS_CALLBACK), submit_settings, after=(republish_home,)),
+)
+
+
+def feature(facilitators: service.FacilitatorSource) -> Feature:
+    """Huddles, with ticks that plan each cycle using ``facilitators`` (who volunteered to
+    facilitate, per workspace): ``hr_plugin.features`` passes mentoring's ``huddle_facilitators``."""
+    return Feature(
+        name="huddles",
+        listeners=LISTENERS,
+        home=(home_sections,),
+        enrolment_hooks=(service.on_enrolment_change,),
+        ticks=partial(ticks, facilitators),
+        commands=add_commands,
+        tables=models,
+    )

@@ -1,0 +1,82 @@
+"""The shape every feature shares: what Bolt runs is declared in a ``feature.py``, and the core
+reaches the features only through the one list (``hr_plugin.features``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import grimp
+
+from hr_plugin.features import FEATURES
+from hr_plugin.slack.declare import Changes, Listener, Shows
+from hr_plugin.testing.stack import AppStack
+
+FEATURE_PACKAGES = ("hr_plugin.reintegration", "hr_plugin.vault", "mentoring", "huddles")
+# Outside the core: the features, the package where they meet, the list, and what only
+# exercises the app (the demo and the test harness).
+NOT_CORE = (
+    *FEATURE_PACKAGES,
+    "hr_plugin.enrolment",
+    "hr_plugin.features",
+    "hr_plugin.demo",
+    "hr_plugin.testing",
+)
+
+
+def _functions(listener: Listener) -> Iterator[Callable[..., Any]]:
+    if isinstance(listener, Shows):
+        yield listener.show
+    else:
+        assert isinstance(listener, Changes)
+        yield listener.answer
+        yield from listener.after
+
+
+def _is_module_level(function: Callable[..., Any]) -> bool:
+    module = sys.modules.get(function.__module__)
+    return function.__qualname__ == function.__name__ and getattr(module, function.__name__, None) is function
+
+
+def test_every_listener_bolt_runs_is_a_module_level_function_declared_in_a_feature(stack: AppStack) -> None:
+    declared = {id(listener): feature.name for feature in FEATURES for listener in feature.listeners}
+    registered = stack.app._listeners  # Bolt keeps them in registration order
+    assert registered, "Bolt has no listeners"
+    for bolt_listener in registered:
+        declaration = getattr(bolt_listener.ack_function, "declared", None)
+        assert declaration is not None, f"{bolt_listener.ack_function} was registered outside a feature.py"
+        assert id(declaration) in declared, f"{declaration} is not in any feature's listeners"
+        for function in _functions(declaration):
+            assert _is_module_level(function), f"{function.__qualname__} is not a module-level function"
+    assert len(registered) == len(declared)  # and every declaration was wired
+
+
+def test_every_feature_declaration_lives_in_a_feature_module() -> None:
+    for feature in FEATURES:
+        for listener in feature.listeners:
+            for function in _functions(listener):
+                assert _is_module_level(function), function.__qualname__
+    modules = {
+        getattr(value, "__module__", "")
+        for value in vars(sys.modules["hr_plugin.features"]).values()
+        if getattr(value, "__module__", "").endswith(".feature")
+    }
+    assert modules, "the list imports no feature module"
+
+
+def _is_under(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == package or module.startswith(package + ".") for package in packages)
+
+
+def test_no_module_of_the_core_imports_a_feature_package() -> None:
+    graph = grimp.build_graph("hr_plugin", "mentoring", "huddles")
+    core = sorted(m for m in graph.find_descendants("hr_plugin") if not _is_under(m, NOT_CORE))
+    assert "hr_plugin.slack.app" in core and "hr_plugin.scheduler" in core
+    found = [
+        f"{module} -> {imported}"
+        for module in core
+        for imported in graph.find_modules_directly_imported_by(module)
+        if _is_under(imported, FEATURE_PACKAGES)
+    ]
+    assert found == []
