@@ -6,24 +6,26 @@ import it, and only the names below.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.vault.cli import add_commands as cli
+from hr_plugin.vault.entry import (
+    SLACK_TOKEN_PURPOSE,
+    export_route,
+    home_entry,
+    prepare_keystore,
+    shred_tenant,
+    slack_token_key,
+    ticks,
+    vault_for,
+)
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from hr_plugin.models import Employee
-    from hr_plugin.settings import Settings
-    from hr_plugin.ticks import Tick, TickContext
     from hr_plugin.vault.feature import FEATURE
-    from hr_plugin.vault.service import Vault
-    from hr_plugin.wsgi import Environ as WsgiEnviron
 
 __all__ = [
     "FEATURE",
+    "SLACK_TOKEN_PURPOSE",
     "cli",
     "export_route",
     "home_entry",
@@ -34,24 +36,6 @@ __all__ = [
     "vault_for",
 ]
 
-_VAULT: Slot[Vault] = Slot("vault")
-# The purpose the key sealing stored Slack tokens is derived for; no other key shares it.
-SLACK_TOKEN_PURPOSE = "slack.installation-tokens"
-
-
-def vault_for(services: Services) -> Vault:
-    """The process's Vault, built once from the settings (master key, key store URL)."""
-    return singleton(services, _VAULT, lambda: _build(services.factory, services.clock, services.settings))
-
-
-def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
-    from hr_plugin.vault.crypto import LocalKeyProvider
-    from hr_plugin.vault.keystore import KeyStore
-    from hr_plugin.vault.service import Vault
-
-    master = settings.master_key()
-    return Vault(factory, KeyStore(settings.vault_keystore_url, LocalKeyProvider(master)), clock, master)
-
 
 def __getattr__(name: str) -> Any:
     """``FEATURE``, imported on first use: it names the Slack listeners, which the CLI and the
@@ -61,72 +45,3 @@ def __getattr__(name: str) -> Any:
 
         return FEATURE
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def home_entry(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
-) -> dict[str, list[Any]]:
-    """The employee's App Home gets a button to the private space: the same for everyone enrolled,
-    whether or not they use it."""
-    from hr_plugin.vault.views import home_blocks
-
-    return {"employee": list(home_blocks())} if "employee" in roles else {}
-
-
-def ticks() -> list[Tick]:
-    from hr_plugin.vault.reminders import reminder_tick, retention_tick
-
-    def vault_from_context(context: TickContext) -> Vault:
-        if context.settings is None:
-            raise RuntimeError("the vault's retention tick needs the settings in its context")
-        cached = getattr(context, "_vault", None)
-        if cached is None:
-            cached = _build(context.factory, context.clock, context.settings)
-            context._vault = cached  # type: ignore[attr-defined]
-        return cached
-
-    return [reminder_tick(), retention_tick(vault_from_context)]
-
-
-def export_route(services: Services, environ: WsgiEnviron, start_response: Any, secret: str) -> list[bytes]:
-    """The single-use export link's answer: a page for GET, the download for its POST
-    (``hr_plugin.vault.export_page``)."""
-    from hr_plugin.vault import export_page
-
-    return export_page.answer(vault_for(services), environ, start_response, secret)
-
-
-def slack_token_key(master_key: bytes) -> bytes:
-    """The key that seals the Slack tokens of multi-workspace installs.
-
-    Derived from the master key for that purpose alone, so the master key stays here and the
-    token key opens nothing of the vault's (nor the vault's keys any token).
-    """
-    from hr_plugin.vault.crypto import derive_key
-
-    return derive_key(master_key, SLACK_TOKEN_PURPOSE)
-
-
-def prepare_keystore(settings: Settings) -> None:
-    """Make the key store's table (and, on SQLite, its private file) now: ``serve`` calls this
-    before it starts the workers and companions that open the store, so none of them races
-    another to create it."""
-    from hr_plugin.vault.keystore import create_store
-
-    create_store(settings.vault_keystore_url)
-
-
-def shred_tenant(settings: Settings, tenant_id: str) -> int:
-    """Destroy the data key of everyone in a workspace being erased; returns how many there were.
-
-    Crypto-shredding first means every sealed record of the tenant is unreadable at once, even
-    before (or if something stops) the purge deleting its rows.
-    """
-    from hr_plugin.vault.crypto import LocalKeyProvider
-    from hr_plugin.vault.keystore import KeyStore
-
-    keystore = KeyStore(settings.vault_keystore_url, LocalKeyProvider(settings.master_key()))
-    try:
-        return keystore.destroy_tenant(tenant_id)
-    finally:
-        keystore.dispose()

@@ -111,7 +111,7 @@ def _reseal_slack_tokens(settings: Settings, old_master: bytes, new_master: byte
         return 0  # no main database here, so no installation either
     from hr_plugin.db import make_engine, make_session_factory
     from hr_plugin.oauth import TokenSealer, reseal_tokens
-    from hr_plugin.vault import slack_token_key
+    from hr_plugin.vault.entry import slack_token_key
 
     engine = make_engine(settings.database_url)
     try:

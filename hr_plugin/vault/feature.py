@@ -12,19 +12,19 @@ from __future__ import annotations
 from hr_plugin.feature_api import Feature
 from hr_plugin.services import Subcommand
 from hr_plugin.slack.declare import Changes, Shows, action, shortcut, submitted
-from hr_plugin.vault import (
-    cli,
+from hr_plugin.vault import listeners as on
+from hr_plugin.vault import store
+from hr_plugin.vault import views as v
+from hr_plugin.vault.cli import add_commands as cli
+from hr_plugin.vault.entry import (
     export_route,
     home_entry,
     prepare_keystore,
     shred_tenant,
     slack_token_key,
-    store,
     ticks,
     vault_for,
 )
-from hr_plugin.vault import listeners as on
-from hr_plugin.vault import views as v
 from hr_plugin.vault.reminders import OPEN_ACTION, PAUSE_ACTION, STOP_ACTION
 
 # Buttons on the space's screens: each pushes the screen it names (``listeners.push``).

@@ -21,8 +21,9 @@ from slack_sdk import WebClient
 from hr_plugin.enrolment import own_enrolment
 from hr_plugin.services import Services
 from hr_plugin.slack.payloads import RequestContext, request_context, state_value
-from hr_plugin.vault import content, signals, vault_for
+from hr_plugin.vault import content, signals
 from hr_plugin.vault import views as v
+from hr_plugin.vault.entry import vault_for
 from hr_plugin.vault.reminders import STOP_ACTION
 from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
 
