@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -20,7 +21,7 @@ from hr_plugin.testing.fake_slack.replies import Reply
 from hr_plugin.testing.fake_slack.state import SlackState
 
 
-class Serving(SlackState):
+class Serving(SlackState, ABC):
     """Listening on an OS-chosen local port, in a daemon thread, for as long as the test needs."""
 
     def start(self) -> Self:
@@ -70,9 +71,9 @@ class Serving(SlackState):
         """What the app passes as ``WebClient(base_url=...)``: it ends in ``/api/``."""
         return f"{self.url}/api/"
 
+    @abstractmethod
     def _handle_http(self, path: str, query: str, headers: Mapping[str, str], body: bytes) -> Reply:
-        """Answer one request (called from the server's threads); ``dispatch`` routes it."""
-        raise NotImplementedError
+        """Answer one request (called from the server's threads); ``dispatch.Dispatch`` routes it."""
 
 
 class _FakeSlackServer(ThreadingHTTPServer):
