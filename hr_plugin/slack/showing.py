@@ -17,23 +17,13 @@ has long expired.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
-
-from hr_plugin.services import Services
-from hr_plugin.slack.listening import listen
+from slack_bolt import Ack
 
 
 def answer_now(ack: Ack) -> None:
     ack()
-
-
-def show_on_click(app: App, services: Services, action_id: str, show: Callable[..., Any]) -> None:
-    """Wire a button whose listener ``show`` only reads and shows (no ``ack`` argument)."""
-    services.show_only_actions.add(action_id)
-    listen(app.action(action_id), services, ack=answer_now, after=[show])
 
 
 def never_acks(**_: Any) -> None:
