@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hr_plugin.tenants import tenant_id_for
+from hr_plugin.tenant_ids import tenant_id_for
 
 
 class RequestContext(BaseModel):
