@@ -12,8 +12,8 @@ from __future__ import annotations
 from hr_plugin.feature_api import Feature
 from hr_plugin.slack.declare import Changes, Shows, action, submitted
 from hr_plugin.slack.listeners.home import republish_home
-from mentoring import messages, models
-from mentoring import views as v
+from mentoring import actions as a
+from mentoring import models
 from mentoring.cli import add_commands
 from mentoring.home import home_sections
 from mentoring.listeners import (
@@ -33,20 +33,20 @@ from mentoring.ticks import ticks
 FEATURE = Feature(
     name="mentoring",
     listeners=(
-        Shows(action(v.BECOME_ACTION), open_become),
-        Changes(submitted(v.MENTOR_CALLBACK), submit_become, after=(republish_home,)),
-        Changes(action(v.PAUSE_ACTION), mentor_state, after=(republish_home,)),
-        Changes(action(v.RESUME_ACTION), mentor_state, after=(republish_home,)),
-        Changes(action(v.STOP_ACTION), mentor_state, after=(republish_home,)),
-        Shows(action(v.PREFERENCES_ACTION), open_preferences),
-        Changes(submitted(v.PREFERENCES_CALLBACK), submit_preferences, after=(republish_home,)),
-        Changes(action(messages.ACCEPT_ACTION), answer),
-        Changes(action(messages.DECLINE_ACTION), answer),
-        Changes(action(v.END_ACTION), end_match, after=(republish_home,)),
-        Changes(action(messages.MET_YES_ACTION), met),
-        Changes(action(messages.MET_NOT_YET_ACTION), met),
-        Shows(action(v.ASSIGN_ACTION), open_assign),
-        Changes(submitted(v.ASSIGN_CALLBACK), submit_assign, after=(republish_home,)),
+        Shows(action(a.BECOME_ACTION), open_become),
+        Changes(submitted(a.MENTOR_CALLBACK), submit_become, after=(republish_home,)),
+        Changes(action(a.PAUSE_ACTION), mentor_state, after=(republish_home,)),
+        Changes(action(a.RESUME_ACTION), mentor_state, after=(republish_home,)),
+        Changes(action(a.STOP_ACTION), mentor_state, after=(republish_home,)),
+        Shows(action(a.PREFERENCES_ACTION), open_preferences),
+        Changes(submitted(a.PREFERENCES_CALLBACK), submit_preferences, after=(republish_home,)),
+        Changes(action(a.ACCEPT_ACTION), answer),
+        Changes(action(a.DECLINE_ACTION), answer),
+        Changes(action(a.END_ACTION), end_match, after=(republish_home,)),
+        Changes(action(a.MET_YES_ACTION), met),
+        Changes(action(a.MET_NOT_YET_ACTION), met),
+        Shows(action(a.ASSIGN_ACTION), open_assign),
+        Changes(submitted(a.ASSIGN_CALLBACK), submit_assign, after=(republish_home,)),
     ),
     home=(home_sections,),
     ticks=ticks,

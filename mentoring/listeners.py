@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, Respond
@@ -11,8 +10,8 @@ from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.payloads import request_context, state_value
-from mentoring import messages, service
+from hr_plugin.slack.payloads import request_context
+from mentoring import actions, service
 from mentoring import views as v
 
 # Why a mentoring button opens nothing for someone the directory does not know.
@@ -56,16 +55,7 @@ def open_become(
 def submit_become(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     """Saves the mentor form before answering, so a refusal shows on the field it concerns."""
     who = request_context(context)
-    capacity = (state_value(view, v.CAPACITY_BLOCK).get("selected_option") or {}).get("value", "0")
-    returned = state_value(view, v.RETURNED_BLOCK).get("selected_date")
-    form = service.MentorForm(
-        confirmed_transition=bool(_selected(view, v.CONFIRM_BLOCK)),
-        capacity=int(capacity) if str(capacity).isdigit() else 0,
-        tags=frozenset(_selected(view, v.TAGS_BLOCK)),
-        share_tags="share" in _selected(view, v.SHARE_BLOCK),
-        returned_on=date.fromisoformat(returned) if returned else None,
-        facilitates_huddles="yes" in _selected(view, v.FACILITATE_BLOCK),
-    )
+    form = v.MentorForm.from_view(view)
     try:
         service.opt_in(
             services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, form=form
@@ -83,7 +73,7 @@ def mentor_state(ack: Ack, body: dict[str, Any], context: Any, services: Service
     """Pause, resume or stop mentoring; a Home out of date changes nothing and is refreshed."""
     ack()
     who = request_context(context)
-    state = {v.PAUSE_ACTION: "pause", v.RESUME_ACTION: "resume", v.STOP_ACTION: "stop"}[
+    state = {actions.PAUSE_ACTION: "pause", actions.RESUME_ACTION: "resume", actions.STOP_ACTION: "stop"}[
         body["actions"][0]["action_id"]
     ]
     with contextlib.suppress(service.MentoringError):
@@ -116,17 +106,17 @@ def open_preferences(
 def submit_preferences(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     """Saves the mentee's preferences before answering, so a refusal shows inline."""
     who = request_context(context)
-    choices = _selected(view, v.CHOICES_BLOCK)
+    form = v.PreferencesForm.from_view(view)
     try:
         service.set_preferences(
             services.factory,
             services.clock,
             tenant_id=who.tenant_id,
             user_id=who.user_id,
-            preferences=_selected(view, v.PREFERENCES_BLOCK),
-            excluded_user_ids=state_value(view, v.EXCLUDED_BLOCK).get("selected_users") or [],
-            wants_mentor="no_mentor" not in choices,
-            manager_may_know="manager_may_know" in choices,
+            preferences=form.preferences,
+            excluded_user_ids=form.excluded_user_ids,
+            wants_mentor=form.wants_mentor,
+            manager_may_know=form.manager_may_know,
         )
     except service.MentoringError as exc:
         ack(
@@ -142,7 +132,7 @@ def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, servi
     ack()
     who = request_context(context)
     action = body["actions"][0]
-    accept = action["action_id"] == messages.ACCEPT_ACTION
+    accept = action["action_id"] == actions.ACCEPT_ACTION
     try:
         service.respond(
             services.factory,
@@ -189,7 +179,7 @@ def met(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services
             tenant_id=who.tenant_id,
             user_id=who.user_id,
             match_id=int(action.get("value") or ""),
-            met=action["action_id"] == messages.MET_YES_ACTION,
+            met=action["action_id"] == actions.MET_YES_ACTION,
         )
     if body.get("response_url"):
         respond(text="Thanks, noted.", replace_original=True)
@@ -207,20 +197,17 @@ def open_assign(
 def submit_assign(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     """HR pairs a mentee with a mentor by hand, saved before the answer."""
     who = request_context(context)
+    form = v.AssignForm.from_view(view)
     try:
         service.hr_assign(
             services.factory,
             services.clock,
             tenant_id=who.tenant_id,
             actor_user_id=who.user_id,
-            mentee_user_id=state_value(view, v.MENTEE_BLOCK).get("selected_user"),
-            mentor_user_id=state_value(view, v.MENTOR_BLOCK).get("selected_user"),
+            mentee_user_id=form.mentee_user_id,
+            mentor_user_id=form.mentor_user_id,
         )
     except service.MentoringError as exc:
         ack(response_action="errors", errors={FIELD_BLOCKS.get(exc.field or "", v.MENTEE_BLOCK): str(exc)})
         return
     ack()
-
-
-def _selected(view: dict[str, Any], block: str) -> list[str]:
-    return [str(option.get("value")) for option in state_value(view, block).get("selected_options") or []]

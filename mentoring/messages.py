@@ -8,12 +8,19 @@ leaves that content out (after a loss, for example) would tell the reader about 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
 
 from hr_plugin.slack.blockkit import BlocksJson, escape
-
-ACCEPT_ACTION, DECLINE_ACTION = "mentoring.accept", "mentoring.decline"
-MET_YES_ACTION, MET_NOT_YET_ACTION = "mentoring.met_yes", "mentoring.met_not_yet"
+from mentoring.actions import ACCEPT_ACTION, DECLINE_ACTION, MET_NOT_YET_ACTION, MET_YES_ACTION
 
 FIRST_CONVERSATION = (
     "What helped most in your first weeks back, and what would you skip?",
@@ -26,16 +33,15 @@ def _bullets(lines: Sequence[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-def _button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action,
-        "value": value,
-        "text": {"type": "plain_text", "text": label},
-    }
-    if style:
-        button["style"] = style
-    return button
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    """A button whose label is sent without ``emoji``, as these messages always were: a plain
+    ``str`` label would make ``slack_sdk`` add ``"emoji": true`` to the stored JSON."""
+    return ButtonElement(text=PlainTextObject(text=label), action_id=action_id, value=value, style=style)
+
+
+def _json(blocks: Sequence[Block]) -> BlocksJson:
+    """The blocks as the JSON the outbox stores and Slack receives."""
+    return BlocksJson([block.to_dict() for block in blocks])
 
 
 def ask_text(mentee_name: str) -> str:
@@ -47,28 +53,24 @@ def ask_text(mentee_name: str) -> str:
 
 def ask_blocks(match_id: int, mentee_name: str, reasons: Sequence[str]) -> BlocksJson:
     why = _bullets(reasons) if reasons else "• You have been through a return yourself."
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": (
-                    f"*Would you mentor {escape(mentee_name)}?*\n"
+    return _json(
+        [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Would you mentor {escape(mentee_name)}?*\n"
                     "They are coming back to work after a period of leave. "
                     f"Why we thought of you:\n{why}\nYou can say no; nobody is told why, and nobody asks."
-                ),
-            },
-        },
-        {
-            "type": "actions",
-            "block_id": f"mentor-ask-{match_id}",
-            "elements": [
-                _button("Yes, happy to", ACCEPT_ACTION, str(match_id), "primary"),
-                _button("Not this time", DECLINE_ACTION, str(match_id)),
-            ],
-        },
-    ]
-    return BlocksJson(blocks)
+                )
+            ),
+            ActionsBlock(
+                block_id=f"mentor-ask-{match_id}",
+                elements=[
+                    _button("Yes, happy to", ACCEPT_ACTION, str(match_id), "primary"),
+                    _button("Not this time", DECLINE_ACTION, str(match_id)),
+                ],
+            ),
+        ]
+    )
 
 
 def intro_text(mentee_name: str, mentor_name: str) -> str:
@@ -78,41 +80,30 @@ def intro_text(mentee_name: str, mentor_name: str) -> str:
 def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> BlocksJson:
     why = _bullets(reasons) if reasons else "• You have both been through a return to work."
     mentee_name, mentor_name = escape(mentee_name), escape(mentor_name)
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": (
-                    f"*{mentee_name}, meet {mentor_name}.*\n"
+    return _json(
+        [
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{mentee_name}, meet {mentor_name}.*\n"
                     f"{mentor_name} went through their own return and offered to be a mentor. "
                     f"Why you two:\n{why}"
-                ),
-            },
-        },
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": (
-                    "*For a first conversation* (30 minutes is plenty):\n" + _bullets(FIRST_CONVERSATION)
-                ),
-            },
-        },
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": (
-                        "Either of you can end the match at any time from the app's Home tab; "
+                )
+            ),
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="*For a first conversation* (30 minutes is plenty):\n" + _bullets(FIRST_CONVERSATION)
+                )
+            ),
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="Either of you can end the match at any time from the app's Home tab; "
                         "the other is told kindly, without a reason."
-                    ),
-                }
-            ],
-        },
-    ]
-    return BlocksJson(blocks)
+                    )
+                ]
+            ),
+        ]
+    )
 
 
 def waiting_text() -> str:
@@ -137,15 +128,15 @@ def met_text(other_name: str) -> str:
 
 
 def met_blocks(match_id: int, other_name: str) -> BlocksJson:
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": met_text(other_name)}},
-        {
-            "type": "actions",
-            "block_id": f"mentor-met-{match_id}",
-            "elements": [
-                _button("Yes, we met", MET_YES_ACTION, str(match_id)),
-                _button("Not yet", MET_NOT_YET_ACTION, str(match_id)),
-            ],
-        },
-    ]
-    return BlocksJson(blocks)
+    return _json(
+        [
+            SectionBlock(text=MarkdownTextObject(text=met_text(other_name))),
+            ActionsBlock(
+                block_id=f"mentor-met-{match_id}",
+                elements=[
+                    _button("Yes, we met", MET_YES_ACTION, str(match_id)),
+                    _button("Not yet", MET_NOT_YET_ACTION, str(match_id)),
+                ],
+            ),
+        ]
+    )

@@ -1,10 +1,14 @@
-"""Block Kit for mentoring: App Home parts by role, and the modals behind them."""
+"""Block Kit for mentoring: App Home parts by role, the modals behind them, and what each modal
+submits, parsed beside the block ids it reads."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any, Self
 
+from pydantic import BaseModel, ConfigDict
+from pydantic.dataclasses import dataclass
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -25,24 +29,21 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from hr_plugin.slack.blockkit import escape, fit_lines
+from hr_plugin.slack.payloads import state_value
+from mentoring.actions import (
+    ASSIGN_ACTION,
+    ASSIGN_CALLBACK,
+    BECOME_ACTION,
+    END_ACTION,
+    MENTOR_CALLBACK,
+    PAUSE_ACTION,
+    PREFERENCES_ACTION,
+    PREFERENCES_CALLBACK,
+    RESUME_ACTION,
+    STOP_ACTION,
+)
 from mentoring.scoring import TAGS
 
-BECOME_ACTION, PAUSE_ACTION, RESUME_ACTION, STOP_ACTION = (
-    "mentoring.become_open",
-    "mentoring.pause",
-    "mentoring.resume",
-    "mentoring.stop",
-)
-END_ACTION, PREFERENCES_ACTION, ASSIGN_ACTION = (
-    "mentoring.end",
-    "mentoring.preferences_open",
-    "mentoring.assign_open",
-)
-MENTOR_CALLBACK, PREFERENCES_CALLBACK, ASSIGN_CALLBACK = (
-    "mentoring.mentor",
-    "mentoring.preferences",
-    "mentoring.assign",
-)
 CONFIRM_BLOCK, CAPACITY_BLOCK, TAGS_BLOCK, SHARE_BLOCK, RETURNED_BLOCK = (
     "confirm",
     "capacity",
@@ -53,6 +54,80 @@ CONFIRM_BLOCK, CAPACITY_BLOCK, TAGS_BLOCK, SHARE_BLOCK, RETURNED_BLOCK = (
 FACILITATE_BLOCK = "facilitate"
 PREFERENCES_BLOCK, EXCLUDED_BLOCK, CHOICES_BLOCK = "preferences", "excluded", "choices"
 MENTEE_BLOCK, MENTOR_BLOCK = "mentee", "mentor"
+
+
+@dataclass(frozen=True)
+class MentorForm:
+    """The mentor form (``mentor_modal``): what a mentor offers, as submitted or as saved.
+
+    The service takes it to save and gives it back to fill the form again, so one type serves
+    both. A pydantic dataclass rather than a ``BaseModel``: callers build it positionally too,
+    which a ``BaseModel`` refuses. The service checks the values, with words for the person.
+    """
+
+    confirmed_transition: bool
+    capacity: int
+    tags: frozenset[str]
+    share_tags: bool
+    returned_on: date | None
+    facilitates_huddles: bool = False
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        """The submitted form; a capacity that is not a number reads as 0, which the service refuses."""
+        capacity = (state_value(view, CAPACITY_BLOCK).get("selected_option") or {}).get("value", "0")
+        returned = state_value(view, RETURNED_BLOCK).get("selected_date")
+        return cls(
+            confirmed_transition=bool(_selected(view, CONFIRM_BLOCK)),
+            capacity=int(capacity) if str(capacity).isdigit() else 0,
+            tags=frozenset(_selected(view, TAGS_BLOCK)),
+            share_tags="share" in _selected(view, SHARE_BLOCK),
+            returned_on=date.fromisoformat(returned) if returned else None,
+            facilitates_huddles="yes" in _selected(view, FACILITATE_BLOCK),
+        )
+
+
+class PreferencesForm(BaseModel):
+    """The mentee's preferences (``preferences_modal``), as submitted or as saved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    preferences: list[str]
+    excluded_user_ids: list[str]
+    wants_mentor: bool
+    manager_may_know: bool
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        choices = _selected(view, CHOICES_BLOCK)
+        return cls(
+            preferences=_selected(view, PREFERENCES_BLOCK),
+            excluded_user_ids=state_value(view, EXCLUDED_BLOCK).get("selected_users") or [],
+            wants_mentor="no_mentor" not in choices,
+            manager_may_know="manager_may_know" in choices,
+        )
+
+
+class AssignForm(BaseModel):
+    """HR's pairing by hand (``assign_modal``): either person may be missing, which the service
+    names on its field."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mentee_user_id: str | None
+    mentor_user_id: str | None
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        return cls(
+            mentee_user_id=state_value(view, MENTEE_BLOCK).get("selected_user"),
+            mentor_user_id=state_value(view, MENTOR_BLOCK).get("selected_user"),
+        )
+
+
+def _selected(view: dict[str, Any], block: str) -> list[str]:
+    """The values chosen in a checkboxes or multi-select input."""
+    return [str(option.get("value")) for option in state_value(view, block).get("selected_options") or []]
 
 
 def _tag_options() -> list[Option]:

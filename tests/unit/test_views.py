@@ -10,7 +10,8 @@ from hr_plugin.slack.blockkit import SECTION_TEXT_MAX, fit_lines
 from hr_plugin.slack.views.help import help_blocks, help_text
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, home_view
 from hr_plugin.slack.views.modals import appoint_admin_modal, working_hours_modal
-from mentoring.views import END_ACTION, mentor_blocks
+from mentoring.actions import END_ACTION
+from mentoring.views import mentor_blocks
 
 HOURS = WorkingHours("Europe/Berlin", (0, 1, 2, 3), "08:30", "16:00")
 
