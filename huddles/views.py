@@ -28,8 +28,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from hr_plugin.slack.blockkit import escape
-from hr_plugin.slack.payloads import state_value
+from hr_plugin.slack.blockkit import escape, state_value
 from huddles.actions import (
     ATTEND_ACTION,
     LEAVE_ACTION,
