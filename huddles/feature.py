@@ -19,13 +19,17 @@ from hr_plugin.feature_api import Feature
 from hr_plugin.slack.declare import Changes, Listener, Shows, action, submitted
 from hr_plugin.slack.listeners.home import republish_home
 from huddles import models, service
-from huddles import views as v
+from huddles.actions import (
+    CALENDAR_ACTIONS,
+    RATING_ACTIONS,
+    REJOIN_ACTION,
+    SETTINGS_ACTION,
+    SETTINGS_CALLBACK,
+)
 from huddles.cli import add_commands
 from huddles.home import home_sections
 from huddles.listeners import (
-    CALENDAR_ACTIONS,
     CHOICE_OF,
-    RATING_ACTIONS,
     answer,
     open_calendar_link,
     open_settings,
@@ -37,11 +41,11 @@ from huddles.ticks import ticks
 
 LISTENERS: tuple[Listener, ...] = (
     *(Changes(action(action_id), answer, after=(republish_home,)) for action_id in CHOICE_OF),
-    Changes(action(v.REJOIN_ACTION), rejoin, after=(republish_home,)),
+    Changes(action(REJOIN_ACTION), rejoin, after=(republish_home,)),
     *(Changes(action(action_id), rate) for action_id in RATING_ACTIONS),
     *(Changes(action(action_id), open_calendar_link) for action_id in CALENDAR_ACTIONS),
-    Shows(action(v.SETTINGS_ACTION), open_settings),
-    Changes(submitted(v.SETTINGS_CALLBACK), submit_settings, after=(republish_home,)),
+    Shows(action(SETTINGS_ACTION), open_settings),
+    Changes(submitted(SETTINGS_CALLBACK), submit_settings, after=(republish_home,)),
 )
 
 

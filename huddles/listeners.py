@@ -11,14 +11,13 @@ from slack_sdk import WebClient
 
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.payloads import request_context, state_value
-from huddles import messages, series, service
+from hr_plugin.slack.payloads import request_context
+from huddles import service
 from huddles import views as v
+from huddles.actions import ATTEND_ACTION, LEAVE_ACTION, SKIP_ACTION
 
-CHOICE_OF = {messages.ATTEND_ACTION: "attend", messages.SKIP_ACTION: "skip", messages.LEAVE_ACTION: "leave"}
-# The rating question's buttons (a score, or "I couldn't make it") and the calendar link buttons.
-RATING_ACTIONS = (*(f"{messages.RATE_ACTION}.{score}" for score in messages.SCORES), messages.MISSED_ACTION)
-CALENDAR_ACTIONS = (messages.GOOGLE_CALENDAR_ACTION, messages.OUTLOOK_CALENDAR_ACTION)
+# Which answer each of the invitation's buttons gives.
+CHOICE_OF = {ATTEND_ACTION: "attend", SKIP_ACTION: "skip", LEAVE_ACTION: "leave"}
 
 
 def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
@@ -104,42 +103,14 @@ def submit_settings(ack: Ack, view: dict[str, Any], context: Any, services: Serv
     """Saves HR's settings before answering, so a refusal shows on the field it concerns."""
     who = request_context(context)
     try:
-        config = _config_from(view)
+        submitted = v.SettingsSubmission.from_view(view)
+        config = service.HuddleConfig(
+            enabled=submitted.enabled, cadence=submitted.cadence(), video_link=submitted.video_link
+        )
         service.save_config(
             services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, config=config
         )
-    except service.HuddleError as exc:
+    except (v.SettingsInputError, service.HuddleError) as exc:
         ack(response_action="errors", errors={exc.field or v.EVERY_BLOCK: str(exc)})
         return
     ack()
-
-
-def _config_from(view: dict[str, Any]) -> service.HuddleConfig:
-    """The modal's values; a number Slack let through that is not whole is an inline error."""
-
-    def number(block: str) -> int:
-        raw = str(state_value(view, block).get("value") or "")
-        if not raw.isdigit():
-            raise service.HuddleError("Enter a whole number.", block)
-        return int(raw)
-
-    def option(block: str) -> int:
-        raw = str((state_value(view, block).get("selected_option") or {}).get("value", ""))
-        if not raw.isdigit():
-            raise service.HuddleError("Choose one.", block)
-        return int(raw)
-
-    chosen_days = state_value(view, v.AVOID_BLOCK).get("selected_options") or []
-    enabled = state_value(view, v.ENABLED_BLOCK).get("selected_options") or []
-    return service.HuddleConfig(
-        enabled=bool(enabled),
-        cadence=series.Cadence(
-            every_months=option(v.EVERY_BLOCK),
-            week_of_month=option(v.WEEK_BLOCK),
-            avoided_weekdays=frozenset(int(o["value"]) for o in chosen_days if str(o.get("value")).isdigit()),
-            min_size=number(v.MIN_BLOCK),
-            max_size=number(v.MAX_BLOCK),
-            eligible_months=number(v.ELIGIBLE_BLOCK),
-        ),
-        video_link=state_value(view, v.LINK_BLOCK).get("value"),
-    )

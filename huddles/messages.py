@@ -24,13 +24,18 @@ from slack_sdk.models.blocks import (
 
 from hr_plugin.slack.blockkit import BlocksJson, escape
 from huddles import calendar
+from huddles.actions import (
+    ATTEND_ACTION,
+    GOOGLE_CALENDAR_ACTION,
+    LEAVE_ACTION,
+    MISSED_ACTION,
+    OUTLOOK_CALENDAR_ACTION,
+    RATE_ACTION,
+    SCORES,
+    SKIP_ACTION,
+)
 from huddles.prompts import FacilitatorNotes
 
-ATTEND_ACTION, SKIP_ACTION, LEAVE_ACTION = "huddles.attend", "huddles.skip", "huddles.leave"
-RATE_ACTION, MISSED_ACTION = "huddles.rate", "huddles.missed"
-SCORES = range(1, 6)  # the rating question's buttons, "huddles.rate.1" to "huddles.rate.5"
-CALENDAR_ACTION = "huddles.calendar"
-GOOGLE_CALENDAR_ACTION, OUTLOOK_CALENDAR_ACTION = f"{CALENDAR_ACTION}.google", f"{CALENDAR_ACTION}.outlook"
 TITLE = "Peer huddle: returning parents"
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Self
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -26,14 +28,18 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from hr_plugin.slack.blockkit import escape
-from huddles.messages import ATTEND_ACTION, LEAVE_ACTION, SKIP_ACTION, how_to_meet, when
-
-REJOIN_ACTION, SETTINGS_ACTION, SETTINGS_CALLBACK = (
-    "huddles.rejoin",
-    "huddles.settings_open",
-    "huddles.settings",
+from hr_plugin.slack.blockkit import escape, state_value
+from huddles.actions import (
+    ATTEND_ACTION,
+    LEAVE_ACTION,
+    REJOIN_ACTION,
+    SETTINGS_ACTION,
+    SETTINGS_CALLBACK,
+    SKIP_ACTION,
 )
+from huddles.messages import how_to_meet, when
+from huddles.series import Cadence
+
 ENABLED_BLOCK, EVERY_BLOCK, WEEK_BLOCK, AVOID_BLOCK = (
     "enabled",
     "every_months",
@@ -246,3 +252,68 @@ def settings_modal(
             ),
         ],
     )
+
+
+class SettingsInputError(ValueError):
+    """An input of the settings modal that cannot be read; ``field`` is its block, where Slack
+    shows the message."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SettingsSubmission(BaseModel):
+    """HR's settings as submitted from ``settings_modal``, read before the service checks them."""
+
+    enabled: bool
+    every_months: int
+    week_of_month: int
+    avoided_weekdays: frozenset[int]
+    min_size: int
+    max_size: int
+    eligible_months: int
+    video_link: str | None
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        """The modal's values; a number Slack let through that is not whole, or a choice
+        missing, raises ``SettingsInputError`` on its block (the first one, top to bottom)."""
+
+        def number(block: str) -> int:
+            raw = str(state_value(view, block).get("value") or "")
+            if not raw.isdigit():
+                raise SettingsInputError("Enter a whole number.", block)
+            return int(raw)
+
+        def option(block: str) -> int:
+            raw = str((state_value(view, block).get("selected_option") or {}).get("value", ""))
+            if not raw.isdigit():
+                raise SettingsInputError("Choose one.", block)
+            return int(raw)
+
+        chosen_days = state_value(view, AVOID_BLOCK).get("selected_options") or []
+        enabled = state_value(view, ENABLED_BLOCK).get("selected_options") or []
+        # Slack sends text or nothing; anything else is kept as text for the service to refuse.
+        link = state_value(view, LINK_BLOCK).get("value")
+        return cls(
+            enabled=bool(enabled),
+            every_months=option(EVERY_BLOCK),
+            week_of_month=option(WEEK_BLOCK),
+            avoided_weekdays=frozenset(int(o["value"]) for o in chosen_days if str(o.get("value")).isdigit()),
+            min_size=number(MIN_BLOCK),
+            max_size=number(MAX_BLOCK),
+            eligible_months=number(ELIGIBLE_BLOCK),
+            video_link=str(link) if link else None,
+        )
+
+    def cadence(self) -> Cadence:
+        """The rhythm and group sizes chosen, as planning reads them."""
+        return Cadence(
+            every_months=self.every_months,
+            week_of_month=self.week_of_month,
+            avoided_weekdays=self.avoided_weekdays,
+            min_size=self.min_size,
+            max_size=self.max_size,
+            eligible_months=self.eligible_months,
+        )

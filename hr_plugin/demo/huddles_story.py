@@ -22,7 +22,7 @@ from hr_plugin.enrolment import import_enrolments, own_enrolment
 from hr_plugin.enrolment.views import ACCEPT_CALLBACK, CHOICES_BLOCK, CONTACT_CHOICE
 from hr_plugin.slack.views.home import INVITE_OPEN_ACTION
 from hr_plugin.testing.stack import AppStack
-from huddles import messages
+from huddles import actions, messages
 from huddles import service as huddles
 from huddles import views as v
 from huddles.models import HuddleRating
@@ -64,12 +64,14 @@ class HuddleStory:
 
     def hr_sets_up_huddles(self) -> None:
         hr = self.user("priya.shah")
-        self.stack.slack.block_action(hr, v.SETTINGS_ACTION, "open", view={"type": "home", "blocks": []})
+        self.stack.slack.block_action(
+            hr, actions.SETTINGS_ACTION, "open", view={"type": "home", "blocks": []}
+        )
         values = self._settings(min_size="6", max_size="5")
-        refused = self.stack.slack.view_submission(hr, v.SETTINGS_CALLBACK, values)
+        refused = self.stack.slack.view_submission(hr, actions.SETTINGS_CALLBACK, values)
         error = inline_errors(refused.json, "a largest group below the smallest is refused")
         saved = self.stack.slack.view_submission(
-            hr, v.SETTINGS_CALLBACK, self._settings(min_size="4", max_size="7")
+            hr, actions.SETTINGS_CALLBACK, self._settings(min_size="4", max_size="7")
         )
         accepted(saved.json, "Priya saves the huddle settings")
         config = huddles.current_config(self.stack.factory, tenant_id=self.stack.fake.team_id)
@@ -135,8 +137,8 @@ class HuddleStory:
         assert invitation is not None
         channel, huddle_id = invitation
         self.february = channel
-        answers = {"ethan.davis": messages.SKIP_ACTION}
-        answers |= {name: messages.ATTEND_ACTION for name in ("emma.johnson", "sam.patel", "sofia.rossi")}
+        answers = {"ethan.davis": actions.SKIP_ACTION}
+        answers |= {name: actions.ATTEND_ACTION for name in ("emma.johnson", "sam.patel", "sofia.rossi")}
         self._answer(answers, huddle_id, channel)
         self.say(
             f"{self.now()}: in the group message, Ethan skips this month; Emma, Sam and Sofia say they'll "
@@ -153,7 +155,7 @@ class HuddleStory:
                     for element in block.get("elements", []):
                         value = str(element.get("value", ""))
                         action = str(element.get("action_id", ""))
-                        if action == f"{messages.RATE_ACTION}.{score}" and (name, value) not in self.rated:
+                        if action == f"{actions.RATE_ACTION}.{score}" and (name, value) not in self.rated:
                             self.rated.add((name, value))
                             seen = len(self.stack.fake.calls_for(user=who))
                             self.stack.slack.block_action(who, action, value)
@@ -182,7 +184,7 @@ class HuddleStory:
         assert invitation is not None
         channel, huddle_id = invitation
         julia = self.user("julia.schmidt")
-        self.stack.slack.block_action(julia, messages.LEAVE_ACTION, huddle_id, channel_id=channel)
+        self.stack.slack.block_action(julia, actions.LEAVE_ACTION, huddle_id, channel_id=channel)
         with unit_of_work(self.stack.factory) as session:
             state = huddles.person_state(
                 session,
@@ -207,7 +209,7 @@ class HuddleStory:
             f"its members are {sorted(members)}",
         )
         self._answer(
-            {name: messages.ATTEND_ACTION for name in ("noor.haddad", "ethan.davis", "chloe.martin")},
+            {name: actions.ATTEND_ACTION for name in ("noor.haddad", "ethan.davis", "chloe.martin")},
             huddle_id,
             channel,
         )
@@ -258,8 +260,8 @@ class HuddleStory:
         """Each person clicks their answer; their RSVP is stored and the reply reaches them alone."""
         posted = self._posts_to(channel)
         wanted = {
-            messages.SKIP_ACTION: ("skip", huddles.SKIPPED),
-            messages.ATTEND_ACTION: ("attend", huddles.ATTENDING),
+            actions.SKIP_ACTION: ("skip", huddles.SKIPPED),
+            actions.ATTEND_ACTION: ("attend", huddles.ATTENDING),
         }
         for name, action in answers.items():
             who = self.user(name)
@@ -319,7 +321,7 @@ class HuddleStory:
                 continue
             for block in call["params"].get("blocks") or []:
                 for element in block.get("elements", []):
-                    if element.get("action_id") == messages.ATTEND_ACTION:
+                    if element.get("action_id") == actions.ATTEND_ACTION:
                         return str(call["params"]["channel"]), str(element["value"])
         return None
 

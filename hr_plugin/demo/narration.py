@@ -162,6 +162,16 @@ def check_hr_pairing(stack: AppStack, mentee_user: str, mentor_user: str) -> int
     return own.match_id
 
 
+def button_value(view: dict[str, Any], action_id: str) -> str | None:
+    """The value of the first button with this action in a published view (what a click sends)."""
+    for block in view.get("blocks", []):
+        elements = [block.get("accessory") or {}, *block.get("elements", [])]
+        for element in elements:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return str(element.get("value"))
+    return None
+
+
 def _button_values(call: dict[str, Any]) -> list[str]:
     return [
         str(element.get("value"))

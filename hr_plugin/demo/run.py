@@ -6,6 +6,11 @@ a quarter. It prints what each person saw and writes ``slack-calls.jsonl`` and
 ``people.json``, the record that privacy checks read, and ``narration.txt``, the lines it printed.
 Each line about an outcome is checked first against the database or what Slack recorded
 (``hr_plugin.demo.narration``): when the outcome did not happen, the demo stops instead.
+
+This module sets the organisation up, enrols the returning parents and runs the quarter; the
+scenes of each part of the program are told in their own modules (``reintegration_story``,
+``private_space``, ``mentoring_story``, ``huddles_story``), and ``record`` writes
+``people.json`` and prints what each person saw.
 """
 
 from __future__ import annotations
@@ -22,11 +27,21 @@ from typing import Any
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
+from hr_plugin.demo import record
 from hr_plugin.demo.huddles_story import HuddleStory
 from hr_plugin.demo.mentoring_story import MentoringStory
-from hr_plugin.demo.narration import Narrator, accepted, inline_errors, person, require, seen_since, when
+from hr_plugin.demo.narration import (
+    Narrator,
+    accepted,
+    button_value,
+    inline_errors,
+    person,
+    require,
+    seen_since,
+)
 from hr_plugin.demo.private_space import private_space_scenes
-from hr_plugin.directory import find_by_email, import_directory, parse_directory_csv
+from hr_plugin.demo.reintegration_story import hr_sets_a_policy, return_plan_scenes
+from hr_plugin.directory import import_directory, parse_directory_csv
 from hr_plugin.enrolment import ACTIVE, own_enrolment
 from hr_plugin.enrolment.views import (
     ACCEPT_CALLBACK,
@@ -38,22 +53,8 @@ from hr_plugin.enrolment.views import (
     RETURN_BLOCK,
     SELF_ENROL_CALLBACK,
 )
-from hr_plugin.models import Employee
 from hr_plugin.outbox import depth, next_due, text_forgotten
-from hr_plugin.reintegration.plan_view import PlanView
-from hr_plugin.reintegration.service import list_policies, plan_of, plans_for_manager
-from hr_plugin.reintegration.views import (
-    ACKNOWLEDGE_ACTION,
-    DETAIL_BLOCK,
-    EXTEND_ACTION,
-    NEED_CALLBACK,
-    NEED_OPEN_ACTION,
-    NEED_SEND_CALLBACK,
-    POLICY_CALLBACK,
-    POLICY_OPEN_ACTION,
-    TEMPLATE_BLOCK,
-)
-from hr_plugin.roles import is_hr_admin, roles_of
+from hr_plugin.roles import is_hr_admin
 from hr_plugin.slack.views.home import (
     APPOINT_ADMIN_ACTION,
     CONFIRM_ACTION,
@@ -74,7 +75,6 @@ from hr_plugin.slack.views.modals import (
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
-from mentoring.service import is_mentor
 
 QUARTER_START = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday, before anyone's working day
 QUARTER = timedelta(weeks=13)
@@ -91,17 +91,6 @@ RETURNING = {
 }
 NO_CONTACT_DURING_LEAVE = "noor.haddad@example.com"
 SELF_ENROLLING = ("kim.nguyen@example.com", date(2025, 12, 1), date(2026, 3, 2))
-GERMAN_POLICY = {
-    "name": "Germany",
-    "scope": "country",
-    "scope_value": "DE",
-    "reduced_weeks": 3,
-    "reduced_percent": 50,
-    "ramp_percents": "60, 80",
-    "extension_weeks": 2,
-}
-MANAGER_CHANGE = ("noor.haddad@example.com", "dev.raman@example.com")
-LEAVER = "olivia.brown@example.com"
 
 
 def sample_org_csv() -> str:
@@ -126,10 +115,10 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
         _act_two_people_open_their_homes(stack, ids, say)
         _act_enrolments(stack, ids, say)
         _act_three_the_quarter(stack, rows, ids, say, canary)
-        people = _people(stack, ids)
+        people = record.people(stack, ids)
         (out / "people.json").write_text(json.dumps(people, indent=2, sort_keys=True) + "\n")
         fake.write_jsonl(out / "slack-calls.jsonl")
-        _print_what_each_person_saw(fake, people, say)
+        record.print_what_each_person_saw(fake, people, say)
         with unit_of_work(stack.factory) as session:
             counts = ", ".join(f"{count} {status}" for status, count in sorted(depth(session).items()))
             say(f"\nOutbox at the end of the quarter: {counts}")
@@ -202,7 +191,7 @@ def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     require(admin, f"Ana appoints {priya.name} as HR admin", "she is not an HR admin")
     say(f"Ana appoints {priya.name} as HR admin from the App Home.")
 
-    _hr_sets_a_policy(stack, hr, say)
+    hr_sets_a_policy(stack, hr, say)
 
 
 def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
@@ -263,32 +252,6 @@ def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: 
     say(f"Lena saves {_DAY_NAMES[days[0]]} to {_DAY_NAMES[days[-1]]}, {row.work_start} to {row.work_end}.")
 
 
-def _hr_sets_a_policy(stack: AppStack, hr: str, say: Narrator) -> None:
-    stack.slack.app_home_opened(hr)
-    stack.settle()
-    stack.slack.block_action(hr, POLICY_OPEN_ACTION, "open", view=stack.fake.home_view(hr) or {})
-    refused = stack.slack.view_submission(
-        hr, POLICY_CALLBACK, _policy_values({**GERMAN_POLICY, "ramp_percents": "40"})
-    )
-    error = inline_errors(refused.json, "a ramp below the reduced percent is refused")
-    say(f"Priya drafts a German policy with a ramp below the reduced percent; inline: {error}")
-    saved = stack.slack.view_submission(hr, POLICY_CALLBACK, _policy_values(GERMAN_POLICY))
-    accepted(saved.json, "Priya saves the German policy")
-    stack.settle()
-    policies = list_policies(stack.factory, stack.services.clock, tenant_id=stack.fake.team_id)
-    policy = next((p for p in policies if p.name == GERMAN_POLICY["name"]), None)
-    require(
-        policy is not None, "Priya saves a German policy", f"the policies are {[p.name for p in policies]}"
-    )
-    assert policy is not None
-    ramp = ", then ".join(f"a week at {percent}%" for percent in policy.ramp_percents)
-    say(
-        f"Priya saves it: in {policy.name} ({policy.scope_kind} {policy.scope_value}), "
-        f"{policy.reduced_weeks} weeks at {policy.reduced_percent}%, then {ramp}, "
-        f"up to {policy.extension_weeks} extra weeks."
-    )
-
-
 def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     say("\n== Enrolment, by consent ==")
     hr = ids[HR_LEAD]
@@ -329,7 +292,7 @@ def _act_enrolments(stack: AppStack, ids: dict[str, str], say: Narrator) -> None
     stack.settle()
     stack.slack.app_home_opened(hr)
     stack.settle()
-    enrolment_id = _button_value(stack.fake.home_view(hr) or {}, CONFIRM_ACTION)
+    enrolment_id = button_value(stack.fake.home_view(hr) or {}, CONFIRM_ACTION)
     claim = "Kim asks to join herself; Priya confirms from the HR Home tab"
     require(enrolment_id is not None, claim, "Priya's Home tab has no Confirm button")
     stack.slack.block_action(hr, CONFIRM_ACTION, str(enrolment_id), view=stack.fake.home_view(hr) or {})
@@ -353,21 +316,15 @@ def _act_three_the_quarter(
     say("\n== The quarter: the scheduler's ticks run on simulated time ==")
     clock = _simulated(stack)
     end = QUARTER_START + QUARTER
-    scenes: list[tuple[datetime, Callable[[], None]]] = [
-        (
-            datetime(2026, 1, 20, 10, tzinfo=UTC),
-            lambda: _manager_acknowledges(stack, ids, "liam.oconnor", say),
-        ),
-        (datetime(2026, 1, 26, 10, tzinfo=UTC), lambda: _extends(stack, ids, say)),
-        (datetime(2026, 2, 10, 15, tzinfo=UTC), lambda: _shares_a_need(stack, ids, say)),
-        (datetime(2026, 2, 16, 7, tzinfo=UTC), lambda: _reorganise(stack, rows, ids, say)),
-        (datetime(2026, 2, 17, 15, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "dev.raman", say)),
-        (datetime(2026, 3, 24, 9, tzinfo=UTC), lambda: _manager_acknowledges(stack, ids, "jonas.weber", say)),
-    ]
     story = MentoringStory(stack, ids, say)
     huddles = HuddleStory(stack, ids, say)
     scenes = sorted(
-        [*scenes, *private_space_scenes(stack, ids, canary, say), *story.scenes(), *huddles.scenes()],
+        [
+            *return_plan_scenes(stack, rows, ids, say, HR_LEAD),
+            *private_space_scenes(stack, ids, canary, say),
+            *story.scenes(),
+            *huddles.scenes(),
+        ],
         key=lambda scene: scene[0],
     )
     step = timedelta(minutes=30)
@@ -410,111 +367,6 @@ def _until_next_send(stack: AppStack, step: timedelta) -> timedelta:
     return step
 
 
-def _manager_acknowledges(stack: AppStack, ids: dict[str, str], who: str, say: Narrator) -> None:
-    manager = ids[f"{who}@example.com"]
-    stack.slack.app_home_opened(manager)
-    stack.settle()
-    plan_id = _button_value(stack.fake.home_view(manager) or {}, ACKNOWLEDGE_ACTION)
-    row = person(stack, manager)
-    claim = f"{row.name} acknowledges a return plan from the Home tab"
-    require(plan_id is not None, claim, "their Home tab has no plan to acknowledge")
-    stack.slack.block_action(
-        manager, ACKNOWLEDGE_ACTION, str(plan_id), view=stack.fake.home_view(manager) or {}
-    )
-    with unit_of_work(stack.factory) as session:
-        plans = plans_for_manager(session, stack.fake.team_id, row.id)
-    plan = next((p for p in plans if str(p.plan_id) == plan_id), None)
-    require(plan is not None and plan.acknowledged, claim, f"the plan is {plan}")
-    assert plan is not None
-    say(
-        f"{stack.services.clock.now():%d %b}: {row.name} acknowledges {plan.employee_name}'s return plan "
-        "from the Home tab."
-    )
-
-
-def _extends(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
-    sam = ids["sam.patel@example.com"]
-    stack.slack.app_home_opened(sam)
-    stack.settle()
-    before = _plan(stack, sam)
-    seen = len(stack.fake.calls_for(user=sam))
-    stack.slack.block_action(sam, EXTEND_ACTION, "plan", view=stack.fake.home_view(sam) or {})
-    stack.settle()
-    after = _plan(stack, sam)
-    claim = "Sam adds a week at reduced time with one click; no reason asked"
-    require(
-        after.extension_weeks_taken == before.extension_weeks_taken + 1
-        and after.full_capacity_from == before.full_capacity_from + timedelta(weeks=1),
-        claim,
-        f"his plan went from {before} to {after}",
-    )
-    asked = [
-        c["method"] for c in seen_since(stack.fake, sam, seen) if c["method"] in ("views.open", "views.push")
-    ]
-    require(not asked, claim, f"a form opened: {asked}")
-    say(
-        f"{stack.services.clock.now():%d %b}: Sam adds a week at reduced time with one click; no reason "
-        f"asked. Full capacity moves from {before.full_capacity_from:%a %d %b} "
-        f"to {after.full_capacity_from:%a %d %b}."
-    )
-
-
-def _shares_a_need(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
-    noor = ids["noor.haddad@example.com"]
-    stack.slack.app_home_opened(noor)
-    stack.settle()
-    stack.slack.block_action(noor, NEED_OPEN_ACTION, "open", view=stack.fake.home_view(noor) or {})
-    preview = stack.slack.view_submission(
-        noor,
-        NEED_CALLBACK,
-        {
-            TEMPLATE_BLOCK: {"value": {"type": "static_select", "selected_option": {"value": "lactation"}}},
-            DETAIL_BLOCK: {"value": {"type": "plain_text_input", "value": "twice a day, 30 minutes"}},
-        },
-    )
-    shown = (preview.json or {}).get("view", {})
-    claim = "Noor previews a need from a template and sends it to her manager"
-    require(shown.get("callback_id") == NEED_SEND_CALLBACK, claim, f"the modal answered {preview.json!r}")
-    previewed = shown.get("private_metadata", "")
-    preview_texts = [str((block.get("text") or {}).get("text", "")) for block in shown.get("blocks", [])]
-    sent = stack.slack.view_submission(noor, NEED_SEND_CALLBACK, {}, private_metadata=previewed)
-    accepted(sent.json, claim)
-    manager = _manager_of(stack, noor)
-    say(
-        f"{stack.services.clock.now():%d %b}: Noor previews a need from a template and sends it "
-        f"to {manager.name}."
-    )
-    manager_user = manager.slack_user_id or ""
-    seen = len(stack.fake.calls_for("chat.postMessage", user=manager_user))
-
-    def delivered() -> str | None:
-        for call in stack.fake.calls_for("chat.postMessage", user=manager_user)[seen:]:
-            mine = call["ok"] and call["audience"] == [manager_user]
-            if mine and call["params"].get("text") in preview_texts:  # word for word what Noor saw
-                return f"{when(call)}: {manager.name} receives Noor's need in a DM, exactly as previewed."
-        return None
-
-    say.later(f"{manager.name} receives Noor's need", delivered, timedelta(days=7))
-
-
-def _policy_values(policy: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    def text(value: object) -> dict[str, dict[str, Any]]:
-        return {"value": {"type": "plain_text_input", "value": str(value)}}
-
-    def number(value: object) -> dict[str, dict[str, Any]]:
-        return {"value": {"type": "number_input", "value": str(value)}}
-
-    return {
-        "name": text(policy["name"]),
-        "scope": {"value": {"type": "static_select", "selected_option": {"value": policy["scope"]}}},
-        "scope_value": text(policy["scope_value"]),
-        "reduced_weeks": number(policy["reduced_weeks"]),
-        "reduced_percent": number(policy["reduced_percent"]),
-        "ramp_percents": text(policy["ramp_percents"]),
-        "extension_weeks": number(policy["extension_weeks"]),
-    }
-
-
 def _dates_values(start: date, back: date) -> dict[str, dict[str, dict[str, Any]]]:
     return {
         LEAVE_START_BLOCK: {"value": {"type": "datepicker", "selected_date": start.isoformat()}},
@@ -530,122 +382,6 @@ def _choices_values(choices: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
     return {
         CHOICES_BLOCK: {"value": {"type": "checkboxes", "selected_options": [{"value": c} for c in choices]}}
     }
-
-
-def _button_value(view: dict[str, Any], action_id: str) -> str | None:
-    """The value of the first button with this action in a published view (what a click sends)."""
-    for block in view.get("blocks", []):
-        elements = [block.get("accessory") or {}, *block.get("elements", [])]
-        for element in elements:
-            if isinstance(element, dict) and element.get("action_id") == action_id:
-                return str(element.get("value"))
-    return None
-
-
-def _reorganise(stack: AppStack, rows: list[dict[str, str]], ids: dict[str, str], say: Narrator) -> None:
-    """Six weeks in: a team changes lead and someone leaves; HR re-imports the whole directory."""
-    person_email, new_manager = MANAGER_CHANGE
-    changed = []
-    for row in rows:
-        if row["email"] == LEAVER:
-            continue
-        if row["email"] == person_email:
-            row = {**row, "manager_email": new_manager}
-        changed.append(row)
-    report = import_directory(
-        stack.factory,
-        tenant_id=stack.fake.team_id,
-        rows=parse_directory_csv(_to_csv(changed)),
-        slack=make_client(BOT_TOKEN, stack.fake.base_url, wait_on_rate_limit=True),
-        clock=stack.services.clock,
-        full=True,
-        actor=ids[HR_LEAD],
-    )
-    say(f"{stack.services.clock.now():%d %b}: HR re-imports the directory: {report.summary()}")
-    now_manager = _manager_of(stack, ids[person_email])
-    require(
-        now_manager.email == new_manager,
-        f"Noor now reports to {new_manager}",
-        f"she reports to {now_manager.email}",
-    )
-    for email in ("mei.chen@example.com", new_manager, HR_LEAD):
-        before = len(stack.fake.calls_for("views.publish", user=ids[email]))
-        stack.slack.app_home_opened(ids[email])
-        stack.settle()
-        published = len(stack.fake.calls_for("views.publish", user=ids[email])) - before
-        require(published > 0, f"{email} opens their App Home again", "nothing was published")
-    say(
-        f"Noor now reports to {now_manager.name}; her old and new managers, and HR, open their App Homes "
-        "again."
-    )
-
-
-def _people(stack: AppStack, ids: dict[str, str]) -> dict[str, dict[str, Any]]:
-    people: dict[str, dict[str, Any]] = {}
-    by_employee_id: dict[int, str] = {}
-    with unit_of_work(stack.factory) as session:
-        employees = [find_by_email(session, stack.fake.team_id, email) for email in ids]
-        for employee in employees:
-            if employee is not None and employee.slack_user_id:
-                by_employee_id[employee.id] = employee.slack_user_id
-        for employee in employees:
-            if employee is None or not employee.slack_user_id:
-                continue
-            people[employee.slack_user_id] = {
-                "name": employee.name,
-                "roles": sorted(
-                    [str(role) for role in roles_of(session, stack.fake.team_id, employee.id)]
-                    + (["mentor"] if is_mentor(session, stack.fake.team_id, employee.id) else [])
-                ),
-                "manager": _manager_id(employee, by_employee_id),
-            }
-    return people
-
-
-def _manager_id(employee: Employee, by_employee_id: dict[int, str]) -> str | None:
-    return by_employee_id.get(employee.manager_id) if employee.manager_id is not None else None
-
-
-def _print_what_each_person_saw(fake: FakeSlack, people: dict[str, dict[str, Any]], say: Narrator) -> None:
-    say("\n== What each person saw ==")
-    for user_id, someone in sorted(people.items(), key=lambda item: item[1]["name"]):
-        seen = fake.messages_seen_by(user_id)
-        roles = ", ".join(someone["roles"]) or "no program role"
-        say(f"\n{someone['name']} ({user_id}; {roles}): {len(seen)} item(s)")
-        for call in seen:
-            say(f"  {call['at'][:16].replace('T', ' ')}  {_describe(call)}")
-
-
-def _describe(call: dict[str, Any]) -> str:
-    params = call["params"]
-    method = call["method"]
-    if method == "views.publish":
-        return "App Home: " + _first_lines(params.get("view", {}).get("blocks", []))
-    if method in ("views.open", "views.push", "views.update"):
-        title = params.get("view", {}).get("title", {}).get("text", "")
-        return f"Modal '{title}'"
-    if method == "ack" and "errors" in params:
-        return "Inline error: " + "; ".join(params["errors"].values())
-    if method == "ack" and params.get("response_action") == "update":
-        title = params.get("view", {}).get("title", {}).get("text", "")
-        return f"Modal '{title}': " + _first_lines(params.get("view", {}).get("blocks", []))
-    text = _first_lines(params.get("blocks", [])) or params.get("text") or ""
-    label = {"chat.postMessage": "Message", "ack": "Reply", "response_url": "Reply"}.get(method, method)
-    return f"{label}: {_squash(text)}"
-
-
-def _first_lines(blocks: list[dict[str, Any]]) -> str:
-    texts = []
-    for block in blocks:
-        text = block.get("text")
-        if isinstance(text, dict) and text.get("text"):
-            texts.append(text["text"])
-    return _squash(" | ".join(texts[:3]))
-
-
-def _squash(text: str, limit: int = 150) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _simulated(stack: AppStack) -> SimulatedClock:
@@ -671,32 +407,6 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 
 def _enrolment(stack: AppStack, user_id: str) -> Any:
     return own_enrolment(stack.factory, tenant_id=stack.fake.team_id, user_id=user_id)
-
-
-def _plan(stack: AppStack, user_id: str) -> PlanView:
-    with unit_of_work(stack.factory) as session:
-        plan = plan_of(session, stack.fake.team_id, user_id)
-    require(plan is not None, f"<{user_id}> has a return plan", "there is none")
-    assert plan is not None
-    return plan
-
-
-def _manager_of(stack: AppStack, user_id: str) -> Employee:
-    row = person(stack, user_id)
-    with unit_of_work(stack.factory) as session:
-        manager = session.get(Employee, row.manager_id) if row.manager_id is not None else None
-        require(manager is not None, f"{row.name} has a manager", "the directory has none")
-        assert manager is not None
-        session.expunge(manager)
-        return manager
-
-
-def _to_csv(rows: list[dict[str, str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def _printer() -> Callable[[str], None]:

@@ -1,6 +1,7 @@
 """Names for Block Kit written as plain JSON, so that a builder says what it returns;
 ``fit_lines``, which keeps a list of names inside a section's limit; and ``escape``, which every
-builder puts around text that is not the app's own words before it goes into ``mrkdwn``.
+builder puts around text that is not the app's own words before it goes into ``mrkdwn``; and
+``state_value``, which reads one input of a submitted modal.
 
 Most builders return ``slack_sdk.models`` objects (``View``, ``Block``), whose type already says
 what they are. Some build the JSON by hand, and ``list[dict[str, Any]]`` says nothing: it could
@@ -77,3 +78,14 @@ def escape(text: object) -> str:
     for character, entity in _MRKDWN_ENTITIES:
         escaped = escaped.replace(character, entity)
     return escaped
+
+
+def state_value(view: dict[str, Any], block_id: str, action_id: str = "value") -> dict[str, Any]:
+    """The submitted state of one input, or an empty dict when the block is absent.
+
+    Here, beside the builders, rather than only in ``hr_plugin.slack.payloads`` (which re-exports
+    it): a feature's ``views.py`` parses its modal's submission next to the modal, and must stay
+    pure, while ``payloads`` reaches the database through the tenants.
+    """
+    values = (view.get("state") or {}).get("values") or {}
+    return dict((values.get(block_id) or {}).get(action_id) or {})
