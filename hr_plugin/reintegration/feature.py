@@ -1,13 +1,13 @@
 """What reintegration plans add to the app: the plan's buttons and modals (acknowledge, extend, ask
 for more time, tell the manager a need, grant or decline, HR's budgets), the plan's App Home
 sections by role, the plan made or moved when an enrolment changes, the plan's ticks, and the
-``hr-plugin policy`` commands. Its tables are still in ``hr_plugin.models``."""
+``hr-plugin policy`` commands; its tables are in ``models``."""
 
 from __future__ import annotations
 
 from hr_plugin.feature_api import Feature
 from hr_plugin.reintegration import listeners as on
-from hr_plugin.reintegration import service
+from hr_plugin.reintegration import models, service
 from hr_plugin.reintegration import views as v
 from hr_plugin.reintegration.cli import add_commands
 from hr_plugin.reintegration.home import home_sections
@@ -37,5 +37,5 @@ FEATURE = Feature(
     enrolment_hooks=(service.on_enrolment,),
     ticks=ticks,
     commands=add_commands,
-    tables=None,  # in hr_plugin.models until the tables move
+    tables=models,
 )

@@ -21,9 +21,10 @@ from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_slack_id
 from hr_plugin.enrolment import ACTIVE
-from hr_plugin.models import Employee, Enrolment, ExtensionRequest, HrAdmin, Leave, Plan, Policy, SharedNeed
+from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave
 from hr_plugin.reintegration import messages
 from hr_plugin.reintegration.calendar import holiday_checker
+from hr_plugin.reintegration.models import ExtensionRequest, Plan, Policy, SharedNeed
 from hr_plugin.reintegration.plan import Budget, generate_plan, half_up_mean, week_start
 from hr_plugin.reintegration.plan_view import PlanView, WeekLine
 from hr_plugin.reintegration.policy import DEFAULT_POLICY, PolicyError, PolicyInput, choose
