@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from hr_plugin.slack.view_state import state_value
 from hr_plugin.tenants import tenant_id_for
 
 
@@ -26,12 +27,6 @@ def request_context(context: Any, user_id: str | None = None) -> RequestContext:
 def tenant_of(context: Any) -> str:
     """The tenant a request belongs to, from Bolt's context (which may carry no user)."""
     return tenant_id_for(context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
-
-
-def state_value(view: dict[str, Any], block_id: str, action_id: str = "value") -> dict[str, Any]:
-    """The submitted state of one input, or an empty dict when the block is absent."""
-    values = (view.get("state") or {}).get("values") or {}
-    return dict((values.get(block_id) or {}).get(action_id) or {})
 
 
 class AppointAdminSubmission(BaseModel):
