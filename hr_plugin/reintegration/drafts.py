@@ -30,8 +30,8 @@ from sqlalchemy import CursorResult, delete, select
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_slack_id
-from hr_plugin.models import NeedDraft
 from hr_plugin.reintegration import messages
+from hr_plugin.reintegration.models import NeedDraft
 from hr_plugin.reintegration.service import PlanError, check_need, share_need_in
 
 LIFETIME = timedelta(minutes=55)

@@ -1,14 +1,14 @@
 """What reintegration plans add to the app: the plan's buttons and modals (acknowledge, extend, ask
 for more time, tell the manager a need, grant or decline, HR's budgets), the plan's App Home
 sections by role, the plan made or moved when an enrolment changes, the plan's ticks, and the
-``hr-plugin policy`` commands. Its tables are still in ``hr_plugin.models``."""
+``hr-plugin policy`` commands; its tables are in ``models``."""
 
 from __future__ import annotations
 
 from hr_plugin.feature_api import Feature
+from hr_plugin.reintegration import actions as a
 from hr_plugin.reintegration import listeners as on
-from hr_plugin.reintegration import service
-from hr_plugin.reintegration import views as v
+from hr_plugin.reintegration import models, service
 from hr_plugin.reintegration.cli import add_commands
 from hr_plugin.reintegration.home import home_sections
 from hr_plugin.reintegration.ticks import ticks
@@ -20,22 +20,22 @@ _REFRESH = (republish_home,)
 FEATURE = Feature(
     name="reintegration",
     listeners=(
-        Changes(action(v.ACKNOWLEDGE_ACTION), on.acknowledge, after=_REFRESH),
-        Changes(action(v.EXTEND_ACTION), on.extend, after=_REFRESH),
-        Shows(action(v.MORE_OPEN_ACTION), on.open_more),
-        Changes(submitted(v.MORE_CALLBACK), on.submit_more, after=_REFRESH),
-        Shows(action(v.NEED_OPEN_ACTION), on.open_need),
-        Changes(submitted(v.NEED_CALLBACK), on.preview_need),
-        Changes(submitted(v.NEED_SEND_CALLBACK), on.send_need),
-        Changes(closed(v.NEED_SEND_CALLBACK), on.close_need),
-        Changes(action(v.GRANT_ACTION), on.decide, after=_REFRESH),
-        Changes(action(v.DECLINE_ACTION), on.decide, after=_REFRESH),
-        Shows(action(v.POLICY_OPEN_ACTION), on.open_policy),
-        Changes(submitted(v.POLICY_CALLBACK), on.submit_policy, after=_REFRESH),
+        Changes(action(a.ACKNOWLEDGE_ACTION), on.acknowledge, after=_REFRESH),
+        Changes(action(a.EXTEND_ACTION), on.extend, after=_REFRESH),
+        Shows(action(a.MORE_OPEN_ACTION), on.open_more),
+        Changes(submitted(a.MORE_CALLBACK), on.submit_more, after=_REFRESH),
+        Shows(action(a.NEED_OPEN_ACTION), on.open_need),
+        Changes(submitted(a.NEED_CALLBACK), on.preview_need),
+        Changes(submitted(a.NEED_SEND_CALLBACK), on.send_need),
+        Changes(closed(a.NEED_SEND_CALLBACK), on.close_need),
+        Changes(action(a.GRANT_ACTION), on.decide, after=_REFRESH),
+        Changes(action(a.DECLINE_ACTION), on.decide, after=_REFRESH),
+        Shows(action(a.POLICY_OPEN_ACTION), on.open_policy),
+        Changes(submitted(a.POLICY_CALLBACK), on.submit_policy, after=_REFRESH),
     ),
     home=(home_sections,),
     enrolment_hooks=(service.on_enrolment,),
     ticks=ticks,
     commands=add_commands,
-    tables=None,  # in hr_plugin.models until the tables move
+    tables=models,
 )

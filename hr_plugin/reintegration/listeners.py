@@ -10,10 +10,11 @@ from slack_sdk import WebClient
 
 from hr_plugin.reintegration import drafts, messages, service
 from hr_plugin.reintegration import views as v
+from hr_plugin.reintegration.actions import GRANT_ACTION
 from hr_plugin.reintegration.policy import PolicyError, parse_policy
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.payloads import request_context, state_value
+from hr_plugin.slack.payloads import request_context
 
 
 def acknowledge(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
@@ -52,15 +53,17 @@ def open_more(body: dict[str, Any], client: WebClient) -> None:
 
 def submit_more(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     who = request_context(context)
-    raw = state_value(view, v.WEEKS_BLOCK).get("value") or ""
-    try:
-        weeks = int(raw)
-    except ValueError:
+    submission = v.MoreTimeSubmission.from_view(view)
+    if submission.weeks is None:
         ack(response_action="errors", errors={v.WEEKS_BLOCK: "A whole number of weeks, from 1 to 8."})
         return
     try:
         service.request_more(
-            services.factory, services.clock, tenant_id=who.tenant_id, user_id=who.user_id, weeks=weeks
+            services.factory,
+            services.clock,
+            tenant_id=who.tenant_id,
+            user_id=who.user_id,
+            weeks=submission.weeks,
         )
     except service.PlanError as exc:
         ack(response_action="errors", errors={v.WEEKS_BLOCK: str(exc)})
@@ -73,13 +76,12 @@ def open_need(body: dict[str, Any], client: WebClient) -> None:
 
 
 def preview_need(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
-    template = (state_value(view, v.TEMPLATE_BLOCK).get("selected_option") or {}).get("value", "")
-    detail = (state_value(view, v.DETAIL_BLOCK).get("value") or "").strip()
-    if not detail:
+    submission = v.NeedSubmission.from_view(view)
+    if not submission.detail:
         ack(response_action="errors", errors={v.DETAIL_BLOCK: "Add the details your manager needs."})
         return
     try:
-        words = messages.compose_need(template, detail)
+        words = messages.compose_need(submission.template, submission.detail)
     except ValueError:
         ack(response_action="errors", errors={v.TEMPLATE_BLOCK: "Pick one of the options."})
         return
@@ -96,7 +98,7 @@ def preview_need(ack: Ack, view: dict[str, Any], context: Any, services: Service
 
 def send_need(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     who = request_context(context)
-    draft_id = view.get("private_metadata") or ""
+    draft_id = v.NeedPreviewSubmission.from_view(view).draft_id
     try:
         drafts.send(
             services.factory,
@@ -120,7 +122,7 @@ def close_need(ack: Ack, view: dict[str, Any], context: Any, services: Services)
         services.factory,
         tenant_id=who.tenant_id,
         user_id=who.user_id,
-        draft_id=view.get("private_metadata") or "",
+        draft_id=v.NeedPreviewSubmission.from_view(view).draft_id,
     )
     ack()
 
@@ -136,7 +138,7 @@ def decide(ack: Ack, body: dict[str, Any], context: Any, services: Services) -> 
             tenant_id=who.tenant_id,
             actor_user_id=who.user_id,
             request_id=int(action.get("value") or ""),
-            grant=action["action_id"] == v.GRANT_ACTION,
+            grant=action["action_id"] == GRANT_ACTION,
         )
 
 
@@ -152,8 +154,9 @@ def open_policy(
 
 def submit_policy(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     who = request_context(context)
+    submission = v.PolicySubmission.from_view(view)
     try:
-        policy = parse_policy(_policy_form(view))
+        policy = parse_policy(submission.policy_fields())
         service.set_policy_from_slack(
             services.factory,
             services.clock,
@@ -162,36 +165,6 @@ def submit_policy(ack: Ack, view: dict[str, Any], context: Any, services: Servic
             policy=policy,
         )
     except PolicyError as exc:
-        block = "scope_value" if exc.field == "scope" else exc.field
-        ack(response_action="errors", errors={block: exc.message})
+        ack(response_action="errors", errors={submission.error_block(exc.field): exc.message})
         return
     ack()
-
-
-def _policy_form(view: dict[str, Any]) -> dict[str, Any]:
-    def text(block: str) -> str:
-        return (state_value(view, block).get("value") or "").strip()
-
-    def number(block: str) -> Any:
-        raw = text(block)
-        try:
-            return int(raw)
-        except ValueError:
-            return raw
-
-    scope_kind = (state_value(view, "scope").get("selected_option") or {}).get("value", "all")
-    ramps_raw = [part.strip() for part in text("ramp_percents").split(",") if part.strip()]
-    ramps: list[Any] = []
-    for part in ramps_raw:
-        try:
-            ramps.append(int(part))
-        except ValueError:
-            ramps.append(part)
-    return {
-        "name": text("name"),
-        "scope": "all" if scope_kind == "all" else {scope_kind: text("scope_value")},
-        "reduced_weeks": number("reduced_weeks"),
-        "reduced_percent": number("reduced_percent"),
-        "ramp_percents": ramps,
-        "extension_weeks": number("extension_weeks"),
-    }

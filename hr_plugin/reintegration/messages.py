@@ -1,30 +1,38 @@
-"""What the plan's messages say. Managers get dates and capacity, never a reason.
+"""What the plan's messages say and show: the text and Block Kit of every message the plan sends
+(to the employee, their manager, HR) and the need an employee sends their manager.
 
-The guidance and the need templates live in ``content/en.json`` so they can be edited and
-translated without touching code.
+Managers get dates and capacity, never a reason. Pure: the blocks are built with
+``slack_sdk.models`` and handed over as JSON (``BlocksJson``), because they go into an outbox
+row. The words shared with the views (dates, the schedule, the content file) are in ``wording``.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from hr_plugin.reintegration import wording
+from hr_plugin.reintegration.actions import ACKNOWLEDGE_ACTION
+from hr_plugin.reintegration.wording import day, schedule_lines
 from hr_plugin.slack.blockkit import BlocksJson, escape
 
 if TYPE_CHECKING:
     from hr_plugin.reintegration.plan_view import PlanView
 
 
-@lru_cache(maxsize=1)
-def content() -> dict[str, Any]:
-    return dict(json.loads((resources.files("hr_plugin.reintegration") / "content" / "en.json").read_text()))
-
-
 def need_templates() -> dict[str, dict[str, str]]:
-    return dict(content()["need_templates"])
+    """The kinds of need an employee can send (a label for the modal, the text for the manager)."""
+    return dict(wording.content()["need_templates"])
 
 
 def compose_need(template: str, detail: str) -> str:
@@ -33,16 +41,6 @@ def compose_need(template: str, detail: str) -> str:
     if chosen is None:
         raise ValueError("unknown template")
     return chosen["text"].format(detail=detail.strip()).strip()
-
-
-def day(value: date) -> str:
-    return f"{value:%a %d %b}"
-
-
-def schedule_lines(view: PlanView) -> list[str]:
-    lines = [f"• Week of {day(week.week_start)}: {week.percent}%" for week in view.weeks]
-    lines.append(f"• From {day(view.full_capacity_from)}: 100%")
-    return lines
 
 
 def manager_plan_text(view: PlanView, *, first: bool) -> str:
@@ -55,33 +53,30 @@ def manager_plan_text(view: PlanView, *, first: bool) -> str:
 
 def manager_plan_blocks(view: PlanView, *, first: bool) -> BlocksJson:
     heading = "Return plan" if first else "Updated return plan"
-    guidance = "\n".join(f"• {line}" for line in content()["manager_guidance"])
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": heading}},
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": f"*{escape(view.employee_name)}* is back on {day(view.return_date)}.\n"
-                + "\n".join(schedule_lines(view)),
-            },
-        },
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Adjusting commitments*\n{guidance}"}},
-        {
-            "type": "actions",
-            "block_id": f"plan-{view.plan_id}",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": "plan.acknowledge",
-                    "style": "primary",
-                    "text": {"type": "plain_text", "text": "Got it"},
-                    "value": str(view.plan_id),
-                }
+    # Plain text objects given whole: from a bare string slack_sdk would add ``"emoji": true``,
+    # which this message has never carried.
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=heading)),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{escape(view.employee_name)}* is back on {day(view.return_date)}.\n"
+                + "\n".join(schedule_lines(view))
+            )
+        ),
+        SectionBlock(text=MarkdownTextObject(text=f"*Adjusting commitments*\n{wording.manager_guidance()}")),
+        ActionsBlock(
+            block_id=f"plan-{view.plan_id}",
+            elements=[
+                ButtonElement(
+                    text=PlainTextObject(text="Got it"),
+                    action_id=ACKNOWLEDGE_ACTION,
+                    value=str(view.plan_id),
+                    style="primary",
+                )
             ],
-        },
+        ),
     ]
-    return BlocksJson(blocks)
+    return BlocksJson([block.to_dict() for block in blocks])
 
 
 def employee_plan_text(view: PlanView, *, first: bool) -> str:

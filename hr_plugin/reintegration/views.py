@@ -1,9 +1,13 @@
-"""Block Kit for plans: the employee's, the manager's and HR's parts of the App Home, and modals."""
+"""Block Kit for plans: the employee's, the manager's and HR's parts of the App Home, and modals;
+and what each modal's submission says, parsed (``...Submission.from_view``) before a listener
+calls the service."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, Self
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -21,22 +25,27 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from hr_plugin.reintegration.messages import day, need_templates
+from hr_plugin.reintegration.actions import (
+    ACKNOWLEDGE_ACTION,
+    DECLINE_ACTION,
+    EXTEND_ACTION,
+    GRANT_ACTION,
+    MORE_CALLBACK,
+    MORE_OPEN_ACTION,
+    NEED_CALLBACK,
+    NEED_NOT_SENT_CALLBACK,
+    NEED_OPEN_ACTION,
+    NEED_SEND_CALLBACK,
+    POLICY_CALLBACK,
+    POLICY_OPEN_ACTION,
+)
+from hr_plugin.reintegration.messages import need_templates
 from hr_plugin.reintegration.plan_view import PlanView
 from hr_plugin.reintegration.policy import PolicyInput
+from hr_plugin.reintegration.wording import day
 from hr_plugin.reports import BudgetInUse, Figure
-from hr_plugin.slack.blockkit import escape, fit_lines
+from hr_plugin.slack.blockkit import escape, fit_lines, state_value
 
-ACKNOWLEDGE_ACTION = "plan.acknowledge"
-EXTEND_ACTION = "plan.extend"
-MORE_OPEN_ACTION = "plan.more_open"
-NEED_OPEN_ACTION = "plan.need_open"
-GRANT_ACTION, DECLINE_ACTION = "plan.request_grant", "plan.request_decline"
-POLICY_OPEN_ACTION = "policy.edit_open"
-
-MORE_CALLBACK, NEED_CALLBACK, NEED_SEND_CALLBACK = "plan.more", "plan.need", "plan.need_send"
-NEED_NOT_SENT_CALLBACK = "plan.need_not_sent"
-POLICY_CALLBACK = "policy.edit"
 WEEKS_BLOCK, TEMPLATE_BLOCK, DETAIL_BLOCK = "weeks", "template", "detail"
 POLICY_FIELDS = (
     "name",
@@ -370,3 +379,98 @@ def section_divider() -> Block:
 
 def _next_monday(start: date) -> date:
     return start + timedelta(days=7)
+
+
+# -- what the modals' submissions say ----------------------------------------------------
+
+
+def _text(view: dict[str, Any], block_id: str) -> str:
+    return (state_value(view, block_id).get("value") or "").strip()
+
+
+def _whole_or_raw(raw: str) -> int | str:
+    """A whole number when it is one, else the words as typed (for ``parse_policy`` to refuse)."""
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+class MoreTimeSubmission(BaseModel):
+    """The "Ask HR for more time" modal: the weeks asked for, None when not a whole number."""
+
+    weeks: int | None
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        raw = state_value(view, WEEKS_BLOCK).get("value") or ""
+        try:
+            weeks: int | None = int(raw)
+        except ValueError:
+            weeks = None
+        return cls(weeks=weeks)
+
+
+class NeedSubmission(BaseModel):
+    """The "Share a need" modal: the template chosen ("" if none) and the details, trimmed."""
+
+    template: str
+    detail: str
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        chosen = state_value(view, TEMPLATE_BLOCK).get("selected_option") or {}
+        return cls(template=chosen.get("value") or "", detail=_text(view, DETAIL_BLOCK))
+
+
+class NeedPreviewSubmission(BaseModel):
+    """The need's preview, sent or closed: only its draft's id, all the modal carries ("" if none)."""
+
+    draft_id: str
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        return cls(draft_id=view.get("private_metadata") or "")
+
+
+class PolicySubmission(BaseModel):
+    """HR's policy modal, as typed: numbers that are not whole stay words, so ``parse_policy``
+    refuses them with the same message a policy file gets."""
+
+    name: str
+    scope_kind: str
+    scope_value: str
+    reduced_weeks: int | str
+    reduced_percent: int | str
+    ramp_percents: list[int | str]
+    extension_weeks: int | str
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        scope = state_value(view, "scope").get("selected_option") or {}
+        ramps = [part.strip() for part in _text(view, "ramp_percents").split(",") if part.strip()]
+        return cls(
+            name=_text(view, "name"),
+            scope_kind=scope.get("value", "all"),
+            scope_value=_text(view, "scope_value"),
+            reduced_weeks=_whole_or_raw(_text(view, "reduced_weeks")),
+            reduced_percent=_whole_or_raw(_text(view, "reduced_percent")),
+            ramp_percents=[_whole_or_raw(part) for part in ramps],
+            extension_weeks=_whole_or_raw(_text(view, "extension_weeks")),
+        )
+
+    def policy_fields(self) -> dict[str, Any]:
+        """The fields as a policy file holds them, for ``parse_policy``."""
+        return {
+            "name": self.name,
+            "scope": "all" if self.scope_kind == "all" else {self.scope_kind: self.scope_value},
+            "reduced_weeks": self.reduced_weeks,
+            "reduced_percent": self.reduced_percent,
+            "ramp_percents": list(self.ramp_percents),
+            "extension_weeks": self.extension_weeks,
+        }
+
+    @staticmethod
+    def error_block(field: str) -> str:
+        """The block beside which a ``PolicyError`` on ``field`` is shown."""
+        return "scope_value" if field == "scope" else field

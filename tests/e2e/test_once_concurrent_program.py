@@ -27,9 +27,10 @@ from hr_plugin.clock import SystemClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_email
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import Enrolment, ExtensionRequest, HrAdmin, Leave, OutboxMessage, Plan
+from hr_plugin.models import Enrolment, HrAdmin, Leave, OutboxMessage
 from hr_plugin.reintegration import service as plans
 from hr_plugin.reintegration import views as plan_views
+from hr_plugin.reintegration.models import ExtensionRequest, Plan
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals
 from hr_plugin.testing.fake_slack import BOT_USER_ID

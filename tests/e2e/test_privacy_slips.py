@@ -29,9 +29,9 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import NeedDraft, SharedNeed
 from hr_plugin.reintegration import drafts
 from hr_plugin.reintegration import views as plan_views
+from hr_plugin.reintegration.models import NeedDraft, SharedNeed
 from hr_plugin.slack import refusals
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, FAMILY_OPEN_ACTION, PROPOSE_ACTION
 from hr_plugin.testing.signed_client import SignedResponse

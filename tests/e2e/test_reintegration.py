@@ -14,8 +14,9 @@ from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import AuditEntry, Plan
+from hr_plugin.models import AuditEntry
 from hr_plugin.reintegration import views as plan_views
+from hr_plugin.reintegration.models import Plan
 from hr_plugin.slack.views.home import INVITE_OPEN_ACTION
 from hr_plugin.testing.stack import AppStack
 from tests.e2e.conftest import TEAM

@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 from hr_plugin.db import unit_of_work
-from hr_plugin.models import NeedDraft, OutboxMessage, SharedNeed
+from hr_plugin.models import OutboxMessage
 from hr_plugin.reintegration import drafts
 from hr_plugin.reintegration import views as plan_views
+from hr_plugin.reintegration.models import NeedDraft, SharedNeed
 from hr_plugin.reintegration.service import PlanError
 from hr_plugin.testing.signed_client import SignedResponse
 from hr_plugin.testing.stack import AppStack

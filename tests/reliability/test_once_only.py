@@ -28,16 +28,9 @@ from hr_plugin import vault as vault_package
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id
 from hr_plugin.enrolment import service as enrolment
-from hr_plugin.models import (
-    AuditEntry,
-    Enrolment,
-    ExtensionRequest,
-    HrAdmin,
-    Leave,
-    OutboxMessage,
-    Plan,
-)
-from hr_plugin.reintegration import service as plans
+from hr_plugin.models import AuditEntry, Enrolment, HrAdmin, Leave, OutboxMessage
+from hr_plugin.reintegration.models import ExtensionRequest, Plan
+from hr_plugin.reintegration.service import extensions as plans
 from hr_plugin.testing.stack import AppStack
 from hr_plugin.vault import service as vault_service
 from hr_plugin.vault.store import VaultSpace

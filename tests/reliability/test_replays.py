@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import AuditEntry, OutboxMessage, ProcessedEvent, SharedNeed
+from hr_plugin.models import AuditEntry, OutboxMessage, ProcessedEvent
 from hr_plugin.reintegration import views as plan_views
+from hr_plugin.reintegration.models import SharedNeed
 from hr_plugin.testing.fake_slack import CONTENT_METHODS
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import AppStack

@@ -64,6 +64,7 @@ from hr_plugin.home_model import (
 from hr_plugin.reintegration import drafts as plan_drafts
 from hr_plugin.reintegration import messages as plan_messages
 from hr_plugin.reintegration import views as plan_views
+from hr_plugin.reintegration import wording as plan_wording
 from hr_plugin.reintegration.plan_view import PlanView, WeekLine
 from hr_plugin.reintegration.policy import PolicyInput
 from hr_plugin.reports import BudgetInUse, Figure
@@ -880,7 +881,7 @@ def speaking(language: str) -> Iterator[None]:
             mock.patch.object(huddle_prompts, "_content", loaded("huddles", huddle_prompts._content))
         )
         stack.enter_context(
-            mock.patch.object(plan_messages, "content", loaded("reintegration", plan_messages.content))
+            mock.patch.object(plan_wording, "content", loaded("reintegration", plan_wording.content))
         )
         yield
 
