@@ -13,7 +13,7 @@ from hr_plugin.feature_api import Feature
 from hr_plugin.services import Subcommand
 from hr_plugin.slack.declare import Changes, Shows, action, shortcut, submitted
 from hr_plugin.vault import listeners as on
-from hr_plugin.vault import store
+from hr_plugin.vault import models
 from hr_plugin.vault import views as v
 from hr_plugin.vault.cli import add_commands as cli
 from hr_plugin.vault.entry import (
@@ -68,7 +68,7 @@ FEATURE = Feature(
     home=(home_entry,),
     ticks=ticks,
     commands=cli,
-    tables=store,
+    tables=models,
     web_routes={"/vault/export/": export_route},
     on_build=(vault_for,),
     before_serve=(prepare_keystore,),

@@ -19,7 +19,7 @@ from hr_plugin.models import Employee
 from hr_plugin.slack.blockkit import BlocksJson
 from hr_plugin.ticks import Tick, TickContext
 from hr_plugin.vault import content
-from hr_plugin.vault.store import VaultSpace
+from hr_plugin.vault.models import VaultSpace
 
 OPEN_ACTION, PAUSE_ACTION, STOP_ACTION = "vault.open", "vault.pause", "vault.stop"
 RETENTION = timedelta(days=90)

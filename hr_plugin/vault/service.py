@@ -29,7 +29,7 @@ from hr_plugin.enrolment import open_enrolment
 from hr_plugin.models import Employee, HelpResource
 from hr_plugin.vault.crypto import DecryptionError, derive_key, open_sealed, record_context, seal
 from hr_plugin.vault.keystore import KeyStore
-from hr_plugin.vault.store import VaultExport, VaultNonce, VaultRecord, VaultSpace
+from hr_plugin.vault.models import VaultExport, VaultNonce, VaultRecord, VaultSpace
 
 log = logging.getLogger(__name__)
 

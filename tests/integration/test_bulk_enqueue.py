@@ -20,7 +20,7 @@ from hr_plugin.outbox import Attachment, Outgoing, enqueue, enqueue_many
 from hr_plugin.tenants import ensure_tenant
 from hr_plugin.vault.content import reminder_text
 from hr_plugin.vault.reminders import enqueue_due_reminders, reminder_blocks
-from hr_plugin.vault.store import VaultSpace
+from hr_plugin.vault.models import VaultSpace
 
 TEAM = "T0DEMO"
 OTHER = "T0OTHER"
