@@ -12,13 +12,13 @@ from hr_plugin.vault.cli import add_commands as cli
 from hr_plugin.vault.entry import (
     SLACK_TOKEN_PURPOSE,
     export_route,
-    home_entry,
     prepare_keystore,
     shred_tenant,
     slack_token_key,
-    ticks,
     vault_for,
 )
+from hr_plugin.vault.home import home_entry
+from hr_plugin.vault.ticks import ticks
 
 if TYPE_CHECKING:
     from hr_plugin.vault.feature import FEATURE

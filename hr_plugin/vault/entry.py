@@ -4,17 +4,12 @@ modules import them from here, and the package imports nothing that imports it b
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hr_plugin.services import Services, Slot, singleton
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from hr_plugin.models import Employee
     from hr_plugin.settings import Settings
-    from hr_plugin.ticks import Tick, TickContext
     from hr_plugin.vault.service import Vault
     from hr_plugin.wsgi import Environ as WsgiEnviron
 
@@ -25,41 +20,19 @@ SLACK_TOKEN_PURPOSE = "slack.installation-tokens"
 
 def vault_for(services: Services) -> Vault:
     """The process's Vault, built once from the settings (master key, key store URL)."""
-    return singleton(services, _VAULT, lambda: _build(services.factory, services.clock, services.settings))
+    return singleton(
+        services, _VAULT, lambda: build_vault(services.factory, services.clock, services.settings)
+    )
 
 
-def _build(factory: Any, clock: Any, settings: Settings) -> Vault:
+def build_vault(factory: Any, clock: Any, settings: Settings) -> Vault:
+    """A Vault on ``settings``' master key and key store (``vault_for``'s, and the ticks' own)."""
     from hr_plugin.vault.crypto import LocalKeyProvider
     from hr_plugin.vault.keystore import KeyStore
     from hr_plugin.vault.service import Vault
 
     master = settings.master_key()
     return Vault(factory, KeyStore(settings.vault_keystore_url, LocalKeyProvider(master)), clock, master)
-
-
-def home_entry(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
-) -> dict[str, list[Any]]:
-    """The employee's App Home gets a button to the private space: the same for everyone enrolled,
-    whether or not they use it."""
-    from hr_plugin.vault.views import home_blocks
-
-    return {"employee": list(home_blocks())} if "employee" in roles else {}
-
-
-def ticks() -> list[Tick]:
-    from hr_plugin.vault.reminders import reminder_tick, retention_tick
-
-    def vault_from_context(context: TickContext) -> Vault:
-        if context.settings is None:
-            raise RuntimeError("the vault's retention tick needs the settings in its context")
-        cached = getattr(context, "_vault", None)
-        if cached is None:
-            cached = _build(context.factory, context.clock, context.settings)
-            context._vault = cached  # type: ignore[attr-defined]
-        return cached
-
-    return [reminder_tick(), retention_tick(vault_from_context)]
 
 
 def export_route(services: Services, environ: WsgiEnviron, start_response: Any, secret: str) -> list[bytes]:

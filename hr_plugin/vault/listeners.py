@@ -20,15 +20,13 @@ from slack_sdk import WebClient
 
 from hr_plugin.enrolment import own_enrolment
 from hr_plugin.services import Services
-from hr_plugin.slack.payloads import RequestContext, request_context, state_value
+from hr_plugin.slack.payloads import RequestContext, request_context
+from hr_plugin.vault import actions as a
 from hr_plugin.vault import content, signals
 from hr_plugin.vault import views as v
 from hr_plugin.vault.entry import vault_for
-from hr_plugin.vault.reminders import STOP_ACTION
+from hr_plugin.vault.messages import FROM_REMINDER
 from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
-
-SHORTCUT = "vault.shortcut"
-FROM_REMINDER = "reminder"
 
 
 def _include_partner(services: Services, vault: Vault, who: RequestContext) -> bool:
@@ -148,7 +146,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
     resources = vault.resources(who.tenant_id, who.user_id)
     partner = _include_partner(services, vault, who)
     action_id = action["action_id"]
-    if action_id == v.CHECKIN_ACTION:
+    if action_id == a.CHECKIN_ACTION:
         entries = vault.entries(who.tenant_id, who.user_id)
         week = vault.this_week(who.tenant_id, who.user_id)
         earlier = [entry for entry in entries if entry["week"] < week]
@@ -160,12 +158,12 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             last_experiment=last,
             resources=resources,
         )
-    elif action_id == v.LOOK_BACK_ACTION:
+    elif action_id == a.LOOK_BACK_ACTION:
         entries = vault.entries(who.tenant_id, who.user_id)
         weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
         points = signals.trend(weekly, 12, today=services.clock.now().date())
         view = v.look_back_modal(points, entries, include_partner=partner, resources=resources)
-    elif action_id == v.REMINDERS_ACTION:
+    elif action_id == a.REMINDERS_ACTION:
         weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
         view = v.reminders_modal(
             vault.token(who.tenant_id, who.user_id, "reminders"),
@@ -174,7 +172,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             include_partner=partner,
             resources=resources,
         )
-    elif action_id == v.PROFILE_ACTION:
+    elif action_id == a.PROFILE_ACTION:
         profile = vault.profile(who.tenant_id, who.user_id)
         view = v.profile_modal(
             vault.token(who.tenant_id, who.user_id, "profile"),
@@ -182,7 +180,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             arrival=profile.arrival_date,
             resources=resources,
         )
-    elif action_id == v.MILESTONE_ACTION:
+    elif action_id == a.MILESTONE_ACTION:
         key = str(action.get("value"))
         if key not in content.MILESTONE_KEYS:
             return None  # not a button the app drew
@@ -197,7 +195,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             include_partner=partner,
             resources=resources,
         )
-    elif action_id == v.REVIEW_ACTION:
+    elif action_id == a.REVIEW_ACTION:
         review = content.quarterly_review(include_partner=partner)
         view = v.reflection_modal(
             vault.token(who.tenant_id, who.user_id, "review"),
@@ -207,7 +205,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             include_partner=partner,
             resources=resources,
         )
-    elif action_id == v.GUIDE_ACTION:
+    elif action_id == a.GUIDE_ACTION:
         guide = content.first_conversation(include_partner=partner)
         if guide is None:
             return None
@@ -217,7 +215,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             include_partner=partner,
             resources=resources,
         )
-    elif action_id == v.EXPORT_ACTION:
+    elif action_id == a.EXPORT_ACTION:
         public = services.settings.public_url
         if public and not services.settings.slack_app_token:
             secret = vault.export_link(who.tenant_id, who.user_id)
@@ -232,7 +230,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             view = v.export_modal(
                 url=None, inline_json=exported, include_partner=partner, resources=resources
             )
-    elif action_id == v.DELETE_ACTION:
+    elif action_id == a.DELETE_ACTION:
         view = v.delete_modal(
             vault.token(who.tenant_id, who.user_id, "delete"),
             include_partner=partner,
@@ -254,14 +252,15 @@ def submit_checkin(ack: Ack, view: dict[str, Any], context: Any, services: Servi
     if purpose not in ("checkin", "checkin-reminder"):
         _refuse_stale(ack)
         return
+    submitted = v.CheckinSubmission.from_view(view)
     answers = CheckinInput(
-        restorative=_text(view, "restorative"),
-        demand=_text(view, "demand"),
-        vulnerability=_text(view, "vulnerability"),
-        rating=(state_value(view, v.RATING_BLOCK).get("selected_option") or {}).get("value"),
-        experiment=_experiment(view),
-        follow_up=(state_value(view, v.FOLLOW_UP_BLOCK).get("selected_option") or {}).get("value"),
-        follow_up_note=_text(view, v.FOLLOW_UP_NOTE_BLOCK),
+        restorative=submitted.restorative,
+        demand=submitted.demand,
+        vulnerability=submitted.vulnerability,
+        rating=submitted.rating,
+        experiment=submitted.experiment,
+        follow_up=submitted.follow_up,
+        follow_up_note=submitted.follow_up_note,
     )
     try:
         answers.check()
@@ -288,9 +287,8 @@ def submit_checkin(ack: Ack, view: dict[str, Any], context: Any, services: Servi
 def submit_reminders(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     vault = vault_for(services)
     who = request_context(context)
-    raw_day = (state_value(view, v.WEEKDAY_BLOCK).get("selected_option") or {}).get("value")
-    at = state_value(view, v.TIME_BLOCK).get("selected_time")
-    weekday = int(raw_day) if raw_day is not None and str(raw_day).isdigit() else None
+    submitted = v.RemindersSubmission.from_view(view)
+    weekday, at = submitted.weekday, submitted.at
     try:
         if weekday is None or not at:
             raise VaultError(
@@ -319,9 +317,9 @@ def submit_profile(ack: Ack, view: dict[str, Any], context: Any, services: Servi
     token = ModalToken("profile", view.get("private_metadata") or "")
     try:  # the space may have been deleted from another screen since this one opened
         profile = vault.profile(who.tenant_id, who.user_id)
-        choice = (state_value(view, v.PARTNER_BLOCK).get("selected_option") or {}).get("value")
-        profile.partner_questions = choice != "no"
-        profile.arrival_date = state_value(view, v.ARRIVAL_BLOCK).get("selected_date") or None
+        submitted = v.ProfileSubmission.from_view(view)
+        profile.partner_questions = submitted.partner_questions
+        profile.arrival_date = submitted.arrival_date
         vault.save_profile(who.tenant_id, who.user_id, profile, token=token)
     except StaleScreen:
         _refuse_stale(ack)
@@ -340,7 +338,7 @@ def submit_reflection(ack: Ack, view: dict[str, Any], context: Any, services: Se
     if not (purpose == "review" or purpose.startswith("milestone-")):
         _refuse_stale(ack)
         return
-    answers = {block: _text(view, block) for block in (view.get("state") or {}).get("values") or {}}
+    answers = v.ReflectionSubmission.from_view(view).answers
     kind = "review" if purpose == "review" else "milestone"
     try:  # the answer, the milestone's mark and the spent token: one transaction
         vault.save_reflection(
@@ -380,7 +378,7 @@ def pause_or_stop(
     who = request_context(context)
     action = body["actions"][0]["action_id"]
     try:
-        if action in (STOP_ACTION, v.STOP_IN_SPACE_ACTION):
+        if action in (a.STOP_ACTION, a.STOP_IN_SPACE_ACTION):
             vault.stop_reminders(who.tenant_id, who.user_id)
             text = "Reminders are off. You can turn them on again in your private space."
         else:
@@ -392,19 +390,6 @@ def pause_or_stop(
         client.views_update(view_id=body["view"]["id"], view=v.done_modal(text))
     elif body.get("response_url"):
         respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-def _text(view: dict[str, Any], block: str) -> str:
-    return str(state_value(view, block).get("value") or "")
-
-
-def _experiment(view: dict[str, Any]) -> str | None:
-    own = _text(view, v.OWN_EXPERIMENT_BLOCK).strip()
-    if own:
-        return own
-    chosen = (state_value(view, v.EXPERIMENT_BLOCK).get("selected_option") or {}).get("value")
-    labels = {experiment.id: experiment.label for experiment in content.experiments(include_partner=True)}
-    return labels.get(str(chosen)) if chosen else None
 
 
 def _block_for(field: str | None) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
+from pydantic import BaseModel, Field
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -32,26 +33,35 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from hr_plugin.slack.blockkit import escape, fit_lines
+from hr_plugin.slack.payloads import state_value
 from hr_plugin.vault import content
-from hr_plugin.vault.service import Resource
+from hr_plugin.vault.actions import (
+    CHECKIN_ACTION,
+    CHECKIN_CALLBACK,
+    CONSENT_CALLBACK,
+    DELETE_ACTION,
+    DELETE_CALLBACK,
+    DONE_CALLBACK,
+    EXPORT_ACTION,
+    EXPORT_CALLBACK,
+    GUIDE_ACTION,
+    LOOK_BACK_ACTION,
+    LOOK_BACK_CALLBACK,
+    MILESTONE_ACTION,
+    OPEN_ACTION,
+    PAUSE_IN_SPACE_ACTION,
+    PROFILE_ACTION,
+    PROFILE_CALLBACK,
+    READING_CALLBACK,
+    REFLECTION_CALLBACK,
+    REMINDERS_ACTION,
+    REMINDERS_CALLBACK,
+    REVIEW_ACTION,
+    SPACE_CALLBACK,
+    STOP_IN_SPACE_ACTION,
+)
 from hr_plugin.vault.signals import Signal, TrendPoint
-
-CONSENT_CALLBACK, CHECKIN_CALLBACK, REMINDERS_CALLBACK = "vault.consent", "vault.checkin", "vault.reminders"
-PROFILE_CALLBACK, REFLECTION_CALLBACK, DELETE_CALLBACK = "vault.profile", "vault.reflection", "vault.delete"
-SPACE_CALLBACK = "vault.space"
-
-CHECKIN_ACTION, LOOK_BACK_ACTION, REMINDERS_ACTION = (
-    "vault.checkin_open",
-    "vault.look_back",
-    "vault.reminders_open",
-)
-PROFILE_ACTION, MILESTONE_ACTION, REVIEW_ACTION = (
-    "vault.profile_open",
-    "vault.milestone_open",
-    "vault.review_open",
-)
-GUIDE_ACTION, EXPORT_ACTION, DELETE_ACTION = "vault.guide_open", "vault.export", "vault.delete_open"
-PAUSE_IN_SPACE_ACTION, STOP_IN_SPACE_ACTION = "vault.pause_in_space", "vault.stop_in_space"
+from hr_plugin.vault.values import Resource
 
 RATING_BLOCK, EXPERIMENT_BLOCK, OWN_EXPERIMENT_BLOCK = "rating", "experiment", "own_experiment"
 FOLLOW_UP_BLOCK, FOLLOW_UP_NOTE_BLOCK = "follow_up", "follow_up_note"
@@ -314,7 +324,7 @@ def look_back_modal(
     card = content.expectations()
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])))
     return _modal(
-        "vault.look_back",
+        LOOK_BACK_CALLBACK,
         content.look_back_text("title"),
         [*blocks, *_footer(resources, include_partner)],
         close="Back",
@@ -428,7 +438,7 @@ def reading_modal(
     title: str, paragraphs: Sequence[str], *, include_partner: bool, resources: Sequence[Resource]
 ) -> View:
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=p[:2900])) for p in paragraphs]
-    return _modal("vault.reading", title, [*blocks, *_footer(resources, include_partner)], close="Back")
+    return _modal(READING_CALLBACK, title, [*blocks, *_footer(resources, include_partner)], close="Back")
 
 
 def export_modal(
@@ -448,7 +458,7 @@ def export_modal(
         body = [SectionBlock(text=MarkdownTextObject(text=f"```{chunk}```")) for chunk in chunks] or [
             SectionBlock(text="Nothing to export yet.")
         ]
-    return _modal("vault.export", "Export", [*body, *_footer(resources, include_partner)], close="Back")
+    return _modal(EXPORT_CALLBACK, "Export", [*body, *_footer(resources, include_partner)], close="Back")
 
 
 def _escaped_chunks(text: str, size: int) -> list[str]:
@@ -488,8 +498,104 @@ def delete_modal(token: str, *, include_partner: bool, resources: Sequence[Resou
     )
 
 
+# -- what the modals submit ------------------------------------------------------------------
+#
+# Parsed here, beside the blocks that define them, so no listener reads a view's state. What a
+# person wrote lives in these objects only for the call that saves it, sealed, in the vault:
+# ``repr=False`` keeps it out of any repr (a log line, a traceback, a test failure), and every
+# value is made a string or None before the model is built, so a forged payload never raises a
+# pydantic error quoting what was submitted.
+
+
+def _text(view: dict[str, Any], block: str) -> str:
+    return str(state_value(view, block).get("value") or "")
+
+
+def _chosen(view: dict[str, Any], block: str) -> str | None:
+    """The value of the option chosen in a select or radio buttons, or None if none was."""
+    value = (state_value(view, block).get("selected_option") or {}).get("value")
+    return None if value is None else str(value)
+
+
+def _experiment(view: dict[str, Any]) -> str | None:
+    """The experiment the person wrote, else the label of the one they chose, else None."""
+    own = _text(view, OWN_EXPERIMENT_BLOCK).strip()
+    if own:
+        return own
+    chosen = _chosen(view, EXPERIMENT_BLOCK)
+    labels = {experiment.id: experiment.label for experiment in content.experiments(include_partner=True)}
+    return labels.get(chosen) if chosen else None
+
+
+class CheckinSubmission(BaseModel):
+    """The weekly check-in as submitted (``checkin_modal``): checked by the vault when saved."""
+
+    restorative: str = Field(default="", repr=False)
+    demand: str = Field(default="", repr=False)
+    vulnerability: str = Field(default="", repr=False)
+    rating: str | None = Field(default=None, repr=False)
+    experiment: str | None = Field(default=None, repr=False)
+    follow_up: str | None = Field(default=None, repr=False)
+    follow_up_note: str = Field(default="", repr=False)
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        return cls(
+            restorative=_text(view, "restorative"),
+            demand=_text(view, "demand"),
+            vulnerability=_text(view, "vulnerability"),
+            rating=_chosen(view, RATING_BLOCK),
+            experiment=_experiment(view),
+            follow_up=_chosen(view, FOLLOW_UP_BLOCK),
+            follow_up_note=_text(view, FOLLOW_UP_NOTE_BLOCK),
+        )
+
+
+class RemindersSubmission(BaseModel):
+    """The reminder's day and time as submitted (``reminders_modal``); None where none was picked."""
+
+    weekday: int | None
+    at: str | None
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        raw_day = _chosen(view, WEEKDAY_BLOCK)
+        at = state_value(view, TIME_BLOCK).get("selected_time")
+        return cls(
+            weekday=int(raw_day) if raw_day is not None and raw_day.isdigit() else None,
+            at=None if at is None else str(at),
+        )
+
+
+class ProfileSubmission(BaseModel):
+    """The private settings as submitted (``profile_modal``)."""
+
+    partner_questions: bool = Field(repr=False)
+    arrival_date: str | None = Field(default=None, repr=False)
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        arrival = state_value(view, ARRIVAL_BLOCK).get("selected_date")
+        return cls(
+            partner_questions=_chosen(view, PARTNER_BLOCK) != "no",
+            arrival_date=str(arrival) if arrival else None,
+        )
+
+
+class ReflectionSubmission(BaseModel):
+    """A milestone's or a quarterly review's answers as submitted (``reflection_modal``), by
+    question id: every input of the modal, as the modal was drawn."""
+
+    answers: dict[str, str] = Field(repr=False)
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        blocks = (view.get("state") or {}).get("values") or {}
+        return cls(answers={block: _text(view, block) for block in blocks})
+
+
 def done_modal(text: str) -> View:
-    return _modal("vault.done", "Private space", [SectionBlock(text=text)], close="Close")
+    return _modal(DONE_CALLBACK, "Private space", [SectionBlock(text=text)], close="Close")
 
 
 def home_blocks() -> list[Block]:
@@ -499,7 +605,7 @@ def home_blocks() -> list[Block]:
         HeaderBlock(text=content.space_title()[:150]),
         SectionBlock(
             text=MarkdownTextObject(text=content.home_line()),
-            accessory=ButtonElement(text=content.open_label(), action_id="vault.open", value="home"),
+            accessory=ButtonElement(text=content.open_label(), action_id=OPEN_ACTION, value="home"),
         ),
     ]
 

@@ -25,8 +25,8 @@ from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.models import AuditEntry, Enrolment, OutboxMessage
 from hr_plugin.reintegration.models import Plan
 from hr_plugin.testing.signed_client import SignedResponse
+from hr_plugin.vault.models import VaultExport, VaultSpace
 from hr_plugin.vault.service import CheckinInput
-from hr_plugin.vault.store import VaultExport, VaultSpace
 from huddles import messages as huddle_words
 from huddles import service as huddle_service
 from huddles.models import HuddleMember, HuddleRating

@@ -24,8 +24,8 @@ from hr_plugin.models import AuditEntry
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.vault import content
 from hr_plugin.vault import views as v
+from hr_plugin.vault.models import VaultNonce, VaultRecord, VaultSpace
 from hr_plugin.vault.service import RATINGS, STALE_SCREEN, CheckinInput
-from hr_plugin.vault.store import VaultNonce, VaultRecord, VaultSpace
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
 from tests.e2e.once_serving import AT_ONCE, CANARY, Running, all_at_once, enrol, nothing_failed

@@ -136,7 +136,7 @@ def test_nothing_of_the_content_is_stored_in_plaintext(
 def test_a_ciphertext_moved_to_another_row_or_person_does_not_open(
     stack: AppStack, two_employees: tuple[str, str]
 ) -> None:
-    from hr_plugin.vault.store import VaultRecord
+    from hr_plugin.vault.models import VaultRecord
 
     parent, peer = two_employees
     for user in two_employees:
@@ -188,7 +188,7 @@ def test_after_delete_nothing_the_system_holds_can_decrypt_a_backup(
     stack: AppStack, two_employees: tuple[str, str]
 ) -> None:
     from hr_plugin.vault.crypto import DecryptionError, open_sealed, record_context
-    from hr_plugin.vault.store import VaultRecord
+    from hr_plugin.vault.models import VaultRecord
 
     parent, _ = two_employees
     flow.consent(stack, parent)

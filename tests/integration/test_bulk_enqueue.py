@@ -19,8 +19,9 @@ from hr_plugin.models import Employee, OutboxMessage
 from hr_plugin.outbox import Attachment, Outgoing, enqueue, enqueue_many
 from hr_plugin.tenants import ensure_tenant
 from hr_plugin.vault.content import reminder_text
-from hr_plugin.vault.reminders import enqueue_due_reminders, reminder_blocks
-from hr_plugin.vault.store import VaultSpace
+from hr_plugin.vault.messages import reminder_blocks
+from hr_plugin.vault.models import VaultSpace
+from hr_plugin.vault.service import enqueue_due_reminders
 
 TEAM = "T0DEMO"
 OTHER = "T0OTHER"

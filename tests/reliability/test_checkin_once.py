@@ -24,7 +24,7 @@ from hr_plugin import vault as vault_package
 from hr_plugin.db import unit_of_work
 from hr_plugin.testing.stack import AppStack
 from hr_plugin.vault import service as vault_service
-from hr_plugin.vault.store import VaultNonce, VaultRecord
+from hr_plugin.vault.models import VaultNonce, VaultRecord
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
 from tests.reliability.test_once_only import _answer_of, interleave

@@ -33,7 +33,7 @@ from hr_plugin.reintegration.models import ExtensionRequest, Plan
 from hr_plugin.reintegration.service import extensions as plans
 from hr_plugin.testing.stack import AppStack
 from hr_plugin.vault import service as vault_service
-from hr_plugin.vault.store import VaultSpace
+from hr_plugin.vault.models import VaultSpace
 from huddles.models import HuddleMember, HuddleOptOut, HuddleRating
 from mentoring.models import Match
 from tests.e2e import vault_flows as flow

@@ -36,7 +36,7 @@ from hr_plugin.models import Employee, OutboxMessage
 from hr_plugin.outbox import PENDING, SENT
 from hr_plugin.tenants import ensure_tenant
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.vault.store import VaultSpace
+from hr_plugin.vault.models import VaultSpace
 from tests.conftest import on_postgres
 from tests.integration.test_scheduler import TEAM, TOKEN, _spawn
 from tests.leader import leader_pid

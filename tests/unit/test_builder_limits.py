@@ -84,7 +84,7 @@ from hr_plugin.testing.hostile_text import (
     shown_texts,
 )
 from hr_plugin.vault import content as vault_content
-from hr_plugin.vault import reminders as vault_reminders
+from hr_plugin.vault import messages as vault_reminders
 from hr_plugin.vault import signals as vault_signals
 from hr_plugin.vault import views as vault_views
 from hr_plugin.vault.service import Resource
@@ -667,7 +667,7 @@ CASES: dict[str, Case] = {
         ],
     ),
     # the private space: rendered with test data only, never logged
-    "hr_plugin.vault.reminders.reminder_blocks": Case("message", lambda: [vault_reminders.reminder_blocks()]),
+    "hr_plugin.vault.messages.reminder_blocks": Case("message", lambda: [vault_reminders.reminder_blocks()]),
     "hr_plugin.vault.views.home_blocks": Case("home", lambda: [vault_views.home_blocks()]),
     "hr_plugin.vault.views.consent_modal": Case(
         "modal",

@@ -1,0 +1,52 @@
+"""Every action id and callback id of the private space: the names Slack sends back when a button
+of the space, of its reminder or of the App Home is clicked, a modal of the space is submitted,
+or its shortcut is used. None of them says anything about what anyone wrote."""
+
+from __future__ import annotations
+
+# -- opening the space -----------------------------------------------------------------------
+
+OPEN_ACTION = "vault.open"
+"""Open the private space: the App Home's button and the reminder's "Open"."""
+SHORTCUT = "vault.shortcut"
+"""The global shortcut's callback id: opens the private space."""
+
+# -- the reminder's buttons and the space's own ----------------------------------------------
+
+PAUSE_ACTION = "vault.pause"
+"""The reminder's "Pause 2 weeks"."""
+STOP_ACTION = "vault.stop"
+"""The reminder's "Stop reminders"."""
+PAUSE_IN_SPACE_ACTION = "vault.pause_in_space"
+""""Pause 2 weeks" on the reminder settings screen."""
+STOP_IN_SPACE_ACTION = "vault.stop_in_space"
+""""Stop reminders" on the reminder settings screen."""
+
+# -- buttons in the space: each pushes the screen it names -----------------------------------
+
+CHECKIN_ACTION = "vault.checkin_open"
+LOOK_BACK_ACTION = "vault.look_back"
+REMINDERS_ACTION = "vault.reminders_open"
+PROFILE_ACTION = "vault.profile_open"
+MILESTONE_ACTION = "vault.milestone_open"
+REVIEW_ACTION = "vault.review_open"
+GUIDE_ACTION = "vault.guide_open"
+EXPORT_ACTION = "vault.export"
+DELETE_ACTION = "vault.delete_open"
+
+# -- modals that save something when submitted -----------------------------------------------
+
+CONSENT_CALLBACK = "vault.consent"
+CHECKIN_CALLBACK = "vault.checkin"
+REMINDERS_CALLBACK = "vault.reminders"
+PROFILE_CALLBACK = "vault.profile"
+REFLECTION_CALLBACK = "vault.reflection"
+DELETE_CALLBACK = "vault.delete"
+
+# -- modals that only show (nothing listens for their submission) ----------------------------
+
+SPACE_CALLBACK = "vault.space"
+LOOK_BACK_CALLBACK = "vault.look_back"
+READING_CALLBACK = "vault.reading"
+EXPORT_CALLBACK = "vault.export"
+DONE_CALLBACK = "vault.done"

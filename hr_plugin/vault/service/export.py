@@ -1,0 +1,114 @@
+"""A person's copy of everything in their space: shown in the modal, or downloaded once from
+a link that expires in minutes and of which only a hash is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, update
+from sqlalchemy.orm import Session
+
+from hr_plugin.db import unit_of_work
+from hr_plugin.models import Employee
+from hr_plugin.vault.models import VaultExport
+from hr_plugin.vault.service._common import VaultBase, between_read_and_write
+from hr_plugin.vault.values import Owner
+
+EXPORT_LINK_MINUTES = 10
+
+
+class Exports(VaultBase):
+    """The part of ``Vault`` that exports a person's entries to them, and only to them."""
+
+    def export(self, tenant_id: str, user_id: str) -> dict[str, Any]:
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            return self._export(session, owner)
+
+    def _export(self, session: Session, owner: Owner) -> dict[str, Any]:
+        return {
+            "exported_at": self.clock.now().isoformat(),
+            "checkins": sorted(
+                (d for _, d in self._records(session, owner, "checkin")), key=lambda d: d["week"]
+            ),
+            "milestones": [d for _, d in self._records(session, owner, "milestone")],
+            "reviews": [d for _, d in self._records(session, owner, "review")],
+            "profile": next((d for _, d in self._records(session, owner, "profile")), {}),
+        }
+
+    def export_link(self, tenant_id: str, user_id: str) -> str:
+        """A single-use secret for a download that expires in minutes; only its hash is stored."""
+        secret = secrets.token_urlsafe(32)
+        with unit_of_work(self.factory) as session:
+            owner = self.owner(session, tenant_id, user_id)
+            self._key(owner)
+            session.add(
+                VaultExport(
+                    token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                    tenant_id=tenant_id,
+                    employee_id=owner.employee_id,
+                    expires_at=self.clock.now() + timedelta(minutes=EXPORT_LINK_MINUTES),
+                )
+            )
+            session.commit()
+        return secret
+
+    def export_link_usable(self, secret: str) -> bool:
+        """Whether the link would still download (known, unused, not expired); spends nothing.
+
+        The page a GET shows asks for this, so a link previewer learns nothing more than a
+        second click would, and only the POST from that page redeems the link.
+        """
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        with unit_of_work(self.factory) as session:
+            link = session.get(VaultExport, digest)
+            return link is not None and link.used_at is None and link.expires_at >= self.clock.now()
+
+    def redeem_export(self, secret: str) -> bytes | None:
+        """The export as JSON bytes, once; None for an unknown, used or expired link.
+
+        One conditional UPDATE claims the link (``used_at`` still empty, not expired), so of
+        any number of simultaneous requests exactly one sees a row change; the others get what
+        a second click gets. The claim is committed with nothing else: if building the export
+        fails, the transaction rolls back and the link still works.
+        """
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        now = self.clock.now()
+        with unit_of_work(self.factory) as session:
+            link = session.get(VaultExport, digest)
+            if link is None or link.used_at is not None or link.expires_at < now:
+                return None
+            between_read_and_write()
+            if not _claim_export(session, digest, now):
+                return None
+            employee = session.get(Employee, link.employee_id)
+            if employee is None:
+                return None
+            owner = Owner(link.tenant_id, employee.id, employee.country, employee.timezone, True)
+            body = json.dumps(self._export(session, owner), indent=2, ensure_ascii=False).encode()
+            session.commit()
+            return body
+
+
+def _claim_export(session: Session, digest: str, now: datetime) -> bool:
+    """Mark the link used if nobody has and it has not expired; True for the one who did.
+
+    The WHERE clause is checked again under the row's write lock (PostgreSQL re-reads the row
+    once the lock holder commits; SQLite has one writer at a time), so only one claim matches.
+    """
+    claimed = session.execute(
+        update(VaultExport)
+        .where(
+            VaultExport.token_hash == digest,
+            VaultExport.used_at.is_(None),
+            VaultExport.expires_at >= now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], claimed).rowcount == 1

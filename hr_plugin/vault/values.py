@@ -1,0 +1,96 @@
+"""The private space's values and errors: what a person submits (a check-in, their settings),
+the help shown on every screen, whose space a request is for, and the fixed sentences a refusal
+says.
+
+Pure (no database, no Slack), so that the screens (``views.py``) and the use cases
+(``service``) share them without the screens importing the use cases. Errors never carry
+content: their messages are fixed sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_ANSWER = 2000
+RATINGS = ("restorative", "neutral", "demanding", "none_good")
+FOLLOW_UPS = ("tried", "partly", "not_tried")
+
+
+class VaultError(ValueError):
+    """A fixed, content-free sentence for the person; ``field`` names the modal input."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+STALE_SCREEN = "This screen has expired. Open your private space again."
+
+
+class StaleScreen(VaultError):
+    """The modal's token is forged, another person's, for another screen, or already spent:
+    the answer a second submission of the same screen gets."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE_SCREEN)
+
+
+@dataclass(frozen=True)
+class ModalToken:
+    """A private modal's single-use token (its ``private_metadata``) and the screen it must be for.
+
+    A save given one spends it in the save's own transaction: the token is spent only if what
+    was submitted is stored, so a save that fails leaves the screen usable for a retry, and of
+    two submissions of one screen only one is stored.
+    """
+
+    purpose: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    tenant_id: str
+    employee_id: int
+    country: str
+    timezone: str
+    enrolled: bool
+
+
+@dataclass
+class CheckinInput:
+    restorative: str = ""
+    demand: str = ""
+    vulnerability: str = ""
+    rating: str | None = None
+    experiment: str | None = None
+    follow_up: str | None = None
+    follow_up_note: str = ""
+
+    def check(self) -> None:
+        for name in ("restorative", "demand", "vulnerability", "follow_up_note"):
+            if len(getattr(self, name)) > MAX_ANSWER:
+                raise VaultError(f"Please keep this under {MAX_ANSWER} characters.", name)
+        if self.rating not in RATINGS:
+            raise VaultError("Choose how this week felt, even roughly.", "rating")
+        if self.follow_up is not None and self.follow_up not in FOLLOW_UPS:
+            raise VaultError("Choose one of the options.", "follow_up")
+        if self.experiment is not None and len(self.experiment) > 300:
+            raise VaultError("Keep the experiment short: under 300 characters.", "experiment")
+
+
+@dataclass
+class Profile:
+    """The person's private settings: sealed like everything else."""
+
+    partner_questions: bool = True
+    arrival_date: str | None = None
+    answered_milestones: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    name: str
+    description: str
+    url: str
