@@ -29,7 +29,8 @@ from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
 from hr_plugin.directory import find_by_slack_id, org_map
-from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave, Tenant
+from hr_plugin.enrolment import Enrolment
+from hr_plugin.models import Employee, HrAdmin, Leave, Tenant
 from hr_plugin.org_chart import chain_up
 from hr_plugin.quiet_hours import parse_clock as parse_hhmm
 from hr_plugin.reports import suppress

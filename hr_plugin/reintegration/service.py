@@ -20,8 +20,8 @@ from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_slack_id
-from hr_plugin.enrolment import ACTIVE
-from hr_plugin.models import Employee, Enrolment, ExtensionRequest, HrAdmin, Leave, Plan, Policy, SharedNeed
+from hr_plugin.enrolment import ACTIVE, Enrolment
+from hr_plugin.models import Employee, ExtensionRequest, HrAdmin, Leave, Plan, Policy, SharedNeed
 from hr_plugin.reintegration import messages
 from hr_plugin.reintegration.calendar import holiday_checker
 from hr_plugin.reintegration.plan import Budget, generate_plan, half_up_mean, week_start

@@ -28,9 +28,9 @@ from hr_plugin import vault as vault_package
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id
 from hr_plugin.enrolment import service as enrolment
+from hr_plugin.enrolment.models import Enrolment
 from hr_plugin.models import (
     AuditEntry,
-    Enrolment,
     ExtensionRequest,
     HrAdmin,
     Leave,
