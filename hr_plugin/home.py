@@ -15,6 +15,7 @@ from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import direct_reports, find_by_slack_id
 from hr_plugin.enrolment import ACTIVE, AWAITING_HR, PROPOSED, open_enrolment, view_of
+from hr_plugin.enrolment.models import Enrolment
 from hr_plugin.home_model import (
     HomeState,
     HrPanel,
@@ -23,7 +24,7 @@ from hr_plugin.home_model import (
     PendingEnrolment,
     WorkingHours,
 )
-from hr_plugin.models import AuditEntry, Employee, Enrolment, Leave
+from hr_plugin.models import AuditEntry, Employee, Leave
 from hr_plugin.roles import Role, roles_of
 from hr_plugin.services import HomeProvider
 

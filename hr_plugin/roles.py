@@ -7,9 +7,9 @@ from enum import StrEnum
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from hr_plugin.contact import OPEN_STATUSES
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.models import Employee, Enrolment, HrAdmin
+from hr_plugin.enrolment.models import OPEN_STATUSES, Enrolment
+from hr_plugin.models import Employee, HrAdmin
 
 
 class Role(StrEnum):

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock, SystemClock
 from hr_plugin.db import SessionFactory, make_engine, make_session_factory, prepare
-from hr_plugin.models import Employee, Enrolment
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import Employee
 from hr_plugin.settings import Settings
 
 if TYPE_CHECKING:

@@ -10,13 +10,11 @@ from slack_sdk import WebClient
 
 from hr_plugin import enrolment
 from hr_plugin.enrolment import views
+from hr_plugin.enrolment.actions import CONFIRM_ACTION, CONTACT_TOGGLE_ACTION
+from hr_plugin.enrolment.views import EnrolmentSubmission
 from hr_plugin.services import Services
 from hr_plugin.slack import refusals
-from hr_plugin.slack.payloads import EnrolmentSubmission, request_context
-from hr_plugin.slack.views.home import (
-    CONFIRM_ACTION,
-    CONTACT_TOGGLE_ACTION,
-)
+from hr_plugin.slack.payloads import request_context
 
 NO_ENROLMENT = "You have no open enrolment to set this for. Your Home tab shows where you stand."
 
@@ -46,7 +44,7 @@ def open_invitation(
 
 def submit_accept(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
     who = request_context(context)
-    choices = EnrolmentSubmission.from_view(view).choices
+    form = EnrolmentSubmission.from_view(view)
     try:
         enrolment.accept(
             services.factory,
@@ -54,8 +52,8 @@ def submit_accept(ack: Ack, view: dict[str, Any], context: Any, services: Servic
             services.enrolment_hooks,
             tenant_id=who.tenant_id,
             user_id=who.user_id,
-            contact_during_leave=views.CONTACT_CHOICE in choices,
-            leave_out_family=views.FAMILY_CHOICE in choices,
+            contact_during_leave=form.contact_during_leave,
+            leave_out_family=form.leave_out_family,
         )
     except enrolment.EnrolmentError as exc:
         ack(response_action="errors", errors=_errors(exc, views.CHOICES_BLOCK))
@@ -94,8 +92,8 @@ def submit_join(ack: Ack, view: dict[str, Any], context: Any, services: Services
             user_id=who.user_id,
             leave_start=form.leave_start,
             expected_return=form.expected_return,
-            contact_during_leave=views.CONTACT_CHOICE in form.choices,
-            leave_out_family=views.FAMILY_CHOICE in form.choices,
+            contact_during_leave=form.contact_during_leave,
+            leave_out_family=form.leave_out_family,
         )
     except enrolment.EnrolmentError as exc:
         ack(response_action="errors", errors=_errors(exc, views.LEAVE_START_BLOCK))
@@ -163,7 +161,7 @@ def submit_content_choices(ack: Ack, view: dict[str, Any], context: Any, service
             services.clock,
             tenant_id=who.tenant_id,
             user_id=who.user_id,
-            leave_out_family=views.FAMILY_CHOICE in EnrolmentSubmission.from_view(view).choices,
+            leave_out_family=EnrolmentSubmission.from_view(view).leave_out_family,
         )
     except enrolment.EnrolmentError as exc:
         ack(response_action="errors", errors={views.CHOICES_BLOCK: str(exc)})

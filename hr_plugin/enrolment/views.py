@@ -1,9 +1,12 @@
-"""Modals for joining the program, answering an invitation, and HR proposing an enrolment."""
+"""Modals for joining the program, answering an invitation, and HR proposing an enrolment, and
+what their submissions say (``EnrolmentSubmission``), read beside the block ids that define it."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Self
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     CheckboxesElement,
     DatePickerElement,
@@ -15,11 +18,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-ACCEPT_CALLBACK = "enrolment.accept"
-SELF_ENROL_CALLBACK = "enrolment.self"
-PROPOSE_CALLBACK = "enrolment.propose"
-RETURN_DATE_CALLBACK = "enrolment.return"
-CONTENT_CHOICES_CALLBACK = "enrolment.content_choices"
+from hr_plugin.enrolment.actions import (
+    ACCEPT_CALLBACK,
+    CONTENT_CHOICES_CALLBACK,
+    PROPOSE_CALLBACK,
+    RETURN_DATE_CALLBACK,
+    SELF_ENROL_CALLBACK,
+)
+from hr_plugin.slack.payloads import state_value
 
 EMPLOYEE_BLOCK, LEAVE_START_BLOCK, RETURN_BLOCK, CHOICES_BLOCK = (
     "employee",
@@ -180,3 +186,45 @@ def content_choices_modal(leave_out_family: bool) -> View:
             ),
         ],
     )
+
+
+def _date(view: dict[str, Any], block_id: str) -> date | None:
+    """The date picked in ``block_id``; None when none was picked, or Slack sent no date."""
+    raw = state_value(view, block_id).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+class EnrolmentSubmission(BaseModel):
+    """Any of the enrolment modals: fields a modal lacks stay empty.
+
+    The service checks what is missing or wrong (``check_dates``) and names the input it
+    belongs to, so one reading serves the five modals.
+    """
+
+    employee_user_id: str | None = None
+    leave_start: date | None = None
+    expected_return: date | None = None
+    choices: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        selected = state_value(view, CHOICES_BLOCK).get("selected_options") or []
+        return cls(
+            employee_user_id=state_value(view, EMPLOYEE_BLOCK).get("selected_user"),
+            leave_start=_date(view, LEAVE_START_BLOCK),
+            expected_return=_date(view, RETURN_BLOCK),
+            choices=frozenset(str(option.get("value")) for option in selected),
+        )
+
+    @property
+    def contact_during_leave(self) -> bool:
+        """The first box of the choices: the employee may be messaged while on leave."""
+        return CONTACT_CHOICE in self.choices
+
+    @property
+    def leave_out_family(self) -> bool:
+        """The box that leaves content about a baby or a partner out."""
+        return FAMILY_CHOICE in self.choices

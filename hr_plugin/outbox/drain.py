@@ -2,8 +2,8 @@
 
 The drain claims due rows (marks them in flight with a lease), calls Slack outside any
 transaction, and records the outcome (``outcomes``). A claim obeys the pace (``pacing``), the
-person's reachability and quiet hours (``hr_plugin.contact``). A row whose claimer vanished
-mid-send (its lease ran out) goes back to the queue, flagged as a possible duplicate
+person's reachability and quiet hours (``hr_plugin.enrolment.contact``). A row whose claimer
+vanished mid-send (its lease ran out) goes back to the queue, flagged as a possible duplicate
 (``recover_expired``). The send itself opens the conversation when none is known yet
 (``conversations``), posts the message or shares the file (``uploads``); a conversation Slack
 will not open over a deactivated member teaches the directory who is gone (``deactivation``).
@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock
-from hr_plugin.contact import unsolicited_hold_until
 from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.enrolment.contact import unsolicited_hold_until
 from hr_plugin.models import Employee, OutboxMessage
 from hr_plugin.outbox.conversations import open_conversation, where_to
 from hr_plugin.outbox.deactivation import find_who_is_gone, refused_over_a_member

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -12,7 +11,6 @@ from hr_plugin.tenant_ids import tenant_id_for
 
 __all__ = [
     "AppointAdminSubmission",
-    "EnrolmentSubmission",
     "RequestContext",
     "WorkingHoursSubmission",
     "request_context",
@@ -59,31 +57,4 @@ class WorkingHoursSubmission(BaseModel):
             days=[int(option["value"]) for option in selected if str(option.get("value", "")).isdigit()],
             start=state_value(view, start).get("selected_time") or "",
             end=state_value(view, end).get("selected_time") or "",
-        )
-
-
-def _date(view: dict[str, Any], block_id: str) -> date | None:
-    raw = state_value(view, block_id).get("selected_date")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-class EnrolmentSubmission(BaseModel):
-    """Any of the enrolment modals: fields a modal lacks stay empty."""
-
-    employee_user_id: str | None = None
-    leave_start: date | None = None
-    expected_return: date | None = None
-    choices: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_view(cls, view: dict[str, Any]) -> EnrolmentSubmission:
-        selected = state_value(view, "choices").get("selected_options") or []
-        return cls(
-            employee_user_id=state_value(view, "employee").get("selected_user"),
-            leave_start=_date(view, "leave_start"),
-            expected_return=_date(view, "expected_return"),
-            choices=frozenset(str(option.get("value")) for option in selected),
         )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
-from hr_plugin.models import Enrolment
+from hr_plugin.enrolment import Enrolment
 from huddles import messages as words
 from huddles.models import Huddle, HuddleMember, HuddleOptOut, HuddleRating
 from huddles.service._common import (

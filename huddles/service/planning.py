@@ -16,7 +16,8 @@ from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, insert_if_absent, unit_of_work
 from hr_plugin.directory import org_map
-from hr_plugin.models import Employee, Enrolment, Leave, Tenant
+from hr_plugin.enrolment import Enrolment
+from hr_plugin.models import Employee, Leave, Tenant
 from hr_plugin.org_chart import chain_up
 from huddles import messages as words
 from huddles import series

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import find_by_slack_id, org_map
-from hr_plugin.enrolment import ACTIVE
-from hr_plugin.models import Enrolment, HrAdmin
+from hr_plugin.enrolment import ACTIVE, Enrolment
+from hr_plugin.models import HrAdmin
 from hr_plugin.org_chart import chain_down, chain_up
 from mentoring import scoring
 from mentoring.service._common import (

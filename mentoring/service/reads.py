@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from hr_plugin.enrolment import ACTIVE
-from hr_plugin.models import Employee, Enrolment
+from hr_plugin.enrolment import ACTIVE, Enrolment
+from hr_plugin.models import Employee
 from mentoring.models import Match, MenteePreferences
 from mentoring.service._common import (
     ASKED,

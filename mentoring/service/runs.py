@@ -13,8 +13,8 @@ from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import org_map
-from hr_plugin.enrolment import ACTIVE
-from hr_plugin.models import Employee, Enrolment, Leave, Tenant
+from hr_plugin.enrolment import ACTIVE, Enrolment
+from hr_plugin.models import Employee, Leave, Tenant
 from hr_plugin.org_chart import chain_down, chain_up, reports_of
 from mentoring import matching, scoring
 from mentoring import messages as words

@@ -22,7 +22,8 @@ from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_email, find_by_slack_id
 from hr_plugin.enrolment import propose
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import AuditEntry, Enrolment, OutboxMessage
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import AuditEntry, OutboxMessage
 from hr_plugin.reintegration.models import Plan
 from hr_plugin.testing.signed_client import SignedResponse
 from hr_plugin.vault.models import VaultExport, VaultSpace

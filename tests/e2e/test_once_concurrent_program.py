@@ -27,7 +27,8 @@ from hr_plugin.clock import SystemClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_email
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import Enrolment, HrAdmin, Leave, OutboxMessage
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import HrAdmin, Leave, OutboxMessage
 from hr_plugin.reintegration import service as plans
 from hr_plugin.reintegration import views as plan_views
 from hr_plugin.reintegration.models import ExtensionRequest, Plan

@@ -13,7 +13,8 @@ from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import import_directory, parse_directory_csv
-from hr_plugin.models import AuditEntry, Enrolment
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import AuditEntry
 from hr_plugin.reintegration import service
 from hr_plugin.reintegration.models import Plan
 from hr_plugin.testing.stack import AppStack

@@ -280,7 +280,7 @@ def test_asking_hr_for_more_time_shows_hr_the_length_only_and_a_grant_extends(
 
 
 def test_the_employee_can_leave_out_baby_and_partner_content_and_undo_it(stack: AppStack, hr: str) -> None:
-    from hr_plugin.models import Enrolment
+    from hr_plugin.enrolment.models import Enrolment
     from hr_plugin.slack.views.home import FAMILY_OPEN_ACTION
 
     def choose(leave_out: bool) -> dict[str, Any]:

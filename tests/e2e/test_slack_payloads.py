@@ -40,7 +40,8 @@ from hr_plugin import enrolment
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import import_directory, parse_directory_csv
-from hr_plugin.models import Enrolment, Tenant
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import Tenant
 from hr_plugin.slack.middleware import use
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, SignedResponse

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from hr_plugin.clock import SystemClock
-from hr_plugin.contact import contact_hold_until
 from hr_plugin.db import make_engine, make_session_factory, unit_of_work, upgrade
 from hr_plugin.directory import find_by_email
 from hr_plugin.enrolment import accept
+from hr_plugin.enrolment.contact import contact_hold_until
 from hr_plugin.models import OutboxMessage
 from hr_plugin.slack.failures import KEY_PREFIX, NOTICE, PUBLISH_RETRIES, notices_for
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION

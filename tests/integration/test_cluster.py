@@ -29,8 +29,9 @@ from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import import_directory, parse_directory_csv
+from hr_plugin.enrolment.models import Enrolment
 from hr_plugin.enrolment.views import EMPLOYEE_BLOCK, LEAVE_START_BLOCK, PROPOSE_CALLBACK, RETURN_BLOCK
-from hr_plugin.models import Enrolment, OutboxMessage
+from hr_plugin.models import OutboxMessage
 from hr_plugin.outbox import SENT
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.fake_slack import FakeSlack

@@ -30,7 +30,7 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id, import_directory, parse_directory_csv
 from hr_plugin.enrolment import views as enrolment_views
-from hr_plugin.models import Enrolment
+from hr_plugin.enrolment.models import Enrolment
 from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
 from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.signed_client import SignedResponse

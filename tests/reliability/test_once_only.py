@@ -28,7 +28,8 @@ from hr_plugin import vault as vault_package
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id
 from hr_plugin.enrolment import service as enrolment
-from hr_plugin.models import AuditEntry, Enrolment, HrAdmin, Leave, OutboxMessage
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import AuditEntry, HrAdmin, Leave, OutboxMessage
 from hr_plugin.reintegration.models import ExtensionRequest, Plan
 from hr_plugin.reintegration.service import extensions as plans
 from hr_plugin.testing.stack import AppStack

@@ -38,7 +38,8 @@ from sqlalchemy import event, select
 
 from hr_plugin import enrolment
 from hr_plugin.db import unit_of_work
-from hr_plugin.models import Employee, Enrolment
+from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.models import Employee
 from hr_plugin.slack.failures import NOTICE
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
 from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK

@@ -51,7 +51,7 @@ from slack_sdk.models.views import View
 
 from hr_plugin import home as home_service
 from hr_plugin.directory import rows
-from hr_plugin.enrolment import service as enrolment
+from hr_plugin.enrolment import messages as enrolment
 from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.home_model import (
     HomeState,
@@ -545,7 +545,7 @@ CASES: dict[str, Case] = {
         lambda: [help_views.help_blocks(COMMANDS), help_views.help_blocks(COMMANDS, unknown=UNKNOWN_COMMAND)],
     ),
     # enrolment
-    "hr_plugin.enrolment.service.invitation_blocks": Case(
+    "hr_plugin.enrolment.messages.invitation_blocks": Case(
         "message", lambda: [enrolment.invitation_blocks(MOST_IDS)]
     ),
     "hr_plugin.enrolment.views.accept_modal": Case(

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hr_plugin.directory import find_by_slack_id
-from hr_plugin.enrolment import ACTIVE
-from hr_plugin.models import Employee, Enrolment
+from hr_plugin.enrolment import ACTIVE, Enrolment
+from hr_plugin.models import Employee
 from hr_plugin.reintegration.models import Plan
 from hr_plugin.reintegration.plan import half_up_mean, week_start
 from hr_plugin.reintegration.plan_view import PlanView, WeekLine

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
-from hr_plugin.models import Employee, Enrolment, HrAdmin, Leave
+from hr_plugin.enrolment import Enrolment
+from hr_plugin.models import Employee, HrAdmin, Leave
 from hr_plugin.reintegration import messages
 from hr_plugin.reintegration.calendar import holiday_checker
 from hr_plugin.reintegration.models import Plan

@@ -21,21 +21,25 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from hr_plugin.enrolment.actions import (
+    CONFIRM_ACTION,
+    CONTACT_TOGGLE_ACTION,
+    FAMILY_OPEN_ACTION,
+    INVITE_ACTION,
+    JOIN_ACTION,
+    LEAVE_PROGRAM_ACTION,
+    PROPOSE_ACTION,
+    RETURN_DATE_ACTION,
+    WITHDRAW_ACTION,
+)
 from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment, WorkingHours
 from hr_plugin.slack.blockkit import escape
 
 APPOINT_ADMIN_ACTION = "admins.appoint_open"
 WORKING_HOURS_ACTION = "settings.working_hours_open"
-INVITE_OPEN_ACTION = "enrolment.invite_open"
-JOIN_ACTION = "enrolment.join_open"
-RETURN_DATE_ACTION = "enrolment.return_open"
-CONTACT_TOGGLE_ACTION = "enrolment.contact_toggle"
-FAMILY_TOGGLE_ACTION = "enrolment.family_toggle"  # on Homes published before the modal below
-FAMILY_OPEN_ACTION = "enrolment.family_open"
-LEAVE_PROGRAM_ACTION = "enrolment.leave_program"
-PROPOSE_ACTION = "enrolment.propose_open"
-CONFIRM_ACTION = "enrolment.confirm"
-WITHDRAW_ACTION = "enrolment.withdraw"
+# The invitation message's own button, shown again on the Home: one id (enrolment's), by this name
+# for the Home's callers.
+INVITE_OPEN_ACTION = INVITE_ACTION
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # HR admins named on the Home; at the directory's longest names (200) ten still fit a section.
@@ -109,7 +113,7 @@ def _employee_section(enrolment: OwnEnrolment) -> list[Block]:
                 text=MarkdownTextObject(
                     text=f"*Your return*\nHR has invited you to the program. {dates} Joining is your choice."
                 ),
-                accessory=ButtonElement(text="Have a look", action_id=INVITE_OPEN_ACTION, value="home"),
+                accessory=ButtonElement(text="Have a look", action_id=INVITE_ACTION, value="home"),
             ),
         ]
     if enrolment.status == "awaiting_hr":

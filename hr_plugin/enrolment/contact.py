@@ -2,6 +2,9 @@
 
 The outbox asks this before every send it was not asked for. Messages a person triggered
 themselves, or reminders of a time they chose, skip these holds (the caller marks them).
+
+It lives with enrolment because the consent it reads (``contact_during_leave``) is the
+employee's answer to their invitation; the outbox, in the core, asks it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hr_plugin.models import Employee, Enrolment, Leave
+from hr_plugin.enrolment.models import OPEN_STATUSES, Enrolment
+from hr_plugin.models import Employee, Leave
 from hr_plugin.quiet_hours import next_working_moment, parse_clock
-
-OPEN_STATUSES = ("proposed", "awaiting_hr", "active")
 
 
 def contact_hold_until(
