@@ -86,8 +86,8 @@ from hr_plugin.testing.hostile_text import (
 from hr_plugin.vault import content as vault_content
 from hr_plugin.vault import messages as vault_reminders
 from hr_plugin.vault import signals as vault_signals
-from hr_plugin.vault import views as vault_views
 from hr_plugin.vault.service import Resource
+from hr_plugin.vault.views import screens as vault_views
 from huddles import messages as huddle_messages
 from huddles import prompts as huddle_prompts
 from huddles import views as huddle_views
@@ -668,13 +668,13 @@ CASES: dict[str, Case] = {
     ),
     # the private space: rendered with test data only, never logged
     "hr_plugin.vault.messages.reminder_blocks": Case("message", lambda: [vault_reminders.reminder_blocks()]),
-    "hr_plugin.vault.views.home_blocks": Case("home", lambda: [vault_views.home_blocks()]),
-    "hr_plugin.vault.views.consent_modal": Case(
+    "hr_plugin.vault.views.screens.home_blocks": Case("home", lambda: [vault_views.home_blocks()]),
+    "hr_plugin.vault.views.screens.consent_modal": Case(
         "modal",
         lambda: [vault_views.consent_modal(VAULT_TOKEN, _resources()), vault_views.consent_modal("", [])],
     ),
-    "hr_plugin.vault.views.space_modal": Case("modal", _space_modals),
-    "hr_plugin.vault.views.checkin_modal": Case(
+    "hr_plugin.vault.views.screens.space_modal": Case("modal", _space_modals),
+    "hr_plugin.vault.views.screens.checkin_modal": Case(
         "modal",
         lambda: [
             vault_views.checkin_modal(
@@ -684,7 +684,7 @@ CASES: dict[str, Case] = {
             for last in (_entries()[-1]["experiment"], None)
         ],
     ),
-    "hr_plugin.vault.views.look_back_modal": Case(
+    "hr_plugin.vault.views.screens.look_back_modal": Case(
         "modal",
         lambda: _vault_both(
             lambda partner: vault_views.look_back_modal(
@@ -692,7 +692,7 @@ CASES: dict[str, Case] = {
             )
         ),
     ),
-    "hr_plugin.vault.views.reminders_modal": Case(
+    "hr_plugin.vault.views.screens.reminders_modal": Case(
         "modal",
         lambda: _vault_both(
             lambda partner: vault_views.reminders_modal(
@@ -700,7 +700,7 @@ CASES: dict[str, Case] = {
             )
         ),
     ),
-    "hr_plugin.vault.views.profile_modal": Case(
+    "hr_plugin.vault.views.screens.profile_modal": Case(
         "modal",
         lambda: _vault_both(
             lambda partner: vault_views.profile_modal(
@@ -708,10 +708,10 @@ CASES: dict[str, Case] = {
             )
         ),
     ),
-    "hr_plugin.vault.views.reflection_modal": Case("modal", _reflections),
-    "hr_plugin.vault.views.reading_modal": Case("modal", _readings),
-    "hr_plugin.vault.views.export_modal": Case("modal", _exports),
-    "hr_plugin.vault.views.delete_modal": Case(
+    "hr_plugin.vault.views.screens.reflection_modal": Case("modal", _reflections),
+    "hr_plugin.vault.views.screens.reading_modal": Case("modal", _readings),
+    "hr_plugin.vault.views.screens.export_modal": Case("modal", _exports),
+    "hr_plugin.vault.views.screens.delete_modal": Case(
         "modal",
         lambda: _vault_both(
             lambda partner: vault_views.delete_modal(
@@ -719,7 +719,7 @@ CASES: dict[str, Case] = {
             )
         ),
     ),
-    "hr_plugin.vault.views.done_modal": Case(
+    "hr_plugin.vault.views.screens.done_modal": Case(
         "modal", lambda: [vault_views.done_modal(t) for t in _done_texts()]
     ),
 }

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
-from pydantic import BaseModel, Field
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -33,7 +32,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from hr_plugin.slack.blockkit import escape, fit_lines
-from hr_plugin.slack.payloads import state_value
 from hr_plugin.vault import content
 from hr_plugin.vault.actions import (
     CHECKIN_ACTION,
@@ -496,102 +494,6 @@ def delete_modal(token: str, *, include_partner: bool, resources: Sequence[Resou
         submit="Delete",
         close="Keep",
     )
-
-
-# -- what the modals submit ------------------------------------------------------------------
-#
-# Parsed here, beside the blocks that define them, so no listener reads a view's state. What a
-# person wrote lives in these objects only for the call that saves it, sealed, in the vault:
-# ``repr=False`` keeps it out of any repr (a log line, a traceback, a test failure), and every
-# value is made a string or None before the model is built, so a forged payload never raises a
-# pydantic error quoting what was submitted.
-
-
-def _text(view: dict[str, Any], block: str) -> str:
-    return str(state_value(view, block).get("value") or "")
-
-
-def _chosen(view: dict[str, Any], block: str) -> str | None:
-    """The value of the option chosen in a select or radio buttons, or None if none was."""
-    value = (state_value(view, block).get("selected_option") or {}).get("value")
-    return None if value is None else str(value)
-
-
-def _experiment(view: dict[str, Any]) -> str | None:
-    """The experiment the person wrote, else the label of the one they chose, else None."""
-    own = _text(view, OWN_EXPERIMENT_BLOCK).strip()
-    if own:
-        return own
-    chosen = _chosen(view, EXPERIMENT_BLOCK)
-    labels = {experiment.id: experiment.label for experiment in content.experiments(include_partner=True)}
-    return labels.get(chosen) if chosen else None
-
-
-class CheckinSubmission(BaseModel):
-    """The weekly check-in as submitted (``checkin_modal``): checked by the vault when saved."""
-
-    restorative: str = Field(default="", repr=False)
-    demand: str = Field(default="", repr=False)
-    vulnerability: str = Field(default="", repr=False)
-    rating: str | None = Field(default=None, repr=False)
-    experiment: str | None = Field(default=None, repr=False)
-    follow_up: str | None = Field(default=None, repr=False)
-    follow_up_note: str = Field(default="", repr=False)
-
-    @classmethod
-    def from_view(cls, view: dict[str, Any]) -> Self:
-        return cls(
-            restorative=_text(view, "restorative"),
-            demand=_text(view, "demand"),
-            vulnerability=_text(view, "vulnerability"),
-            rating=_chosen(view, RATING_BLOCK),
-            experiment=_experiment(view),
-            follow_up=_chosen(view, FOLLOW_UP_BLOCK),
-            follow_up_note=_text(view, FOLLOW_UP_NOTE_BLOCK),
-        )
-
-
-class RemindersSubmission(BaseModel):
-    """The reminder's day and time as submitted (``reminders_modal``); None where none was picked."""
-
-    weekday: int | None
-    at: str | None
-
-    @classmethod
-    def from_view(cls, view: dict[str, Any]) -> Self:
-        raw_day = _chosen(view, WEEKDAY_BLOCK)
-        at = state_value(view, TIME_BLOCK).get("selected_time")
-        return cls(
-            weekday=int(raw_day) if raw_day is not None and raw_day.isdigit() else None,
-            at=None if at is None else str(at),
-        )
-
-
-class ProfileSubmission(BaseModel):
-    """The private settings as submitted (``profile_modal``)."""
-
-    partner_questions: bool = Field(repr=False)
-    arrival_date: str | None = Field(default=None, repr=False)
-
-    @classmethod
-    def from_view(cls, view: dict[str, Any]) -> Self:
-        arrival = state_value(view, ARRIVAL_BLOCK).get("selected_date")
-        return cls(
-            partner_questions=_chosen(view, PARTNER_BLOCK) != "no",
-            arrival_date=str(arrival) if arrival else None,
-        )
-
-
-class ReflectionSubmission(BaseModel):
-    """A milestone's or a quarterly review's answers as submitted (``reflection_modal``), by
-    question id: every input of the modal, as the modal was drawn."""
-
-    answers: dict[str, str] = Field(repr=False)
-
-    @classmethod
-    def from_view(cls, view: dict[str, Any]) -> Self:
-        blocks = (view.get("state") or {}).get("values") or {}
-        return cls(answers={block: _text(view, block) for block in blocks})
 
 
 def done_modal(text: str) -> View:
