@@ -4,7 +4,9 @@ reaches the features only through the one list (``hr_plugin.features``)."""
 from __future__ import annotations
 
 import sys
+import tomllib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import grimp
@@ -13,6 +15,8 @@ from hr_plugin.feature_api import Feature
 from hr_plugin.features import FEATURES
 from hr_plugin.slack.declare import Changes, Listener, Shows
 from hr_plugin.testing.stack import AppStack
+
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 FEATURE_PACKAGES = ("hr_plugin.reintegration", "hr_plugin.vault", "mentoring", "huddles")
 # Outside the core: the features, the package where they meet, the list, and what only
@@ -135,3 +139,24 @@ def test_the_circle_finder_finds_a_circle() -> None:
     graph.add_import(importer="b", imported="c")
     graph.add_import(importer="c", imported="a")
     assert _circles(graph) == [["a", "b", "c"]]
+
+
+def _contract(name_starts: str) -> dict[str, Any]:
+    contracts = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
+    (found,) = [contract for contract in contracts if contract["name"].startswith(name_starts)]
+    return dict(found)
+
+
+def test_every_listed_feature_is_held_to_the_shape_contracts() -> None:
+    """A feature gets the import rules by being listed: the packages whose tables the list
+    declares are the layered contract's containers, and all but enrolment (where the features
+    meet) are kept apart from each other and from enrolment's insides."""
+    tables = [feature.tables for feature in FEATURES if feature.tables is not None]
+    packages = {module.__name__.rsplit(".", 1)[0] for module in tables}
+    features = packages - {"hr_plugin.enrolment"}
+    assert "hr_plugin.enrolment" in packages and "mentoring" in features
+    assert set(_contract("One shape per feature")["containers"]) == packages
+    assert set(_contract("Features meet only in the core")["modules"]) == features
+    assert set(_contract("Features use only the curated names of enrolment")["source_modules"]) == features
+    assert set(_contract("The migrations name no feature")["forbidden_modules"]) == features
+    assert set(FEATURE_PACKAGES) == features
