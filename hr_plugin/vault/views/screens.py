@@ -65,6 +65,7 @@ RATING_BLOCK, EXPERIMENT_BLOCK, OWN_EXPERIMENT_BLOCK = "rating", "experiment", "
 FOLLOW_UP_BLOCK, FOLLOW_UP_NOTE_BLOCK = "follow_up", "follow_up_note"
 WEEKDAY_BLOCK, TIME_BLOCK = "weekday", "time"
 PARTNER_BLOCK, ARRIVAL_BLOCK = "partner_questions", "arrival_date"
+PARTNER_RATING_BLOCK, PARTNER_WORDS_BLOCK = "partner_rating", "partner_words"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 RATING_WORDS = {
     "restorative": "restorative",
@@ -86,12 +87,14 @@ class SpaceState:
 
 
 def _footer(resources: Sequence[Resource], include_partner: bool) -> list[Block]:
-    if resources:
+    configured = [r for r in resources if not r.built_in]
+    if configured:
         # HR's words and links: escaped, and whole lines dropped at the limit so no link is cut.
-        lines = [f"• <{escape(r.url)}|{escape(r.name)}>: {escape(r.description)}" for r in resources]
+        lines = [f"• <{escape(r.url)}|{escape(r.name)}>: {escape(r.description)}" for r in configured]
         helpful = fit_lines(lines, head="*If you need help*", limit=2900)
     else:
-        fallback = content.help_fallback()
+        emergency = next((r.url.removeprefix("tel:") for r in resources if r.kind == "emergency"), None)
+        fallback = content.help_fallback(emergency)
         helpful = f"*{fallback.title}*\n" + "\n".join(fallback.items or [fallback.text])
     return [
         DividerBlock(),
@@ -213,6 +216,8 @@ def checkin_modal(
             element=RadioButtonsElement(action_id="value", options=options),
         )
     )
+    if include_partner:
+        blocks += _partner_part(options)
     if last_experiment:
         follow = content.follow_up()
         blocks.append(
@@ -276,6 +281,28 @@ def checkin_modal(
         submit="Save",
         close="Back",
     )
+
+
+def _partner_part(options: list[Option]) -> list[Block]:
+    """The optional part done together: what the partner chose to share, noted after talking."""
+    part = content.partner_part()
+    return [
+        HeaderBlock(text=part["title"]),
+        ContextBlock(elements=[MarkdownTextObject(text=part["intro"])]),
+        InputBlock(
+            block_id=PARTNER_RATING_BLOCK,
+            label=part["rating_question"],
+            optional=True,
+            element=RadioButtonsElement(action_id="value", options=options),
+        ),
+        InputBlock(
+            block_id=PARTNER_WORDS_BLOCK,
+            label=part["words_question"],
+            hint=part["words_hint"],
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+        ),
+    ]
 
 
 def look_back_modal(
