@@ -207,6 +207,24 @@ def partner_part() -> dict[str, str]:
     return {key: str(value) for key, value in node.items() if isinstance(value, str)}
 
 
+def paper_page(*, include_partner: bool) -> dict[str, str]:
+    """The words of the printable page of questions."""
+    node = _raw()["paper"]
+    keys = ("title", "intro", "first", "second", "closing")
+    return {key: _worded(node, key, include_partner) for key in keys}
+
+
+def ritual_title() -> str:
+    """The calendar event's title: neutral, since the file is meant to be forwarded."""
+    return str(_raw()["ritual"]["title"])
+
+
+def link_words(kind: str) -> dict[str, str]:
+    """What a single-use link's modal and page say, for ``export``, ``questions`` or ``ritual``."""
+    node = _raw()["links"][kind]
+    return {key: str(value) for key, value in node.items() if isinstance(value, str)}
+
+
 def rating_question() -> str:
     return str(_raw()["checkin"]["rating"]["question"])
 

@@ -164,8 +164,15 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
     elif action_id == a.LOOK_BACK_ACTION:
         entries = vault.entries(who.tenant_id, who.user_id)
         weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
-        points = signals.trend(weekly, 12, today=services.clock.now().date())
-        view = v.look_back_modal(points, entries, include_partner=partner, resources=resources)
+        today = services.clock.now().date()
+        points = signals.trend(weekly, 12, today=today)
+        view = v.look_back_modal(
+            points,
+            entries,
+            include_partner=partner,
+            resources=resources,
+            warning_signs=signals.warning_signs_offered(weekly, today=today),
+        )
     elif action_id == a.REMINDERS_ACTION:
         weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
         view = v.reminders_modal(
@@ -233,6 +240,8 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             view = v.export_modal(
                 url=None, inline_json=exported, include_partner=partner, resources=resources
             )
+    elif action_id in (a.PAPER_ACTION, a.RITUAL_ACTION):
+        view = _home_link(services, vault, who, action_id, partner, resources)
     elif action_id == a.DELETE_ACTION:
         view = v.delete_modal(
             vault.token(who.tenant_id, who.user_id, "delete"),
@@ -395,6 +404,34 @@ def pause_or_stop(
         client.views_update(view_id=body["view"]["id"], view=v.done_modal(text))
     elif body.get("response_url"):
         respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _home_link(
+    services: Services,
+    vault: Vault,
+    who: RequestContext,
+    action_id: str,
+    partner: bool,
+    resources: list[Resource],
+) -> Any:
+    """The questions on paper, or the weekly ritual for both calendars, through a single-use link
+    (or as text where the app has no web address to link to)."""
+    kind = "questions" if action_id == a.PAPER_ACTION else "ritual"
+    if kind == "ritual" and not partner:
+        return None  # the button is drawn only where partner content is shown
+    weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
+    if kind == "ritual" and (weekday is None or not at):
+        return v.done_modal(content.link_words("ritual")["no_time"])
+    if kind == "questions":
+        questions = content.checkin_questions(include_partner_questions=partner)
+        fallback = "\n".join(f"• {question.text}" for question in questions)
+    else:
+        fallback = f"{content.ritual_title()}: {v.WEEKDAYS[weekday or 0]}s at {at}."
+    public = services.settings.public_url
+    url = None
+    if public and not services.settings.slack_app_token:
+        url = f"{public.rstrip('/')}/vault/export/{vault.export_link(who.tenant_id, who.user_id, kind)}"
+    return v.link_modal(kind, url=url, fallback=fallback, include_partner=partner, resources=resources)
 
 
 def _counselling(resources: list[Resource]) -> list[str]:

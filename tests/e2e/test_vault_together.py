@@ -122,3 +122,22 @@ def test_a_good_sign_only_for_someone_reminders_would_reach(stack: AppStack, enr
     assert _titles(_space_text(stack, enrolled)) == [GOOD]
     _next_week(stack)  # a week later the check-in is last week's: no "you checked in this week"
     assert GOOD not in _titles(_space_text(stack, enrolled))
+
+
+def test_look_back_offers_the_warning_signs_after_repeated_hard_weeks_and_shows_the_partners_words(
+    stack: AppStack, enrolled: str
+) -> None:
+    _check_in(stack, enrolled, "neutral", "neutral", "a quiet evening")
+    before = json.dumps(flow.look_back(stack, enrolled))
+    assert "Worth noticing" not in before and "a quiet evening" in before
+
+    _next_week(stack)
+    _check_in(stack, enrolled, "none_good", None)
+    _next_week(stack)
+    _check_in(stack, enrolled, "neutral", "none_good", "tired")
+
+    after = json.dumps(flow.look_back(stack, enrolled))
+    assert "Worth noticing" in after and "parallel lives" in after
+    # shown in the private space only: no message says it
+    messages = stack.fake.calls_for("chat.postMessage")
+    assert not [call for call in messages if "Worth noticing" in json.dumps(call)]

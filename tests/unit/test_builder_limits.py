@@ -232,6 +232,8 @@ def _entries() -> list[dict[str, Any]]:
             "experiment": _long("leave my laptop at work on Wednesdays", own),
             "follow_up": "partly",
             "follow_up_note": _long("it helped on the days I managed it", longest),
+            "partner_rating": "none_good",
+            "partner_words": _long("needed a whole evening of quiet before anything", longest),
             "from_reminder": False,
         }
         for n in range(12)
@@ -704,7 +706,7 @@ CASES: dict[str, Case] = {
         "modal",
         lambda: _vault_both(
             lambda partner: vault_views.look_back_modal(
-                _trend(), _entries(), include_partner=partner, resources=_resources()
+                _trend(), _entries(), include_partner=partner, resources=_resources(), warning_signs=True
             )
         ),
     ),

@@ -43,10 +43,12 @@ from hr_plugin.vault.actions import (
     EXPORT_ACTION,
     EXPORT_CALLBACK,
     GUIDE_ACTION,
+    LINK_CALLBACK,
     LOOK_BACK_ACTION,
     LOOK_BACK_CALLBACK,
     MILESTONE_ACTION,
     OPEN_ACTION,
+    PAPER_ACTION,
     PAUSE_IN_SPACE_ACTION,
     PROFILE_ACTION,
     PROFILE_CALLBACK,
@@ -55,6 +57,7 @@ from hr_plugin.vault.actions import (
     REMINDERS_ACTION,
     REMINDERS_CALLBACK,
     REVIEW_ACTION,
+    RITUAL_ACTION,
     SPACE_CALLBACK,
     STOP_IN_SPACE_ACTION,
 )
@@ -168,6 +171,9 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
     if state.first_conversation:
         extra.append(ButtonElement(text="A first conversation", action_id=GUIDE_ACTION, value="open"))
     extra.append(ButtonElement(text="Quarterly review", action_id=REVIEW_ACTION, value="open"))
+    extra.append(ButtonElement(text="Questions on paper", action_id=PAPER_ACTION, value="open"))
+    if partner:
+        extra.append(ButtonElement(text="Our weekly time", action_id=RITUAL_ACTION, value="open"))
     blocks.append(ActionsBlock(block_id="tracks", elements=extra))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"_Reminders:_ {state.reminder}")))
     blocks.append(
@@ -311,6 +317,7 @@ def look_back_modal(
     *,
     include_partner: bool,
     resources: Sequence[Resource],
+    warning_signs: bool = False,
 ) -> View:
     lines = []
     for point in points:
@@ -336,6 +343,13 @@ def look_back_modal(
                 )
             )
         )
+        if include_partner and latest.get("partner_words"):
+            title = content.partner_part()["title"]
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(text=f"*{title}*\n• {escape(latest['partner_words'])}"[:2900])
+                )
+            )
     tried = [e for e in entries if e.get("experiment")][-6:]
     if tried:
         blocks.append(
@@ -345,6 +359,13 @@ def look_back_modal(
                     + "\n".join(f"• {e['week']}: {escape(e['experiment'])}" for e in tried)[:2900]
                 )
             )
+        )
+    if warning_signs:
+        # After repeated hard weeks: patterns to reflect on, never a diagnosis, never sent anywhere.
+        signs = content.warning_signs(include_partner=include_partner)
+        listed = "\n".join(f"• {item}" for item in signs.items)
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"*{signs.title}*\n{signs.text}\n{listed}"[:2900]))
         )
     card = content.expectations()
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])))
@@ -473,8 +494,8 @@ def export_modal(
         body = [
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"<{url}|Download your entries (JSON)>\n"
-                    "The link works once and expires in a few minutes. Nothing is posted in any conversation."
+                    text=f"<{url}|{content.link_words('export')['modal_link']}>\n"
+                    + content.link_words("export")["modal_text"]
                 )
             )
         ]
@@ -484,6 +505,21 @@ def export_modal(
             SectionBlock(text="Nothing to export yet.")
         ]
     return _modal(EXPORT_CALLBACK, "Export", [*body, *_footer(resources, include_partner)], close="Back")
+
+
+def link_modal(
+    kind: str, *, url: str | None, fallback: str, include_partner: bool, resources: Sequence[Resource]
+) -> View:
+    """A single-use link made for home (``questions`` or ``ritual``), or, where the app has no
+    web address to link to, ``fallback`` (the same thing as text)."""
+    words = content.link_words(kind)
+    text = f"<{url}|{words['modal_link']}>\n{words['modal_text']}" if url else fallback
+    return _modal(
+        LINK_CALLBACK,
+        words["modal_title"],
+        [SectionBlock(text=MarkdownTextObject(text=text[:2900])), *_footer(resources, include_partner)],
+        close="Back",
+    )
 
 
 def _escaped_chunks(text: str, size: int) -> list[str]:
