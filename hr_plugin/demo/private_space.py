@@ -273,7 +273,9 @@ def private_space_scenes(
             _require(all(saved.values()), f"weekly check-ins (week {number})", f"saved: {saved}")
             say(
                 f"{stack.services.clock.now():%d %b}: weekly check-ins (week {number}): Sam (on Wednesday, "
-                f"from his reminder), Lena, Kim and Noor are each told {SAVED!r}"
+                f"from his reminder), Lena, Kim and Noor"
+                + (" (together with her partner, noting what her partner shared)" if number >= 5 else "")
+                + f" are each told {SAVED!r}"
             )
 
         return run

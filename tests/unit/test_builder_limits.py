@@ -729,6 +729,17 @@ CASES: dict[str, Case] = {
     "hr_plugin.vault.views.screens.reflection_modal": Case("modal", _reflections),
     "hr_plugin.vault.views.screens.reading_modal": Case("modal", _readings),
     "hr_plugin.vault.views.screens.export_modal": Case("modal", _exports),
+    "hr_plugin.vault.views.screens.link_modal": Case(
+        "modal",
+        lambda: [
+            vault_views.link_modal(
+                kind, url=url, fallback=_typed(2900), include_partner=partner, resources=_resources()
+            )
+            for kind in ("questions", "ritual")
+            for url in ("https://rtw.example.com/vault/export/" + "s" * 43, None)
+            for partner in (True, False)
+        ],
+    ),
     "hr_plugin.vault.views.screens.delete_modal": Case(
         "modal",
         lambda: _vault_both(

@@ -513,7 +513,7 @@ def link_modal(
     """A single-use link made for home (``questions`` or ``ritual``), or, where the app has no
     web address to link to, ``fallback`` (the same thing as text)."""
     words = content.link_words(kind)
-    text = f"<{url}|{words['modal_link']}>\n{words['modal_text']}" if url else fallback
+    text = f"<{url}|{words['modal_link']}>\n{words['modal_text']}" if url else escape(fallback)
     return _modal(
         LINK_CALLBACK,
         words["modal_title"],
