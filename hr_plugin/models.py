@@ -322,7 +322,12 @@ class HelpResource(Base):
     """
 
     __tablename__ = "help_resources"
-    __table_args__ = (Index("ix_help_resources_tenant_country", "tenant_id", "country"),)
+    __table_args__ = (
+        Index("ix_help_resources_tenant_country", "tenant_id", "country"),
+        # One link is listed once per country: a second "Add" of the same link (a double
+        # submission, two HR admins at once) is refused by the database, not stored twice.
+        Index("uq_help_resources_tenant_country_url", "tenant_id", "country", "url", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
@@ -331,3 +336,6 @@ class HelpResource(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(500))
     url: Mapped[str] = mapped_column(String(500))
+    # For counselling: how many sessions the company offers, when HR says; the private screens
+    # name a number only when it is set.
+    sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)

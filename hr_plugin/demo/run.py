@@ -321,7 +321,7 @@ def _act_three_the_quarter(
     scenes = sorted(
         [
             *return_plan_scenes(stack, rows, ids, say, HR_LEAD),
-            *private_space_scenes(stack, ids, canary, say),
+            *private_space_scenes(stack, ids, canary, say, HR_LEAD),
             *story.scenes(),
             *huddles.scenes(),
         ],

@@ -90,7 +90,6 @@ class Milestone:
     intro: str
     question: str
     hint: str
-    resources: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +201,30 @@ def checkin_questions(*, include_partner_questions: bool) -> list[Question]:
     return questions
 
 
+def partner_part() -> dict[str, str]:
+    """The check-in's optional part done together: what the partner chose to share."""
+    node = _raw()["checkin"]["partner_part"]
+    return {key: str(value) for key, value in node.items() if isinstance(value, str)}
+
+
+def paper_page(*, include_partner: bool) -> dict[str, str]:
+    """The words of the printable page of questions."""
+    node = _raw()["paper"]
+    keys = ("title", "intro", "first", "second", "closing")
+    return {key: _worded(node, key, include_partner) for key in keys}
+
+
+def ritual_title() -> str:
+    """The calendar event's title: neutral, since the file is meant to be forwarded."""
+    return str(_raw()["ritual"]["title"])
+
+
+def link_words(kind: str) -> dict[str, str]:
+    """What a single-use link's modal and page say, for ``export``, ``questions`` or ``ritual``."""
+    node = _raw()["links"][kind]
+    return {key: str(value) for key, value in node.items() if isinstance(value, str)}
+
+
 def rating_question() -> str:
     return str(_raw()["checkin"]["rating"]["question"])
 
@@ -242,6 +265,10 @@ def follow_up() -> FollowUp:
 def signal(signal_id: str, *, include_partner: bool = True) -> Card:
     """The words for one signal (ids as in ``hr_plugin.vault.signals.Signal``)."""
     node = _raw()["signals"][signal_id]
+    if not _kept(node, include_partner) and "instead" in node:
+        # Where partner content is left out, a signal read from both partners' answers speaks
+        # in the words of the one-person signal it stands in for.
+        return signal(str(node["instead"]), include_partner=include_partner)
     return Card(
         title=str(node["title"]),
         text=_worded(node, "text", include_partner),
@@ -277,7 +304,6 @@ def milestone(key: str, *, include_partner: bool = True) -> Milestone | None:
         intro=str(node["intro"]),
         question=str(node["question"]),
         hint=str(node["hint"]),
-        resources=str(node["resources"]),
     )
 
 
@@ -331,10 +357,40 @@ def retention_notice_text(erase_on: date) -> str:
     return str(_raw()["retention_notice"]["text"]).format(date=when)
 
 
-def help_fallback() -> Card:
-    """Help lines for when HR configured nothing for the person's country: no invented numbers."""
+def help_fallback(emergency_number: str | None) -> Card:
+    """Help lines for when HR configured nothing for the person's country: general support for
+    new parents, and the emergency number where one number is known for the country, else
+    "your local emergency number". Never "ask HR": the person may not want HR to know."""
     node = _raw()["help_fallback"]
-    return Card(title=str(node["title"]), text="", items=_texts(node["lines"], True))
+    emergency = (
+        str(node["emergency_known"]).format(number=emergency_number)
+        if emergency_number
+        else str(node["emergency_unknown"])
+    )
+    return Card(title=str(node["title"]), text="", items=(*_texts(node["lines"], True), emergency))
+
+
+@lru_cache(maxsize=1)
+def _emergency_numbers() -> dict[str, str]:
+    text = (resources.files("hr_plugin.vault") / "content" / "countries" / "emergency.json").read_text(
+        encoding="utf-8"
+    )
+    return {str(code): str(number) for code, number in json.loads(text)["numbers"].items()}
+
+
+def emergency_number(country: str) -> str | None:
+    """The one number that reaches every emergency service in ``country`` (two letters), if the
+    content file knows one."""
+    return _emergency_numbers().get(country.upper())
+
+
+def counselling_offer(name: str, sessions: int | None) -> str:
+    """The sentence naming the counselling HR set up, with its number of sessions if HR gave one.
+    Said only when HR configured counselling: the app never promises what is not there."""
+    node = _raw()["milestones"]
+    if sessions:
+        return str(node["counselling_sessions"]).format(sessions=sessions, name=name)
+    return str(node["counselling"]).format(name=name)
 
 
 # -- the guard for messages ------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The single-use export link over HTTP: a GET shows a page, only a POST from it downloads.
+"""The single-use links over HTTP: a GET shows a page, only a POST from it downloads.
+
+Three kinds share the route and its rules: the person's entries (one readable page with the
+data inside it as a JSON download), the questions on paper (a page to print) and the weekly
+ritual (a calendar file). What each delivers is built in ``hr_plugin.vault.paper`` and here.
 
 Link previewers and mail scanners fetch links with GET, so a GET never spends the link: it
 shows a short page with one button. The button posts a form back to the same address (the
@@ -9,33 +13,49 @@ sends is refused when the browser says so (``Sec-Fetch-Site``) or names another 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+from datetime import date, datetime
+from html import escape
+from typing import Any
 from urllib.parse import urlsplit
 
-from hr_plugin.vault.service import Vault
+from hr_plugin.vault import content, paper
+from hr_plugin.vault.service import Redeemed, Vault
 from hr_plugin.wsgi import Environ, StartResponse, read_body
 
 GONE = "This link has expired or was already used."
 REFUSED = "This download must be started from its own page."
 
-# A page with no script, no images and nothing loaded from elsewhere; it may only post to itself.
-_PAGE = b"""<!doctype html>
+_STYLE = (
+    "body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}"
+    "button{font-size:1rem;padding:.6rem 1.2rem}"
+)
+
+
+def _page(kind: str) -> bytes:
+    """A page with no script, no images and nothing loaded from elsewhere; it may only post to
+    itself."""
+    words = content.link_words(kind)
+    return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Download your entries</title>
-<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}
-button{font-size:1rem;padding:.6rem 1.2rem}</style>
+<title>{escape(words["page_title"])}</title>
+<style>{_STYLE}</style>
 </head>
 <body>
-<h1>Download your entries</h1>
-<p>This link works once. The file goes to this device only.</p>
+<h1>{escape(words["page_title"])}</h1>
+<p>{escape(words["page_text"])}</p>
 <form method="post">
-<button type="submit" name="download" value="yes">Download</button>
+<button type="submit" name="download" value="yes">{escape(words["button"])}</button>
 </form>
 </body>
 </html>
-"""
+""".encode()
+
 
 _PRIVATE_HEADERS = [
     ("Cache-Control", "no-store"),
@@ -54,9 +74,10 @@ def answer(vault: Vault, environ: Environ, start_response: StartResponse, secret
     """The whole route: a page for GET (and HEAD), the download for a same-site POST."""
     method = environ.get("REQUEST_METHOD", "GET")
     if method in ("GET", "HEAD"):
-        if not secret or not vault.export_link_usable(secret):
+        kind = vault.link_kind(secret) if secret else None
+        if kind is None:
             return _text(start_response, "404 Not Found", GONE)
-        return _send(start_response, "200 OK", [("Content-Type", "text/html; charset=utf-8")], _PAGE)
+        return _send(start_response, "200 OK", [("Content-Type", "text/html; charset=utf-8")], _page(kind))
     if method != "POST":
         return _text(
             start_response, "405 Method Not Allowed", "Use the button on the page.", [("Allow", "GET, POST")]
@@ -64,14 +85,81 @@ def answer(vault: Vault, environ: Environ, start_response: StartResponse, secret
     read_body(environ)  # the form's one field carries nothing the download needs
     if not _from_own_page(environ):
         return _text(start_response, "403 Forbidden", REFUSED)
-    body = vault.redeem_export(secret) if secret else None
-    if body is None:
+    redeemed = vault.redeem_link(secret) if secret else None
+    if redeemed is None:
         return _text(start_response, "404 Not Found", GONE)
-    headers = [
-        ("Content-Type", "application/json; charset=utf-8"),
-        ("Content-Disposition", 'attachment; filename="my-private-space.json"'),
-    ]
+    content_type, filename, body = _delivered(redeemed, secret)
+    headers = [("Content-Type", content_type), ("Content-Disposition", f'attachment; filename="{filename}"')]
     return _send(start_response, "200 OK", headers, body)
+
+
+def _delivered(redeemed: Redeemed, secret: str) -> tuple[str, str, bytes]:
+    """The content type, file name and bytes a redeemed link delivers."""
+    data = redeemed.data
+    if redeemed.kind == "questions":
+        return (
+            "text/html; charset=utf-8",
+            "our-weekly-questions.html",
+            paper.questions_page(include_partner=bool(data["include_partner"])),
+        )
+    if redeemed.kind == "ritual":
+        if data["weekday"] is None or not data["at"]:
+            return (
+                "text/plain; charset=utf-8",
+                "no-time-chosen.txt",
+                content.link_words("ritual")["no_time"].encode(),
+            )
+        ics = paper.ritual_ics(
+            # Stable for one person's file, and derived from nothing that names them.
+            uid=hashlib.sha256(secret.encode()).hexdigest()[:32] + "@weekly-ritual",
+            weekday=int(data["weekday"]),
+            at=str(data["at"]),
+            timezone=str(data["timezone"]),
+            today=date.fromisoformat(str(data["today"])),
+            stamp=datetime.fromisoformat(str(data["now"])),
+        )
+        return "text/calendar; charset=utf-8", "our-weekly-time.ics", ics
+    return "text/html; charset=utf-8", "my-private-space.html", export_document(data)
+
+
+def export_document(data: dict[str, Any]) -> bytes:
+    """The person's entries as one page they can read, with the data inside it: the same JSON
+    in a ``<script type="application/json">`` block (never run) and as a download link."""
+    raw = json.dumps(data, indent=2, ensure_ascii=False)
+    ratings = {option.id: option.label for option in content.rating_options()}
+    rows = []
+    for entry in data.get("checkins", []):
+        lines = [f"<h2>Week {escape(str(entry.get('week', '')))}</h2>"]
+        lines.append(
+            f"<p><b>{escape(ratings.get(str(entry.get('rating')), str(entry.get('rating') or '')))}</b></p>"
+        )
+        for key in ("restorative", "demand", "vulnerability"):
+            if entry.get(key):
+                lines.append(f"<p>{escape(str(entry[key]))}</p>")
+        if entry.get("partner_rating") or entry.get("partner_words"):
+            shared = ratings.get(str(entry.get("partner_rating")), "")
+            lines.append(f"<p><i>{escape(content.partner_part()['title'])}:</i> {escape(shared)} ")
+            lines.append(f"{escape(str(entry.get('partner_words') or ''))}</p>")
+        if entry.get("experiment"):
+            lines.append(f"<p><i>Experiment:</i> {escape(str(entry['experiment']))}</p>")
+        rows.append("\n".join(lines))
+    encoded = base64.b64encode(raw.encode()).decode()
+    embedded = raw.replace("</", "<\\/")  # "</script>" in someone's words cannot end the block
+    body = "\n".join(rows) or "<p>No check-ins yet.</p>"
+    return f"""<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Your private space</title><style>{_STYLE}</style></head>
+<body>
+<h1>Your private space</h1>
+<p>Exported {escape(str(data.get("exported_at", "")))}. Only you have this copy.</p>
+<p><a download="my-private-space.json" href="data:application/json;base64,{encoded}">
+Download the data (JSON)</a></p>
+{body}
+<script type="application/json" id="data">{embedded}</script>
+</body>
+</html>
+""".encode()
 
 
 def _from_own_page(environ: Environ) -> bool:

@@ -36,6 +36,8 @@ _PUSHED = (
     a.REVIEW_ACTION,
     a.GUIDE_ACTION,
     a.EXPORT_ACTION,
+    a.PAPER_ACTION,
+    a.RITUAL_ACTION,
     a.DELETE_ACTION,
 )
 # The reminder's buttons and the space's own: pause for two weeks, or stop.

@@ -27,6 +27,7 @@ from hr_plugin.vault import views as v
 from hr_plugin.vault.entry import vault_for
 from hr_plugin.vault.messages import FROM_REMINDER
 from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
+from hr_plugin.vault.values import Resource
 
 
 def _include_partner(services: Services, vault: Vault, who: RequestContext) -> bool:
@@ -49,13 +50,15 @@ def _space_view(services: Services, vault: Vault, who: RequestContext, origin: s
     )
     partner = _include_partner(services, vault, who)
     weekday, at, stopped, paused = vault.reminder_settings(who.tenant_id, who.user_id)
+    # "Without a reminder" is a good sign only for someone whom reminders would reach this week.
+    reminders_on = weekday is not None and not stopped and not paused
     reminder = "off" if weekday is None or stopped else f"{v.WEEKDAYS[weekday]}s at {at}"
     if paused and not stopped:
         reminder += f" (paused until {paused:%d %b})"
     state = v.SpaceState(
         include_partner=partner,
         checked_in_this_week=any(entry["week"] == week for entry in entries),
-        signals=signals.current_signals(weekly, today=today),
+        signals=signals.current_signals(weekly, today=today, reminders_on=reminders_on),
         reminder=reminder,
         milestone_due=due[0] if due and partner else None,
         first_conversation=bool(arrival and partner and signals.first_conversation_offered(arrival, today)),
@@ -161,8 +164,15 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
     elif action_id == a.LOOK_BACK_ACTION:
         entries = vault.entries(who.tenant_id, who.user_id)
         weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
-        points = signals.trend(weekly, 12, today=services.clock.now().date())
-        view = v.look_back_modal(points, entries, include_partner=partner, resources=resources)
+        today = services.clock.now().date()
+        points = signals.trend(weekly, 12, today=today)
+        view = v.look_back_modal(
+            points,
+            entries,
+            include_partner=partner,
+            resources=resources,
+            warning_signs=signals.warning_signs_offered(weekly, today=today),
+        )
     elif action_id == a.REMINDERS_ACTION:
         weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
         view = v.reminders_modal(
@@ -190,7 +200,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
         view = v.reflection_modal(
             vault.token(who.tenant_id, who.user_id, f"milestone-{milestone.key}"),
             milestone.title,
-            f"{milestone.intro}\n\n{milestone.resources}",
+            "\n\n".join([milestone.intro, *_counselling(resources)]),
             [("answer", milestone.question)],
             include_partner=partner,
             resources=resources,
@@ -230,6 +240,8 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             view = v.export_modal(
                 url=None, inline_json=exported, include_partner=partner, resources=resources
             )
+    elif action_id in (a.PAPER_ACTION, a.RITUAL_ACTION):
+        view = _home_link(services, vault, who, action_id, partner, resources)
     elif action_id == a.DELETE_ACTION:
         view = v.delete_modal(
             vault.token(who.tenant_id, who.user_id, "delete"),
@@ -261,6 +273,8 @@ def submit_checkin(ack: Ack, view: dict[str, Any], context: Any, services: Servi
         experiment=submitted.experiment,
         follow_up=submitted.follow_up,
         follow_up_note=submitted.follow_up_note,
+        partner_rating=submitted.partner_rating,
+        partner_words=submitted.partner_words,
     )
     try:
         answers.check()
@@ -392,12 +406,48 @@ def pause_or_stop(
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
+def _home_link(
+    services: Services,
+    vault: Vault,
+    who: RequestContext,
+    action_id: str,
+    partner: bool,
+    resources: list[Resource],
+) -> Any:
+    """The questions on paper, or the weekly ritual for both calendars, through a single-use link
+    (or as text where the app has no web address to link to)."""
+    kind = "questions" if action_id == a.PAPER_ACTION else "ritual"
+    if kind == "ritual" and not partner:
+        return None  # the button is drawn only where partner content is shown
+    weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
+    if kind == "ritual" and (weekday is None or not at):
+        return v.done_modal(content.link_words("ritual")["no_time"])
+    if kind == "questions":
+        questions = content.checkin_questions(include_partner_questions=partner)
+        fallback = "\n".join(f"• {question.text}" for question in questions)
+    else:
+        fallback = f"{content.ritual_title()}: {v.WEEKDAYS[weekday or 0]}s at {at}."
+    public = services.settings.public_url
+    url = None
+    if public and not services.settings.slack_app_token:
+        url = f"{public.rstrip('/')}/vault/export/{vault.export_link(who.tenant_id, who.user_id, kind)}"
+    return v.link_modal(kind, url=url, fallback=fallback, include_partner=partner, resources=resources)
+
+
+def _counselling(resources: list[Resource]) -> list[str]:
+    """The sentence offering the counselling HR set up, if HR set up any."""
+    offered = [r for r in resources if r.kind == "counselling" and not r.built_in]
+    return [content.counselling_offer(offered[0].name, offered[0].sessions)] if offered else []
+
+
 def _block_for(field: str | None) -> str:
     return {
         "rating": v.RATING_BLOCK,
         "experiment": v.OWN_EXPERIMENT_BLOCK,
         "follow_up": v.FOLLOW_UP_BLOCK,
         "follow_up_note": v.FOLLOW_UP_NOTE_BLOCK,
+        "partner_rating": v.PARTNER_RATING_BLOCK,
+        "partner_words": v.PARTNER_WORDS_BLOCK,
         "weekday": v.WEEKDAY_BLOCK,
         "time": v.TIME_BLOCK,
     }.get(field or "", field or v.RATING_BLOCK)

@@ -56,11 +56,16 @@ class VaultNonce(Base):
 
 
 class VaultExport(Base):
-    """A single-use export link: only a hash of its secret is kept, and it expires in minutes."""
+    """A single-use link: only a hash of its secret is kept, and it expires in minutes.
+
+    ``kind`` says what it downloads: the person's entries (``export``), the questions on paper
+    (``questions``) or the weekly ritual for both calendars (``ritual``).
+    """
 
     __tablename__ = "vault_exports"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="export", server_default="export")
     tenant_id: Mapped[str] = mapped_column(String(32))
     employee_id: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

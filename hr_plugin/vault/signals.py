@@ -34,6 +34,12 @@ MILESTONE_WINDOW = timedelta(weeks=6)
 # included: once the first rush has passed, while it is still early.
 FIRST_CONVERSATION_FROM = timedelta(weeks=4)
 FIRST_CONVERSATION_UNTIL = timedelta(weeks=8)
+# The quarterly review comes round every 13 weeks after the private space was set up.
+QUARTER = timedelta(weeks=13)
+# Warning signs are offered for reflection after repeated hard weeks: at least this many weeks
+# in which someone said nothing felt good, among the last ``HARD_WEEKS_WINDOW`` calendar weeks.
+HARD_WEEKS = 2
+HARD_WEEKS_WINDOW = 4
 # With ``today`` given, signals only speak of recent entries: this week's or last week's.
 FRESH_FOR = timedelta(weeks=1)
 
@@ -41,9 +47,13 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 
 class Signal(StrEnum):
-    """The signals; the values are the keys of their words in the vault's content."""
+    """The signals; the values are the keys of their words in the vault's content.
+
+    ``WITHOUT_REMINDER`` is the one good sign; the others ask for care (decay signals).
+    """
 
     TWO_WEEKS_NONE_GOOD = "two_weeks_none_good"
+    BOTH_TWO_WEEKS_NONE_GOOD = "both_two_weeks_none_good"
     SAME_THREE_WEEKS = "same_three_weeks"
     WITHOUT_REMINDER = "without_reminder"
 
@@ -82,11 +92,26 @@ class WeekEntry:
     answers: tuple[str, ...]
     experiment: str | None = None
     came_from_reminder: bool = False
+    # What the partner shared, entered by the employee after talking together; ``None`` when
+    # that optional part was left out this week.
+    partner_rating: str | None = None
 
     def __post_init__(self) -> None:
         week_start(self.week)
         if self.rating not in RATINGS:
             raise ValueError(f"unknown rating: {self.rating!r}")
+        if self.partner_rating is not None and self.partner_rating not in RATINGS:
+            raise ValueError(f"unknown partner rating: {self.partner_rating!r}")
+
+    @property
+    def both_none_good(self) -> bool:
+        """Both partners said nothing felt good this week (the partner's part was filled in)."""
+        return self.rating == NONE_GOOD and self.partner_rating == NONE_GOOD
+
+    @property
+    def hard(self) -> bool:
+        """Someone said nothing felt good this week."""
+        return NONE_GOOD in (self.rating, self.partner_rating)
 
     @property
     def start(self) -> date:
@@ -101,6 +126,7 @@ class WeekEntry:
             answers=tuple(str(record.get(key) or "") for key in ANSWER_KEYS),
             experiment=str(record["experiment"]) if record.get("experiment") else None,
             came_from_reminder=bool(record.get("from_reminder", False)),
+            partner_rating=str(record["partner_rating"]) if record.get("partner_rating") else None,
         )
 
 
@@ -133,20 +159,27 @@ def _consecutive(entries: list[WeekEntry]) -> bool:
 # -- signals ---------------------------------------------------------------------------------
 
 
-def current_signals(entries: Iterable[WeekEntry], *, today: date | None = None) -> list[Signal]:
+def current_signals(
+    entries: Iterable[WeekEntry], *, today: date | None = None, reminders_on: bool = True
+) -> list[Signal]:
     """The signals that apply after the latest entry, in a fixed order.
 
-    - ``two_weeks_none_good``: the latest two entries are in consecutive weeks and both rated
-      ``none_good``;
+    - ``both_two_weeks_none_good``: the latest two entries are in consecutive weeks and in both
+      the person and their partner said nothing felt good (the seed's signal, read from both);
+    - ``two_weeks_none_good``: otherwise, the person's own ratings were ``none_good`` in the
+      latest two entries, in consecutive weeks (one person's answers, today's wording);
     - ``same_three_weeks``: the latest three entries are in consecutive weeks, with the same
       rating and the same answers (see ``normalise_answer``);
-    - ``without_reminder``: the latest entry was made without a reminder, a good sign.
+    - ``without_reminder``: a good sign, only when it is true: reminders are on, the latest entry
+      was made without one (and, with ``today``, it is this week's), and no decay signal speaks
+      of the same weeks.
 
     With ``today``, entries after today's week are ignored and nothing is returned unless the
     latest entry is from this week or last week, so an old pattern does not greet someone who
     comes back after a break.
     """
     ordered = _one_per_week(entries)
+    this_week: date | None = None
     if today is not None:
         this_week = week_start(iso_week(today))
         ordered = [entry for entry in ordered if entry.start <= this_week]
@@ -156,16 +189,38 @@ def current_signals(entries: Iterable[WeekEntry], *, today: date | None = None) 
         return []
     found: list[Signal] = []
     last_two = ordered[-2:]
-    if len(last_two) == 2 and _consecutive(last_two) and all(e.rating == NONE_GOOD for e in last_two):
-        found.append(Signal.TWO_WEEKS_NONE_GOOD)
+    if len(last_two) == 2 and _consecutive(last_two):
+        if all(e.both_none_good for e in last_two):
+            found.append(Signal.BOTH_TWO_WEEKS_NONE_GOOD)
+        elif all(e.rating == NONE_GOOD for e in last_two):
+            found.append(Signal.TWO_WEEKS_NONE_GOOD)
     last_three = ordered[-3:]
     if len(last_three) == 3 and _consecutive(last_three):
         shapes = {(e.rating, tuple(normalise_answer(a) for a in e.answers)) for e in last_three}
         if len(shapes) == 1:
             found.append(Signal.SAME_THREE_WEEKS)
-    if not ordered[-1].came_from_reminder:
+    latest = ordered[-1]
+    good_sign = (
+        reminders_on
+        and not latest.came_from_reminder
+        and (this_week is None or latest.start == this_week)
+        and not found
+    )
+    if good_sign:
         found.append(Signal.WITHOUT_REMINDER)
     return found
+
+
+def warning_signs_offered(entries: Iterable[WeekEntry], *, today: date) -> bool:
+    """Whether "Look back" offers the warning signs for reflection: after repeated hard weeks.
+
+    At least ``HARD_WEEKS`` of the ``HARD_WEEKS_WINDOW`` calendar weeks ending with today's week
+    had someone (the person or, where they filled it in, their partner) saying nothing felt good.
+    """
+    this_week = week_start(iso_week(today))
+    window_start = this_week - timedelta(weeks=HARD_WEEKS_WINDOW - 1)
+    recent = [e for e in _one_per_week(entries) if window_start <= e.start <= this_week]
+    return sum(e.hard for e in recent) >= HARD_WEEKS
 
 
 def trend(entries: Iterable[WeekEntry], weeks: int = 12, *, today: date | None = None) -> list[TrendPoint]:
@@ -228,5 +283,23 @@ def milestones_due(arrival: date, today: date) -> list[str]:
 
 
 def first_conversation_offered(arrival: date, today: date) -> bool:
-    """Whether the first-conversation guide is on offer: 4 to 8 weeks after the arrival, inclusive."""
+    """Whether the first-conversation guide is highlighted: 4 to 8 weeks after the arrival,
+    inclusive. (Its text says "whenever you are ready": outside these weeks it is still there,
+    just not put forward.)"""
     return arrival + FIRST_CONVERSATION_FROM <= today <= arrival + FIRST_CONVERSATION_UNTIL
+
+
+def milestones_from(arrival: date | None, leave_start: date | None) -> date | None:
+    """The day milestones count from: the arrival date if the person gave one, else the start
+    of their leave; ``None`` when neither is known."""
+    return arrival if arrival is not None else leave_start
+
+
+def quarterly_review_due(started: date, today: date, last_review: date | None) -> bool:
+    """Whether the quarterly review is offered: a 13-week mark since the private space was set up
+    has come, and no review was written since the latest mark."""
+    quarters = (today - started) // QUARTER
+    if quarters < 1:
+        return False
+    latest_mark = started + quarters * QUARTER
+    return last_review is None or last_review < latest_mark

@@ -66,13 +66,19 @@ class CheckinInput:
     experiment: str | None = None
     follow_up: str | None = None
     follow_up_note: str = ""
+    # "What your partner shared", noted by the employee after talking: optional, sealed with
+    # the rest, and read by the signals as the second voice.
+    partner_rating: str | None = None
+    partner_words: str = ""
 
     def check(self) -> None:
-        for name in ("restorative", "demand", "vulnerability", "follow_up_note"):
+        for name in ("restorative", "demand", "vulnerability", "follow_up_note", "partner_words"):
             if len(getattr(self, name)) > MAX_ANSWER:
                 raise VaultError(f"Please keep this under {MAX_ANSWER} characters.", name)
         if self.rating not in RATINGS:
             raise VaultError("Choose how this week felt, even roughly.", "rating")
+        if self.partner_rating is not None and self.partner_rating not in RATINGS:
+            raise VaultError("Choose one of the options, or leave it empty.", "partner_rating")
         if self.follow_up is not None and self.follow_up not in FOLLOW_UPS:
             raise VaultError("Choose one of the options.", "follow_up")
         if self.experiment is not None and len(self.experiment) > 300:
@@ -90,7 +96,12 @@ class Profile:
 
 @dataclass(frozen=True)
 class Resource:
+    """A help link shown on every private screen: one HR set up, or, when HR set up none for the
+    person's country, the country's emergency line (``built_in``)."""
+
     kind: str
     name: str
     description: str
     url: str
+    sessions: int | None = None
+    built_in: bool = False

@@ -139,14 +139,25 @@ def test_no_message_carries_a_sensitive_word(demo_out: Path) -> None:
         assert find_sensitive_words(json.dumps(call["params"])) == set(), call["params"]
 
 
-def test_the_two_week_signal_waits_in_the_private_space_only(demo_out: Path) -> None:
+def test_the_two_week_signals_wait_in_the_private_space_only(demo_out: Path) -> None:
+    """Lena's own signal, and Noor's for both (she and her partner said nothing felt good two
+    weeks running), each in a modal only she opened."""
     from hr_plugin.vault.content import signal
 
-    title = signal("two_weeks_none_good", include_partner=True).title
+    one = signal("two_weeks_none_good", include_partner=True).title
+    both = signal("both_two_weeks_none_good", include_partner=True).title
     people = _people(demo_out)
     lena = next(user for user, person in people.items() if person["name"] == "Lena Fischer")
-    shown = [call for call in _calls(demo_out) if title in json.dumps(call)]
-    assert shown and all(call["audience"] == [lena] and call["method"] == "views.open" for call in shown)
+    noor = next(user for user, person in people.items() if person["name"] == "Noor Haddad")
+    calls = _calls(demo_out)
+    shown_both = [call for call in calls if f"*{both}*" in json.dumps(call)]
+    shown_one = [call for call in calls if f"*{one}*" in json.dumps(call)]
+    assert shown_one and all(
+        call["audience"] == [lena] and call["method"] == "views.open" for call in shown_one
+    )
+    assert shown_both and all(
+        call["audience"] == [noor] and call["method"] == "views.open" for call in shown_both
+    )
 
 
 def test_the_manager_who_mentors_is_never_asked_about_their_own_reports(demo_out: Path) -> None:

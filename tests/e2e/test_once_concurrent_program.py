@@ -1,9 +1,10 @@
 """The program's once-only operations under concurrent requests to a running ``hr-plugin serve``.
 
 ``tests/e2e/test_once_concurrent.py`` does this for seven operations; these are the rest of
-the enrolment and return-plan ones, and appointing an HR admin. Each request is the one Slack
-sends for the real button or modal: the button is found on the App Home (or the invitation
-message) the app built, and a modal is opened by its button and submitted by its view id.
+the enrolment and return-plan ones, appointing an HR admin, and adding or removing a help
+link. Each request is the one Slack sends for the real button or modal: the button is found
+on the App Home (or the invitation message) the app built, and a modal is opened by its
+button and submitted by its view id.
 Twelve go at once, then one more: exactly one has an effect (in the database, and in the
 messages the outbox holds for Slack), and everyone else is told what the later one is told.
 A button on the App Home answers by republishing the Home, so what the others are told is
@@ -28,10 +29,12 @@ from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_email
 from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.enrolment.models import Enrolment
-from hr_plugin.models import HrAdmin, Leave, OutboxMessage
+from hr_plugin.models import HelpResource, HrAdmin, Leave, OutboxMessage
 from hr_plugin.reintegration import service as plans
 from hr_plugin.reintegration import views as plan_views
 from hr_plugin.reintegration.models import ExtensionRequest, Plan
+from hr_plugin.resources import add_help_link
+from hr_plugin.slack.views import help_links as help_views
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals
 from hr_plugin.testing.fake_slack import BOT_USER_ID
@@ -478,4 +481,75 @@ def test_appointing_one_hr_admin_from_twelve_submissions_at_once_is_recorded_onc
     # An appointment already made is not an error: every modal closes, as a later one does.
     assert modal_errors(seen.later) == [] and not seen.later.body.strip()
     assert [answer.body for answer in seen.answers] == [seen.later.body] * AT_ONCE
+    _no_traceback(running)
+
+
+# -- help links ------------------------------------------------------------------------------
+
+
+def test_adding_one_help_link_from_twelve_submissions_at_once_lists_it_once(running: Running) -> None:
+    hr = _hr(running)
+    modal = _opened_modal(
+        running, hr, _home_click(running, hr, help_views.HELP_LINKS_ACTION), help_views.HELP_LINKS_CALLBACK
+    )
+    action = modal["blocks"][-1]["element"]["action_id"]  # the form's inputs share one action id
+    add = _submission(
+        running,
+        hr,
+        modal,
+        {
+            help_views.KIND_BLOCK: {
+                action: {"type": "static_select", "selected_option": {"value": "crisis"}}
+            },
+            help_views.NAME_BLOCK: {action: {"type": "plain_text_input", "value": "Night line"}},
+            help_views.URL_BLOCK: {action: {"type": "plain_text_input", "value": "tel:+441234567890"}},
+        },
+    )
+
+    answers = all_at_once(AT_ONCE, add)
+    later = add(0)
+
+    assert [answer.status for answer in [*answers, later]] == [200] * (AT_ONCE + 1)
+    with unit_of_work(running.factory) as session:
+        assert session.scalar(select(func.count()).select_from(HelpResource)) == 1
+    assert audited(running, "resources.added") == 1
+    updated = [answer for answer in answers if (answer.json or {}).get("response_action") == "update"]
+    refused = [answer for answer in answers if answer not in updated]
+    assert len(updated) == 1 and "Night line" in json.dumps(updated[0].json)
+    # Everyone else is told what a later submission is told: the link is there already.
+    assert modal_errors(later) == ["This link is already listed for that country."]
+    assert [answer.body for answer in refused] == [later.body] * (AT_ONCE - 1)
+    _no_traceback(running)
+
+
+def test_removing_one_help_link_clicked_twelve_times_at_once_removes_it_once(running: Running) -> None:
+    hr = _hr(running)
+    add_help_link(
+        running.factory,
+        SystemClock(),
+        tenant_id=TEAM,
+        actor_user_id=hr,
+        fields={"kind": "crisis", "name": "Night line", "url": "tel:+441234567890"},
+    )
+    modal = _opened_modal(
+        running, hr, _home_click(running, hr, help_views.HELP_LINKS_ACTION), help_views.HELP_LINKS_CALLBACK
+    )
+    (link_id,) = [block["accessory"]["value"] for block in modal["blocks"] if "accessory" in block]
+    client = running.client()
+
+    def remove(_: int) -> SignedResponse:
+        return client.block_action(hr, help_views.REMOVE_LINK_ACTION, link_id, view=modal)
+
+    answers = all_at_once(AT_ONCE, remove)
+    wait_for(lambda: running.fake.calls_for("views.update", user=hr), 20, "the modal drawn again")
+    later = remove(0)
+
+    assert [answer.status for answer in [*answers, later]] == [200] * (AT_ONCE + 1)
+    with unit_of_work(running.factory) as session:
+        assert session.scalar(select(func.count()).select_from(HelpResource)) == 0
+    assert audited(running, "resources.removed") == 1
+    (update,) = running.fake.calls_for(
+        "views.update", user=hr
+    )  # drawn again once, by the click that removed it
+    assert update["ok"] and "No help links yet." in json.dumps(update["params"]["view"])
     _no_traceback(running)

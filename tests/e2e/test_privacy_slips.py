@@ -33,6 +33,7 @@ from hr_plugin.reintegration import drafts
 from hr_plugin.reintegration import views as plan_views
 from hr_plugin.reintegration.models import NeedDraft, SharedNeed
 from hr_plugin.slack import refusals
+from hr_plugin.slack.views.help_links import HELP_LINKS_ACTION
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, FAMILY_OPEN_ACTION, PROPOSE_ACTION
 from hr_plugin.testing.signed_client import SignedResponse
 from hr_plugin.testing.stack import AppStack
@@ -328,6 +329,7 @@ HR_ONLY = {
     "pairing by hand": mentoring_views.ASSIGN_ACTION,
     "proposing an enrolment": PROPOSE_ACTION,
     "appointing HR admins": APPOINT_ADMIN_ACTION,
+    "help links": HELP_LINKS_ACTION,
 }
 
 

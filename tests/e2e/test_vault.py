@@ -208,12 +208,15 @@ def test_export_through_a_single_use_link_and_delete_for_good(stack: AppStack, e
     with urllib.request.urlopen(link, timeout=5) as response:  # a GET shows the page only
         page = response.read().decode()
     with urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5) as response:
-        exported = json.loads(response.read())
+        downloaded = response.read()
+        exported = flow.exported_data(downloaded)
     with pytest.raises(urllib.error.HTTPError) as again:
         urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5)
 
     assert '<form method="post">' in page and CANARY not in page
     assert exported["checkins"][0]["restorative"] == CANARY
+    assert f"<p>{CANARY}</p>".encode() in downloaded  # readable on the page too
+    assert b'download="my-private-space.json"' in downloaded
     assert again.value.code == 404
 
     stack.slack.block_action(enrolled, flow.DELETE_OPEN, "open", view=flow.space())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hr_plugin.enrolment import accept
@@ -78,6 +79,15 @@ def check_in(
     return stack.slack.view_submission(
         user, CHECKIN, checkin_values(words, rating, experiment), view_id=modal["id"]
     )
+
+
+def exported_data(page: bytes) -> dict[str, Any]:
+    """The data inside an export page: the JSON block the page carries (never run as a script)."""
+    text = page.decode()
+    start = text.index('<script type="application/json" id="data">') + len(
+        '<script type="application/json" id="data">'
+    )
+    return dict(json.loads(text[start : text.index("</script>", start)]))
 
 
 def look_back(stack: AppStack, user: str) -> dict[str, Any]:

@@ -53,6 +53,7 @@ from hr_plugin import home as home_service
 from hr_plugin.directory import rows
 from hr_plugin.enrolment import messages as enrolment
 from hr_plugin.enrolment import views as enrolment_views
+from hr_plugin.help_links import MOST_LINKS, HelpLink
 from hr_plugin.home_model import (
     HomeState,
     HrPanel,
@@ -71,6 +72,7 @@ from hr_plugin.reports import BudgetInUse, Figure
 from hr_plugin.slack import blockkit
 from hr_plugin.slack.listeners.commands import HELP_SUMMARY
 from hr_plugin.slack.views import help as help_views
+from hr_plugin.slack.views import help_links as help_link_views
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals as admin_views
 from hr_plugin.testing import slack_limits
@@ -230,6 +232,8 @@ def _entries() -> list[dict[str, Any]]:
             "experiment": _long("leave my laptop at work on Wednesdays", own),
             "follow_up": "partly",
             "follow_up_note": _long("it helped on the days I managed it", longest),
+            "partner_rating": "none_good",
+            "partner_words": _long("needed a whole evening of quiet before anything", longest),
             "from_reminder": False,
         }
         for n in range(12)
@@ -421,7 +425,7 @@ def _reflections() -> list[View]:
                     vault_views.reflection_modal(
                         VAULT_TOKEN,
                         milestone.title,
-                        f"{milestone.intro}\n\n{milestone.resources}",
+                        f"{milestone.intro}\n\n{vault_content.counselling_offer('N' * 200, 50)}",
                         [("answer", milestone.question)],
                         include_partner=partner,
                         resources=_resources(),
@@ -527,6 +531,20 @@ CASES: dict[str, Case] = {
             home_views.home_view(_home_for_everything()),
             home_views.home_view(HomeState(known=False, can_appoint_admins=True)),
             home_views.home_view(HomeState(known=True, name=NAME)),
+        ],
+    ),
+    "hr_plugin.slack.views.help_links.help_links_modal": Case(
+        "modal",
+        lambda: [
+            help_link_views.help_links_modal([]),
+            help_link_views.help_links_modal(
+                [
+                    HelpLink(
+                        number, "counselling", "GB", _long("Line", 200), _long("About", 500), RESOURCE_URL, 50
+                    )
+                    for number in range(1, MOST_LINKS + 1)
+                ]
+            ),
         ],
     ),
     "hr_plugin.slack.views.modals.appoint_admin_modal": Case(
@@ -688,7 +706,7 @@ CASES: dict[str, Case] = {
         "modal",
         lambda: _vault_both(
             lambda partner: vault_views.look_back_modal(
-                _trend(), _entries(), include_partner=partner, resources=_resources()
+                _trend(), _entries(), include_partner=partner, resources=_resources(), warning_signs=True
             )
         ),
     ),
@@ -711,6 +729,17 @@ CASES: dict[str, Case] = {
     "hr_plugin.vault.views.screens.reflection_modal": Case("modal", _reflections),
     "hr_plugin.vault.views.screens.reading_modal": Case("modal", _readings),
     "hr_plugin.vault.views.screens.export_modal": Case("modal", _exports),
+    "hr_plugin.vault.views.screens.link_modal": Case(
+        "modal",
+        lambda: [
+            vault_views.link_modal(
+                kind, url=url, fallback=_typed(2900), include_partner=partner, resources=_resources()
+            )
+            for kind in ("questions", "ritual")
+            for url in ("https://rtw.example.com/vault/export/" + "s" * 43, None)
+            for partner in (True, False)
+        ],
+    ),
     "hr_plugin.vault.views.screens.delete_modal": Case(
         "modal",
         lambda: _vault_both(

@@ -27,8 +27,11 @@ from hr_plugin.vault.signals import (
     iso_week,
     milestone_dates,
     milestones_due,
+    milestones_from,
+    quarterly_review_due,
     shift_week,
     trend,
+    warning_signs_offered,
     week_start,
 )
 
@@ -36,6 +39,7 @@ NONE_GOOD = "none_good"
 TWO_NONE = Signal.TWO_WEEKS_NONE_GOOD
 SAME = Signal.SAME_THREE_WEEKS
 NO_REMINDER = Signal.WITHOUT_REMINDER
+BOTH_NONE = Signal.BOTH_TWO_WEEKS_NONE_GOOD
 
 
 def entry(
@@ -45,8 +49,9 @@ def entry(
     *,
     reminder: bool = True,
     experiment: str | None = None,
+    partner: str | None = None,
 ) -> WeekEntry:
-    return WeekEntry(week, rating, answers, experiment, came_from_reminder=reminder)
+    return WeekEntry(week, rating, answers, experiment, came_from_reminder=reminder, partner_rating=partner)
 
 
 # --- weeks ----------------------------------------------------------------------------------
@@ -145,6 +150,80 @@ def test_checking_in_without_a_reminder_is_noticed() -> None:
     assert current_signals([entry("2026-W47"), entry("2026-W48", reminder=False)]) == [NO_REMINDER]
 
 
+def test_both_partners_saying_nothing_felt_good_two_weeks_running_is_the_seeds_signal() -> None:
+    both = [entry("2026-W47", NONE_GOOD, partner=NONE_GOOD), entry("2026-W48", NONE_GOOD, partner=NONE_GOOD)]
+    assert current_signals(both) == [BOTH_NONE]
+    # the partner's part left out one week, or the partner felt otherwise: one person's answers,
+    # today's wording
+    assert current_signals([entry("2026-W47", NONE_GOOD), both[1]]) == [TWO_NONE]
+    assert current_signals([entry("2026-W47", NONE_GOOD, partner="neutral"), both[1]]) == [TWO_NONE]
+    # the partner alone saying it twice is not the person's signal
+    partner_only = [
+        entry("2026-W47", "neutral", partner=NONE_GOOD),
+        entry("2026-W48", "neutral", partner=NONE_GOOD),
+    ]
+    assert BOTH_NONE not in current_signals(partner_only) and TWO_NONE not in current_signals(partner_only)
+    # a week between them is not "running"
+    assert current_signals([both[0], entry("2026-W49", NONE_GOOD, partner=NONE_GOOD)]) == []
+    with pytest.raises(ValueError):
+        entry("2026-W48", partner="wonderful")
+
+
+def test_a_good_sign_only_when_it_is_true() -> None:
+    monday_w48 = date(2026, 11, 23)
+    this_week = [entry("2026-W47"), entry("2026-W48", reminder=False)]
+    assert current_signals(this_week, today=monday_w48) == [NO_REMINDER]
+    # with reminders off, checking in "without a reminder" says nothing
+    assert current_signals(this_week, today=monday_w48, reminders_on=False) == []
+    # the latest entry was last week's: not "you checked in this week"
+    assert current_signals(this_week, today=monday_w48 + timedelta(weeks=1)) == []
+    # never beside a decay signal for the same weeks
+    hard = [entry("2026-W47", NONE_GOOD), entry("2026-W48", NONE_GOOD, reminder=False)]
+    assert current_signals(hard, today=monday_w48) == [TWO_NONE]
+    same = [entry("2026-W46"), entry("2026-W47"), entry("2026-W48", reminder=False)]
+    assert current_signals(same, today=monday_w48) == [SAME]
+
+
+def test_warning_signs_are_offered_after_repeated_hard_weeks() -> None:
+    today = date(2026, 11, 26)  # Thursday of 2026-W48
+    assert not warning_signs_offered([entry("2026-W48", NONE_GOOD)], today=today)
+    assert warning_signs_offered([entry("2026-W45", NONE_GOOD), entry("2026-W48", NONE_GOOD)], today=today)
+    # the partner's hard week counts as a hard week
+    assert warning_signs_offered(
+        [entry("2026-W46", partner=NONE_GOOD), entry("2026-W47", NONE_GOOD)], today=today
+    )
+    # outside the four weeks ending this week, or dated after today, they do not count
+    assert not warning_signs_offered(
+        [entry("2026-W44", NONE_GOOD), entry("2026-W48", NONE_GOOD)], today=today
+    )
+    assert not warning_signs_offered(
+        [entry("2026-W48", NONE_GOOD), entry("2026-W49", NONE_GOOD)], today=today
+    )
+    assert not warning_signs_offered(
+        [entry("2026-W47", "demanding"), entry("2026-W48", "demanding")], today=today
+    )
+
+
+def test_milestones_count_from_the_arrival_else_the_leave() -> None:
+    arrival, leave = date(2026, 9, 1), date(2026, 8, 15)
+    assert milestones_from(arrival, leave) == arrival
+    assert milestones_from(None, leave) == leave
+    assert milestones_from(None, None) is None
+
+
+def test_the_quarterly_review_comes_round_every_thirteen_weeks() -> None:
+    started = date(2026, 1, 5)
+    mark = started + timedelta(weeks=13)
+    assert not quarterly_review_due(started, mark - timedelta(days=1), None)
+    assert quarterly_review_due(started, mark, None)
+    assert not quarterly_review_due(started, mark + timedelta(days=3), mark + timedelta(days=1))
+    # a review written before the mark does not answer the new quarter
+    assert quarterly_review_due(started, mark + timedelta(days=3), mark - timedelta(days=1))
+    second = started + timedelta(weeks=26)
+    assert quarterly_review_due(started, second, mark + timedelta(days=1))
+    assert not quarterly_review_due(started, started, None)
+
+
 def test_no_entries_no_signals() -> None:
     assert current_signals([]) == []
     assert current_signals([], today=date(2026, 11, 23)) == []
@@ -237,6 +316,7 @@ def entries_strategy(draw: st.DrawFn) -> list[WeekEntry]:
             draw(answer_sets),
             draw(st.none() | st.just("walk")),
             draw(st.booleans()),
+            draw(st.none() | ratings),
         )
         for offset in offsets
     ]
@@ -259,7 +339,20 @@ def test_two_weeks_none_good_needs_both_latest_weeks_none_good_and_adjacent(entr
         return
     before, last = ordered[-2], ordered[-1]
     adjacent = monday(before.week) + timedelta(days=7) == monday(last.week)
-    assert fired is (before.rating == NONE_GOOD and last.rating == NONE_GOOD and adjacent)
+    both = before.partner_rating == NONE_GOOD and last.partner_rating == NONE_GOOD
+    assert fired is (before.rating == NONE_GOOD and last.rating == NONE_GOOD and adjacent and not both)
+    assert (BOTH_NONE in current_signals(entries)) is (
+        before.rating == NONE_GOOD and last.rating == NONE_GOOD and adjacent and both
+    )
+
+
+@given(entries_strategy(), days, st.booleans())
+def test_a_good_sign_never_stands_beside_a_decay_signal(
+    entries: list[WeekEntry], today: date, on: bool
+) -> None:
+    found = current_signals(entries, today=today, reminders_on=on)
+    if NO_REMINDER in found:
+        assert found == [NO_REMINDER] and on
 
 
 @given(days, st.lists(ratings, max_size=6), st.booleans())

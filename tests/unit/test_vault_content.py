@@ -302,10 +302,24 @@ def test_milestones_first_conversation_and_review() -> None:
     assert [q.id for q in content.quarterly_review().steps] == ["felt_good", "felt_heavy", "next_experiment"]
 
 
-def test_help_fallback_invents_no_phone_numbers() -> None:
-    card = content.help_fallback()
-    assert card.items
-    assert not any(re.search(r"\d{3}", line) for line in card.items)
+def test_help_fallback_invents_no_phone_numbers_and_never_sends_people_to_hr() -> None:
+    unknown = content.help_fallback(None)
+    assert unknown.items and "your local emergency number" in unknown.items[-1]
+    assert not any(re.search(r"\d{3}", line) for line in unknown.items)
+    known = content.help_fallback(content.emergency_number("gb"))
+    assert known.items[-1].endswith("call 999.") and known.items[:-1] == unknown.items[:-1]
+    for card in (unknown, known):
+        assert not re.search(r"\bHR\b", " ".join(card.items))
+        assert "doctor or your local health service" in card.items[0]
+    assert content.emergency_number("ZZ") is None
+    assert content.emergency_number("FR") == "112" and content.emergency_number("US") == "911"
+
+
+def test_counselling_is_named_only_as_hr_set_it_up() -> None:
+    plain = content.counselling_offer("Company EAP", None)
+    counted = content.counselling_offer("Company EAP", 6)
+    assert "(Company EAP)" in plain and "sessions" not in plain
+    assert "6 counselling sessions" in counted
 
 
 def test_content_is_a_copy_callers_cannot_spoil() -> None:

@@ -34,6 +34,7 @@ from hr_plugin.enrolment.actions import (
 )
 from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment, WorkingHours
 from hr_plugin.slack.blockkit import escape
+from hr_plugin.slack.views.help_links import HELP_LINKS_ACTION
 
 APPOINT_ADMIN_ACTION = "admins.appoint_open"
 WORKING_HOURS_ACTION = "settings.working_hours_open"
@@ -185,7 +186,10 @@ def _hr_section(panel: HrPanel) -> list[Block]:
         ),
         ActionsBlock(
             block_id="hr",
-            elements=[ButtonElement(text="Propose an enrolment", action_id=PROPOSE_ACTION, value="open")],
+            elements=[
+                ButtonElement(text="Propose an enrolment", action_id=PROPOSE_ACTION, value="open"),
+                ButtonElement(text="Help links", action_id=HELP_LINKS_ACTION, value="open"),
+            ],
         ),
     ]
     for pending in panel.awaiting_confirmation:

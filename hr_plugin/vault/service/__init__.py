@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hr_plugin.vault.service._common import nothing
-from hr_plugin.vault.service.export import EXPORT_LINK_MINUTES
+from hr_plugin.vault.service.export import EXPORT_LINK_MINUTES, LINK_KINDS, Redeemed
 from hr_plugin.vault.service.reminders import enqueue_due_reminders, send_due_reminders
 from hr_plugin.vault.service.space import retention_notice
 from hr_plugin.vault.service.vault import Vault
@@ -35,6 +35,7 @@ from hr_plugin.vault.values import (
 __all__ = [
     "EXPORT_LINK_MINUTES",
     "FOLLOW_UPS",
+    "LINK_KINDS",
     "MAX_ANSWER",
     "RATINGS",
     "STALE_SCREEN",
@@ -42,6 +43,7 @@ __all__ = [
     "ModalToken",
     "Owner",
     "Profile",
+    "Redeemed",
     "Resource",
     "StaleScreen",
     "Vault",

@@ -80,6 +80,8 @@ class Entries(VaultBase):
                 "experiment": (answers.experiment or "").strip() or None,
                 "follow_up": answers.follow_up,
                 "follow_up_note": answers.follow_up_note.strip(),
+                "partner_rating": answers.partner_rating,
+                "partner_words": answers.partner_words.strip(),
                 "from_reminder": from_reminder,
             }
             between_read_and_write()

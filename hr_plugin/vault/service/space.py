@@ -90,7 +90,15 @@ class Space(VaultBase):
                 .where(HelpResource.tenant_id == tenant_id, HelpResource.country.in_((owner.country, "**")))
                 .order_by(HelpResource.kind, HelpResource.name)
             )
-            return [Resource(row.kind, row.name, row.description, row.url) for row in rows]
+            configured = [
+                Resource(row.kind, row.name, row.description, row.url, row.sessions) for row in rows
+            ]
+            if configured:
+                return configured
+            number = content.emergency_number(owner.country)
+            if number is None:
+                return []
+            return [Resource("emergency", "Emergency services", "", f"tel:{number}", built_in=True)]
 
     # -- retention ---------------------------------------------------------------------
 

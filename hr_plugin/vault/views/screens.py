@@ -43,10 +43,12 @@ from hr_plugin.vault.actions import (
     EXPORT_ACTION,
     EXPORT_CALLBACK,
     GUIDE_ACTION,
+    LINK_CALLBACK,
     LOOK_BACK_ACTION,
     LOOK_BACK_CALLBACK,
     MILESTONE_ACTION,
     OPEN_ACTION,
+    PAPER_ACTION,
     PAUSE_IN_SPACE_ACTION,
     PROFILE_ACTION,
     PROFILE_CALLBACK,
@@ -55,6 +57,7 @@ from hr_plugin.vault.actions import (
     REMINDERS_ACTION,
     REMINDERS_CALLBACK,
     REVIEW_ACTION,
+    RITUAL_ACTION,
     SPACE_CALLBACK,
     STOP_IN_SPACE_ACTION,
 )
@@ -65,6 +68,7 @@ RATING_BLOCK, EXPERIMENT_BLOCK, OWN_EXPERIMENT_BLOCK = "rating", "experiment", "
 FOLLOW_UP_BLOCK, FOLLOW_UP_NOTE_BLOCK = "follow_up", "follow_up_note"
 WEEKDAY_BLOCK, TIME_BLOCK = "weekday", "time"
 PARTNER_BLOCK, ARRIVAL_BLOCK = "partner_questions", "arrival_date"
+PARTNER_RATING_BLOCK, PARTNER_WORDS_BLOCK = "partner_rating", "partner_words"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 RATING_WORDS = {
     "restorative": "restorative",
@@ -86,12 +90,14 @@ class SpaceState:
 
 
 def _footer(resources: Sequence[Resource], include_partner: bool) -> list[Block]:
-    if resources:
+    configured = [r for r in resources if not r.built_in]
+    if configured:
         # HR's words and links: escaped, and whole lines dropped at the limit so no link is cut.
-        lines = [f"• <{escape(r.url)}|{escape(r.name)}>: {escape(r.description)}" for r in resources]
+        lines = [f"• <{escape(r.url)}|{escape(r.name)}>: {escape(r.description)}" for r in configured]
         helpful = fit_lines(lines, head="*If you need help*", limit=2900)
     else:
-        fallback = content.help_fallback()
+        emergency = next((r.url.removeprefix("tel:") for r in resources if r.kind == "emergency"), None)
+        fallback = content.help_fallback(emergency)
         helpful = f"*{fallback.title}*\n" + "\n".join(fallback.items or [fallback.text])
     return [
         DividerBlock(),
@@ -165,6 +171,9 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
     if state.first_conversation:
         extra.append(ButtonElement(text="A first conversation", action_id=GUIDE_ACTION, value="open"))
     extra.append(ButtonElement(text="Quarterly review", action_id=REVIEW_ACTION, value="open"))
+    extra.append(ButtonElement(text="Questions on paper", action_id=PAPER_ACTION, value="open"))
+    if partner:
+        extra.append(ButtonElement(text="Our weekly time", action_id=RITUAL_ACTION, value="open"))
     blocks.append(ActionsBlock(block_id="tracks", elements=extra))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"_Reminders:_ {state.reminder}")))
     blocks.append(
@@ -213,6 +222,8 @@ def checkin_modal(
             element=RadioButtonsElement(action_id="value", options=options),
         )
     )
+    if include_partner:
+        blocks += _partner_part(options)
     if last_experiment:
         follow = content.follow_up()
         blocks.append(
@@ -278,12 +289,35 @@ def checkin_modal(
     )
 
 
+def _partner_part(options: list[Option]) -> list[Block]:
+    """The optional part done together: what the partner chose to share, noted after talking."""
+    part = content.partner_part()
+    return [
+        HeaderBlock(text=part["title"]),
+        ContextBlock(elements=[MarkdownTextObject(text=part["intro"])]),
+        InputBlock(
+            block_id=PARTNER_RATING_BLOCK,
+            label=part["rating_question"],
+            optional=True,
+            element=RadioButtonsElement(action_id="value", options=options),
+        ),
+        InputBlock(
+            block_id=PARTNER_WORDS_BLOCK,
+            label=part["words_question"],
+            hint=part["words_hint"],
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+        ),
+    ]
+
+
 def look_back_modal(
     points: Sequence[TrendPoint],
     entries: Sequence[dict[str, Any]],
     *,
     include_partner: bool,
     resources: Sequence[Resource],
+    warning_signs: bool = False,
 ) -> View:
     lines = []
     for point in points:
@@ -309,6 +343,13 @@ def look_back_modal(
                 )
             )
         )
+        if include_partner and latest.get("partner_words"):
+            title = content.partner_part()["title"]
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(text=f"*{title}*\n• {escape(latest['partner_words'])}"[:2900])
+                )
+            )
     tried = [e for e in entries if e.get("experiment")][-6:]
     if tried:
         blocks.append(
@@ -318,6 +359,13 @@ def look_back_modal(
                     + "\n".join(f"• {e['week']}: {escape(e['experiment'])}" for e in tried)[:2900]
                 )
             )
+        )
+    if warning_signs:
+        # After repeated hard weeks: patterns to reflect on, never a diagnosis, never sent anywhere.
+        signs = content.warning_signs(include_partner=include_partner)
+        listed = "\n".join(f"• {item}" for item in signs.items)
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"*{signs.title}*\n{signs.text}\n{listed}"[:2900]))
         )
     card = content.expectations()
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])))
@@ -446,8 +494,8 @@ def export_modal(
         body = [
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"<{url}|Download your entries (JSON)>\n"
-                    "The link works once and expires in a few minutes. Nothing is posted in any conversation."
+                    text=f"<{url}|{content.link_words('export')['modal_link']}>\n"
+                    + content.link_words("export")["modal_text"]
                 )
             )
         ]
@@ -457,6 +505,21 @@ def export_modal(
             SectionBlock(text="Nothing to export yet.")
         ]
     return _modal(EXPORT_CALLBACK, "Export", [*body, *_footer(resources, include_partner)], close="Back")
+
+
+def link_modal(
+    kind: str, *, url: str | None, fallback: str, include_partner: bool, resources: Sequence[Resource]
+) -> View:
+    """A single-use link made for home (``questions`` or ``ritual``), or, where the app has no
+    web address to link to, ``fallback`` (the same thing as text)."""
+    words = content.link_words(kind)
+    text = f"<{url}|{words['modal_link']}>\n{words['modal_text']}" if url else escape(fallback)
+    return _modal(
+        LINK_CALLBACK,
+        words["modal_title"],
+        [SectionBlock(text=MarkdownTextObject(text=text[:2900])), *_footer(resources, include_partner)],
+        close="Back",
+    )
 
 
 def _escaped_chunks(text: str, size: int) -> list[str]:

@@ -22,6 +22,8 @@ from hr_plugin.vault.views.screens import (
     FOLLOW_UP_NOTE_BLOCK,
     OWN_EXPERIMENT_BLOCK,
     PARTNER_BLOCK,
+    PARTNER_RATING_BLOCK,
+    PARTNER_WORDS_BLOCK,
     RATING_BLOCK,
     TIME_BLOCK,
     WEEKDAY_BLOCK,
@@ -58,6 +60,8 @@ class CheckinSubmission(BaseModel):
     experiment: str | None = Field(default=None, repr=False)
     follow_up: str | None = Field(default=None, repr=False)
     follow_up_note: str = Field(default="", repr=False)
+    partner_rating: str | None = Field(default=None, repr=False)
+    partner_words: str = Field(default="", repr=False)
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> Self:
@@ -69,6 +73,8 @@ class CheckinSubmission(BaseModel):
             experiment=_experiment(view),
             follow_up=_chosen(view, FOLLOW_UP_BLOCK),
             follow_up_note=_text(view, FOLLOW_UP_NOTE_BLOCK),
+            partner_rating=_chosen(view, PARTNER_RATING_BLOCK),
+            partner_words=_text(view, PARTNER_WORDS_BLOCK),
         )
 
 
