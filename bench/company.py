@@ -152,7 +152,7 @@ def load_reminder_schedules(engine: Engine, tenant_id: str, people: int, due: in
     of them fall due in the same minute; the rest chose two days later. These are the rows
     ``Vault.set_reminder`` writes (the schedule is the vault's only plaintext).
     """
-    from hr_plugin.vault.store import VaultSpace
+    from hr_plugin.vault.models import VaultSpace
 
     def spaces() -> Iterator[dict[str, Any]]:
         for index in range(people):
