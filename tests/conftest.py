@@ -7,6 +7,7 @@ The suite runs on the embedded SQLite by default and on PostgreSQL when
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,12 +42,29 @@ def _postgres_engine() -> Iterator[Engine | None]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated once per session; each test starts from a copy of it.
+
+    Why: upgrading a new file from nothing costs about 0.6 s of CPU, a copy about a millisecond,
+    and the suite asks for a database about a thousand times. ``engine`` still upgrades its copy
+    (finding it at head), so a test sees the same schema as before.
+    """
+    path = tmp_path_factory.mktemp("schema") / "migrated.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, _postgres_engine: Engine | None) -> str:
+def database_url(tmp_path: Path, _postgres_engine: Engine | None, _sqlite_template: Path) -> str:
     if _postgres_engine is not None:
         _truncate_all(_postgres_engine)
         return _postgres_engine.url.render_as_string(hide_password=False)
-    return f"sqlite:///{tmp_path / 'test.db'}"
+    target = tmp_path / "test.db"
+    shutil.copyfile(_sqlite_template, target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture
