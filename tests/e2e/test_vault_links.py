@@ -71,18 +71,7 @@ def test_the_ritual_needs_a_time_then_downloads_once_as_a_neutral_weekly_event(
     told = json.dumps(stack.fake.calls_for("views.push", user=enrolled)[-1]["params"]["view"])
     assert "Choose a day and time under Reminders first" in told and "/vault/export/" not in told
 
-    stack.slack.block_action(enrolled, flow.REMINDERS_OPEN, "open", view=flow.space())
-    modal = stack.fake.last_modal(enrolled)
-    assert modal is not None
-    stack.slack.view_submission(
-        enrolled,
-        flow.REMINDERS,
-        {
-            "weekday": {"value": {"selected_option": {"value": "6"}}},
-            "time": {"value": {"selected_time": "20:30"}},
-        },
-        view_id=modal["id"],
-    )
+    flow.set_reminder(stack, enrolled, 6, "20:30")
     link = _link(stack, enrolled, RITUAL)
     content_type, ics = _download(link)
 

@@ -104,18 +104,7 @@ def test_a_good_sign_only_for_someone_reminders_would_reach(stack: AppStack, enr
     _check_in(stack, enrolled, "neutral", None)
     assert GOOD not in _titles(_space_text(stack, enrolled))  # reminders are off: nothing to beat
 
-    stack.slack.block_action(enrolled, flow.REMINDERS_OPEN, "open", view=flow.space())
-    modal = stack.fake.last_modal(enrolled)
-    assert modal is not None
-    stack.slack.view_submission(
-        enrolled,
-        flow.REMINDERS,
-        {
-            "weekday": {"value": {"selected_option": {"value": "4"}}},
-            "time": {"value": {"selected_time": "20:30"}},
-        },
-        view_id=modal["id"],
-    )
+    flow.set_reminder(stack, enrolled, 4, "20:30")
     _next_week(stack)
     _check_in(stack, enrolled, "neutral", None)
 

@@ -81,6 +81,23 @@ def check_in(
     )
 
 
+def set_reminder(stack: AppStack, user: str, weekday: int, at: str) -> None:
+    """Choose the weekly reminder's day (0 = Monday) and local time in the private space."""
+    stack.slack.block_action(user, REMINDERS_OPEN, "open", view=space())
+    modal = stack.fake.last_modal(user)
+    assert modal is not None and modal["callback_id"] == REMINDERS, modal
+    answer = stack.slack.view_submission(
+        user,
+        REMINDERS,
+        {
+            "weekday": {"value": {"selected_option": {"value": str(weekday)}}},
+            "time": {"value": {"selected_time": at}},
+        },
+        view_id=modal["id"],
+    )
+    assert answer.status == 200 and "errors" not in (answer.json or {}), answer.body
+
+
 def exported_data(page: bytes) -> dict[str, Any]:
     """The data inside an export page: the JSON block the page carries (never run as a script)."""
     text = page.decode()
