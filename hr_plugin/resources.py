@@ -25,8 +25,8 @@ from hr_plugin import audit
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.help_links import MOST_LINKS, HelpLink, ResourceError, check_resource
-from hr_plugin.models import Employee, HelpResource
-from hr_plugin.roles import is_hr_admin
+from hr_plugin.models import HelpResource
+from hr_plugin.roles import is_hr_admin_in
 
 __all__ = [
     "HelpLink",
@@ -143,12 +143,7 @@ def _links(session: Session, tenant_id: str) -> list[HelpLink]:
 
 
 def _require_hr_admin(session: Session, tenant_id: str, user_id: str) -> None:
-    employee_id = session.scalar(
-        select(Employee.id).where(
-            Employee.tenant_id == tenant_id, Employee.slack_user_id == user_id, Employee.active.is_(True)
-        )
-    )
-    if employee_id is None or not is_hr_admin(session, tenant_id, employee_id):
+    if not is_hr_admin_in(session, tenant_id, user_id):
         raise ResourceError("Only HR admins can change the help links.")
 
 

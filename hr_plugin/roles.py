@@ -56,9 +56,15 @@ def is_hr_admin_user(factory: SessionFactory, *, tenant_id: str, user_id: str) -
     """Whether this Slack user is an HR admin of the tenant now (one read, for a listener that
     must decide before it shows an HR-only modal)."""
     with unit_of_work(factory) as session:
-        employee_id = session.scalar(
-            select(Employee.id).where(
-                Employee.tenant_id == tenant_id, Employee.slack_user_id == user_id, Employee.active.is_(True)
-            )
+        return is_hr_admin_in(session, tenant_id, user_id)
+
+
+def is_hr_admin_in(session: Session, tenant_id: str, user_id: str) -> bool:
+    """``is_hr_admin_user`` inside a transaction a use case already holds, so the check and the
+    change it guards read the same state."""
+    employee_id = session.scalar(
+        select(Employee.id).where(
+            Employee.tenant_id == tenant_id, Employee.slack_user_id == user_id, Employee.active.is_(True)
         )
-        return employee_id is not None and is_hr_admin(session, tenant_id, employee_id)
+    )
+    return employee_id is not None and is_hr_admin(session, tenant_id, employee_id)

@@ -226,15 +226,9 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             resources=resources,
         )
     elif action_id == a.EXPORT_ACTION:
-        public = services.settings.public_url
-        if public and not services.settings.slack_app_token:
-            secret = vault.export_link(who.tenant_id, who.user_id)
-            view = v.export_modal(
-                url=f"{public.rstrip('/')}/vault/export/{secret}",
-                inline_json=None,
-                include_partner=partner,
-                resources=resources,
-            )
+        url = _single_use_url(services, vault, who, "export")
+        if url:
+            view = v.export_modal(url=url, inline_json=None, include_partner=partner, resources=resources)
         else:
             exported = json.dumps(vault.export(who.tenant_id, who.user_id), indent=1, ensure_ascii=False)
             view = v.export_modal(
@@ -419,19 +413,25 @@ def _home_link(
     kind = "questions" if action_id == a.PAPER_ACTION else "ritual"
     if kind == "ritual" and not partner:
         return None  # the button is drawn only where partner content is shown
-    weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
-    if kind == "ritual" and (weekday is None or not at):
-        return v.done_modal(content.link_words("ritual")["no_time"])
     if kind == "questions":
         questions = content.checkin_questions(include_partner_questions=partner)
         fallback = "\n".join(f"• {question.text}" for question in questions)
     else:
-        fallback = f"{content.ritual_title()}: {v.WEEKDAYS[weekday or 0]}s at {at}."
-    public = services.settings.public_url
-    url = None
-    if public and not services.settings.slack_app_token:
-        url = f"{public.rstrip('/')}/vault/export/{vault.export_link(who.tenant_id, who.user_id, kind)}"
+        weekday, at, _, _ = vault.reminder_settings(who.tenant_id, who.user_id)
+        if weekday is None or not at:
+            return v.done_modal(content.link_words("ritual")["no_time"])
+        fallback = f"{content.ritual_title()}: {v.WEEKDAYS[weekday]}s at {at}."
+    url = _single_use_url(services, vault, who, kind)
     return v.link_modal(kind, url=url, fallback=fallback, include_partner=partner, resources=resources)
+
+
+def _single_use_url(services: Services, vault: Vault, who: RequestContext, kind: str) -> str | None:
+    """A new single-use link of ``kind`` (``export_page``), or None where the app has no web
+    address people can reach (no public URL, or Socket Mode)."""
+    public = services.settings.public_url
+    if not public or services.settings.slack_app_token:
+        return None
+    return f"{public.rstrip('/')}/vault/export/{vault.export_link(who.tenant_id, who.user_id, kind)}"
 
 
 def _counselling(resources: list[Resource]) -> list[str]:
