@@ -64,6 +64,7 @@ def database_url(tmp_path: Path, _postgres_engine: Engine | None, _sqlite_templa
         return _postgres_engine.url.render_as_string(hide_password=False)
     target = tmp_path / "test.db"
     shutil.copyfile(_sqlite_template, target)
+    target.chmod(0o600)  # as the app makes its own files: private to their owner
     return f"sqlite:///{target}"
 
 
