@@ -123,7 +123,11 @@ class LocalServer:
         self._server = make_server(
             host, port, wsgi_app, server_class=_ThreadingServer, handler_class=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-http", daemon=True)
+        # A short poll interval: ``stop()`` waits for the serving loop's next poll, and at the
+        # default half second every stop (each test's app) spent that long doing nothing.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-http", daemon=True
+        )
 
     @property
     def url(self) -> str:

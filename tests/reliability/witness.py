@@ -39,7 +39,12 @@ class SlackWitness:
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
         self._server = _WitnessServer(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-witness", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-witness",
+            daemon=True,
+        )
 
     def __enter__(self) -> SlackWitness:
         self._thread.start()
