@@ -420,12 +420,12 @@ def contains_sensitive_word(text: str) -> bool:
     return _sensitive_pattern().search(text) is not None
 
 
-# -- the longer track (its words live in content/track.json) --------------------------------
+# -- the longer track (its words live in content/track/en.json) --------------------------------
 
 
 @lru_cache(maxsize=1)
 def _track_raw() -> dict[str, Any]:
-    text = (resources.files("hr_plugin.vault") / "content" / "track.json").read_text(encoding="utf-8")
+    text = (resources.files("hr_plugin.vault") / "content" / "track" / "en.json").read_text(encoding="utf-8")
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError("the track's content must be a JSON object")

@@ -80,10 +80,12 @@ class Track(VaultBase):
             if self.space(session, owner) is None:
                 raise VaultError("Please open your private space and agree first.")
             today = self._today(owner).isoformat()
+            # Starting again while on the track (an old opt-in screen) keeps the start date.
+            current = self._progress(session, owner).started if start else None
             state = {
                 "part": track.STATE,
                 "saved_at": self.clock.now().isoformat(),
-                "started_on": today if start else None,
+                "started_on": (current.isoformat() if current else today) if start else None,
                 "stopped_on": None if start else today,
             }
             between_read_and_write()

@@ -178,7 +178,10 @@ def track_help_modal(resources: Sequence[Resource]) -> View:
     one up; otherwise the general support wording (the footer adds the emergency line)."""
     words = content.track_words("help")
     offered = [r for r in resources if r.kind == "counselling" and not r.built_in]
-    offer = content.counselling_offer(offered[0].name, offered[0].sessions) if offered else words["none"]
+    # HR typed the name: escaped, so it cannot pass for markup (a mention, a link).
+    offer = (
+        content.counselling_offer(escape(offered[0].name), offered[0].sessions) if offered else words["none"]
+    )
     title = content.track_words("steps")[track.HELP]["title"]
     return _modal(
         READING_CALLBACK,
