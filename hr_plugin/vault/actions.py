@@ -53,3 +53,21 @@ READING_CALLBACK = "vault.reading"
 EXPORT_CALLBACK = "vault.export"
 LINK_CALLBACK = "vault.link"
 DONE_CALLBACK = "vault.done"
+
+# -- the longer track (opt-in; every screen of it is pushed from the space) -------------------
+
+TRACK_ACTION = "vault.track_open"
+""""A longer track" in the space: the opt-in screen, or the track's list once started."""
+TRACK_STEP_PREFIX = "vault.track_step."
+"""Each step's button on the track's list is this prefix and the step's id (``track_step_action``)."""
+TRACK_STOP_ACTION = "vault.track_stop_open"
+""""Leave the track" on the track's list: asks first."""
+TRACK_CALLBACK = "vault.track"
+"""Every track screen that saves (start, leave, each tool); the token's purpose says which."""
+TRACK_LIST_CALLBACK = "vault.track_list"
+"""The track's list of steps: it only shows."""
+
+
+def track_step_action(step: str) -> str:
+    """The action id of one step's button on the track's list."""
+    return f"{TRACK_STEP_PREFIX}{step}"

@@ -418,3 +418,22 @@ def find_sensitive_words(text: str) -> set[str]:
 def contains_sensitive_word(text: str) -> bool:
     """Whether ``text`` has a sensitive word as a whole word: "touchscreen" does not count."""
     return _sensitive_pattern().search(text) is not None
+
+
+# -- the longer track (its words live in content/track/en.json) --------------------------------
+
+
+@lru_cache(maxsize=1)
+def _track_raw() -> dict[str, Any]:
+    text = (resources.files("hr_plugin.vault") / "content" / "track" / "en.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("the track's content must be a JSON object")
+    return data
+
+
+def track_words(section: str) -> dict[str, Any]:
+    """The words of one part of the longer track (``start``, ``list``, ``steps``, ``goals`` ...),
+    as a copy; ``track_words("")`` is the top level (``title``, ``button``, ``saved``)."""
+    raw = _track_raw()
+    return copy.deepcopy(raw if not section else raw[section])

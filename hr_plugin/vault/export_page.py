@@ -143,6 +143,7 @@ def export_document(data: dict[str, Any]) -> bytes:
         if entry.get("experiment"):
             lines.append(f"<p><i>Experiment:</i> {escape(str(entry['experiment']))}</p>")
         rows.append("\n".join(lines))
+    rows += _track_rows(data.get("track") or [])
     encoded = base64.b64encode(raw.encode()).decode()
     embedded = raw.replace("</", "<\\/")  # "</script>" in someone's words cannot end the block
     body = "\n".join(rows) or "<p>No check-ins yet.</p>"
@@ -160,6 +161,29 @@ Download the data (JSON)</a></p>
 </body>
 </html>
 """.encode()
+
+
+def _track_rows(records: list[dict[str, Any]]) -> list[str]:
+    """The longer track on the export page: each tool's record, and each describe-impact-ask
+    note, as readable lines (every value escaped)."""
+    if not records:
+        return []
+    steps = content.track_words("steps")
+    rows = [f"<h2>{escape(content.track_words('')['title'])}</h2>"]
+    for record in records:
+        part = str(record.get("part") or "")
+        title = steps.get(part, {}).get("title") or ("Started" if part == "state" else part)
+        lines = []
+        for key, value in sorted(record.items()):
+            if key in ("part", "saved_at") or value in (None, "", []):
+                continue
+            if key == "tasks" and isinstance(value, list):
+                shown = "; ".join(f"{row.get('task')} ({row.get('owner')})" for row in value)
+            else:
+                shown = str(value)
+            lines.append(f"{escape(key.replace('_', ' '))}: {escape(shown)}")
+        rows.append(f"<h3>{escape(str(title))}</h3>\n<p>{'<br>'.join(lines)}</p>")
+    return rows
 
 
 def _from_own_page(environ: Environ) -> bool:

@@ -14,7 +14,7 @@ from hr_plugin.services import Subcommand
 from hr_plugin.slack.declare import Changes, Shows, action, shortcut, submitted
 from hr_plugin.vault import actions as a
 from hr_plugin.vault import listeners as on
-from hr_plugin.vault import models
+from hr_plugin.vault import models, track
 from hr_plugin.vault.cli import add_commands as cli
 from hr_plugin.vault.entry import (
     export_route,
@@ -43,6 +43,20 @@ _PUSHED = (
 # The reminder's buttons and the space's own: pause for two weeks, or stop.
 _PAUSE_OR_STOP = (a.PAUSE_ACTION, a.STOP_ACTION, a.PAUSE_IN_SPACE_ACTION, a.STOP_IN_SPACE_ACTION)
 
+# The longer track: its button in the space, each step's button on its list, leaving it; and
+# the one callback of every track screen that saves.
+_TRACK = (
+    *(
+        Changes(action(action_id), on.push_track)
+        for action_id in (
+            a.TRACK_ACTION,
+            a.TRACK_STOP_ACTION,
+            *(a.track_step_action(step) for step in track.STEP_IDS if step != track.REVIEW),
+        )
+    ),
+    Changes(submitted(a.TRACK_CALLBACK), on.submit_track),
+)
+
 FEATURE = Feature(
     name="vault",
     listeners=(
@@ -57,6 +71,7 @@ FEATURE = Feature(
         Changes(submitted(a.REFLECTION_CALLBACK), on.submit_reflection),
         Changes(submitted(a.DELETE_CALLBACK), on.submit_delete),
         *(Changes(action(action_id), on.pause_or_stop) for action_id in _PAUSE_OR_STOP),
+        *_TRACK,
     ),
     subcommands=(
         Subcommand(

@@ -22,12 +22,13 @@ from hr_plugin.enrolment import own_enrolment
 from hr_plugin.services import Services
 from hr_plugin.slack.payloads import RequestContext, request_context
 from hr_plugin.vault import actions as a
-from hr_plugin.vault import content, signals
+from hr_plugin.vault import content, signals, track
 from hr_plugin.vault import views as v
 from hr_plugin.vault.entry import vault_for
 from hr_plugin.vault.messages import FROM_REMINDER
 from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
 from hr_plugin.vault.values import Resource
+from hr_plugin.vault.views import track as vt
 
 
 def _include_partner(services: Services, vault: Vault, who: RequestContext) -> bool:
@@ -451,3 +452,87 @@ def _block_for(field: str | None) -> str:
         "weekday": v.WEEKDAY_BLOCK,
         "time": v.TIME_BLOCK,
     }.get(field or "", field or v.RATING_BLOCK)
+
+
+# -- the longer track (opt-in; its screens are in views/track.py) ----------------------------
+
+
+def push_track(ack: Ack, body: dict[str, Any], client: WebClient, context: Any, services: Services) -> None:
+    """A button of the track (in the space, or on the track's list): push the screen it names."""
+    ack()
+    try:
+        view = _track_screen(services, body, request_context(context))
+    except VaultError as exc:
+        view = v.done_modal(str(exc))
+    if view is not None:
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+
+
+def _track_screen(services: Services, body: dict[str, Any], who: RequestContext) -> Any:
+    vault = vault_for(services)
+    # The track is for a couple: for someone who left partner questions out, its button is not
+    # drawn, and a click on one anyway (an old screen, a forged payload) opens nothing.
+    if not _include_partner(services, vault, who):
+        return None
+    resources = vault.resources(who.tenant_id, who.user_id)
+    progress = vault.track_progress(who.tenant_id, who.user_id)
+    action_id = body["actions"][0]["action_id"]
+    if action_id == a.TRACK_ACTION:
+        if progress.active:
+            return vt.track_modal(progress, resources)
+        return vt.track_start_modal(vault.token(who.tenant_id, who.user_id, "track-start"), resources)
+    if action_id == a.TRACK_STOP_ACTION:
+        return vt.track_stop_modal(vault.token(who.tenant_id, who.user_id, "track-stop"), resources)
+    step = action_id.removeprefix(a.TRACK_STEP_PREFIX)
+    if step == track.HELP:
+        return vt.track_help_modal(resources)
+    if step in track.TOOLS:
+        return vt.track_tool_modal(
+            step,
+            vault.token(who.tenant_id, who.user_id, f"track-{step}"),
+            progress,
+            include_partner=True,
+            resources=resources,
+        )
+    return None
+
+
+def submit_track(ack: Ack, view: dict[str, Any], context: Any, services: Services) -> None:
+    """Starting the track, leaving it, or saving one of its tools: the token's purpose says which,
+    and is spent in the same transaction as what it saves."""
+    vault = vault_for(services)
+    who = request_context(context)
+    token = view.get("private_metadata") or ""
+    purpose = vault.token_purpose(token)
+    part = purpose.removeprefix("track-")
+    if purpose not in ("track-start", "track-stop") and part not in track.TOOLS:
+        _refuse_stale(ack)
+        return
+    try:
+        if purpose == "track-start":
+            vault.start_track(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
+        elif purpose == "track-stop":
+            vault.stop_track(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
+        else:
+            submitted = vt.TrackSubmission.from_view(part, view)
+            vault.save_track(
+                who.tenant_id, who.user_id, part, submitted.data, token=ModalToken(purpose, token)
+            )
+    except StaleScreen:
+        _refuse_stale(ack)
+        return
+    except VaultError as exc:
+        if exc.field:
+            ack(response_action="errors", errors={exc.field: str(exc)})
+        else:
+            ack(response_action="update", view=v.done_modal(str(exc)))
+        return
+    if purpose == "track-start":
+        progress = vault.track_progress(who.tenant_id, who.user_id)
+        ack(
+            response_action="update",
+            view=vt.track_modal(progress, vault.resources(who.tenant_id, who.user_id)),
+        )
+        return
+    words = content.track_words("")
+    ack(response_action="update", view=v.done_modal(words["saved"]))

@@ -88,8 +88,10 @@ from hr_plugin.testing.hostile_text import (
 from hr_plugin.vault import content as vault_content
 from hr_plugin.vault import messages as vault_reminders
 from hr_plugin.vault import signals as vault_signals
+from hr_plugin.vault import track
 from hr_plugin.vault.service import Resource
 from hr_plugin.vault.views import screens as vault_views
+from hr_plugin.vault.views import track as track_views
 from huddles import messages as huddle_messages
 from huddles import prompts as huddle_prompts
 from huddles import views as huddle_views
@@ -751,7 +753,54 @@ CASES: dict[str, Case] = {
     "hr_plugin.vault.views.screens.done_modal": Case(
         "modal", lambda: [vault_views.done_modal(t) for t in _done_texts()]
     ),
+    "hr_plugin.vault.views.track.track_start_modal": Case(
+        "modal", lambda: [track_views.track_start_modal(VAULT_TOKEN, _resources())]
+    ),
+    "hr_plugin.vault.views.track.track_modal": Case(
+        "modal", lambda: [track_views.track_modal(p, _resources()) for p in _track_progresses()]
+    ),
+    "hr_plugin.vault.views.track.track_stop_modal": Case(
+        "modal", lambda: [track_views.track_stop_modal(VAULT_TOKEN, _resources())]
+    ),
+    "hr_plugin.vault.views.track.track_help_modal": Case(
+        "modal",
+        lambda: [
+            track_views.track_help_modal(r)
+            for r in (_resources(), [], [Resource("counselling", _long("EAP", 200), "", RESOURCE_URL, 99)])
+        ],
+    ),
+    "hr_plugin.vault.views.track.track_tool_modal": Case(
+        "modal",
+        lambda: [
+            track_views.track_tool_modal(
+                part, VAULT_TOKEN, progress, include_partner=partner, resources=_resources()
+            )
+            for part in track.TOOLS
+            for progress in _track_progresses()
+            for partner in (True, False)
+        ],
+    ),
 }
+
+
+def _track_progresses() -> list[track.Progress]:
+    """A track just started with nothing in it, and one long under way with every field full."""
+    start = date(2026, 1, 5)
+    full: dict[str, dict[str, Any]] = {
+        part: {name: _typed(limit) for name, limit in track_views.TEXT_FIELDS.get(part, ())}
+        for part in track.TOOLS
+    }
+    full[track.HOUSEHOLD] = {
+        "tasks": [{"task": _typed(track.TASK_MAX), "owner": "undecided"}] * track.HOUSEHOLD_ROWS,
+        "reviewed_on": "2026-01-06",
+    }
+    full[track.TOUCH]["stage"] = "3"
+    full[track.TALLY] = {"repairs": MOST_IDS, "gestures": MOST_IDS}
+    ask = {name: _typed(track.ASK_MAX) for name in ("when", "felt", "ask")}
+    return [
+        track.Progress(started=start, today=start, parts={}),
+        track.Progress(started=start, today=date(2036, 1, 5), parts=full, asks=(ask,) * 40),
+    ]
 
 
 # -- finding the builders -------------------------------------------------------------------------

@@ -52,6 +52,11 @@ class Exports(VaultBase):
             "milestones": [d for _, d in self._records(session, owner, "milestone")],
             "reviews": [d for _, d in self._records(session, owner, "review")],
             "profile": next((d for _, d in self._records(session, owner, "profile")), {}),
+            # The longer track: each tool's latest record and every describe-impact-ask note.
+            "track": sorted(
+                (d for _, d in self._records(session, owner, "track")),
+                key=lambda d: (str(d.get("part")), str(d.get("saved_at"))),
+            ),
         }
 
     def export_link(self, tenant_id: str, user_id: str, kind: str = "export") -> str:

@@ -9,9 +9,10 @@ from hr_plugin.vault.service.entries import Entries
 from hr_plugin.vault.service.export import Exports
 from hr_plugin.vault.service.reminders import Reminders
 from hr_plugin.vault.service.space import Space
+from hr_plugin.vault.service.track import Track
 
 
-class Vault(Space, Entries, Reminders, Exports):
+class Vault(Space, Entries, Reminders, Exports, Track):
     """The vault's service object: the main database, the key store, the clock, a MAC key.
 
     Content goes in sealed and comes out only for its owner. Every method takes the acting

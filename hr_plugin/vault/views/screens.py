@@ -60,6 +60,7 @@ from hr_plugin.vault.actions import (
     RITUAL_ACTION,
     SPACE_CALLBACK,
     STOP_IN_SPACE_ACTION,
+    TRACK_ACTION,
 )
 from hr_plugin.vault.signals import Signal, TrendPoint
 from hr_plugin.vault.values import Resource
@@ -174,6 +175,8 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
     extra.append(ButtonElement(text="Questions on paper", action_id=PAPER_ACTION, value="open"))
     if partner:
         extra.append(ButtonElement(text="Our weekly time", action_id=RITUAL_ACTION, value="open"))
+        # The longer track, opt-in: for a couple, so drawn only where partner content is shown.
+        extra.append(ButtonElement(text="A longer track", action_id=TRACK_ACTION, value="open"))
     blocks.append(ActionsBlock(block_id="tracks", elements=extra))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"_Reminders:_ {state.reminder}")))
     blocks.append(
