@@ -286,3 +286,54 @@ def test_the_settings_screen_submitted_twelve_times_at_once_is_saved_once(runnin
     assert _count(running, VaultNonce) == 1
     assert _sent_to_slack(running, calls_before) == []
     _nothing_private_leaked(running)
+
+
+# -- the longer track's tally ----------------------------------------------------------------------
+
+
+def _tally_screen(running: Running, client: SlackRequestClient) -> str:
+    """Open the tally from the track's list, as the person would; the screen's single-use token."""
+    pushed = len(running.fake.calls_for("views.push", user=USER))
+    listed = {"type": "modal", "id": "VTRACK", "callback_id": "vault.track_list", "private_metadata": ""}
+    answer = client.block_action(USER, "vault.track_step.tally", "tally", view=listed)
+    assert answer.status == 200, answer.body
+    wait_for(lambda: len(running.fake.calls_for("views.push", user=USER)) > pushed, 20, "the tally")
+    view = running.fake.calls_for("views.push", user=USER)[-1]["params"]["view"]
+    assert view["callback_id"] == "vault.track", view["callback_id"]
+    return str(view["private_metadata"])
+
+
+def _add_one(client: SlackRequestClient, token: str) -> SignedResponse:
+    picked = {"type": "static_select", "selected_option": {"value": "1"}}
+    values = {"repairs": {"value": picked}, "gestures": {"value": picked}}
+    return client.view_submission(USER, "vault.track", values, private_metadata=token)
+
+
+def test_tallies_added_from_twelve_screens_at_once_are_all_counted(running: Running) -> None:
+    """Twelve tally screens (two devices, a screen opened again) each add one repair and one
+    warm gesture at the same moment: all twelve are counted. A tally read, added to and written
+    back lost additions here; each addition is now a sealed record of its own, summed when read."""
+    client = _agreed(running)
+    running.vault.start_track(TEAM, USER)
+    tokens = [_tally_screen(running, client) for _ in range(AT_ONCE)]
+
+    answers = all_at_once(AT_ONCE, lambda index: _add_one(client, tokens[index]))
+
+    assert all(answer.status == 200 and "errors" not in (answer.json or {}) for answer in answers)
+    tally = running.vault.track_progress(TEAM, USER).parts["tally"]
+    assert (tally["repairs"], tally["gestures"]) == (AT_ONCE, AT_ONCE)
+    nothing_failed(running)
+
+
+def test_one_tally_screen_submitted_twelve_times_at_once_adds_once(running: Running) -> None:
+    client = _agreed(running)
+    running.vault.start_track(TEAM, USER)
+    token = _tally_screen(running, client)
+
+    answers = all_at_once(AT_ONCE, lambda _: _add_one(client, token))
+
+    assert len(answers) == AT_ONCE
+    tally = running.vault.track_progress(TEAM, USER).parts["tally"]
+    assert (tally["repairs"], tally["gestures"]) == (1, 1)
+    assert _count(running, VaultNonce) == 1
+    nothing_failed(running)

@@ -52,7 +52,7 @@ class Exports(VaultBase):
             "milestones": [d for _, d in self._records(session, owner, "milestone")],
             "reviews": [d for _, d in self._records(session, owner, "review")],
             "profile": next((d for _, d in self._records(session, owner, "profile")), {}),
-            # The longer track: each tool's latest record and every describe-impact-ask note.
+            # The longer track: every record of it (each tool's, each ask, each addition to the tally).
             "track": sorted(
                 (d for _, d in self._records(session, owner, "track")),
                 key=lambda d: (str(d.get("part")), str(d.get("saved_at"))),

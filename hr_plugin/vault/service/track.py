@@ -4,7 +4,9 @@ read it back, for its owner only.
 Everything is one record kind, ``track``, sealed like a check-in: which tool a record belongs
 to is inside the sealed data, so the plaintext row says no more than that a track record exists.
 Each tool keeps one record under a fixed id (an HMAC under the person's key, as the profile's),
-except the describe-impact-ask notes, one record each. The week is never stored or ticked: it is
+except the describe-impact-ask notes and the tally's additions, one record each. The tally is
+summed when read, never read, added to and written back: two additions saved at the same moment
+(two screens, two devices) are both counted, on either database. The week is never stored or ticked: it is
 computed from the sealed start date whenever the screen opens.
 """
 
@@ -42,12 +44,18 @@ class Track(VaultBase):
     def _progress(self, session: Session, owner: Owner) -> track.Progress:
         parts: dict[str, dict[str, Any]] = {}
         asks = []
+        tally: dict[str, Any] = {}
         for _, data in self._records(session, owner, KIND):
             part = str(data.get("part"))
             if part == track.ASK:
                 asks.append(data)
+            elif part == track.TALLY:
+                latest = max(str(tally.get("saved_at", "")), str(data.get("saved_at", "")))
+                tally = {"part": part, **track.add_to_tally(tally, data), "saved_at": latest}
             elif part not in parts or str(data.get("saved_at")) >= str(parts[part].get("saved_at")):
                 parts[part] = data
+        if tally:
+            parts[track.TALLY] = tally
         state = parts.pop(track.STATE, {})
         started = state.get("started_on")
         return track.Progress(
@@ -116,10 +124,10 @@ class Track(VaultBase):
             record = {"part": part, "saved_at": self.clock.now().isoformat(), **kept}
             if part == track.HOUSEHOLD:
                 record["reviewed_on"] = self._today(owner).isoformat()
-            if part == track.TALLY:
-                current = self._progress(session, owner).parts.get(track.TALLY, {})
-                record = {**record, **track.add_to_tally(current, kept)}
             between_read_and_write()
-            record_id = uuid.uuid4().hex if part == track.ASK else self._track_id(owner, part)
+            # An ask and a tally's addition are each a record of their own (the tally is summed
+            # when read); every other tool has one record, replaced.
+            one_each = part in (track.ASK, track.TALLY)
+            record_id = uuid.uuid4().hex if one_each else self._track_id(owner, part)
             self._write(session, owner, KIND, record, record_id)
             session.commit()
