@@ -153,6 +153,11 @@ def open_label() -> str:
     return str(_raw()["space"]["open_label"])
 
 
+def space_words(key: str) -> str:
+    """A line of the space itself, by key (``arrival_label``, ``arrival_hint``, ...)."""
+    return str(_raw()["space"][key])
+
+
 def consent(*, include_partner: bool = True) -> Consent:
     node = _raw()["consent"]
     return Consent(

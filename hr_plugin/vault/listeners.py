@@ -118,13 +118,17 @@ def submit_consent(ack: Ack, view: dict[str, Any], context: Any, services: Servi
     token = view.get("private_metadata") or ""
     origin = FROM_REMINDER if token.startswith("consent-reminder") else ""
     purpose = f"consent-{origin or 'home'}"
+    arrival = v.ConsentSubmission.from_view(view).arrival_date
     try:
-        vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
+        vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token), arrival_date=arrival)
     except StaleScreen:
         _refuse_stale(ack)
         return
     except VaultError as exc:
-        ack(response_action="update", view=v.done_modal(str(exc)))
+        if exc.field:
+            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        else:
+            ack(response_action="update", view=v.done_modal(str(exc)))
         return
     ack(response_action="update", view=_space_view(services, vault, who, origin))
 
@@ -333,7 +337,10 @@ def submit_profile(ack: Ack, view: dict[str, Any], context: Any, services: Servi
         _refuse_stale(ack)
         return
     except VaultError as exc:
-        ack(response_action="update", view=v.done_modal(str(exc)))
+        if exc.field:
+            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        else:
+            ack(response_action="update", view=v.done_modal(str(exc)))
         return
     ack(response_action="update", view=v.done_modal("Saved."))
 
@@ -450,4 +457,5 @@ def _block_for(field: str | None) -> str:
         "partner_words": v.PARTNER_WORDS_BLOCK,
         "weekday": v.WEEKDAY_BLOCK,
         "time": v.TIME_BLOCK,
+        "arrival_date": v.ARRIVAL_BLOCK,
     }.get(field or "", field or v.RATING_BLOCK)

@@ -10,10 +10,14 @@ content: their messages are fixed sentences.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 MAX_ANSWER = 2000
 RATINGS = ("restorative", "neutral", "demanding", "none_good")
 FOLLOW_UPS = ("tried", "partly", "not_tried")
+# An arrival date further ahead than this is taken for a typing slip (a date picked in the wrong
+# year); one a little ahead is fine, for someone setting up the space before the arrival.
+ARRIVAL_AHEAD = timedelta(days=366)
 
 
 class VaultError(ValueError):
@@ -92,6 +96,22 @@ class Profile:
     partner_questions: bool = True
     arrival_date: str | None = None
     answered_milestones: list[str] = field(default_factory=list)
+
+
+def checked_arrival(raw: str | None, today: date) -> str | None:
+    """The optional arrival date as stored (ISO), or None when none was given; a date that is
+    not one, or more than about a year ahead, is a ``VaultError`` on the ``arrival_date`` input."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise VaultError("Pick a date from the calendar, or leave it empty.", "arrival_date") from None
+    if day > today + ARRIVAL_AHEAD:
+        raise VaultError(
+            "That date is more than a year away. Check the year, or leave it empty.", "arrival_date"
+        )
+    return day.isoformat()
 
 
 @dataclass(frozen=True)

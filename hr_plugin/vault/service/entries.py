@@ -13,7 +13,15 @@ from typing import Any
 from hr_plugin.db import unit_of_work
 from hr_plugin.vault.crypto import derive_key, record_context
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
-from hr_plugin.vault.values import MAX_ANSWER, CheckinInput, ModalToken, Owner, Profile, VaultError
+from hr_plugin.vault.values import (
+    MAX_ANSWER,
+    CheckinInput,
+    ModalToken,
+    Owner,
+    Profile,
+    VaultError,
+    checked_arrival,
+)
 
 
 class Entries(VaultBase):
@@ -37,13 +45,6 @@ class Entries(VaultBase):
         """
         id_key = derive_key(self._key(owner), "vault.checkin-week-ids")
         message = record_context(owner.tenant_id, owner.employee_id, week, "checkin")
-        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
-
-    def _profile_record_id(self, owner: Owner) -> str:
-        """The id of the person's one profile record, made like a week's (``_week_record_id``):
-        two saves at once write the same row, and the last one stays, as one after the other."""
-        id_key = derive_key(self._key(owner), "vault.profile-ids")
-        message = record_context(owner.tenant_id, owner.employee_id, "profile", "profile")
         return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
 
     def save_checkin(
@@ -114,6 +115,7 @@ class Entries(VaultBase):
     def save_profile(
         self, tenant_id: str, user_id: str, profile: Profile, *, token: ModalToken | None = None
     ) -> None:
+        profile.arrival_date = checked_arrival(profile.arrival_date, self.clock.now().date())
         with unit_of_work(self.factory) as session:
             self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)

@@ -20,7 +20,7 @@ from hr_plugin.models import Employee, HelpResource
 from hr_plugin.vault import content
 from hr_plugin.vault.models import VaultExport, VaultRecord, VaultSpace
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
-from hr_plugin.vault.values import ModalToken, Resource, VaultError
+from hr_plugin.vault.values import ModalToken, Profile, Resource, VaultError, checked_arrival
 
 
 class Space(VaultBase):
@@ -32,8 +32,21 @@ class Space(VaultBase):
 
     # -- consent -----------------------------------------------------------------------
 
-    def consent(self, tenant_id: str, user_id: str, *, token: ModalToken | None = None) -> None:
-        """Nothing is stored before this; it creates the person's data key and their space."""
+    def consent(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        token: ModalToken | None = None,
+        arrival_date: str | None = None,
+    ) -> None:
+        """Nothing is stored before this; it creates the person's data key and their space.
+
+        The optional ``arrival_date`` (ISO) is sealed in their profile in the same transaction,
+        so the space never exists without the date they gave (nor the date without the space).
+        A date that is not one, or more than about a year ahead, is refused before anything.
+        """
+        arrival = checked_arrival(arrival_date, self.clock.now().date())
         with unit_of_work(self.factory) as session:
             self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
@@ -53,6 +66,9 @@ class Space(VaultBase):
                 {"tenant_id": tenant_id, "employee_id": owner.employee_id, "consented_at": self.clock.now()},
                 ["tenant_id", "employee_id"],
             )
+            if arrival is not None:
+                owner_profile = Profile(arrival_date=arrival)
+                self._write(session, owner, "profile", owner_profile.__dict__, self._profile_record_id(owner))
             session.commit()
 
     def delete_everything(self, tenant_id: str, user_id: str, *, token: ModalToken | None = None) -> None:

@@ -64,6 +64,7 @@ from hr_plugin.vault.views.screens import (
 )
 from hr_plugin.vault.views.submissions import (
     CheckinSubmission,
+    ConsentSubmission,
     ProfileSubmission,
     ReflectionSubmission,
     RemindersSubmission,
@@ -107,6 +108,7 @@ __all__ = [
     "WEEKDAYS",
     "WEEKDAY_BLOCK",
     "CheckinSubmission",
+    "ConsentSubmission",
     "ProfileSubmission",
     "ReflectionSubmission",
     "RemindersSubmission",

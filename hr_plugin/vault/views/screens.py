@@ -132,7 +132,7 @@ def consent_modal(token: str, resources: Sequence[Resource]) -> View:
     return _modal(
         CONSENT_CALLBACK,
         info.title,
-        [*paragraphs, *_footer(resources, True)],
+        [*paragraphs, _arrival_input(None), *_footer(resources, True)],
         token=token,
         submit=info.accept_label,
         close=info.decline_label,
@@ -436,18 +436,23 @@ def profile_modal(
                     action_id="value", options=options, initial_option=options[0 if include_partner else 1]
                 ),
             ),
-            InputBlock(
-                block_id=ARRIVAL_BLOCK,
-                label="When your child arrived (optional)",
-                optional=True,
-                hint="Used only here, to offer reflections at the right time.",
-                element=DatePickerElement(action_id="value", initial_date=arrival),
-            ),
+            _arrival_input(arrival),
             *_footer(resources, include_partner),
         ],
         token=token,
         submit="Save",
         close="Back",
+    )
+
+
+def _arrival_input(arrival: str | None) -> InputBlock:
+    """The optional arrival date: at consent, and in My settings to change it."""
+    return InputBlock(
+        block_id=ARRIVAL_BLOCK,
+        label=content.space_words("arrival_label"),
+        optional=True,
+        hint=content.space_words("arrival_hint"),
+        element=DatePickerElement(action_id="value", initial_date=arrival),
     )
 
 

@@ -94,6 +94,21 @@ class RemindersSubmission(BaseModel):
         )
 
 
+def _date(view: dict[str, Any], block: str) -> str | None:
+    picked = state_value(view, block).get("selected_date")
+    return str(picked) if picked else None
+
+
+class ConsentSubmission(BaseModel):
+    """The consent as submitted (``consent_modal``): the optional arrival date, unchecked."""
+
+    arrival_date: str | None = Field(default=None, repr=False)
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        return cls(arrival_date=_date(view, ARRIVAL_BLOCK))
+
+
 class ProfileSubmission(BaseModel):
     """The private settings as submitted (``profile_modal``)."""
 
@@ -102,10 +117,9 @@ class ProfileSubmission(BaseModel):
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> Self:
-        arrival = state_value(view, ARRIVAL_BLOCK).get("selected_date")
         return cls(
             partner_questions=_chosen(view, PARTNER_BLOCK) != "no",
-            arrival_date=str(arrival) if arrival else None,
+            arrival_date=_date(view, ARRIVAL_BLOCK),
         )
 
 
