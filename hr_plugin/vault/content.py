@@ -294,8 +294,9 @@ def expectations() -> Card:
 def milestone(key: str, *, include_partner: bool = True) -> Milestone | None:
     """The milestone reflection for ``6_weeks``, ``3_months`` or ``6_months``.
 
-    ``None`` when partner content is left out: the question is about a partner, and asking it
-    of someone who has none, or after a loss, would be unkind.
+    Offered to everyone: where partner content is left out, the question is asked in its
+    ``_solo`` wording, about the person alone (asking about a partner of someone who has none,
+    or after a loss, would be unkind). ``None`` only if the content marks it ``needs_partner``.
     """
     if key not in MILESTONE_KEYS:
         raise KeyError(key)
@@ -306,8 +307,8 @@ def milestone(key: str, *, include_partner: bool = True) -> Milestone | None:
         key=key,
         title=str(node["title"]),
         when=str(node["when"][key]),
-        intro=str(node["intro"]),
-        question=str(node["question"]),
+        intro=_worded(node, "intro", include_partner),
+        question=_worded(node, "question", include_partner),
         hint=str(node["hint"]),
     )
 

@@ -5,6 +5,7 @@ micro-experiments a week with their follow-ups, and closeness outside the plan."
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -106,3 +107,244 @@ def test_my_settings_keep_changing_the_arrival_date_with_the_same_check(
     saved = save(changed)
     assert saved.json is not None and saved.json["response_action"] == "update", saved.body
     assert _profile(stack, enrolled).arrival_date == changed
+
+
+# -- 2. milestones, counted when the space is opened ---------------------------------------
+
+
+def _advance(stack: AppStack, delta: timedelta) -> None:
+    stack.services.clock.advance(delta)  # type: ignore[attr-defined]
+
+
+def _open_space(stack: AppStack, user: str) -> dict[str, Any]:
+    stack.slack.block_action(user, flow.OPEN, "home", view=flow.HOME)
+    modal = stack.fake.last_modal(user)
+    assert modal is not None and modal["callback_id"] == "vault.space", modal
+    return modal
+
+
+def _buttons(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        element["action_id"]: element
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+def _leave_partner_questions_out(stack: AppStack, user: str, arrival: date | None) -> None:
+    stack.slack.block_action(user, "vault.profile_open", "open", view=flow.space())
+    settings = stack.fake.last_modal(user)
+    assert settings is not None
+    values: dict[str, Any] = {"partner_questions": {"value": {"selected_option": {"value": "no"}}}}
+    if arrival is not None:
+        values["arrival_date"] = {"value": {"selected_date": arrival.isoformat()}}
+    saved = stack.slack.view_submission(user, "vault.profile", values, view_id=settings["id"])
+    assert saved.json is not None and saved.json["response_action"] == "update", saved.body
+
+
+def _milestone_modal(stack: AppStack, user: str, key: str) -> dict[str, Any]:
+    stack.slack.block_action(user, "vault.milestone_open", key, view=flow.space())
+    modal = stack.fake.last_modal(user)
+    assert modal is not None and modal["callback_id"] == "vault.reflection", modal
+    return modal
+
+
+def test_without_an_arrival_date_milestones_count_from_the_leaves_start(
+    stack: AppStack, enrolled: str
+) -> None:
+    # The enrolment's leave started on 1 June 2026; today is 23 November: six months fall on 1 December.
+    _consent_with(stack, enrolled, None)
+    assert "vault.milestone_open" not in _buttons(_open_space(stack, enrolled))
+
+    _advance(stack, timedelta(days=9))
+    offered = _buttons(_open_space(stack, enrolled))["vault.milestone_open"]
+    assert offered["value"] == "6_months" and offered.get("style") == "primary"
+
+
+def test_an_arrival_date_overrides_the_leaves_start(stack: AppStack, enrolled: str) -> None:
+    _consent_with(stack, enrolled, (_today(stack) - timedelta(weeks=6, days=1)).isoformat())
+    space = _open_space(stack, enrolled)
+    assert _buttons(space)["vault.milestone_open"]["value"] == "6_weeks"
+    assert "Six weeks on" in json.dumps(space)
+
+
+def test_milestones_are_offered_with_partner_questions_left_out_in_words_about_the_person(
+    stack: AppStack, enrolled: str
+) -> None:
+    from hr_plugin.vault.content import milestone
+
+    _consent_with(stack, enrolled, None)
+    _leave_partner_questions_out(stack, enrolled, _today(stack) - timedelta(weeks=6, days=2))
+    assert _buttons(_open_space(stack, enrolled))["vault.milestone_open"]["value"] == "6_weeks"
+
+    text = json.dumps(_milestone_modal(stack, enrolled, "6_weeks"))
+    solo, together = milestone("6_weeks", include_partner=False), milestone("6_weeks", include_partner=True)
+    assert solo is not None and together is not None
+    assert solo.question in text and together.question not in text
+    assert "partner" not in text.lower()
+
+
+def test_the_milestone_names_counselling_and_its_sessions_only_when_hr_set_it_up(
+    stack: AppStack, enrolled: str
+) -> None:
+    from hr_plugin.resources import replace_resources
+
+    _consent_with(stack, enrolled, (_today(stack) - timedelta(weeks=6, days=1)).isoformat())
+    bare = json.dumps(_milestone_modal(stack, enrolled, "6_weeks"))
+    assert "counselling" not in bare.lower() and "your company offers" not in bare.lower()
+    assert "If you need support" in bare and "999" in bare  # the emergency fallback (GB)
+
+    replace_resources(
+        stack.factory,
+        stack.services.clock,
+        tenant_id=TEAM,
+        actor="test",
+        resources=[
+            {
+                "kind": "counselling",
+                "country": "GB",
+                "name": "Couples Counselling Ltd",
+                "description": "Private sessions",
+                "url": "https://counselling.example.org",
+                "sessions": 6,
+            }
+        ],
+    )
+    offered = json.dumps(_milestone_modal(stack, enrolled, "6_weeks"))
+    assert "your company offers 6 counselling sessions" in offered
+    assert "Couples Counselling Ltd" in offered
+
+
+# -- 3. the first conversation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weeks_ago", "highlighted"), [(1, False), (4, True), (6, True), (8, True), (10, False)]
+)
+def test_the_first_conversation_is_always_there_and_put_forward_in_weeks_four_to_eight(
+    stack: AppStack, enrolled: str, weeks_ago: int, highlighted: bool
+) -> None:
+    _consent_with(stack, enrolled, (_today(stack) - timedelta(weeks=weeks_ago)).isoformat())
+    space = _open_space(stack, enrolled)
+    guide = _buttons(space)["vault.guide_open"]
+    assert (guide.get("style") == "primary") is highlighted
+    assert ("a good time for a first conversation" in json.dumps(space)) is highlighted
+
+    stack.slack.block_action(enrolled, "vault.guide_open", "open", view=flow.space())
+    reading = stack.fake.last_modal(enrolled)
+    assert reading is not None and "whenever you are ready" in json.dumps(reading)
+
+
+def test_the_first_conversation_is_not_offered_with_partner_questions_left_out(
+    stack: AppStack, enrolled: str
+) -> None:
+    _consent_with(stack, enrolled, None)
+    _leave_partner_questions_out(stack, enrolled, _today(stack) - timedelta(weeks=5))
+    space = _open_space(stack, enrolled)
+    assert "vault.guide_open" not in _buttons(space)
+    assert "first conversation" not in json.dumps(space)
+    before = len(stack.fake.calls_for("views.push", user=enrolled))
+    stack.slack.block_action(enrolled, "vault.guide_open", "open", view=flow.space())  # a forged click
+    assert len(stack.fake.calls_for("views.push", user=enrolled)) == before
+
+
+# -- 4. what to expect, at first use -------------------------------------------------------
+
+
+def _has_expectations(view: dict[str, Any]) -> bool:
+    return any(block.get("block_id") == "expectations" for block in view["blocks"])
+
+
+def test_what_to_expect_is_shown_at_first_use_and_stays_in_look_back(stack: AppStack, enrolled: str) -> None:
+    _, answer = _consent_with(stack, enrolled, None)
+    assert answer.json is not None and _has_expectations(answer.json["view"])
+    assert not _has_expectations(_open_space(stack, enrolled))  # once, not every time
+
+    assert _has_expectations(flow.open_checkin(stack, enrolled))  # the first check-in
+    flow.check_in(stack, enrolled, "a quiet week")
+    assert not _has_expectations(flow.open_checkin(stack, enrolled))
+    assert _has_expectations(flow.look_back(stack, enrolled))
+
+
+# -- 5. the quarterly rhythm, and past reviews ------------------------------------------------
+
+
+def _write_review(stack: AppStack, user: str, words: str) -> None:
+    stack.slack.block_action(user, "vault.review_open", "open", view=flow.space())
+    review = stack.fake.last_modal(user)
+    assert review is not None and review["callback_id"] == "vault.reflection"
+    answers = {
+        block["block_id"]: {"value": {"type": "plain_text_input", "value": f"{words} ({block['block_id']})"}}
+        for block in review["blocks"]
+        if block.get("type") == "input"
+    }
+    saved = stack.slack.view_submission(user, "vault.reflection", answers, view_id=review["id"])
+    assert saved.json is not None and saved.json["response_action"] == "update", saved.body
+
+
+def _past_reviews(stack: AppStack, user: str) -> dict[str, Any]:
+    stack.slack.block_action(user, "vault.reviews_open", "open", view=flow.space())
+    call = stack.fake.calls_for("views.push", user=user)[-1]
+    assert call["ok"], call
+    return dict(call["params"]["view"])
+
+
+def test_the_quarterly_review_is_put_forward_every_13_weeks_and_past_ones_can_be_read(
+    stack: AppStack, enrolled: str
+) -> None:
+    _consent_with(stack, enrolled, None)
+    space = _open_space(stack, enrolled)
+    review = _buttons(space)["vault.review_open"]
+    assert review.get("style") is None and "About three months" not in json.dumps(space)
+    assert "vault.reviews_open" not in _buttons(space)  # nothing to read yet
+
+    _advance(stack, timedelta(weeks=13))
+    due = _open_space(stack, enrolled)
+    assert _buttons(due)["vault.review_open"].get("style") == "primary"
+    assert "About three months" in json.dumps(due)
+
+    _write_review(stack, enrolled, "first <b>&</b>")
+    done = _open_space(stack, enrolled)
+    assert _buttons(done)["vault.review_open"].get("style") is None
+    assert "vault.reviews_open" in _buttons(done)
+
+    _advance(stack, timedelta(weeks=13))
+    assert _buttons(_open_space(stack, enrolled))["vault.review_open"].get("style") == "primary"
+    _write_review(stack, enrolled, "second")
+    reading = json.dumps(_past_reviews(stack, enrolled))
+    assert reading.index("second (felt_good)") < reading.index("first &lt;b&gt;")  # newest first
+    assert "first &lt;b&gt;&amp;&lt;/b&gt; (felt_good)" in reading and "<b>" not in reading
+    assert "What felt heavy?" in reading
+
+
+def test_the_weekly_reminder_words_do_not_change_when_a_review_is_due(stack: AppStack, enrolled: str) -> None:
+    from hr_plugin.vault.content import reminder_text
+
+    _consent_with(stack, enrolled, None)
+    flow.set_reminder(stack, enrolled, 0, "09:00")
+    _advance(stack, timedelta(weeks=13))
+    for _ in range(24 * 8):
+        stack.ticks.run_due()
+        _advance(stack, timedelta(hours=1))
+    stack.settle()
+    sent = [c["params"]["text"] for c in stack.fake.calls_for("chat.postMessage", user=enrolled) if c["ok"]]
+    ours = [text for text in sent if "reflection" in text.lower() or "review" in text.lower()]
+    assert ours and set(ours) == {reminder_text()}
+
+
+def test_many_past_reviews_fit_one_modal_newest_first(stack: AppStack, enrolled: str) -> None:
+    _consent_with(stack, enrolled, None)
+    vault = vault_package.vault_for(stack.services)
+    long = "x&" * 990
+    for n in range(120):
+        vault.save_reflection(
+            TEAM, enrolled, "review", {"felt_good": f"review {n:03d} {long}", "felt_heavy": long}
+        )
+        _advance(stack, timedelta(days=1))
+    view = _past_reviews(stack, enrolled)  # the fake Slack checks every limit
+    assert len(view["blocks"]) <= 100
+    text = json.dumps(view)
+    assert "review 119" in text and "review 000" not in text
+    assert text.index("review 119") < text.index("review 118")
+    assert "Older reviews are in your export." in text

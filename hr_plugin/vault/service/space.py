@@ -7,7 +7,7 @@ record is unreadable at once, before its row is deleted.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -29,6 +29,12 @@ class Space(VaultBase):
     def has_consented(self, tenant_id: str, user_id: str) -> bool:
         with unit_of_work(self.factory) as session:
             return self.space(session, self.owner(session, tenant_id, user_id)) is not None
+
+    def started_on(self, tenant_id: str, user_id: str) -> date | None:
+        """The day the person agreed and their space opened (the quarterly rhythm counts from it)."""
+        with unit_of_work(self.factory) as session:
+            space = self.space(session, self.owner(session, tenant_id, user_id))
+            return space.consented_at.date() if space is not None else None
 
     # -- consent -----------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ from hr_plugin.vault.actions import (
     MILESTONE_ACTION,
     OPEN_ACTION,
     PAPER_ACTION,
+    PAST_REVIEWS_ACTION,
     PAUSE_IN_SPACE_ACTION,
     PROFILE_ACTION,
     PROFILE_CALLBACK,
@@ -85,8 +86,14 @@ class SpaceState:
     signals: Sequence[Signal]
     reminder: str
     milestone_due: str | None
+    # The first-conversation guide is always there for someone with partner content; this says
+    # whether to put it forward now (4 to 8 weeks after the arrival or the leave's start).
     first_conversation: bool
     export_url: str | None = None
+    review_due: bool = False
+    past_reviews: bool = False
+    # Shown the first time the person uses the space (right after agreeing).
+    expectations: bool = False
 
 
 def _footer(resources: Sequence[Resource], include_partner: bool) -> list[Block]:
@@ -160,20 +167,56 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
             ],
         ),
     ]
+    if state.expectations:
+        blocks.append(_expectations())
     for signal in state.signals:
         card = content.signal(str(signal), include_partner=partner)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}")))
+    words = content.space_words
+    now: list[str] = []
     extra: list[ButtonElement] = []
     if state.milestone_due:
+        milestone = content.milestone(state.milestone_due, include_partner=partner)
+        if milestone is not None:
+            now.append(words("milestone_now").format(when=milestone.when))
+            extra.append(
+                ButtonElement(
+                    text=words("milestone_label"),
+                    action_id=MILESTONE_ACTION,
+                    value=state.milestone_due,
+                    style="primary",
+                )
+            )
+    if partner:  # the guide is about a conversation with a partner
+        if state.first_conversation:
+            now.append(words("first_conversation_now"))
         extra.append(
-            ButtonElement(text="A reflection for now", action_id=MILESTONE_ACTION, value=state.milestone_due)
+            ButtonElement(
+                text=words("first_conversation_label"),
+                action_id=GUIDE_ACTION,
+                value="open",
+                style="primary" if state.first_conversation else None,
+            )
         )
-    if state.first_conversation:
-        extra.append(ButtonElement(text="A first conversation", action_id=GUIDE_ACTION, value="open"))
-    extra.append(ButtonElement(text="Quarterly review", action_id=REVIEW_ACTION, value="open"))
+    if state.review_due:
+        now.append(words("review_due"))
+    extra.append(
+        ButtonElement(
+            text=words("review_label"),
+            action_id=REVIEW_ACTION,
+            value="open",
+            style="primary" if state.review_due else None,
+        )
+    )
+    if state.past_reviews:
+        extra.append(
+            ButtonElement(text=words("past_reviews_label"), action_id=PAST_REVIEWS_ACTION, value="open")
+        )
     extra.append(ButtonElement(text="Questions on paper", action_id=PAPER_ACTION, value="open"))
     if partner:
         extra.append(ButtonElement(text="Our weekly time", action_id=RITUAL_ACTION, value="open"))
+    if now:
+        blocks.append(SectionBlock(block_id="now", text=MarkdownTextObject(text="\n".join(now))))
     blocks.append(ActionsBlock(block_id="tracks", elements=extra))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"_Reminders:_ {state.reminder}")))
     blocks.append(
@@ -194,7 +237,12 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
 
 
 def checkin_modal(
-    token: str, *, include_partner: bool, last_experiment: str | None, resources: Sequence[Resource]
+    token: str,
+    *,
+    include_partner: bool,
+    last_experiment: str | None,
+    resources: Sequence[Resource],
+    expectations: bool = False,
 ) -> View:
     blocks: list[Block] = [
         SectionBlock(
@@ -204,6 +252,8 @@ def checkin_modal(
             )
         )
     ]
+    if expectations:
+        blocks.append(_expectations())
     for question in content.checkin_questions(include_partner_questions=include_partner):
         blocks.append(
             InputBlock(
@@ -367,13 +417,20 @@ def look_back_modal(
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"*{signs.title}*\n{signs.text}\n{listed}"[:2900]))
         )
-    card = content.expectations()
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])))
+    blocks.append(_expectations())
     return _modal(
         LOOK_BACK_CALLBACK,
         content.look_back_text("title"),
         [*blocks, *_footer(resources, include_partner)],
         close="Back",
+    )
+
+
+def _expectations() -> Block:
+    """What to expect: in Look back, and the first time the space and the check-in are used."""
+    card = content.expectations()
+    return SectionBlock(
+        block_id="expectations", text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])
     )
 
 
@@ -483,6 +540,46 @@ def reflection_modal(
         submit="Save",
         close="Back",
     )
+
+
+def past_reviews_modal(
+    reviews: Sequence[dict[str, Any]],
+    review: content.Track,
+    *,
+    include_partner: bool,
+    resources: Sequence[Resource],
+) -> View:
+    """The person's quarterly reviews to read, newest first: each one's date and answers,
+    escaped, and as many as fit in a modal (the rest are in the export)."""
+    questions = [(step.id, step.text) for step in review.steps]
+    footer = _footer(resources, include_partner)
+    room = 100 - len(footer) - 2  # the intro, and the line saying older ones are in the export
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=content.space_words("past_reviews_intro")))
+    ]
+    newest_first = sorted(reviews, key=lambda r: str(r.get("saved_at", "")), reverse=True)
+    for shown, entry in enumerate(newest_first):
+        if shown == room:
+            more = content.space_words("past_reviews_more")
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+            break
+        when = str(entry.get("saved_at", ""))[:10]
+        parts = [f"*{escape(when)}*"]
+        for qid, text in questions:
+            answer = str(entry.get(qid) or "").strip()
+            if answer:
+                parts.append(f"_{escape(text)}_\n{_escaped_cut(answer, 900)}")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(parts)[:2990])))
+    return _modal(
+        READING_CALLBACK, content.space_words("past_reviews_title"), [*blocks, *footer], close="Back"
+    )
+
+
+def _escaped_cut(text: str, size: int) -> str:
+    """``text`` escaped for ``mrkdwn`` and, if longer than ``size`` escaped, cut there (never
+    inside an entity) with an ellipsis."""
+    chunks = _escaped_chunks(text, size)
+    return chunks[0] + ("…" if len(chunks) > 1 else "") if chunks else ""
 
 
 def reading_modal(
