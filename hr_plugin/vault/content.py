@@ -76,6 +76,7 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
+    last_week: str
     question: str
     options: tuple[Option, ...]
     note_question: str
@@ -239,8 +240,16 @@ def rating_options() -> list[Option]:
     return [Option(str(o["id"]), str(o["label"])) for o in _raw()["checkin"]["rating"]["options"]]
 
 
+def closeness_question() -> tuple[str, list[Option]]:
+    """The optional question about closeness outside the plan, and its options (``yes``, ``no``,
+    ``rather_not_say``)."""
+    node = _raw()["checkin"]["closeness"]
+    return str(node["question"]), [Option(str(o["id"]), str(o["label"])) for o in node["options"]]
+
+
 def experiment_prompt() -> dict[str, str]:
-    """The micro-experiment texts: ``question``, ``hint``, ``none_label``, ``own_question``, ``own_hint``."""
+    """The micro-experiment texts: ``question``, ``hint``, ``none_label``, ``own_question``,
+    ``own_hint``, ``more_question_2``/``_3``, ``day_question``, ``time_question``, ``no_reminder``."""
     return {key: str(value) for key, value in _raw()["checkin"]["experiment"].items()}
 
 
@@ -257,6 +266,7 @@ def follow_up() -> FollowUp:
     """The question about last week's experiment: options ``tried``, ``partly``, ``not_tried``."""
     node = _raw()["checkin"]["follow_up"]
     return FollowUp(
+        last_week=str(node["last_week"]),
         question=str(node["question"]),
         options=tuple(Option(str(o["id"]), str(o["label"])) for o in node["options"]),
         note_question=str(node["note_question"]),

@@ -174,12 +174,12 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
         entries = vault.entries(who.tenant_id, who.user_id)
         week = vault.this_week(who.tenant_id, who.user_id)
         earlier = [entry for entry in entries if entry["week"] < week]
-        last = earlier[-1].get("experiment") if earlier else None
+        last = earlier[-1]["experiments"] if earlier else []
         purpose = "checkin-reminder" if origin == FROM_REMINDER else "checkin"
         view = v.checkin_modal(
             vault.token(who.tenant_id, who.user_id, purpose),
             include_partner=partner,
-            last_experiment=last,
+            last_experiments=last,
             resources=resources,
             expectations=not entries,  # the first check-in says what to expect
         )
@@ -293,11 +293,11 @@ def submit_checkin(ack: Ack, view: dict[str, Any], context: Any, services: Servi
         demand=submitted.demand,
         vulnerability=submitted.vulnerability,
         rating=submitted.rating,
-        experiment=submitted.experiment,
-        follow_up=submitted.follow_up,
-        follow_up_note=submitted.follow_up_note,
+        experiments=submitted.experiments,
+        follow_ups=submitted.follow_ups,
         partner_rating=submitted.partner_rating,
         partner_words=submitted.partner_words,
+        closeness_outside=submitted.closeness_outside,
     )
     try:
         answers.check()

@@ -120,14 +120,35 @@ class WeekEntry:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> WeekEntry:
         """From the vault's stored check-in (keys ``week``, ``rating``, the answers, ``from_reminder``)."""
+        planned = migrated(record)["experiments"]
         return cls(
             week=str(record["week"]),
             rating=str(record["rating"]),
             answers=tuple(str(record.get(key) or "") for key in ANSWER_KEYS),
-            experiment=str(record["experiment"]) if record.get("experiment") else None,
+            experiment=str(planned[0]["text"]) if planned else None,
             came_from_reminder=bool(record.get("from_reminder", False)),
             partner_rating=str(record["partner_rating"]) if record.get("partner_rating") else None,
         )
+
+
+def migrated(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored check-in in today's shape: ``experiments`` (a list of ``text``, ``day``, ``time``)
+    and ``follow_ups`` (``experiment``, ``outcome``, ``note``).
+
+    Check-ins saved before there could be three experiments a week hold one ``experiment``
+    string and one ``follow_up`` with its ``follow_up_note``; they are read as lists of one (or
+    none), so nothing written then is lost or read differently. The record itself is not changed.
+    """
+    entry = dict(record)
+    if "experiments" not in entry:
+        old = entry.pop("experiment", None)
+        entry["experiments"] = [{"text": str(old), "day": None, "time": None}] if old else []
+    if "follow_ups" not in entry:
+        outcome, note = entry.pop("follow_up", None), entry.pop("follow_up_note", None) or ""
+        entry["follow_ups"] = (
+            [{"experiment": None, "outcome": outcome, "note": str(note)}] if outcome or note else []
+        )
+    return entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -348,3 +348,166 @@ def test_many_past_reviews_fit_one_modal_newest_first(stack: AppStack, enrolled:
     assert "review 119" in text and "review 000" not in text
     assert text.index("review 119") < text.index("review 118")
     assert "Older reviews are in your export." in text
+
+
+# -- 6. up to three micro-experiments a week, never reminded ---------------------------------
+
+
+def _experiment_values(
+    plans: list[tuple[str, int | None, str | None]], rating: str = "neutral"
+) -> dict[str, Any]:
+    values = flow.checkin_values("a week", rating)
+    for index, (text, day, at) in enumerate(plans):
+        suffix = "" if index == 0 else f"_{index + 1}"
+        values[f"own_experiment{suffix}"] = {"value": {"type": "plain_text_input", "value": text}}
+        if day is not None:
+            values[f"experiment_day{suffix}"] = {"value": {"selected_option": {"value": str(day)}}}
+        if at is not None:
+            values[f"experiment_time{suffix}"] = {"value": {"selected_time": at}}
+    return values
+
+
+def _submit_checkin(stack: AppStack, user: str, values: dict[str, Any]) -> SignedResponse:
+    modal = flow.open_checkin(stack, user)
+    return stack.slack.view_submission(user, flow.CHECKIN, values, view_id=modal["id"])
+
+
+def _row_counts(stack: AppStack) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from hr_plugin.db import unit_of_work
+    from hr_plugin.models import Base
+
+    with unit_of_work(stack.factory) as session:
+        return {
+            table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
+            if table.name not in ("vault_records", "vault_nonces", "audit_log", "processed_events")
+        }
+
+
+def _outbox(stack: AppStack) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from hr_plugin.db import unit_of_work
+    from hr_plugin.models import OutboxMessage
+
+    with unit_of_work(stack.factory) as session:
+        return [
+            (row.idempotency_key, json.dumps(row.payload)) for row in session.scalars(select(OutboxMessage))
+        ]
+
+
+PLANS: list[tuple[str, int | None, str | None]] = [
+    ("a walk <together> & back", 1, "19:00"),
+    ("ten quiet minutes", None, "07:30"),
+    ("an early night", 4, None),
+]
+
+
+def test_three_experiments_with_day_and_time_are_sealed_followed_up_and_never_reminded(
+    stack: AppStack, enrolled: str
+) -> None:
+    from hr_plugin.vault.content import reminder_text
+
+    _consent_with(stack, enrolled, None)
+    flow.check_in(stack, enrolled, "settling in")  # the first check-in, so counts below are steady
+    before = _row_counts(stack)
+    saved = _submit_checkin(stack, enrolled, _experiment_values(PLANS))
+    assert saved.json is not None and saved.json["response_action"] == "update", saved.body
+
+    vault = vault_package.vault_for(stack.services)
+    latest = vault.entries(TEAM, enrolled)[-1]
+    assert latest["experiments"] == [
+        {"text": "a walk <together> & back", "day": 1, "time": "19:00"},
+        {"text": "ten quiet minutes", "day": None, "time": "07:30"},
+        {"text": "an early night", "day": 4, "time": None},
+    ]
+    # Nothing is scheduled or queued for them: no row anywhere but the sealed entry, and a week
+    # of ticks (with no reminder chosen) sends nothing at all.
+    assert _row_counts(stack) == before
+    for _ in range(24 * 8):
+        stack.ticks.run_due()
+        _advance(stack, timedelta(hours=1))
+    stack.settle()
+    sent = json.dumps([c["params"] for c in stack.fake.calls if c["method"] == "chat.postMessage"])
+    assert reminder_text() not in sent and not any(plan[0] in sent for plan in PLANS)
+    assert not any("together" in text or "vault" in key for key, text in _outbox(stack))
+
+    modal = flow.open_checkin(stack, enrolled)  # the next week looks back on each one
+    text = json.dumps(modal)
+    assert "a walk &lt;together&gt; &amp; back (Tuesday 19:00)" in text
+    assert "ten quiet minutes (07:30)" in text and "an early night (Friday)" in text
+    ids = [block.get("block_id") for block in modal["blocks"] if block.get("block_id")]
+    assert len(ids) == len(set(ids)) and len(modal["blocks"]) <= 100
+    assert {"follow_up", "follow_up_2", "follow_up_3", "follow_up_note_3"} <= set(ids)
+
+    values = _experiment_values([])
+    values["follow_up"] = {"value": {"selected_option": {"value": "tried"}}}
+    values["follow_up_note_2"] = {"value": {"type": "plain_text_input", "value": "mornings are hard"}}
+    values["follow_up_3"] = {"value": {"selected_option": {"value": "not_tried"}}}
+    answered = stack.slack.view_submission(enrolled, flow.CHECKIN, values, view_id=modal["id"])
+    assert answered.json is not None and answered.json["response_action"] == "update", answered.body
+    assert vault.entries(TEAM, enrolled)[-1]["follow_ups"] == [
+        {"experiment": "a walk <together> & back", "outcome": "tried", "note": ""},
+        {"experiment": "ten quiet minutes", "outcome": None, "note": "mornings are hard"},
+        {"experiment": "an early night", "outcome": "not_tried", "note": ""},
+    ]
+
+    looked = json.dumps(flow.look_back(stack, enrolled))
+    assert "a walk &lt;together&gt; &amp; back (Tuesday 19:00): _Tried it_" in looked
+    assert "ten quiet minutes (07:30)" in looked and "an early night (Friday): _Didn't get to it_" in looked
+
+    exported = vault.export(TEAM, enrolled)
+    planned = [p["text"] for entry in exported["checkins"] for p in entry["experiments"]]
+    assert planned == [p[0] for p in PLANS]
+    from hr_plugin.vault.export_page import export_document
+
+    page = export_document(exported).decode()
+    assert "a walk &lt;together&gt; &amp; back (Tuesday 19:00)" in page and "mornings are hard" in page
+
+
+def test_a_day_without_an_experiment_or_a_bad_time_is_an_inline_error(stack: AppStack, enrolled: str) -> None:
+    _consent_with(stack, enrolled, None)
+    values = _experiment_values([("fine", None, None), ("", 2, None)])
+    refused = _submit_checkin(stack, enrolled, values)
+    assert refused.json is not None and refused.json["response_action"] == "errors", refused.body
+    assert set(refused.json["errors"]) == {"own_experiment_2"}
+
+    values = _experiment_values([("fine", None, None), ("also fine", None, None), ("third", 3, "25:99")])
+    refused = _submit_checkin(stack, enrolled, values)
+    assert refused.json is not None and set(refused.json["errors"]) == {"experiment_time_3"}
+    assert vault_package.vault_for(stack.services).entries(TEAM, enrolled) == []
+
+
+def test_an_entry_saved_with_one_experiment_string_is_read_as_a_list(stack: AppStack, enrolled: str) -> None:
+    from hr_plugin.db import unit_of_work
+
+    _consent_with(stack, enrolled, None)
+    vault = vault_package.vault_for(stack.services)
+    last_week = f"{(_today(stack) - timedelta(weeks=1)).isocalendar()[0]}-W{(_today(stack) - timedelta(weeks=1)).isocalendar()[1]:02d}"
+    with unit_of_work(stack.factory) as session:  # as the app stored it before #18
+        owner = vault.owner(session, TEAM, enrolled)
+        old = {
+            "week": last_week,
+            "saved_at": "2026-11-16T10:00:00+00:00",
+            "restorative": "",
+            "demand": "",
+            "vulnerability": "",
+            "rating": "neutral",
+            "experiment": "one old experiment",
+            "follow_up": "partly",
+            "follow_up_note": "an old note",
+            "from_reminder": False,
+        }
+        vault._write(session, owner, "checkin", old)
+        session.commit()
+
+    entry = vault.entries(TEAM, enrolled)[0]
+    assert entry["experiments"] == [{"text": "one old experiment", "day": None, "time": None}]
+    assert entry["follow_ups"] == [{"experiment": None, "outcome": "partly", "note": "an old note"}]
+    assert "experiment" not in entry and "follow_up" not in entry
+    assert vault.export(TEAM, enrolled)["checkins"][0]["experiments"][0]["text"] == "one old experiment"
+    modal = flow.open_checkin(stack, enrolled)
+    assert "one old experiment" in json.dumps(modal)
+    assert "one old experiment" in json.dumps(flow.look_back(stack, enrolled))

@@ -13,6 +13,7 @@ from typing import Any
 from hr_plugin.db import unit_of_work
 from hr_plugin.vault.crypto import derive_key, record_context
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
+from hr_plugin.vault.signals import migrated
 from hr_plugin.vault.values import (
     MAX_ANSWER,
     CheckinInput,
@@ -68,9 +69,11 @@ class Entries(VaultBase):
             if self.space(session, owner) is None:
                 raise VaultError("Please open your private space and agree first.")
             week = self.iso_week(owner)
-            existing = [
-                rid for rid, data in self._records(session, owner, "checkin") if data.get("week") == week
-            ]
+            stored = self._records(session, owner, "checkin")
+            existing = [rid for rid, data in stored if data.get("week") == week]
+            earlier = sorted((d for _, d in stored if str(d.get("week")) < week), key=lambda d: d["week"])
+            # The follow-ups answer the latest earlier check-in's experiments, in their order.
+            last_planned = migrated(earlier[-1])["experiments"] if earlier else []
             entry = {
                 "week": week,
                 "saved_at": self.clock.now().isoformat(),
@@ -78,11 +81,27 @@ class Entries(VaultBase):
                 "demand": answers.demand.strip(),
                 "vulnerability": answers.vulnerability.strip(),
                 "rating": answers.rating,
-                "experiment": (answers.experiment or "").strip() or None,
-                "follow_up": answers.follow_up,
-                "follow_up_note": answers.follow_up_note.strip(),
+                "experiments": [
+                    {
+                        "text": planned.text.strip(),
+                        "day": int(planned.day) if planned.day is not None else None,
+                        "time": planned.time,
+                    }
+                    for planned in answers.experiments
+                    if planned.text.strip()
+                ],
+                "follow_ups": [
+                    {
+                        "experiment": last_planned[index]["text"],
+                        "outcome": answer.outcome,
+                        "note": answer.note.strip(),
+                    }
+                    for index, answer in enumerate(answers.follow_ups)
+                    if index < len(last_planned) and (answer.outcome or answer.note.strip())
+                ],
                 "partner_rating": answers.partner_rating,
                 "partner_words": answers.partner_words.strip(),
+                "closeness_outside": answers.closeness_outside,
                 "from_reminder": from_reminder,
             }
             between_read_and_write()
@@ -97,7 +116,8 @@ class Entries(VaultBase):
         with unit_of_work(self.factory) as session:
             owner = self.owner(session, tenant_id, user_id)
             return sorted(
-                (data for _, data in self._records(session, owner, "checkin")), key=lambda d: d["week"]
+                (migrated(data) for _, data in self._records(session, owner, "checkin")),
+                key=lambda d: d["week"],
             )
 
     def this_week(self, tenant_id: str, user_id: str) -> str:

@@ -63,10 +63,12 @@ from hr_plugin.vault.actions import (
     STOP_IN_SPACE_ACTION,
 )
 from hr_plugin.vault.signals import Signal, TrendPoint
-from hr_plugin.vault.values import Resource
+from hr_plugin.vault.values import MAX_ANSWER, MAX_EXPERIMENT, MAX_EXPERIMENTS, Resource, nth
 
 RATING_BLOCK, EXPERIMENT_BLOCK, OWN_EXPERIMENT_BLOCK = "rating", "experiment", "own_experiment"
 FOLLOW_UP_BLOCK, FOLLOW_UP_NOTE_BLOCK = "follow_up", "follow_up_note"
+EXPERIMENT_DAY_BLOCK, EXPERIMENT_TIME_BLOCK = "experiment_day", "experiment_time"
+CLOSENESS_BLOCK = "closeness_outside"
 WEEKDAY_BLOCK, TIME_BLOCK = "weekday", "time"
 PARTNER_BLOCK, ARRIVAL_BLOCK = "partner_questions", "arrival_date"
 PARTNER_RATING_BLOCK, PARTNER_WORDS_BLOCK = "partner_rating", "partner_words"
@@ -240,10 +242,12 @@ def checkin_modal(
     token: str,
     *,
     include_partner: bool,
-    last_experiment: str | None,
+    last_experiments: Sequence[dict[str, Any]],
     resources: Sequence[Resource],
     expectations: bool = False,
 ) -> View:
+    """The week's check-in: ``last_experiments`` are the latest earlier check-in's (each a
+    ``text`` with an optional ``day`` and ``time``), each followed up here."""
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -274,52 +278,9 @@ def checkin_modal(
     )
     if include_partner:
         blocks += _partner_part(options)
-    if last_experiment:
-        follow = content.follow_up()
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"Last week you chose: _{escape(last_experiment)}_"))
-        )
-        blocks.append(
-            InputBlock(
-                block_id=FOLLOW_UP_BLOCK,
-                label=follow.question,
-                optional=True,
-                element=RadioButtonsElement(
-                    action_id="value", options=[Option(value=o.id, label=o.label) for o in follow.options]
-                ),
-            )
-        )
-        blocks.append(
-            InputBlock(
-                block_id=FOLLOW_UP_NOTE_BLOCK,
-                label=follow.note_question,
-                optional=True,
-                hint=follow.note_hint or None,
-                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
-            )
-        )
-    prompt = content.experiment_prompt()
-    choices = [
-        Option(value=e.id, label=e.label) for e in content.experiments(include_partner=include_partner)
-    ]
-    blocks.append(
-        InputBlock(
-            block_id=EXPERIMENT_BLOCK,
-            label=prompt["question"],
-            optional=True,
-            hint=prompt.get("hint") or None,
-            element=StaticSelectElement(action_id="value", options=choices),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id=OWN_EXPERIMENT_BLOCK,
-            label=prompt["own_question"],
-            optional=True,
-            hint=prompt.get("own_hint") or None,
-            element=PlainTextInputElement(action_id="value", max_length=300),
-        )
-    )
+    blocks += _follow_ups(last_experiments)
+    blocks += _experiments(include_partner)
+    blocks.append(_closeness())
     blocks.append(
         ContextBlock(
             elements=[
@@ -336,6 +297,108 @@ def checkin_modal(
         token=token,
         submit="Save",
         close="Back",
+    )
+
+
+def _when(planned: dict[str, Any]) -> str:
+    """An experiment's optional day and time, as "Tuesday 19:00", or ""."""
+    day = planned.get("day")
+    parts = [WEEKDAYS[day] if isinstance(day, int) and 0 <= day < 7 else "", str(planned.get("time") or "")]
+    return " ".join(part for part in parts if part)
+
+
+def _follow_ups(last_experiments: Sequence[dict[str, Any]]) -> list[Block]:
+    """For each of last week's experiments: what it was, how it went, and a note."""
+    follow = content.follow_up()
+    blocks: list[Block] = []
+    for index, planned in enumerate(last_experiments[:MAX_EXPERIMENTS]):
+        when = _when(planned)
+        named = escape(str(planned.get("text") or "")) + (f" ({when})" if when else "")
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=follow.last_week.format(experiment=f"_{named}_")[:2900])
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{FOLLOW_UP_BLOCK}{nth(index)}",
+                label=follow.question,
+                optional=True,
+                element=RadioButtonsElement(
+                    action_id="value", options=[Option(value=o.id, label=o.label) for o in follow.options]
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{FOLLOW_UP_NOTE_BLOCK}{nth(index)}",
+                label=follow.note_question,
+                optional=True,
+                hint=follow.note_hint or None,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=MAX_ANSWER),
+            )
+        )
+    return blocks
+
+
+def _experiments(include_partner: bool) -> list[Block]:
+    """Up to three experiments for the coming week, each chosen or described, with an optional
+    day and time. No reminder is ever sent for them: the screen says so."""
+    prompt = content.experiment_prompt()
+    choices = [
+        Option(value=e.id, label=e.label) for e in content.experiments(include_partner=include_partner)
+    ]
+    days = [Option(value=str(index), label=name) for index, name in enumerate(WEEKDAYS)]
+    blocks: list[Block] = []
+    for index in range(MAX_EXPERIMENTS):
+        suffix = nth(index)
+        blocks.append(
+            InputBlock(
+                block_id=f"{EXPERIMENT_BLOCK}{suffix}",
+                label=prompt["question"] if index == 0 else prompt[f"more_question_{index + 1}"],
+                optional=True,
+                hint=(prompt.get("hint") or None) if index == 0 else None,
+                element=StaticSelectElement(action_id="value", options=choices),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{OWN_EXPERIMENT_BLOCK}{suffix}",
+                label=prompt["own_question"],
+                optional=True,
+                hint=(prompt.get("own_hint") or None) if index == 0 else None,
+                element=PlainTextInputElement(action_id="value", max_length=MAX_EXPERIMENT),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{EXPERIMENT_DAY_BLOCK}{suffix}",
+                label=prompt["day_question"],
+                optional=True,
+                element=StaticSelectElement(action_id="value", options=days),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{EXPERIMENT_TIME_BLOCK}{suffix}",
+                label=prompt["time_question"],
+                optional=True,
+                element=TimePickerElement(action_id="value"),
+            )
+        )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=prompt["no_reminder"])]))
+    return blocks
+
+
+def _closeness() -> Block:
+    question, options = content.closeness_question()
+    return InputBlock(
+        block_id=CLOSENESS_BLOCK,
+        label=question,
+        optional=True,
+        element=RadioButtonsElement(
+            action_id="value", options=[Option(value=o.id, label=o.label) for o in options]
+        ),
     )
 
 
@@ -400,14 +463,11 @@ def look_back_modal(
                     text=MarkdownTextObject(text=f"*{title}*\n• {escape(latest['partner_words'])}"[:2900])
                 )
             )
-    tried = [e for e in entries if e.get("experiment")][-6:]
-    if tried:
+    lines = _experiment_lines(entries)
+    if lines:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text="*Experiments*\n"
-                    + "\n".join(f"• {e['week']}: {escape(e['experiment'])}" for e in tried)[:2900]
-                )
+                text=MarkdownTextObject(text=fit_lines(lines[-12:], head="*Experiments*", limit=2900))
             )
         )
     if warning_signs:
@@ -424,6 +484,27 @@ def look_back_modal(
         [*blocks, *_footer(resources, include_partner)],
         close="Back",
     )
+
+
+def _experiment_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per experiment, oldest first: its week, what it was, its day and time, and how
+    it went where the next check-in said."""
+    outcomes = {o.id: o.label for o in content.follow_up().options}
+    lines = []
+    for position, entry in enumerate(entries):
+        following = entries[position + 1] if position + 1 < len(entries) else {}
+        # A follow-up names the experiment it answers; one saved before there could be three
+        # names none and answers the only one.
+        answers = {str(f.get("experiment")): f.get("outcome") for f in following.get("follow_ups") or []}
+        for index, planned in enumerate(entry.get("experiments") or []):
+            when = _when(planned)
+            line = f"• {escape(str(entry.get('week', '')))}: {escape(str(planned.get('text') or ''))[:700]}"
+            line += f" ({when})" if when else ""
+            outcome = answers.get(str(planned.get("text")), answers.get("None") if index == 0 else None)
+            if outcome in outcomes:
+                line += f": _{outcomes[outcome]}_"
+            lines.append(line)
+    return lines
 
 
 def _expectations() -> Block:
