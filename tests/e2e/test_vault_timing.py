@@ -485,7 +485,9 @@ def test_an_entry_saved_with_one_experiment_string_is_read_as_a_list(stack: AppS
 
     _consent_with(stack, enrolled, None)
     vault = vault_package.vault_for(stack.services)
-    last_week = f"{(_today(stack) - timedelta(weeks=1)).isocalendar()[0]}-W{(_today(stack) - timedelta(weeks=1)).isocalendar()[1]:02d}"
+    from hr_plugin.vault.signals import iso_week
+
+    last_week = iso_week(_today(stack) - timedelta(weeks=1))
     with unit_of_work(stack.factory) as session:  # as the app stored it before #18
         owner = vault.owner(session, TEAM, enrolled)
         old = {
