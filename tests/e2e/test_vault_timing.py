@@ -17,6 +17,8 @@ from hr_plugin.testing.stack import AppStack
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
 
+NONE_GOOD = "none_good"
+
 
 @pytest.fixture
 def enrolled(stack: AppStack, org: dict[str, str]) -> str:
@@ -513,3 +515,46 @@ def test_an_entry_saved_with_one_experiment_string_is_read_as_a_list(stack: AppS
     modal = flow.open_checkin(stack, enrolled)
     assert "one old experiment" in json.dumps(modal)
     assert "one old experiment" in json.dumps(flow.look_back(stack, enrolled))
+
+
+# -- 7. closeness outside the plan -----------------------------------------------------------
+
+
+def test_closeness_outside_the_plan_is_asked_sealed_and_shown_as_a_good_sign_only_when_true(
+    stack: AppStack, enrolled: str
+) -> None:
+    _consent_with(stack, enrolled, None)
+    modal = flow.open_checkin(stack, enrolled)
+    question = next(block for block in modal["blocks"] if block.get("block_id") == "closeness_outside")
+    assert question["optional"] is True
+    assert [o["value"] for o in question["element"]["options"]] == ["yes", "no", "rather_not_say"]
+
+    values = flow.checkin_values("a week", "neutral")
+    values["closeness_outside"] = {"value": {"selected_option": {"value": "rather_not_say"}}}
+    _submit_checkin(stack, enrolled, values)
+    assert vault_package.vault_for(stack.services).entries(TEAM, enrolled)[-1]["closeness_outside"] == (
+        "rather_not_say"
+    )
+    assert "Outside the plan" not in json.dumps(_open_space(stack, enrolled))
+
+    values["closeness_outside"] = {"value": {"selected_option": {"value": "yes"}}}
+    _submit_checkin(stack, enrolled, values)
+    assert "*Outside the plan*" in json.dumps(_open_space(stack, enrolled))
+
+    _advance(stack, timedelta(weeks=1))  # last week's answer still speaks this week
+    assert "*Outside the plan*" in json.dumps(_open_space(stack, enrolled))
+    _advance(stack, timedelta(weeks=1))
+    assert "Outside the plan" not in json.dumps(_open_space(stack, enrolled))
+
+
+def test_closeness_outside_the_plan_is_not_shown_beside_two_hard_weeks(
+    stack: AppStack, enrolled: str
+) -> None:
+    _consent_with(stack, enrolled, None)
+    _submit_checkin(stack, enrolled, flow.checkin_values("hard", NONE_GOOD))
+    _advance(stack, timedelta(weeks=1))
+    values = flow.checkin_values("hard again", NONE_GOOD)
+    values["closeness_outside"] = {"value": {"selected_option": {"value": "yes"}}}
+    _submit_checkin(stack, enrolled, values)
+    space = json.dumps(_open_space(stack, enrolled))
+    assert "*Two hard weeks*" in space and "Outside the plan" not in space
