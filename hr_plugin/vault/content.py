@@ -76,6 +76,7 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
+    last_week: str
     question: str
     options: tuple[Option, ...]
     note_question: str
@@ -151,6 +152,11 @@ def home_line() -> str:
 
 def open_label() -> str:
     return str(_raw()["space"]["open_label"])
+
+
+def space_words(key: str) -> str:
+    """A line of the space itself, by key (``arrival_label``, ``arrival_hint``, ...)."""
+    return str(_raw()["space"][key])
 
 
 def consent(*, include_partner: bool = True) -> Consent:
@@ -234,8 +240,16 @@ def rating_options() -> list[Option]:
     return [Option(str(o["id"]), str(o["label"])) for o in _raw()["checkin"]["rating"]["options"]]
 
 
+def closeness_question() -> tuple[str, list[Option]]:
+    """The optional question about closeness outside the plan, and its options (``yes``, ``no``,
+    ``rather_not_say``)."""
+    node = _raw()["checkin"]["closeness"]
+    return str(node["question"]), [Option(str(o["id"]), str(o["label"])) for o in node["options"]]
+
+
 def experiment_prompt() -> dict[str, str]:
-    """The micro-experiment texts: ``question``, ``hint``, ``none_label``, ``own_question``, ``own_hint``."""
+    """The micro-experiment texts: ``question``, ``hint``, ``none_label``, ``own_question``,
+    ``own_hint``, ``more_question_2``/``_3``, ``day_question``, ``time_question``, ``no_reminder``."""
     return {key: str(value) for key, value in _raw()["checkin"]["experiment"].items()}
 
 
@@ -252,6 +266,7 @@ def follow_up() -> FollowUp:
     """The question about last week's experiment: options ``tried``, ``partly``, ``not_tried``."""
     node = _raw()["checkin"]["follow_up"]
     return FollowUp(
+        last_week=str(node["last_week"]),
         question=str(node["question"]),
         options=tuple(Option(str(o["id"]), str(o["label"])) for o in node["options"]),
         note_question=str(node["note_question"]),
@@ -289,8 +304,9 @@ def expectations() -> Card:
 def milestone(key: str, *, include_partner: bool = True) -> Milestone | None:
     """The milestone reflection for ``6_weeks``, ``3_months`` or ``6_months``.
 
-    ``None`` when partner content is left out: the question is about a partner, and asking it
-    of someone who has none, or after a loss, would be unkind.
+    Offered to everyone: where partner content is left out, the question is asked in its
+    ``_solo`` wording, about the person alone (asking about a partner of someone who has none,
+    or after a loss, would be unkind). ``None`` only if the content marks it ``needs_partner``.
     """
     if key not in MILESTONE_KEYS:
         raise KeyError(key)
@@ -301,8 +317,8 @@ def milestone(key: str, *, include_partner: bool = True) -> Milestone | None:
         key=key,
         title=str(node["title"]),
         when=str(node["when"][key]),
-        intro=str(node["intro"]),
-        question=str(node["question"]),
+        intro=_worded(node, "intro", include_partner),
+        question=_worded(node, "question", include_partner),
         hint=str(node["hint"]),
     )
 

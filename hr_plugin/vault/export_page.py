@@ -140,8 +140,26 @@ def export_document(data: dict[str, Any]) -> bytes:
             shared = ratings.get(str(entry.get("partner_rating")), "")
             lines.append(f"<p><i>{escape(content.partner_part()['title'])}:</i> {escape(shared)} ")
             lines.append(f"{escape(str(entry.get('partner_words') or ''))}</p>")
-        if entry.get("experiment"):
-            lines.append(f"<p><i>Experiment:</i> {escape(str(entry['experiment']))}</p>")
+        days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        for planned in entry.get("experiments") or []:
+            day = planned.get("day")
+            when = " ".join(
+                part
+                for part in (
+                    days[day] if isinstance(day, int) and 0 <= day < 7 else "",
+                    planned.get("time") or "",
+                )
+                if part
+            )
+            shown = escape(str(planned.get("text") or "")) + (f" ({escape(when)})" if when else "")
+            lines.append(f"<p><i>Experiment:</i> {shown}</p>")
+        for answer in entry.get("follow_ups") or []:
+            outcome, note = escape(str(answer.get("outcome") or "")), escape(str(answer.get("note") or ""))
+            lines.append(f"<p><i>Last week's experiment:</i> {outcome} {note}</p>")
+        if entry.get("closeness_outside"):
+            lines.append(
+                f"<p><i>Closeness outside the plan:</i> {escape(str(entry['closeness_outside']))}</p>"
+            )
         rows.append("\n".join(lines))
     rows += _track_rows(data.get("track") or [])
     encoded = base64.b64encode(raw.encode()).decode()

@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from hr_plugin.enrolment import own_enrolment
+from hr_plugin.enrolment import EnrolmentView, own_enrolment
 from hr_plugin.services import Services
 from hr_plugin.slack.payloads import RequestContext, request_context
 from hr_plugin.vault import actions as a
@@ -27,29 +27,42 @@ from hr_plugin.vault import views as v
 from hr_plugin.vault.entry import vault_for
 from hr_plugin.vault.messages import FROM_REMINDER
 from hr_plugin.vault.service import STALE_SCREEN, CheckinInput, ModalToken, StaleScreen, Vault, VaultError
-from hr_plugin.vault.values import Resource
+from hr_plugin.vault.values import Profile, Resource
 from hr_plugin.vault.views import track as vt
 
 
 def _include_partner(services: Services, vault: Vault, who: RequestContext) -> bool:
     mine = own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
     profile = vault.profile(who.tenant_id, who.user_id)
+    return _partner(mine, profile)
+
+
+def _partner(mine: EnrolmentView | None, profile: Profile) -> bool:
     return profile.partner_questions and not (mine is not None and mine.leave_out_family)
 
 
-def _space_view(services: Services, vault: Vault, who: RequestContext, origin: str) -> Any:
+def _space_view(
+    services: Services, vault: Vault, who: RequestContext, origin: str, *, first_use: bool = False
+) -> Any:
+    """The space as it is today: milestones, the first conversation and the quarterly review
+    are worked out here, when it is opened, from sealed dates (never by a scheduled tick)."""
     entries = vault.entries(who.tenant_id, who.user_id)
     weekly = [signals.WeekEntry.from_record(entry) for entry in entries]
     week = vault.this_week(who.tenant_id, who.user_id)
     profile = vault.profile(who.tenant_id, who.user_id)
+    mine = own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
     today = services.clock.now().date()
     arrival = date.fromisoformat(profile.arrival_date) if profile.arrival_date else None
+    anchor = signals.milestones_from(arrival, mine.leave_start if mine is not None else None)
     due = (
-        [m for m in signals.milestones_due(arrival, today) if m not in profile.answered_milestones]
-        if arrival
+        [m for m in signals.milestones_due(anchor, today) if m not in profile.answered_milestones]
+        if anchor
         else []
     )
-    partner = _include_partner(services, vault, who)
+    partner = _partner(mine, profile)
+    reviews = vault.reflections(who.tenant_id, who.user_id, "review")
+    started = vault.started_on(who.tenant_id, who.user_id) or today
+    last_review = date.fromisoformat(reviews[-1]["saved_at"][:10]) if reviews else None
     weekday, at, stopped, paused = vault.reminder_settings(who.tenant_id, who.user_id)
     # "Without a reminder" is a good sign only for someone whom reminders would reach this week.
     reminders_on = weekday is not None and not stopped and not paused
@@ -61,8 +74,11 @@ def _space_view(services: Services, vault: Vault, who: RequestContext, origin: s
         checked_in_this_week=any(entry["week"] == week for entry in entries),
         signals=signals.current_signals(weekly, today=today, reminders_on=reminders_on),
         reminder=reminder,
-        milestone_due=due[0] if due and partner else None,
-        first_conversation=bool(arrival and partner and signals.first_conversation_offered(arrival, today)),
+        milestone_due=due[0] if due else None,
+        first_conversation=bool(anchor and partner and signals.first_conversation_offered(anchor, today)),
+        review_due=signals.quarterly_review_due(started, today, last_review),
+        past_reviews=bool(reviews),
+        expectations=first_use,
     )
     view = v.space_modal(state, vault.resources(who.tenant_id, who.user_id))
     view.private_metadata = origin
@@ -119,15 +135,20 @@ def submit_consent(ack: Ack, view: dict[str, Any], context: Any, services: Servi
     token = view.get("private_metadata") or ""
     origin = FROM_REMINDER if token.startswith("consent-reminder") else ""
     purpose = f"consent-{origin or 'home'}"
+    arrival = v.ConsentSubmission.from_view(view).arrival_date
     try:
-        vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token))
+        vault.consent(who.tenant_id, who.user_id, token=ModalToken(purpose, token), arrival_date=arrival)
     except StaleScreen:
         _refuse_stale(ack)
         return
     except VaultError as exc:
-        ack(response_action="update", view=v.done_modal(str(exc)))
+        if exc.field:
+            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        else:
+            ack(response_action="update", view=v.done_modal(str(exc)))
         return
-    ack(response_action="update", view=_space_view(services, vault, who, origin))
+    # Right after agreeing, the space shows what to expect, once.
+    ack(response_action="update", view=_space_view(services, vault, who, origin, first_use=True))
 
 
 # -- screens pushed from the space ---------------------------------------------------------
@@ -154,13 +175,14 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
         entries = vault.entries(who.tenant_id, who.user_id)
         week = vault.this_week(who.tenant_id, who.user_id)
         earlier = [entry for entry in entries if entry["week"] < week]
-        last = earlier[-1].get("experiment") if earlier else None
+        last = earlier[-1]["experiments"] if earlier else []
         purpose = "checkin-reminder" if origin == FROM_REMINDER else "checkin"
         view = v.checkin_modal(
             vault.token(who.tenant_id, who.user_id, purpose),
             include_partner=partner,
-            last_experiment=last,
+            last_experiments=last,
             resources=resources,
+            expectations=not entries,  # the first check-in says what to expect
         )
     elif action_id == a.LOOK_BACK_ACTION:
         entries = vault.entries(who.tenant_id, who.user_id)
@@ -201,7 +223,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
         view = v.reflection_modal(
             vault.token(who.tenant_id, who.user_id, f"milestone-{milestone.key}"),
             milestone.title,
-            "\n\n".join([milestone.intro, *_counselling(resources)]),
+            "\n\n".join([f"*{milestone.when}*", milestone.intro, *_counselling(resources)]),
             [("answer", milestone.question)],
             include_partner=partner,
             resources=resources,
@@ -223,6 +245,13 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
         view = v.reading_modal(
             guide.title,
             [guide.intro, *(step.text for step in guide.steps)],
+            include_partner=partner,
+            resources=resources,
+        )
+    elif action_id == a.PAST_REVIEWS_ACTION:
+        view = v.past_reviews_modal(
+            vault.reflections(who.tenant_id, who.user_id, "review"),
+            content.quarterly_review(include_partner=partner),
             include_partner=partner,
             resources=resources,
         )
@@ -265,11 +294,11 @@ def submit_checkin(ack: Ack, view: dict[str, Any], context: Any, services: Servi
         demand=submitted.demand,
         vulnerability=submitted.vulnerability,
         rating=submitted.rating,
-        experiment=submitted.experiment,
-        follow_up=submitted.follow_up,
-        follow_up_note=submitted.follow_up_note,
+        experiments=submitted.experiments,
+        follow_ups=submitted.follow_ups,
         partner_rating=submitted.partner_rating,
         partner_words=submitted.partner_words,
+        closeness_outside=submitted.closeness_outside,
     )
     try:
         answers.check()
@@ -334,7 +363,10 @@ def submit_profile(ack: Ack, view: dict[str, Any], context: Any, services: Servi
         _refuse_stale(ack)
         return
     except VaultError as exc:
-        ack(response_action="update", view=v.done_modal(str(exc)))
+        if exc.field:
+            ack(response_action="errors", errors={_block_for(exc.field): str(exc)})
+        else:
+            ack(response_action="update", view=v.done_modal(str(exc)))
         return
     ack(response_action="update", view=v.done_modal("Saved."))
 
@@ -451,6 +483,7 @@ def _block_for(field: str | None) -> str:
         "partner_words": v.PARTNER_WORDS_BLOCK,
         "weekday": v.WEEKDAY_BLOCK,
         "time": v.TIME_BLOCK,
+        "arrival_date": v.ARRIVAL_BLOCK,
     }.get(field or "", field or v.RATING_BLOCK)
 
 

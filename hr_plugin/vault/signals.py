@@ -49,13 +49,18 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 class Signal(StrEnum):
     """The signals; the values are the keys of their words in the vault's content.
 
-    ``WITHOUT_REMINDER`` is the one good sign; the others ask for care (decay signals).
+    ``WITHOUT_REMINDER`` and ``CLOSENESS_OUTSIDE_PLAN`` are good signs (``GOOD_SIGNS``); the
+    others ask for care (decay signals).
     """
 
     TWO_WEEKS_NONE_GOOD = "two_weeks_none_good"
     BOTH_TWO_WEEKS_NONE_GOOD = "both_two_weeks_none_good"
     SAME_THREE_WEEKS = "same_three_weeks"
     WITHOUT_REMINDER = "without_reminder"
+    CLOSENESS_OUTSIDE_PLAN = "closeness_outside_plan"
+
+
+GOOD_SIGNS = frozenset({Signal.WITHOUT_REMINDER, Signal.CLOSENESS_OUTSIDE_PLAN})
 
 
 # -- weeks -----------------------------------------------------------------------------------
@@ -95,6 +100,9 @@ class WeekEntry:
     # What the partner shared, entered by the employee after talking together; ``None`` when
     # that optional part was left out this week.
     partner_rating: str | None = None
+    # "Was there closeness this week outside what you planned?" answered yes (an optional
+    # question: no, "rather not say" and no answer are all False).
+    closeness_outside: bool = False
 
     def __post_init__(self) -> None:
         week_start(self.week)
@@ -120,14 +128,36 @@ class WeekEntry:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> WeekEntry:
         """From the vault's stored check-in (keys ``week``, ``rating``, the answers, ``from_reminder``)."""
+        planned = migrated(record)["experiments"]
         return cls(
             week=str(record["week"]),
             rating=str(record["rating"]),
             answers=tuple(str(record.get(key) or "") for key in ANSWER_KEYS),
-            experiment=str(record["experiment"]) if record.get("experiment") else None,
+            experiment=str(planned[0]["text"]) if planned else None,
             came_from_reminder=bool(record.get("from_reminder", False)),
             partner_rating=str(record["partner_rating"]) if record.get("partner_rating") else None,
+            closeness_outside=record.get("closeness_outside") == "yes",
         )
+
+
+def migrated(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored check-in in today's shape: ``experiments`` (a list of ``text``, ``day``, ``time``)
+    and ``follow_ups`` (``experiment``, ``outcome``, ``note``).
+
+    Check-ins saved before there could be three experiments a week hold one ``experiment``
+    string and one ``follow_up`` with its ``follow_up_note``; they are read as lists of one (or
+    none), so nothing written then is lost or read differently. The record itself is not changed.
+    """
+    entry = dict(record)
+    if "experiments" not in entry:
+        old = entry.pop("experiment", None)
+        entry["experiments"] = [{"text": str(old), "day": None, "time": None}] if old else []
+    if "follow_ups" not in entry:
+        outcome, note = entry.pop("follow_up", None), entry.pop("follow_up_note", None) or ""
+        entry["follow_ups"] = (
+            [{"experiment": None, "outcome": outcome, "note": str(note)}] if outcome or note else []
+        )
+    return entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +202,12 @@ def current_signals(
       rating and the same answers (see ``normalise_answer``);
     - ``without_reminder``: a good sign, only when it is true: reminders are on, the latest entry
       was made without one (and, with ``today``, it is this week's), and no decay signal speaks
-      of the same weeks.
+      of the same weeks;
+    - ``closeness_outside_plan``: a good sign, only when it is true: the person said there was
+      closeness outside what they planned in the current week or the week before (with
+      ``today``: this week or last week; without it, the latest entry's week or the one before),
+      and no decay signal speaks of the same weeks (every decay signal speaks of the latest
+      entry's week, so any decay signal keeps it back).
 
     With ``today``, entries after today's week are ignored and nothing is returned unless the
     latest entry is from this week or last week, so an old pattern does not greet someone who
@@ -208,6 +243,10 @@ def current_signals(
     )
     if good_sign:
         found.append(Signal.WITHOUT_REMINDER)
+    reference = this_week if this_week is not None else latest.start
+    close = any(e.closeness_outside and reference - e.start <= FRESH_FOR for e in ordered[-2:])
+    if close and not any(signal not in GOOD_SIGNS for signal in found):
+        found.append(Signal.CLOSENESS_OUTSIDE_PLAN)
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,40 @@ from tests.e2e.conftest import TEAM
 CANARY = "CANARY-c4b1"
 
 
+# The arrival date someone gives at setup: sealed in their profile, so never in plaintext.
+ARRIVAL = "2026-10-11"
+
+
 def _everything(stack: AppStack, user: str) -> None:
-    """Type the canary into every free-text field of the private space."""
-    flow.consent(stack, user)
-    flow.check_in(stack, user, f"{CANARY}:{user}", "none_good", experiment=f"{CANARY}:{user} experiment")
+    """Type the canary into every free-text field of the private space, and give every other
+    private answer (the arrival date, experiments' days and times, closeness outside the plan)."""
+    stack.slack.block_action(user, flow.OPEN, "home", view=flow.HOME)
+    modal = stack.fake.last_modal(user)
+    assert modal is not None and modal["callback_id"] == flow.CONSENT
+    agreed = stack.slack.view_submission(
+        user, flow.CONSENT, {"arrival_date": {"value": {"selected_date": ARRIVAL}}}, view_id=modal["id"]
+    )
+    assert agreed.json is not None and agreed.json["view"]["callback_id"] == "vault.space", agreed.body
+    planned = flow.checkin_values(f"{CANARY}:{user}", "none_good")
+    for index in range(3):
+        suffix = "" if index == 0 else f"_{index + 1}"
+        planned[f"own_experiment{suffix}"] = {"value": {"value": f"{CANARY}:{user} experiment {index}"}}
+        planned[f"experiment_day{suffix}"] = {"value": {"selected_option": {"value": str(index)}}}
+        planned[f"experiment_time{suffix}"] = {"value": {"selected_time": f"0{index + 1}:17"}}
+    planned["closeness_outside"] = {"value": {"selected_option": {"value": "yes"}}}
+    checkin = flow.open_checkin(stack, user)
+    saved = stack.slack.view_submission(user, flow.CHECKIN, planned, view_id=checkin["id"])
+    assert saved.json is not None and saved.json["response_action"] == "update", saved.body
     flow.check_in(stack, user, (f"{CANARY}:{user}" * 200), "neutral")  # refused: too long
+    stack.services.clock.advance(timedelta(weeks=1))  # type: ignore[attr-defined]
+    followed = flow.checkin_values(f"{CANARY}:{user}", "neutral")
+    for index in range(3):
+        suffix = "" if index == 0 else f"_{index + 1}"
+        followed[f"follow_up{suffix}"] = {"value": {"selected_option": {"value": "partly"}}}
+        followed[f"follow_up_note{suffix}"] = {"value": {"value": f"{CANARY}:{user} note {index}"}}
+    checkin = flow.open_checkin(stack, user)
+    saved = stack.slack.view_submission(user, flow.CHECKIN, followed, view_id=checkin["id"])
+    assert saved.json is not None and saved.json["response_action"] == "update", saved.body
     flow.look_back(stack, user)
     stack.slack.block_action(user, "vault.review_open", "open", view=flow.space())
     review = stack.fake.last_modal(user)
@@ -34,6 +64,8 @@ def _everything(stack: AppStack, user: str) -> None:
         if block.get("type") == "input"
     }
     stack.slack.view_submission(user, "vault.reflection", answers, view_id=review["id"])
+    stack.slack.block_action(user, "vault.reviews_open", "open", view=flow.space())  # past reviews
+    stack.slack.block_action(user, flow.OPEN, "home", view=flow.HOME)  # the space, with its signs
     stack.slack.block_action(user, flow.EXPORT, "open", view=flow.space())
     stack.settle()
 
@@ -77,6 +109,7 @@ def test_at_debug_the_canary_is_in_no_log_line_and_no_exception(
             logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
         )
         assert CANARY not in rendered, f"{record.name}: {rendered[:200]}"
+        assert ARRIVAL not in rendered, f"{record.name}: {rendered[:200]}"
 
 
 def test_the_canary_reaches_each_owner_only_and_never_an_app_home_or_a_message(
@@ -88,6 +121,9 @@ def test_the_canary_reaches_each_owner_only_and_never_an_app_home_or_a_message(
     for user in two_employees:
         seen = [call for call in stack.fake.calls if f"{CANARY}:{user}" in json.dumps(call)]
         assert seen, "the owner must see their own words, or this test proves nothing"
+        shown = json.dumps(seen)
+        for words in ("experiment 2", "note 1", "review"):  # each new field came back to its owner
+            assert f"{CANARY}:{user} {words}" in shown, words
         for call in seen:
             assert call["audience"] == [user]
             assert call["method"] not in (
@@ -105,7 +141,7 @@ def test_nothing_of_the_content_is_stored_in_plaintext(
         _everything(stack, user)
     stack.ticks.context.drainer.drain(max_seconds=5)
 
-    needles = [CANARY.encode(), CANARY.encode().hex().encode()]
+    needles = [CANARY.encode(), CANARY.encode().hex().encode(), ARRIVAL.encode()]
     if database_url.startswith("sqlite:///"):
         main = Path(database_url.removeprefix("sqlite:///"))
         files = [p for p in main.parent.iterdir() if p.name.startswith(main.stem)]
@@ -128,6 +164,7 @@ def test_nothing_of_the_content_is_stored_in_plaintext(
             for row in connection.execute(text(f'SELECT * FROM "{table}"')):
                 dumped = repr(tuple(row)).encode()
                 assert CANARY.encode() not in dumped, table
+                assert ARRIVAL.encode() not in dumped and b"2026, 10, 11" not in dumped, table
                 assert not any(
                     isinstance(v, bytes | memoryview) and CANARY.encode() in bytes(v) for v in row
                 ), table

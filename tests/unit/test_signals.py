@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hr_plugin.vault.signals import (
+    GOOD_SIGNS,
     MILESTONE_WINDOW,
     MILESTONES,
     RATINGS,
@@ -40,6 +41,7 @@ TWO_NONE = Signal.TWO_WEEKS_NONE_GOOD
 SAME = Signal.SAME_THREE_WEEKS
 NO_REMINDER = Signal.WITHOUT_REMINDER
 BOTH_NONE = Signal.BOTH_TWO_WEEKS_NONE_GOOD
+CLOSE = Signal.CLOSENESS_OUTSIDE_PLAN
 
 
 def entry(
@@ -50,8 +52,17 @@ def entry(
     reminder: bool = True,
     experiment: str | None = None,
     partner: str | None = None,
+    close: bool = False,
 ) -> WeekEntry:
-    return WeekEntry(week, rating, answers, experiment, came_from_reminder=reminder, partner_rating=partner)
+    return WeekEntry(
+        week,
+        rating,
+        answers,
+        experiment,
+        came_from_reminder=reminder,
+        partner_rating=partner,
+        closeness_outside=close,
+    )
 
 
 # --- weeks ----------------------------------------------------------------------------------
@@ -317,6 +328,7 @@ def entries_strategy(draw: st.DrawFn) -> list[WeekEntry]:
             draw(st.none() | st.just("walk")),
             draw(st.booleans()),
             draw(st.none() | ratings),
+            closeness_outside=draw(st.booleans()),
         )
         for offset in offsets
     ]
@@ -351,8 +363,10 @@ def test_a_good_sign_never_stands_beside_a_decay_signal(
     entries: list[WeekEntry], today: date, on: bool
 ) -> None:
     found = current_signals(entries, today=today, reminders_on=on)
+    if NO_REMINDER in found or CLOSE in found:
+        assert set(found) <= GOOD_SIGNS
     if NO_REMINDER in found:
-        assert found == [NO_REMINDER] and on
+        assert on
 
 
 @given(days, st.lists(ratings, max_size=6), st.booleans())
@@ -407,7 +421,7 @@ def test_without_reminder_follows_the_latest_entry_unless_a_decay_signal_speaks(
 ) -> None:
     latest = max(entries, key=lambda e: e.start)
     found = current_signals(entries)
-    decay = [signal for signal in found if signal is not NO_REMINDER]
+    decay = [signal for signal in found if signal not in GOOD_SIGNS]
     assert (NO_REMINDER in found) is (not latest.came_from_reminder and not decay)
 
 
@@ -441,3 +455,43 @@ def test_at_most_one_milestone_is_due_and_only_inside_its_window(arrival: date, 
 @given(days, st.integers(min_value=-30, max_value=120))
 def test_first_conversation_window(arrival: date, offset: int) -> None:
     assert first_conversation_offered(arrival, arrival + timedelta(days=offset)) is (28 <= offset <= 56)
+
+
+# --- closeness outside the plan ---------------------------------------------------------------
+
+
+def test_closeness_outside_the_plan_is_a_good_sign_for_this_week_or_last() -> None:
+    today = date(2026, 11, 25)
+    this, last = iso_week(today), shift_week(iso_week(today), -1)
+    assert CLOSE in current_signals([entry(this, close=True)], today=today)
+    assert CLOSE in current_signals([entry(last, close=True), entry(this)], today=today)
+    assert CLOSE in current_signals([entry(last, close=True)], today=today)
+    assert CLOSE not in current_signals([entry(shift_week(this, -2), close=True), entry(this)], today=today)
+    assert CLOSE not in current_signals([entry(this, close=False)], today=today)
+
+
+def test_closeness_outside_the_plan_never_stands_beside_a_decay_signal() -> None:
+    today = date(2026, 11, 25)
+    this, last = iso_week(today), shift_week(iso_week(today), -1)
+    hard = [entry(last, NONE_GOOD), entry(this, NONE_GOOD, close=True)]
+    assert current_signals(hard, today=today) == [TWO_NONE]
+
+
+def test_the_closeness_answer_is_read_from_the_stored_record() -> None:
+    base = {"week": "2026-W48", "rating": "neutral"}
+    assert WeekEntry.from_record({**base, "closeness_outside": "yes"}).closeness_outside is True
+    for other in ("no", "rather_not_say", None):
+        assert WeekEntry.from_record({**base, "closeness_outside": other}).closeness_outside is False
+
+
+@given(entries_strategy(), days)
+def test_closeness_outside_the_plan_is_shown_exactly_when_true_and_no_decay_speaks(
+    entries: list[WeekEntry], today: date
+) -> None:
+    found = current_signals(entries, today=today)
+    this_week = week_start(iso_week(today))
+    known = sorted((e for e in entries if e.start <= this_week), key=lambda e: e.start)
+    fresh = bool(known) and this_week - known[-1].start <= timedelta(weeks=1)
+    recent = [e for e in known[-2:] if this_week - e.start <= timedelta(weeks=1)]
+    decay = [signal for signal in found if signal not in GOOD_SIGNS]
+    assert (CLOSE in found) is (fresh and any(e.closeness_outside for e in recent) and not decay)

@@ -133,6 +133,13 @@ class VaultBase:
             },
         )
 
+    def _profile_record_id(self, owner: Owner) -> str:
+        """The id of the person's one profile record, made like a week's (``_week_record_id``):
+        two saves at once write the same row, and the last one stays, as one after the other."""
+        id_key = derive_key(self._key(owner), "vault.profile-ids")
+        message = record_context(owner.tenant_id, owner.employee_id, "profile", "profile")
+        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
+
     # -- modal tokens: who may submit what, once ------------------------------------------
 
     def token(self, tenant_id: str, user_id: str, purpose: str) -> str:

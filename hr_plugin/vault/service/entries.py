@@ -13,7 +13,16 @@ from typing import Any
 from hr_plugin.db import unit_of_work
 from hr_plugin.vault.crypto import derive_key, record_context
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
-from hr_plugin.vault.values import MAX_ANSWER, CheckinInput, ModalToken, Owner, Profile, VaultError
+from hr_plugin.vault.signals import migrated
+from hr_plugin.vault.values import (
+    MAX_ANSWER,
+    CheckinInput,
+    ModalToken,
+    Owner,
+    Profile,
+    VaultError,
+    checked_arrival,
+)
 
 
 class Entries(VaultBase):
@@ -39,13 +48,6 @@ class Entries(VaultBase):
         message = record_context(owner.tenant_id, owner.employee_id, week, "checkin")
         return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
 
-    def _profile_record_id(self, owner: Owner) -> str:
-        """The id of the person's one profile record, made like a week's (``_week_record_id``):
-        two saves at once write the same row, and the last one stays, as one after the other."""
-        id_key = derive_key(self._key(owner), "vault.profile-ids")
-        message = record_context(owner.tenant_id, owner.employee_id, "profile", "profile")
-        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
-
     def save_checkin(
         self,
         tenant_id: str,
@@ -67,9 +69,11 @@ class Entries(VaultBase):
             if self.space(session, owner) is None:
                 raise VaultError("Please open your private space and agree first.")
             week = self.iso_week(owner)
-            existing = [
-                rid for rid, data in self._records(session, owner, "checkin") if data.get("week") == week
-            ]
+            stored = self._records(session, owner, "checkin")
+            existing = [rid for rid, data in stored if data.get("week") == week]
+            earlier = sorted((d for _, d in stored if str(d.get("week")) < week), key=lambda d: d["week"])
+            # The follow-ups answer the latest earlier check-in's experiments, in their order.
+            last_planned = migrated(earlier[-1])["experiments"] if earlier else []
             entry = {
                 "week": week,
                 "saved_at": self.clock.now().isoformat(),
@@ -77,11 +81,27 @@ class Entries(VaultBase):
                 "demand": answers.demand.strip(),
                 "vulnerability": answers.vulnerability.strip(),
                 "rating": answers.rating,
-                "experiment": (answers.experiment or "").strip() or None,
-                "follow_up": answers.follow_up,
-                "follow_up_note": answers.follow_up_note.strip(),
+                "experiments": [
+                    {
+                        "text": planned.text.strip(),
+                        "day": int(planned.day) if planned.day is not None else None,
+                        "time": planned.time,
+                    }
+                    for planned in answers.experiments
+                    if planned.text.strip()
+                ],
+                "follow_ups": [
+                    {
+                        "experiment": last_planned[index]["text"],
+                        "outcome": answer.outcome,
+                        "note": answer.note.strip(),
+                    }
+                    for index, answer in enumerate(answers.follow_ups)
+                    if index < len(last_planned) and (answer.outcome or answer.note.strip())
+                ],
                 "partner_rating": answers.partner_rating,
                 "partner_words": answers.partner_words.strip(),
+                "closeness_outside": answers.closeness_outside,
                 "from_reminder": from_reminder,
             }
             between_read_and_write()
@@ -96,7 +116,8 @@ class Entries(VaultBase):
         with unit_of_work(self.factory) as session:
             owner = self.owner(session, tenant_id, user_id)
             return sorted(
-                (data for _, data in self._records(session, owner, "checkin")), key=lambda d: d["week"]
+                (migrated(data) for _, data in self._records(session, owner, "checkin")),
+                key=lambda d: d["week"],
             )
 
     def this_week(self, tenant_id: str, user_id: str) -> str:
@@ -114,6 +135,7 @@ class Entries(VaultBase):
     def save_profile(
         self, tenant_id: str, user_id: str, profile: Profile, *, token: ModalToken | None = None
     ) -> None:
+        profile.arrival_date = checked_arrival(profile.arrival_date, self.clock.now().date())
         with unit_of_work(self.factory) as session:
             self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)

@@ -20,6 +20,7 @@ from hr_plugin.db import unit_of_work
 from hr_plugin.models import Employee
 from hr_plugin.vault.models import VaultExport
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
+from hr_plugin.vault.signals import migrated
 from hr_plugin.vault.values import Owner
 
 EXPORT_LINK_MINUTES = 10
@@ -47,7 +48,7 @@ class Exports(VaultBase):
         return {
             "exported_at": self.clock.now().isoformat(),
             "checkins": sorted(
-                (d for _, d in self._records(session, owner, "checkin")), key=lambda d: d["week"]
+                (migrated(d) for _, d in self._records(session, owner, "checkin")), key=lambda d: d["week"]
             ),
             "milestones": [d for _, d in self._records(session, owner, "milestone")],
             "reviews": [d for _, d in self._records(session, owner, "review")],

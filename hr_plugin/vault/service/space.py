@@ -7,7 +7,7 @@ record is unreadable at once, before its row is deleted.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,7 +20,7 @@ from hr_plugin.models import Employee, HelpResource
 from hr_plugin.vault import content
 from hr_plugin.vault.models import VaultExport, VaultRecord, VaultSpace
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
-from hr_plugin.vault.values import ModalToken, Resource, VaultError
+from hr_plugin.vault.values import ModalToken, Profile, Resource, VaultError, checked_arrival
 
 
 class Space(VaultBase):
@@ -30,10 +30,29 @@ class Space(VaultBase):
         with unit_of_work(self.factory) as session:
             return self.space(session, self.owner(session, tenant_id, user_id)) is not None
 
+    def started_on(self, tenant_id: str, user_id: str) -> date | None:
+        """The day the person agreed and their space opened (the quarterly rhythm counts from it)."""
+        with unit_of_work(self.factory) as session:
+            space = self.space(session, self.owner(session, tenant_id, user_id))
+            return space.consented_at.date() if space is not None else None
+
     # -- consent -----------------------------------------------------------------------
 
-    def consent(self, tenant_id: str, user_id: str, *, token: ModalToken | None = None) -> None:
-        """Nothing is stored before this; it creates the person's data key and their space."""
+    def consent(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        token: ModalToken | None = None,
+        arrival_date: str | None = None,
+    ) -> None:
+        """Nothing is stored before this; it creates the person's data key and their space.
+
+        The optional ``arrival_date`` (ISO) is sealed in their profile in the same transaction,
+        so the space never exists without the date they gave (nor the date without the space).
+        A date that is not one, or more than about a year ahead, is refused before anything.
+        """
+        arrival = checked_arrival(arrival_date, self.clock.now().date())
         with unit_of_work(self.factory) as session:
             self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
@@ -53,6 +72,9 @@ class Space(VaultBase):
                 {"tenant_id": tenant_id, "employee_id": owner.employee_id, "consented_at": self.clock.now()},
                 ["tenant_id", "employee_id"],
             )
+            if arrival is not None:
+                owner_profile = Profile(arrival_date=arrival)
+                self._write(session, owner, "profile", owner_profile.__dict__, self._profile_record_id(owner))
             session.commit()
 
     def delete_everything(self, tenant_id: str, user_id: str, *, token: ModalToken | None = None) -> None:

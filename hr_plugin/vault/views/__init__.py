@@ -56,6 +56,7 @@ from hr_plugin.vault.views.screens import (
     home_blocks,
     link_modal,
     look_back_modal,
+    past_reviews_modal,
     profile_modal,
     reading_modal,
     reflection_modal,
@@ -64,6 +65,7 @@ from hr_plugin.vault.views.screens import (
 )
 from hr_plugin.vault.views.submissions import (
     CheckinSubmission,
+    ConsentSubmission,
     ProfileSubmission,
     ReflectionSubmission,
     RemindersSubmission,
@@ -107,6 +109,7 @@ __all__ = [
     "WEEKDAYS",
     "WEEKDAY_BLOCK",
     "CheckinSubmission",
+    "ConsentSubmission",
     "ProfileSubmission",
     "ReflectionSubmission",
     "RemindersSubmission",
@@ -123,6 +126,7 @@ __all__ = [
     "home_blocks",
     "link_modal",
     "look_back_modal",
+    "past_reviews_modal",
     "profile_modal",
     "reading_modal",
     "reflection_modal",

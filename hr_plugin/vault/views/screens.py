@@ -49,6 +49,7 @@ from hr_plugin.vault.actions import (
     MILESTONE_ACTION,
     OPEN_ACTION,
     PAPER_ACTION,
+    PAST_REVIEWS_ACTION,
     PAUSE_IN_SPACE_ACTION,
     PROFILE_ACTION,
     PROFILE_CALLBACK,
@@ -63,10 +64,12 @@ from hr_plugin.vault.actions import (
     TRACK_ACTION,
 )
 from hr_plugin.vault.signals import Signal, TrendPoint
-from hr_plugin.vault.values import Resource
+from hr_plugin.vault.values import MAX_ANSWER, MAX_EXPERIMENT, MAX_EXPERIMENTS, Resource, nth
 
 RATING_BLOCK, EXPERIMENT_BLOCK, OWN_EXPERIMENT_BLOCK = "rating", "experiment", "own_experiment"
 FOLLOW_UP_BLOCK, FOLLOW_UP_NOTE_BLOCK = "follow_up", "follow_up_note"
+EXPERIMENT_DAY_BLOCK, EXPERIMENT_TIME_BLOCK = "experiment_day", "experiment_time"
+CLOSENESS_BLOCK = "closeness_outside"
 WEEKDAY_BLOCK, TIME_BLOCK = "weekday", "time"
 PARTNER_BLOCK, ARRIVAL_BLOCK = "partner_questions", "arrival_date"
 PARTNER_RATING_BLOCK, PARTNER_WORDS_BLOCK = "partner_rating", "partner_words"
@@ -86,8 +89,14 @@ class SpaceState:
     signals: Sequence[Signal]
     reminder: str
     milestone_due: str | None
+    # The first-conversation guide is always there for someone with partner content; this says
+    # whether to put it forward now (4 to 8 weeks after the arrival or the leave's start).
     first_conversation: bool
     export_url: str | None = None
+    review_due: bool = False
+    past_reviews: bool = False
+    # Shown the first time the person uses the space (right after agreeing).
+    expectations: bool = False
 
 
 def _footer(resources: Sequence[Resource], include_partner: bool) -> list[Block]:
@@ -133,7 +142,7 @@ def consent_modal(token: str, resources: Sequence[Resource]) -> View:
     return _modal(
         CONSENT_CALLBACK,
         info.title,
-        [*paragraphs, *_footer(resources, True)],
+        [*paragraphs, _arrival_input(None), *_footer(resources, True)],
         token=token,
         submit=info.accept_label,
         close=info.decline_label,
@@ -161,22 +170,58 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
             ],
         ),
     ]
+    if state.expectations:
+        blocks.append(_expectations())
     for signal in state.signals:
         card = content.signal(str(signal), include_partner=partner)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}")))
+    words = content.space_words
+    now: list[str] = []
     extra: list[ButtonElement] = []
     if state.milestone_due:
+        milestone = content.milestone(state.milestone_due, include_partner=partner)
+        if milestone is not None:
+            now.append(words("milestone_now").format(when=milestone.when))
+            extra.append(
+                ButtonElement(
+                    text=words("milestone_label"),
+                    action_id=MILESTONE_ACTION,
+                    value=state.milestone_due,
+                    style="primary",
+                )
+            )
+    if partner:  # the guide is about a conversation with a partner
+        if state.first_conversation:
+            now.append(words("first_conversation_now"))
         extra.append(
-            ButtonElement(text="A reflection for now", action_id=MILESTONE_ACTION, value=state.milestone_due)
+            ButtonElement(
+                text=words("first_conversation_label"),
+                action_id=GUIDE_ACTION,
+                value="open",
+                style="primary" if state.first_conversation else None,
+            )
         )
-    if state.first_conversation:
-        extra.append(ButtonElement(text="A first conversation", action_id=GUIDE_ACTION, value="open"))
-    extra.append(ButtonElement(text="Quarterly review", action_id=REVIEW_ACTION, value="open"))
+    if state.review_due:
+        now.append(words("review_due"))
+    extra.append(
+        ButtonElement(
+            text=words("review_label"),
+            action_id=REVIEW_ACTION,
+            value="open",
+            style="primary" if state.review_due else None,
+        )
+    )
+    if state.past_reviews:
+        extra.append(
+            ButtonElement(text=words("past_reviews_label"), action_id=PAST_REVIEWS_ACTION, value="open")
+        )
     extra.append(ButtonElement(text="Questions on paper", action_id=PAPER_ACTION, value="open"))
     if partner:
         extra.append(ButtonElement(text="Our weekly time", action_id=RITUAL_ACTION, value="open"))
         # The longer track, opt-in: for a couple, so drawn only where partner content is shown.
         extra.append(ButtonElement(text="A longer track", action_id=TRACK_ACTION, value="open"))
+    if now:
+        blocks.append(SectionBlock(block_id="now", text=MarkdownTextObject(text="\n".join(now))))
     blocks.append(ActionsBlock(block_id="tracks", elements=extra))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=f"_Reminders:_ {state.reminder}")))
     blocks.append(
@@ -197,8 +242,15 @@ def space_modal(state: SpaceState, resources: Sequence[Resource]) -> View:
 
 
 def checkin_modal(
-    token: str, *, include_partner: bool, last_experiment: str | None, resources: Sequence[Resource]
+    token: str,
+    *,
+    include_partner: bool,
+    last_experiments: Sequence[dict[str, Any]],
+    resources: Sequence[Resource],
+    expectations: bool = False,
 ) -> View:
+    """The week's check-in: ``last_experiments`` are the latest earlier check-in's (each a
+    ``text`` with an optional ``day`` and ``time``), each followed up here."""
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -207,6 +259,8 @@ def checkin_modal(
             )
         )
     ]
+    if expectations:
+        blocks.append(_expectations())
     for question in content.checkin_questions(include_partner_questions=include_partner):
         blocks.append(
             InputBlock(
@@ -227,52 +281,9 @@ def checkin_modal(
     )
     if include_partner:
         blocks += _partner_part(options)
-    if last_experiment:
-        follow = content.follow_up()
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"Last week you chose: _{escape(last_experiment)}_"))
-        )
-        blocks.append(
-            InputBlock(
-                block_id=FOLLOW_UP_BLOCK,
-                label=follow.question,
-                optional=True,
-                element=RadioButtonsElement(
-                    action_id="value", options=[Option(value=o.id, label=o.label) for o in follow.options]
-                ),
-            )
-        )
-        blocks.append(
-            InputBlock(
-                block_id=FOLLOW_UP_NOTE_BLOCK,
-                label=follow.note_question,
-                optional=True,
-                hint=follow.note_hint or None,
-                element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
-            )
-        )
-    prompt = content.experiment_prompt()
-    choices = [
-        Option(value=e.id, label=e.label) for e in content.experiments(include_partner=include_partner)
-    ]
-    blocks.append(
-        InputBlock(
-            block_id=EXPERIMENT_BLOCK,
-            label=prompt["question"],
-            optional=True,
-            hint=prompt.get("hint") or None,
-            element=StaticSelectElement(action_id="value", options=choices),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id=OWN_EXPERIMENT_BLOCK,
-            label=prompt["own_question"],
-            optional=True,
-            hint=prompt.get("own_hint") or None,
-            element=PlainTextInputElement(action_id="value", max_length=300),
-        )
-    )
+    blocks += _follow_ups(last_experiments)
+    blocks += _experiments(include_partner)
+    blocks.append(_closeness())
     blocks.append(
         ContextBlock(
             elements=[
@@ -289,6 +300,108 @@ def checkin_modal(
         token=token,
         submit="Save",
         close="Back",
+    )
+
+
+def _when(planned: dict[str, Any]) -> str:
+    """An experiment's optional day and time, as "Tuesday 19:00", or ""."""
+    day = planned.get("day")
+    parts = [WEEKDAYS[day] if isinstance(day, int) and 0 <= day < 7 else "", str(planned.get("time") or "")]
+    return " ".join(part for part in parts if part)
+
+
+def _follow_ups(last_experiments: Sequence[dict[str, Any]]) -> list[Block]:
+    """For each of last week's experiments: what it was, how it went, and a note."""
+    follow = content.follow_up()
+    blocks: list[Block] = []
+    for index, planned in enumerate(last_experiments[:MAX_EXPERIMENTS]):
+        when = _when(planned)
+        named = escape(str(planned.get("text") or "")) + (f" ({when})" if when else "")
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=follow.last_week.format(experiment=f"_{named}_")[:2900])
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{FOLLOW_UP_BLOCK}{nth(index)}",
+                label=follow.question,
+                optional=True,
+                element=RadioButtonsElement(
+                    action_id="value", options=[Option(value=o.id, label=o.label) for o in follow.options]
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{FOLLOW_UP_NOTE_BLOCK}{nth(index)}",
+                label=follow.note_question,
+                optional=True,
+                hint=follow.note_hint or None,
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=MAX_ANSWER),
+            )
+        )
+    return blocks
+
+
+def _experiments(include_partner: bool) -> list[Block]:
+    """Up to three experiments for the coming week, each chosen or described, with an optional
+    day and time. No reminder is ever sent for them: the screen says so."""
+    prompt = content.experiment_prompt()
+    choices = [
+        Option(value=e.id, label=e.label) for e in content.experiments(include_partner=include_partner)
+    ]
+    days = [Option(value=str(index), label=name) for index, name in enumerate(WEEKDAYS)]
+    blocks: list[Block] = []
+    for index in range(MAX_EXPERIMENTS):
+        suffix = nth(index)
+        blocks.append(
+            InputBlock(
+                block_id=f"{EXPERIMENT_BLOCK}{suffix}",
+                label=prompt["question"] if index == 0 else prompt[f"more_question_{index + 1}"],
+                optional=True,
+                hint=(prompt.get("hint") or None) if index == 0 else None,
+                element=StaticSelectElement(action_id="value", options=choices),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{OWN_EXPERIMENT_BLOCK}{suffix}",
+                label=prompt["own_question"],
+                optional=True,
+                hint=(prompt.get("own_hint") or None) if index == 0 else None,
+                element=PlainTextInputElement(action_id="value", max_length=MAX_EXPERIMENT),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{EXPERIMENT_DAY_BLOCK}{suffix}",
+                label=prompt["day_question"],
+                optional=True,
+                element=StaticSelectElement(action_id="value", options=days),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=f"{EXPERIMENT_TIME_BLOCK}{suffix}",
+                label=prompt["time_question"],
+                optional=True,
+                element=TimePickerElement(action_id="value"),
+            )
+        )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=prompt["no_reminder"])]))
+    return blocks
+
+
+def _closeness() -> Block:
+    question, options = content.closeness_question()
+    return InputBlock(
+        block_id=CLOSENESS_BLOCK,
+        label=question,
+        optional=True,
+        element=RadioButtonsElement(
+            action_id="value", options=[Option(value=o.id, label=o.label) for o in options]
+        ),
     )
 
 
@@ -353,14 +466,11 @@ def look_back_modal(
                     text=MarkdownTextObject(text=f"*{title}*\n• {escape(latest['partner_words'])}"[:2900])
                 )
             )
-    tried = [e for e in entries if e.get("experiment")][-6:]
-    if tried:
+    lines = _experiment_lines(entries)
+    if lines:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(
-                    text="*Experiments*\n"
-                    + "\n".join(f"• {e['week']}: {escape(e['experiment'])}" for e in tried)[:2900]
-                )
+                text=MarkdownTextObject(text=fit_lines(lines[-12:], head="*Experiments*", limit=2900))
             )
         )
     if warning_signs:
@@ -370,13 +480,41 @@ def look_back_modal(
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"*{signs.title}*\n{signs.text}\n{listed}"[:2900]))
         )
-    card = content.expectations()
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])))
+    blocks.append(_expectations())
     return _modal(
         LOOK_BACK_CALLBACK,
         content.look_back_text("title"),
         [*blocks, *_footer(resources, include_partner)],
         close="Back",
+    )
+
+
+def _experiment_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per experiment, oldest first: its week, what it was, its day and time, and how
+    it went where the next check-in said."""
+    outcomes = {o.id: o.label for o in content.follow_up().options}
+    lines = []
+    for position, entry in enumerate(entries):
+        following = entries[position + 1] if position + 1 < len(entries) else {}
+        # A follow-up names the experiment it answers; one saved before there could be three
+        # names none and answers the only one.
+        answers = {str(f.get("experiment")): f.get("outcome") for f in following.get("follow_ups") or []}
+        for index, planned in enumerate(entry.get("experiments") or []):
+            when = _when(planned)
+            line = f"• {escape(str(entry.get('week', '')))}: {escape(str(planned.get('text') or ''))[:700]}"
+            line += f" ({when})" if when else ""
+            outcome = answers.get(str(planned.get("text")), answers.get("None") if index == 0 else None)
+            if outcome in outcomes:
+                line += f": _{outcomes[outcome]}_"
+            lines.append(line)
+    return lines
+
+
+def _expectations() -> Block:
+    """What to expect: in Look back, and the first time the space and the check-in are used."""
+    card = content.expectations()
+    return SectionBlock(
+        block_id="expectations", text=MarkdownTextObject(text=f"*{card.title}*\n{card.text}"[:2900])
     )
 
 
@@ -439,18 +577,23 @@ def profile_modal(
                     action_id="value", options=options, initial_option=options[0 if include_partner else 1]
                 ),
             ),
-            InputBlock(
-                block_id=ARRIVAL_BLOCK,
-                label="When your child arrived (optional)",
-                optional=True,
-                hint="Used only here, to offer reflections at the right time.",
-                element=DatePickerElement(action_id="value", initial_date=arrival),
-            ),
+            _arrival_input(arrival),
             *_footer(resources, include_partner),
         ],
         token=token,
         submit="Save",
         close="Back",
+    )
+
+
+def _arrival_input(arrival: str | None) -> InputBlock:
+    """The optional arrival date: at consent, and in My settings to change it."""
+    return InputBlock(
+        block_id=ARRIVAL_BLOCK,
+        label=content.space_words("arrival_label"),
+        optional=True,
+        hint=content.space_words("arrival_hint"),
+        element=DatePickerElement(action_id="value", initial_date=arrival),
     )
 
 
@@ -481,6 +624,46 @@ def reflection_modal(
         submit="Save",
         close="Back",
     )
+
+
+def past_reviews_modal(
+    reviews: Sequence[dict[str, Any]],
+    review: content.Track,
+    *,
+    include_partner: bool,
+    resources: Sequence[Resource],
+) -> View:
+    """The person's quarterly reviews to read, newest first: each one's date and answers,
+    escaped, and as many as fit in a modal (the rest are in the export)."""
+    questions = [(step.id, step.text) for step in review.steps]
+    footer = _footer(resources, include_partner)
+    room = 100 - len(footer) - 2  # the intro, and the line saying older ones are in the export
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=content.space_words("past_reviews_intro")))
+    ]
+    newest_first = sorted(reviews, key=lambda r: str(r.get("saved_at", "")), reverse=True)
+    for shown, entry in enumerate(newest_first):
+        if shown == room:
+            more = content.space_words("past_reviews_more")
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+            break
+        when = str(entry.get("saved_at", ""))[:10]
+        parts = [f"*{escape(when)}*"]
+        for qid, text in questions:
+            answer = str(entry.get(qid) or "").strip()
+            if answer:
+                parts.append(f"_{escape(text)}_\n{_escaped_cut(answer, 900)}")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(parts)[:2990])))
+    return _modal(
+        READING_CALLBACK, content.space_words("past_reviews_title"), [*blocks, *footer], close="Back"
+    )
+
+
+def _escaped_cut(text: str, size: int) -> str:
+    """``text`` escaped for ``mrkdwn`` and, if longer than ``size`` escaped, cut there (never
+    inside an entity) with an ellipsis."""
+    chunks = _escaped_chunks(text, size)
+    return chunks[0] + ("…" if len(chunks) > 1 else "") if chunks else ""
 
 
 def reading_modal(

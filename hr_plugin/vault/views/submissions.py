@@ -15,9 +15,13 @@ from pydantic import BaseModel, Field
 
 from hr_plugin.slack.blockkit import state_value
 from hr_plugin.vault import content
+from hr_plugin.vault.values import MAX_EXPERIMENTS, FollowUpAnswer, PlannedExperiment, nth
 from hr_plugin.vault.views.screens import (
     ARRIVAL_BLOCK,
+    CLOSENESS_BLOCK,
     EXPERIMENT_BLOCK,
+    EXPERIMENT_DAY_BLOCK,
+    EXPERIMENT_TIME_BLOCK,
     FOLLOW_UP_BLOCK,
     FOLLOW_UP_NOTE_BLOCK,
     OWN_EXPERIMENT_BLOCK,
@@ -40,14 +44,42 @@ def _chosen(view: dict[str, Any], block: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _experiment(view: dict[str, Any]) -> str | None:
-    """The experiment the person wrote, else the label of the one they chose, else None."""
-    own = _text(view, OWN_EXPERIMENT_BLOCK).strip()
+def _experiment(view: dict[str, Any], suffix: str) -> str:
+    """The experiment the person wrote, else the label of the one they chose, else ""."""
+    own = _text(view, f"{OWN_EXPERIMENT_BLOCK}{suffix}").strip()
     if own:
         return own
-    chosen = _chosen(view, EXPERIMENT_BLOCK)
+    chosen = _chosen(view, f"{EXPERIMENT_BLOCK}{suffix}")
     labels = {experiment.id: experiment.label for experiment in content.experiments(include_partner=True)}
-    return labels.get(chosen) if chosen else None
+    return labels.get(chosen, "") if chosen else ""
+
+
+def _experiments(view: dict[str, Any]) -> list[PlannedExperiment]:
+    """The experiments planned, in order; one with neither words nor a day or time is none."""
+    planned = []
+    for index in range(MAX_EXPERIMENTS):
+        suffix = nth(index)
+        time = state_value(view, f"{EXPERIMENT_TIME_BLOCK}{suffix}").get("selected_time")
+        one = PlannedExperiment(
+            text=_experiment(view, suffix),
+            day=_chosen(view, f"{EXPERIMENT_DAY_BLOCK}{suffix}"),
+            time=None if time is None else str(time),
+        )
+        if one.text or one.day is not None or one.time is not None:
+            planned.append(one)
+    return planned
+
+
+def _follow_ups(view: dict[str, Any]) -> list[FollowUpAnswer]:
+    """How each of last week's experiments went, in their order (empty ones included, so the
+    n-th answer stays the n-th experiment's)."""
+    return [
+        FollowUpAnswer(
+            outcome=_chosen(view, f"{FOLLOW_UP_BLOCK}{nth(index)}"),
+            note=_text(view, f"{FOLLOW_UP_NOTE_BLOCK}{nth(index)}"),
+        )
+        for index in range(MAX_EXPERIMENTS)
+    ]
 
 
 class CheckinSubmission(BaseModel):
@@ -57,11 +89,11 @@ class CheckinSubmission(BaseModel):
     demand: str = Field(default="", repr=False)
     vulnerability: str = Field(default="", repr=False)
     rating: str | None = Field(default=None, repr=False)
-    experiment: str | None = Field(default=None, repr=False)
-    follow_up: str | None = Field(default=None, repr=False)
-    follow_up_note: str = Field(default="", repr=False)
+    experiments: list[PlannedExperiment] = Field(default_factory=list, repr=False)
+    follow_ups: list[FollowUpAnswer] = Field(default_factory=list, repr=False)
     partner_rating: str | None = Field(default=None, repr=False)
     partner_words: str = Field(default="", repr=False)
+    closeness_outside: str | None = Field(default=None, repr=False)
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> Self:
@@ -70,11 +102,11 @@ class CheckinSubmission(BaseModel):
             demand=_text(view, "demand"),
             vulnerability=_text(view, "vulnerability"),
             rating=_chosen(view, RATING_BLOCK),
-            experiment=_experiment(view),
-            follow_up=_chosen(view, FOLLOW_UP_BLOCK),
-            follow_up_note=_text(view, FOLLOW_UP_NOTE_BLOCK),
+            experiments=_experiments(view),
+            follow_ups=_follow_ups(view),
             partner_rating=_chosen(view, PARTNER_RATING_BLOCK),
             partner_words=_text(view, PARTNER_WORDS_BLOCK),
+            closeness_outside=_chosen(view, CLOSENESS_BLOCK),
         )
 
 
@@ -94,6 +126,21 @@ class RemindersSubmission(BaseModel):
         )
 
 
+def _date(view: dict[str, Any], block: str) -> str | None:
+    picked = state_value(view, block).get("selected_date")
+    return str(picked) if picked else None
+
+
+class ConsentSubmission(BaseModel):
+    """The consent as submitted (``consent_modal``): the optional arrival date, unchecked."""
+
+    arrival_date: str | None = Field(default=None, repr=False)
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> Self:
+        return cls(arrival_date=_date(view, ARRIVAL_BLOCK))
+
+
 class ProfileSubmission(BaseModel):
     """The private settings as submitted (``profile_modal``)."""
 
@@ -102,10 +149,9 @@ class ProfileSubmission(BaseModel):
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> Self:
-        arrival = state_value(view, ARRIVAL_BLOCK).get("selected_date")
         return cls(
             partner_questions=_chosen(view, PARTNER_BLOCK) != "no",
-            arrival_date=str(arrival) if arrival else None,
+            arrival_date=_date(view, ARRIVAL_BLOCK),
         )
 
 
