@@ -89,6 +89,7 @@ from hr_plugin.vault import content as vault_content
 from hr_plugin.vault import messages as vault_reminders
 from hr_plugin.vault import signals as vault_signals
 from hr_plugin.vault import track
+from hr_plugin.vault import values as vault_values
 from hr_plugin.vault.service import Resource
 from hr_plugin.vault.views import screens as vault_views
 from hr_plugin.vault.views import track as track_views
@@ -214,15 +215,11 @@ def _budget() -> BudgetInUse:
 
 
 def _entries() -> list[dict[str, Any]]:
-    """12 weeks of check-ins, every answer as long as the check-in modal allows."""
-    longest = _max_length(
-        vault_views.checkin_modal(VAULT_TOKEN, include_partner=True, last_experiment="x", resources=[]),
-        "restorative",
-    )
-    own = _max_length(
-        vault_views.checkin_modal(VAULT_TOKEN, include_partner=True, last_experiment="x", resources=[]),
-        vault_views.OWN_EXPERIMENT_BLOCK,
-    )
+    """12 weeks of check-ins, every answer as long as the check-in modal allows: three
+    experiments with a day and a time, and three follow-ups, each as long as allowed."""
+    modal = vault_views.checkin_modal(VAULT_TOKEN, include_partner=True, last_experiments=[], resources=[])
+    longest = _max_length(modal, "restorative")
+    own = _max_length(modal, vault_views.OWN_EXPERIMENT_BLOCK)
     return [
         {
             "week": vault_signals.iso_week(TODAY - timedelta(weeks=11 - n)),
@@ -231,9 +228,19 @@ def _entries() -> list[dict[str, Any]]:
             "demand": _long("the Monday planning meeting that overran again", longest),
             "vulnerability": _long("told my manager I need to leave at four", longest),
             "rating": "demanding",
-            "experiment": _long("leave my laptop at work on Wednesdays", own),
-            "follow_up": "partly",
-            "follow_up_note": _long("it helped on the days I managed it", longest),
+            "experiments": [
+                {"text": _long(f"leave my laptop at work, number {k}", own), "day": 6, "time": "23:30"}
+                for k in range(vault_values.MAX_EXPERIMENTS)
+            ],
+            "follow_ups": [
+                {
+                    "experiment": _long("leave my laptop at work", own),
+                    "outcome": "partly",
+                    "note": _long("it helped on the days I managed it", longest),
+                }
+                for _ in range(vault_values.MAX_EXPERIMENTS)
+            ],
+            "closeness_outside": "yes",
             "partner_rating": "none_good",
             "partner_words": _long("needed a whole evening of quiet before anything", longest),
             "from_reminder": False,
@@ -447,6 +454,25 @@ def _reflections() -> list[View]:
     return rendered
 
 
+def _past_reviews() -> list[View]:
+    """Many quarterly reviews, every answer as long as the review screen allows."""
+    rendered = []
+    for partner in (True, False):
+        review = vault_content.quarterly_review(include_partner=partner)
+        reviews = [
+            {"saved_at": (START - timedelta(weeks=13 * n)).isoformat()}
+            | {
+                step.id: _long(f"what we noticed, step {step.id}", vault_values.MAX_ANSWER)
+                for step in review.steps
+            }
+            for n in range(200)
+        ]
+        rendered.append(
+            vault_views.past_reviews_modal(reviews, review, include_partner=partner, resources=_resources())
+        )
+    return rendered
+
+
 def _readings() -> list[View]:
     rendered = []
     for partner in (True, False):
@@ -495,6 +521,9 @@ def _space_modals() -> list[View]:
                 reminder="Wednesdays at 20:00 (paused until 17 Dec)",
                 milestone_due="6_months",
                 first_conversation=True,
+                review_due=True,
+                past_reviews=True,
+                expectations=True,
             ),
             _resources(),
         )
@@ -698,10 +727,14 @@ CASES: dict[str, Case] = {
         "modal",
         lambda: [
             vault_views.checkin_modal(
-                VAULT_TOKEN, include_partner=partner, last_experiment=last, resources=_resources()
+                VAULT_TOKEN,
+                include_partner=partner,
+                last_experiments=last,
+                resources=_resources(),
+                expectations=True,
             )
             for partner in (True, False)
-            for last in (_entries()[-1]["experiment"], None)
+            for last in (_entries()[-1]["experiments"], [])
         ],
     ),
     "hr_plugin.vault.views.screens.look_back_modal": Case(
@@ -729,6 +762,7 @@ CASES: dict[str, Case] = {
         ),
     ),
     "hr_plugin.vault.views.screens.reflection_modal": Case("modal", _reflections),
+    "hr_plugin.vault.views.screens.past_reviews_modal": Case("modal", _past_reviews),
     "hr_plugin.vault.views.screens.reading_modal": Case("modal", _readings),
     "hr_plugin.vault.views.screens.export_modal": Case("modal", _exports),
     "hr_plugin.vault.views.screens.link_modal": Case(
