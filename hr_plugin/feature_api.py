@@ -57,6 +57,9 @@ class Feature:
     # The key that seals multi-workspace Slack tokens, derived from the master key for that
     # purpose alone by the one feature that derives keys (the vault).
     token_key: Callable[[bytes], bytes] | None = None
+    # Nobody may learn whether anyone uses this feature (the private space): its requests are
+    # neither counted nor timed in ``/metrics`` (``hr_plugin.slack.private_requests``).
+    private: bool = False
 
 
 def token_key(features: Sequence[Feature], master_key: bytes) -> bytes:

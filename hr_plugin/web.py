@@ -19,6 +19,7 @@ from hr_plugin.services import Services
 from hr_plugin.slack.companion import Companion
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.envelope import PARSED_BODY, SlackEnvelopeGuard
+from hr_plugin.slack.private_requests import PrivateRequests
 from hr_plugin.wsgi import Environ, StartResponse, plain_response
 
 Route = Callable[[Environ, StartResponse], Iterable[bytes]]
@@ -40,8 +41,15 @@ class WebApp:
         # Malformed payloads are refused before Bolt parses them (see hr_plugin.slack.envelope).
         # Slack calls a listener makes before its answer go out right after it
         # (hr_plugin.slack.deferred), from the companion process when there is one.
+        # A private feature's requests (the private space) are left out of /metrics.
+        self.private = PrivateRequests.of(FEATURES)
         self.slack = SlackEnvelopeGuard(
-            SendAfterAnswer(SlackRequestHandler(app, path=SLACK_EVENTS_PATH), services.lazy_pool, companion),
+            SendAfterAnswer(
+                SlackRequestHandler(app, path=SLACK_EVENTS_PATH),
+                services.lazy_pool,
+                companion,
+                metered=lambda environ: environ.get(PARSED_BODY) not in self.private,
+            ),
             services.settings.slack_signing_secret,
         )
         self.services = services
@@ -111,8 +119,9 @@ class WebApp:
         return [body]
 
     def _slack_events(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        """Bolt's handler, timed and counted by surface. With ``process_before_response`` the
-        answer is ready when the handler returns, so this is the ack as Slack waits for it."""
+        """Bolt's handler, timed and counted by surface (a private feature's requests are not).
+        With ``process_before_response`` the answer is ready when the handler returns, so this
+        is the ack as Slack waits for it."""
         started = time.perf_counter()
         answered: list[str] = []
 
@@ -121,7 +130,10 @@ class WebApp:
             return start_response(status, headers, *exc_info)
 
         response = self.slack(environ, record_status)
-        surface = surface_of(environ.get(PARSED_BODY))  # left there by the door check
+        payload = environ.get(PARSED_BODY)  # left there by the door check
+        if payload in self.private:
+            return response  # neither counted nor timed: nobody learns whether the space is used
+        surface = surface_of(payload)
         metrics.ACK_SECONDS.labels(surface=surface).observe(time.perf_counter() - started)
         metrics.SLACK_REQUESTS.labels(surface=surface, status=answered[0] if answered else "none").inc()
         return response

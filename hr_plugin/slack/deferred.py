@@ -291,10 +291,20 @@ class SendAfterAnswer:
     """WSGI middleware around Bolt's handler: queue during the request, send once answered,
     in the companion process when there is one and the work can go there."""
 
-    def __init__(self, app: WsgiApp, pool: Any, companion: HandsOff | None = None) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        pool: Any,
+        companion: HandsOff | None = None,
+        *,
+        metered: Callable[[Environ], bool] = lambda environ: True,
+    ) -> None:
         self.app = app
         self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
         self.companion = companion
+        # Whether a request's work after the answer is counted in /metrics (a private
+        # feature's is not: ``hr_plugin.slack.private_requests``).
+        self.metered = metered
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         with deferring() as calls:
@@ -302,10 +312,13 @@ class SendAfterAnswer:
         queued = calls.release()
         if not queued:
             return answer
+        counted = self.metered(environ)
         if self._handed_to_companion(calls, queued):
-            metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
+            if counted:
+                metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
             return answer
-        metrics.WORK_AFTER_ANSWER.labels(place="worker").inc()
+        if counted:
+            metrics.WORK_AFTER_ANSWER.labels(place="worker").inc()
         if self.pool is not None:
             self.pool.submit(send_all, queued)
         else:

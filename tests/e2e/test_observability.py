@@ -71,7 +71,7 @@ def test_requests_and_ack_latency_are_counted_by_surface(stack: AppStack, org: d
     assert stack.slack.slash_command("UPARENT", "/rtw", "help").status == 200
     assert stack.slack.slash_command("UPARENT", "/rtw", "help", signature="v0=" + "0" * 64).status == 401
     assert stack.slack.app_home_opened("UPARENT").status == 200
-    assert stack.slack.global_shortcut("UPARENT", "vault.shortcut").status == 200
+    assert stack.slack.global_shortcut("UPARENT", "made_up.shortcut").status == 200
     stack.settle()
     after = scrape(stack.server.url)
 
@@ -86,6 +86,40 @@ def test_requests_and_ack_latency_are_counted_by_surface(stack: AppStack, org: d
     assert grew(before, after, acks, surface="shortcut") == 1
     assert grew(before, after, "hr_plugin_slack_ack_seconds_sum", surface="shortcut") > 0
     assert value(after, "hr_plugin_slack_ack_seconds_bucket", surface="shortcut", le="+Inf") >= 1
+
+
+def _slack_numbers(samples: Samples) -> Samples:
+    """Every number /metrics keeps about Slack's requests and the work after their answers."""
+    names = ("hr_plugin_slack_requests", "hr_plugin_slack_ack_seconds", "hr_plugin_work_after_answer")
+    return {key: number for key, number in samples.items() if key[0].startswith(names)}
+
+
+def test_using_the_private_space_moves_no_number_in_metrics(stack: AppStack, org: dict[str, str]) -> None:
+    """DESIGN.md: nobody may learn whether someone uses the private space, "not even whether it
+    is used". Opened from the App Home, the shortcut and ``/rtw checkin``, agreed to, checked
+    in, looked back on: no count and no timing in /metrics moves. A request of another
+    feature, sent after, still counts (the comparison can fail)."""
+    from tests.e2e import vault_flows as flow
+
+    flow.enrol(stack, "UPARENT")
+    stack.settle()
+    before = scrape(stack.server.url)
+
+    flow.consent(stack, "UPARENT")
+    assert stack.slack.global_shortcut("UPARENT", "vault.shortcut").status == 200
+    assert stack.slack.slash_command("UPARENT", "/rtw", "checkin").status == 200
+    assert stack.slack.slash_command("UPARENT", "/rtw", "CheckIn  now").status == 200
+    flow.check_in(stack, "UPARENT", CANARY, "neutral")
+    stack.slack.block_action("UPARENT", flow.LOOK_BACK, "open", view=flow.space())
+    stack.settle()
+    used = scrape(stack.server.url)
+
+    assert _slack_numbers(used) == _slack_numbers(before)
+    assert CANARY not in _get(stack.server.url + "/metrics")[1]
+    assert stack.slack.slash_command("UPARENT", "/rtw", "help").status == 200
+    stack.settle()
+    after = scrape(stack.server.url)
+    assert grew(used, after, "hr_plugin_slack_requests_total", surface="command", status="200") == 1
 
 
 def test_metric_labels_come_from_fixed_vocabularies(stack: AppStack, org: dict[str, str]) -> None:
