@@ -99,6 +99,7 @@ class PrivateSpaceActor:
         self.name = name
         self.export_link = ""
         self.checkin_shown = ""  # the last check-in screen the app showed, as JSON
+        self.reflection_shown = ""  # the last milestone or review screen, as JSON
 
     # -- what this person types ----------------------------------------------------------------
 
@@ -296,6 +297,7 @@ class PrivateSpaceActor:
 
     def _reflect(self, action_id: str, value: str) -> bool:
         modal = self._push(action_id, value)
+        self.reflection_shown = json.dumps(modal)
         if modal.get("callback_id") != REFLECTION:
             return False
         inputs = [str(b["block_id"]) for b in modal.get("blocks", []) if b.get("type") == "input"]

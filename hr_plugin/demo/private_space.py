@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from hr_plugin.demo.private_actor import SAVED, PrivateSpaceActor, require, shown
 from hr_plugin.demo.private_track import deeper_scenes
 from hr_plugin.testing.stack import AppStack
-from hr_plugin.vault import content
 
 RESET_SIGNAL = "reset the conversation"  # words of the signal after two weeks where nothing felt good
 BOTH_SIGNAL = "Two hard weeks for both"  # the signal when both partners said so, two weeks running
@@ -34,6 +33,8 @@ PEOPLE = {  # who takes part, by the name the narration uses
     "kim.nguyen@example.com": "Kim",
     "noor.haddad@example.com": "Noor",
 }
+NO_REMINDER = "Nothing will remind you of them"  # the check-in's words under the experiments
+PARTNER_PART = "What your partner shared"  # the title of the part done together
 DEEPER = ("noor.haddad@example.com", "lena.fischer@example.com", "sam.patel@example.com")
 
 
@@ -177,8 +178,7 @@ def private_space_scenes(
             )
         if experiments:
             require(
-                content.experiment_prompt()["no_reminder"] in actor.checkin_shown
-                and '"closeness_outside"' in actor.checkin_shown,
+                NO_REMINDER in actor.checkin_shown and '"closeness_outside"' in actor.checkin_shown,
                 f"{actor.name} plans experiments with days and times, never reminded of them",
                 "the screen does not say so",
             )
@@ -273,7 +273,7 @@ def private_space_scenes(
                 claim + " to her alone",
                 "someone else was shown it",
             )
-            partner_title = content.partner_part()["title"]
+            partner_title = PARTNER_PART
             require(
                 partner_title in noor.look_back(),
                 "Noor's look back shows what her partner shared",

@@ -22,10 +22,13 @@ from hr_plugin.demo.private_actor import (
     require,
 )
 from hr_plugin.testing.stack import AppStack
-from hr_plugin.vault import content
 
 TRACK_SAVED = "you have written something here"  # the track's list, beside each step written in
 TALLY_SHOWN = "So far: 2 repairs and 3 warm gestures"  # after one tally of 2 and 3
+# The words the private screens show, as the checks look for them (the demo does not reach
+# into the vault's code: it reads the screens, as a person would).
+MILESTONES = {"6_weeks": "six weeks on", "3_months": "three months on", "6_months": "six months on"}
+GUIDE_TITLE, PAST_REVIEWS = "A first conversation", "Past reviews"
 NO_COUNSELLING = "doctor or local health service"  # "If you feel stuck" where HR set up none
 
 
@@ -112,12 +115,13 @@ def deeper_scenes(
             assert key is not None
             require(actor.answer_milestone(key), claim, "the answer was not saved")
             require(actor.milestone_offered() is None, claim + " once", "it is still offered")
-            milestone = content.milestone(key, include_partner=True)
-            answered.append(f"{actor.name} ({milestone.when.lower() if milestone else key})")
-            guide = content.first_conversation(include_partner=True)
-            title = guide.title if guide else ""
+            when = MILESTONES.get(key, key)
             require(
-                bool(title) and title in json.dumps(actor.reading(GUIDE_OPEN)),
+                when.capitalize() in actor.reflection_shown, f"{claim} ({when})", "its screen says otherwise"
+            )
+            answered.append(f"{actor.name} ({when})")
+            require(
+                GUIDE_TITLE in json.dumps(actor.reading(GUIDE_OPEN)),
                 f"{actor.name} reads the first conversation's guide",
                 "it did not open",
             )
@@ -133,7 +137,7 @@ def deeper_scenes(
         )
 
     def reviews() -> None:
-        title = content.space_words("past_reviews_title")
+        title = PAST_REVIEWS
         for actor in people:
             require(actor.answer_review(), f"{actor.name} writes a quarterly review", "it was not saved")
             past = actor.reading(PAST_REVIEWS_OPEN)
