@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, required=True, help="folder for slack-calls.jsonl and people.json")
     demo.add_argument("--canary", help="text every simulated private entry carries, to detect leaks")
     demo.add_argument("--database-url", help="default: a fresh SQLite file in --out")
+    demo.add_argument(
+        "--leave-out-private-space",
+        metavar="EMAIL",
+        help="this person never opens their private space (everything else runs as usual)",
+    )
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -334,7 +339,12 @@ def _enrolment_import(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from hr_plugin.demo.run import run_demo
 
-    return run_demo(out=args.out, canary=args.canary, database_url=args.database_url)
+    return run_demo(
+        out=args.out,
+        canary=args.canary,
+        database_url=args.database_url,
+        leave_out=args.leave_out_private_space,
+    )
 
 
 def _background_clients(services: Services, *, wait_on_rate_limit: bool) -> SlackClients:

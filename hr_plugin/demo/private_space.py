@@ -1,186 +1,41 @@
-"""The demo's private check-ins: HR sets the help links, people consent, check in week after
-week (one of them together with her partner), export and delete.
+"""The demo's private space: HR sets the help links; people consent and check in week after
+week (Noor's last two together with her partner, until the signal for both of them appears);
+Noor, Lena and Sam also take the longer track through every tool, answer a milestone, read the
+first conversation's guide, write a quarterly review and read it back; Sam downloads the
+questions on paper, the ritual's calendar file and his export, each once; Kim deletes.
 
-Everything goes through signed requests, as a person would click; the demo never reads
-anyone's entries. With ``--canary TEXT`` every free text typed is ``TEXT:<user id>``, and what
-someone notes of their partner's words is ``TEXT:<user id>:partner``, so a leak from one person
-to another can be told apart in ``slack-calls.jsonl``.
+Everything goes through signed requests, as a person would click (``private_actor``); the demo
+never reads anyone's entries, and each line is checked against what the app answered first.
+With ``--canary TEXT`` every free text typed is ``TEXT:<user id>``, and what someone notes of
+their partner's words is ``TEXT:<user id>:partner``, so a leak from one person to another can
+be told apart in ``slack-calls.jsonl``. With ``leave_out`` one person never opens the space:
+their part of every scene, and of its narration, is left out; nothing else changes.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from hr_plugin.demo.narration import NarrationError
+from hr_plugin.demo.private_actor import SAVED, PrivateSpaceActor, require, shown
+from hr_plugin.demo.private_track import deeper_scenes
 from hr_plugin.testing.stack import AppStack
 
-# The private space's action and callback ids, as Slack sends them back to the app.
-OPEN, CONSENT, SPACE = "vault.open", "vault.consent", "vault.space"
-CHECKIN_OPEN, CHECKIN = "vault.checkin_open", "vault.checkin"
-LOOK_BACK, EXPORT, DELETE_OPEN, DELETE = (
-    "vault.look_back",
-    "vault.export",
-    "vault.delete_open",
-    "vault.delete",
-)
-REMINDERS_OPEN, REMINDERS = "vault.reminders_open", "vault.reminders"
-QUESTIONS = ("restorative", "demand", "vulnerability")
-SAVED = "Only you can read it."  # what the private space answers a saved check-in with
 RESET_SIGNAL = "reset the conversation"  # words of the signal after two weeks where nothing felt good
 BOTH_SIGNAL = "Two hard weeks for both"  # the signal when both partners said so, two weeks running
 HELP_LINKS_OPEN, HELP_LINKS = "resources.open", "resources.help_links"  # HR's help links modal
 PARENT_LINE = ("Parent support line", "https://support.example.org/parents")
-
-# What a simulated person types when no canary is asked for: plain, made-up notes.
-SAMPLE_WORDS = (
-    "Sitting together after the bedtime routine, no phones.",
-    "Being reached for while I was still on a call.",
-    "Saying out loud that I am tired, without fixing it.",
-)
-
-
-class PrivateSpaceActor:
-    """One person's clicks in their private space."""
-
-    def __init__(self, stack: AppStack, user_id: str, canary: str | None) -> None:
-        self.stack = stack
-        self.user = user_id
-        self.canary = canary
-        self.export_link = ""
-
-    def words(self, index: int) -> str:
-        return f"{self.canary}:{self.user}" if self.canary else SAMPLE_WORDS[index % len(SAMPLE_WORDS)]
-
-    def consent(self, entry: str = "home") -> bool:
-        """Open the private space and agree; True when the space itself is then shown."""
-        if entry == "command":
-            self.stack.slack.slash_command(self.user, "/rtw", "checkin")
-        elif entry == "shortcut":
-            self.stack.slack.global_shortcut(self.user, "vault.shortcut")
-        else:
-            self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
-        modal = self.stack.fake.last_modal(self.user)
-        if modal is None or modal.get("callback_id") != CONSENT:
-            return False
-        answer = self.stack.slack.view_submission(self.user, CONSENT, {}, view_id=modal["id"])
-        return _shown(answer.json).get("callback_id") == SPACE
-
-    def partner_words(self) -> str:
-        return f"{self.canary}:{self.user}:partner" if self.canary else "Tired, and glad we talked."
-
-    def check_in(
-        self,
-        rating: str,
-        *,
-        from_reminder: bool = False,
-        experiment: bool = False,
-        partner: str | None = None,
-    ) -> bool:
-        """Fill in this week's check-in (with what the partner shared, if ``partner`` is their
-        rating); True when the person is told it is saved for them alone."""
-        space = {
-            "type": "modal",
-            "id": "VSPACE",
-            "callback_id": SPACE,
-            "private_metadata": "reminder" if from_reminder else "",
-        }
-        if from_reminder:
-            self.stack.slack.block_action(self.user, OPEN, "reminder", block_id="reflection")
-        self.stack.slack.block_action(self.user, CHECKIN_OPEN, "open", view=space)
-        modal = self.stack.fake.last_modal(self.user)
-        if modal is None or modal.get("callback_id") != CHECKIN:
-            return False
-        values: dict[str, Any] = {
-            question: {"value": {"type": "plain_text_input", "value": self.words(index)}}
-            for index, question in enumerate(QUESTIONS)
-        }
-        values["rating"] = {"value": {"type": "radio_buttons", "selected_option": {"value": rating}}}
-        if experiment:
-            values["experiment"] = {
-                "value": {"type": "static_select", "selected_option": {"value": "phones_away"}}
-            }
-            values["own_experiment"] = {
-                "value": {"type": "plain_text_input", "value": self.words(3) if self.canary else ""}
-            }
-        if partner is not None:
-            values["partner_rating"] = {
-                "value": {"type": "radio_buttons", "selected_option": {"value": partner}}
-            }
-            values["partner_words"] = {"value": {"type": "plain_text_input", "value": self.partner_words()}}
-        answer = self.stack.slack.view_submission(self.user, CHECKIN, values, view_id=modal["id"])
-        return SAVED in json.dumps(_shown(answer.json))
-
-    def space_text(self) -> str:
-        """What the person's private space shows when they open it from the App Home."""
-        self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
-        modal = self.stack.fake.last_modal(self.user)
-        return json.dumps(modal) if modal is not None and modal.get("callback_id") == SPACE else ""
-
-    def set_reminder(self, weekday: int, at: str) -> str:
-        """Choose a weekly reminder; returns what the modal then says (empty if nothing)."""
-        self.stack.slack.block_action(
-            self.user, REMINDERS_OPEN, "open", view={"type": "modal", "id": "VSPACE"}
-        )
-        modal = self.stack.fake.last_modal(self.user)
-        if modal is None:
-            return ""
-        answer = self.stack.slack.view_submission(
-            self.user,
-            REMINDERS,
-            {
-                "weekday": {"value": {"selected_option": {"value": str(weekday)}}},
-                "time": {"value": {"selected_time": at}},
-            },
-            view_id=modal["id"],
-        )
-        return " ".join(
-            str(block.get("text", {}).get("text", "")) for block in _shown(answer.json).get("blocks", [])
-        )
-
-    def look_back(self) -> None:
-        self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
-        self.stack.slack.block_action(self.user, LOOK_BACK, "open", view={"type": "modal", "id": "VSPACE"})
-
-    def export(self) -> int:
-        """Follow the single-use link from the export screen; returns the number of bytes received."""
-        self.stack.slack.block_action(self.user, EXPORT, "open", view={"type": "modal", "id": "VSPACE"})
-        pushed = self.stack.fake.calls_for("views.push", user=self.user)
-        text = str(pushed[-1]["params"]) if pushed else ""
-        if "/vault/export/" not in text:
-            return 0
-        link = text.split("<", 1)[1].split("|", 1)[0]
-        self.export_link = link
-        with urllib.request.urlopen(link, timeout=10) as page:  # the link's page: spends nothing
-            page.read()
-        download = urllib.request.Request(link, data=b"download=yes")  # its button posts the form
-        with urllib.request.urlopen(download, timeout=10) as response:
-            return len(response.read())
-
-    def link_still_works(self) -> bool:
-        """Whether the last export link still opens its page (a spent link answers 404)."""
-        try:
-            with urllib.request.urlopen(self.export_link, timeout=10):
-                return True
-        except urllib.error.HTTPError as refused:
-            if refused.code == 404:
-                return False
-            raise
-
-    def delete(self) -> bool:
-        """Delete the private space; True when opening it again asks for consent afresh."""
-        self.stack.slack.block_action(self.user, DELETE_OPEN, "open", view={"type": "modal", "id": "VSPACE"})
-        modal = self.stack.fake.last_modal(self.user)
-        if modal is None or modal.get("callback_id") != DELETE:
-            return False
-        self.stack.slack.view_submission(self.user, DELETE, {}, view_id=modal["id"])
-        self.stack.slack.block_action(self.user, OPEN, "home", view={"type": "home", "blocks": []})
-        reopened = self.stack.fake.last_modal(self.user)
-        return reopened is not None and reopened.get("callback_id") == CONSENT
+NOOR_ARRIVAL = "2025-10-20"  # the date Noor gives when she agrees: two weeks into her leave
+PEOPLE = {  # who takes part, by the name the narration uses
+    "sam.patel@example.com": "Sam",
+    "lena.fischer@example.com": "Lena",
+    "kim.nguyen@example.com": "Kim",
+    "noor.haddad@example.com": "Noor",
+}
+NO_REMINDER = "Nothing will remind you of them"  # the check-in's words under the experiments
+PARTNER_PART = "What your partner shared"  # the title of the part done together
+DEEPER = ("noor.haddad@example.com", "lena.fischer@example.com", "sam.patel@example.com")
 
 
 def hr_adds_a_help_link(stack: AppStack, hr: str) -> str:
@@ -205,23 +60,42 @@ def hr_adds_a_help_link(stack: AppStack, hr: str) -> str:
         },
         view_id=modal["id"],
     )
-    return json.dumps(_shown(answer.json))
+    return json.dumps(shown(answer.json))
+
+
+def _their(actor: PrivateSpaceActor) -> str:
+    return "his" if actor.name == "Sam" else "her"
+
+
+def _names(actors: list[PrivateSpaceActor]) -> str:
+    """ "Sam, Lena and Noor": the people in a line of narration."""
+    names = [actor.name for actor in actors]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def private_space_scenes(
-    stack: AppStack, ids: dict[str, str], canary: str | None, say: Callable[[str], None], hr_email: str
+    stack: AppStack,
+    ids: dict[str, str],
+    canary: str | None,
+    say: Callable[[str], None],
+    hr_email: str,
+    leave_out: str | None = None,
 ) -> list[tuple[datetime, Callable[[], None]]]:
     """Scenes for the quarter: HR's help link, consents, six weekly check-ins (Noor's last two
-    with her partner), the signals, an export, a delete."""
-    stack.services.settings.public_url = stack.server.url  # export links point at the demo's own server
-    sam, lena, kim, noor = (
-        PrivateSpaceActor(stack, ids[f"{name}@example.com"], canary)
-        for name in ("sam.patel", "lena.fischer", "kim.nguyen", "noor.haddad")
-    )
+    with her partner), the signals, the longer track, reflections, downloads, a delete.
+    ``leave_out`` (an email) never touches the private space."""
+    stack.services.settings.public_url = stack.server.url  # single-use links point at the demo's server
+    actors = {
+        email: PrivateSpaceActor(stack, ids[email], canary, name)
+        for email, name in PEOPLE.items()
+        if email != leave_out
+    }
+    sam, lena, kim, noor = (actors.get(email) for email in PEOPLE)
+    deeper = [actors[email] for email in DEEPER if email in actors]
 
     def help_links() -> None:
         listed = hr_adds_a_help_link(stack, ids[hr_email])
-        _require(
+        require(
             PARENT_LINE[0] in listed,
             "Priya adds a help link for Great Britain",
             f"the modal lists {listed!r}",
@@ -232,50 +106,122 @@ def private_space_scenes(
         )
 
     def consents() -> None:
-        agreed = [sam.consent("home"), lena.consent("home"), kim.consent("shortcut"), noor.consent("command")]
-        _require(all(agreed), "Sam, Lena, Kim and Noor each agree", f"their private spaces opened: {agreed}")
-        sam_sees, noor_sees = sam.space_text(), noor.space_text()
-        _require(
-            f"<{PARENT_LINE[1]}|{PARENT_LINE[0]}>" in sam_sees,
-            "Sam (in Great Britain) sees HR's help link in his private space",
-            "his space does not show it",
+        entries = {"sam.patel@example.com": "home", "lena.fischer@example.com": "home"}
+        entries |= {"kim.nguyen@example.com": "shortcut", "noor.haddad@example.com": "command"}
+        agreed = {
+            actor.name: actor.consent(entries[email], NOOR_ARRIVAL if actor is noor else None)
+            for email, actor in actors.items()
+        }
+        require(all(agreed.values()), f"{_names(list(actors.values()))} each agree", f"opened: {agreed}")
+        lines = [
+            f"{stack.services.clock.now():%d %b}: {_names(list(actors.values()))} each open their "
+            "private space and agree"
+            + (" (Kim from a shortcut)" if kim else "")
+            + (f" (Noor with /rtw checkin, giving the day her child arrived, {NOOR_ARRIVAL})" if noor else "")
+            + "."
+        ]
+        if sam:
+            require(
+                f"<{PARENT_LINE[1]}|{PARENT_LINE[0]}>" in sam.space_text(),
+                "Sam (in Great Britain) sees HR's help link in his private space",
+                "his space does not show it",
+            )
+            reminders = sam.set_reminder(2, "20:30")
+            require("Wednesdays at 20:30" in reminders, "Sam picks Wednesday reminders", repr(reminders))
+            lines.append(f"Sam's space shows Priya's help link; he sets reminders: {reminders}")
+        if noor:
+            noor_sees = noor.space_text()
+            require(
+                PARENT_LINE[0] not in noor_sees and "call 911" in noor_sees and "HR team" not in noor_sees,
+                "Noor (in the US, where HR set no link) is shown the emergency number, not sent to HR",
+                "her space shows something else",
+            )
+            lines.append(
+                "Noor's (in the US, where HR set none) shows the emergency number 911 and support "
+                "through a doctor."
+            )
+        say(" ".join(lines))
+
+    # Each week: (rating, experiments planned, partner's rating, closeness outside the plan).
+    plans: dict[str, Callable[[int], tuple[str, int, str | None, str | None]]] = {
+        "Lena": lambda n: (
+            "none_good" if n >= 4 else "neutral",
+            3 if n == 1 else 0,
+            "demanding" if n == 2 else None,
+            "yes" if n == 1 else None,
+        ),
+        "Kim": lambda n: ("restorative" if n % 2 else "neutral", 0, None, None),
+        "Noor": lambda n: (
+            "none_good" if n >= 5 else "demanding" if n == 2 else "neutral",
+            3 if n == 3 else 0,
+            "none_good" if n >= 5 else None,
+            "rather_not_say" if n == 3 else None,
+        ),
+        "Sam": lambda n: (
+            "restorative" if n > 2 else "neutral",
+            3 if n == 2 else 0,
+            "restorative" if n == 3 else None,
+            "yes" if n == 2 else None,
+        ),
+    }
+
+    def check_in(actor: PrivateSpaceActor, number: int, *, from_reminder: bool = False) -> bool:
+        rating, experiments, partner, closeness = plans[actor.name](number)
+        saved = actor.check_in(
+            rating, from_reminder=from_reminder, experiments=experiments, partner=partner, closeness=closeness
         )
-        _require(
-            PARENT_LINE[0] not in noor_sees and "call 911" in noor_sees and "HR team" not in noor_sees,
-            "Noor (in the US, where HR set no link) is shown the emergency number, not sent to HR",
-            "her space shows something else",
-        )
-        reminders = sam.set_reminder(2, "20:30")
-        _require(
-            "Wednesdays at 20:30" in reminders,
-            "Sam picks Wednesday reminders",
-            f"the modal said {reminders!r}",
-        )
-        say(
-            f"{stack.services.clock.now():%d %b}: Sam, Lena, Kim (from a shortcut) and Noor "
-            f"(with /rtw checkin) each open their private space and agree; Sam's shows Priya's help link, "
-            f"Noor's (in the US, where HR set none) the emergency number 911 and support through a doctor. "
-            f"Sam sets reminders, and the modal confirms: {reminders}"
-        )
+        if partner is not None:  # the partner's part was there to fill in
+            require(
+                "partner_rating" in actor.checkin_shown,
+                f"{actor.name} notes what {_their(actor)} partner shared",
+                "the screen has no partner's part",
+            )
+        if experiments:
+            require(
+                NO_REMINDER in actor.checkin_shown and '"closeness_outside"' in actor.checkin_shown,
+                f"{actor.name} plans experiments with days and times, never reminded of them",
+                "the screen does not say so",
+            )
+        if plans[actor.name](number - 1)[1] == 3:  # last week's three experiments, followed up
+            require(
+                all(f'"follow_up{s}"' in actor.checkin_shown for s in ("", "_2", "_3")),
+                f"{actor.name}'s check-in asks how each of last week's three experiments went",
+                "the screen does not ask",
+            )
+        return saved
 
     def week(number: int) -> Callable[[], None]:
         def run() -> None:
-            saved = {
-                "Lena": lena.check_in("none_good" if number >= 4 else "neutral", experiment=number == 1),
-                "Kim": kim.check_in("restorative" if number % 2 else "neutral"),
-                "Noor, with her partner" if number >= 5 else "Noor": noor.check_in(
-                    "none_good" if number >= 5 else "demanding" if number == 2 else "neutral",
-                    experiment=number == 3,
-                    partner="none_good" if number >= 5 else None,
-                ),
-                "Sam, from his Wednesday reminder": sam_saved.get(number, False),
-            }
-            _require(all(saved.values()), f"weekly check-ins (week {number})", f"saved: {saved}")
+            weekly = [a for a in (lena, kim, noor) if a]
+            saved = {actor.name: check_in(actor, number) for actor in weekly}
+            if sam:
+                saved["Sam, from his Wednesday reminder"] = sam_saved.get(number, False)
+            require(all(saved.values()), f"weekly check-ins (week {number})", f"saved: {saved}")
+            everyone = ([sam] if sam else []) + weekly
+            notes = [
+                f"{a.name} plans three experiments for the coming week, each with a day and a time "
+                "(the screen says nothing will remind anyone of them), and answers whether there was "
+                "closeness outside the plan"
+                for a in everyone
+                if plans[a.name](number)[1] == 3
+            ]
+            notes += [
+                f"{a.name}'s check-in asks how each of last week's three went"
+                for a in everyone
+                if plans[a.name](number - 1)[1] == 3
+            ]
+            notes += [
+                f"{a.name} notes what {_their(a)} partner shared"
+                for a in everyone
+                if plans[a.name](number)[2] is not None
+            ]
             say(
-                f"{stack.services.clock.now():%d %b}: weekly check-ins (week {number}): Sam (on Wednesday, "
-                f"from his reminder), Lena, Kim and Noor"
-                + (" (together with her partner, noting what her partner shared)" if number >= 5 else "")
+                f"{stack.services.clock.now():%d %b}: weekly check-ins (week {number}): "
+                f"{_names(everyone)}"
+                + (" (Sam on Wednesday, from his reminder)" if sam else "")
                 + f" are each told {SAVED!r}"
+                + (f"; {'; '.join(notes)}" if notes else "")
+                + "."
             )
 
         return run
@@ -284,56 +230,91 @@ def private_space_scenes(
 
     def sam_from_reminder(number: int) -> Callable[[], None]:
         def run() -> None:
-            sam_saved[number] = sam.check_in("restorative" if number > 2 else "neutral", from_reminder=True)
+            if sam:
+                sam_saved[number] = check_in(sam, number, from_reminder=True)
 
         return run
 
     def looking_back() -> None:
-        seen = len(stack.fake.calls_for(user=lena.user))
-        lena.look_back()
-        shown = [c for c in stack.fake.calls_for(user=lena.user)[seen:] if RESET_SIGNAL in json.dumps(c)]
-        claim = "Lena's space suggests resetting the conversation"
-        _require(bool(shown), claim, "nothing she was shown says so")
-        _require(
-            all(c["ok"] and c["audience"] == [lena.user] and c["method"].startswith("views.") for c in shown),
-            claim + " in her private space only",
-            f"it was shown as {[(c['method'], c['audience']) for c in shown]}",
-        )
         messages = stack.fake.calls_for("chat.postMessage") + stack.fake.calls_for("chat.postEphemeral")
-        _require(
-            not any(RESET_SIGNAL in json.dumps(c) for c in messages),
-            claim,
-            "a message carries the suggestion",
-        )
-        seen = len(stack.fake.calls_for(user=noor.user))
-        noor_sees = noor.space_text()
-        together = [c for c in stack.fake.calls_for(user=noor.user)[seen:] if BOTH_SIGNAL in json.dumps(c)]
-        claim = "Noor's space shows the signal for both of them"
-        _require(BOTH_SIGNAL in noor_sees and bool(together), claim, "her space does not show it")
-        _require(
-            all(c["audience"] == [noor.user] for c in together)
-            and not any(BOTH_SIGNAL in json.dumps(c) for c in messages),
-            claim + " to her alone",
-            "someone else was shown it",
-        )
-        say(
-            f"{stack.services.clock.now():%d %b}: Lena looks back; after two weeks where nothing felt good, "
-            "her space suggests resetting the conversation (no message is sent about it). Noor, who did "
-            "her last two check-ins together with her partner, noting what her partner shared, sees "
-            f"{BOTH_SIGNAL!r}: both of them said nothing felt good, two weeks running."
-        )
+        lines = [f"{stack.services.clock.now():%d %b}:"]
+        if lena:
+            seen = len(stack.fake.calls_for(user=lena.user))
+            lena_sees = lena.look_back()
+            shown_to = [
+                c for c in stack.fake.calls_for(user=lena.user)[seen:] if RESET_SIGNAL in json.dumps(c)
+            ]
+            claim = "Lena's space suggests resetting the conversation"
+            require(bool(shown_to) and bool(lena_sees), claim, "nothing she was shown says so")
+            require(
+                all(
+                    c["ok"] and c["audience"] == [lena.user] and c["method"].startswith("views.")
+                    for c in shown_to
+                ),
+                claim + " in her private space only",
+                f"it was shown as {[(c['method'], c['audience']) for c in shown_to]}",
+            )
+            require(not any(RESET_SIGNAL in json.dumps(c) for c in messages), claim, "a message carries it")
+            lines.append(
+                "Lena looks back; after two weeks where nothing felt good, her space suggests resetting "
+                "the conversation (no message is sent about it)."
+            )
+        if noor:
+            seen = len(stack.fake.calls_for(user=noor.user))
+            noor_sees = noor.space_text()
+            together = [
+                c for c in stack.fake.calls_for(user=noor.user)[seen:] if BOTH_SIGNAL in json.dumps(c)
+            ]
+            claim = "Noor's space shows the signal for both of them"
+            require(BOTH_SIGNAL in noor_sees and bool(together), claim, "her space does not show it")
+            require(
+                all(c["audience"] == [noor.user] for c in together)
+                and not any(BOTH_SIGNAL in json.dumps(c) for c in messages),
+                claim + " to her alone",
+                "someone else was shown it",
+            )
+            partner_title = PARTNER_PART
+            require(
+                partner_title in noor.look_back(),
+                "Noor's look back shows what her partner shared",
+                "it does not",
+            )
+            lines.append(
+                "Noor, who did her last two check-ins together with her partner, noting what her partner "
+                f"shared, sees {BOTH_SIGNAL!r}: both of them said nothing felt good, two weeks running; "
+                "her look back shows her partner's words beside her own."
+            )
+        if sam:
+            sam_sees = sam.look_back()
+            require(
+                "*Experiments*" in sam_sees and "Tried it" in sam_sees and "Tuesday 20:30" in sam_sees,
+                "Sam's look back lists his experiments with their days and how they went",
+                "it does not",
+            )
+            lines.append(
+                "Sam looks back too: his experiments are listed with their days, times and how they went."
+            )
+        if len(lines) > 1:
+            say(" ".join(lines))
 
     def export_and_delete() -> None:
-        received = sam.export()
-        claim = "Sam downloads his entries once through a single-use link"
-        _require(received > 0, claim, "the link gave him nothing")
-        _require(not sam.link_still_works(), claim, "the link still works after the download")
-        _require(kim.delete(), "Kim deletes her private space", "opening it again does not start afresh")
-        say(
-            f"{stack.services.clock.now():%d %b}: Sam downloads his entries through a single-use link "
-            f"({received} bytes); opened again, the link no longer works. "
-            "Kim deletes her private space for good: opening it again asks for her consent afresh."
-        )
+        lines = [f"{stack.services.clock.now():%d %b}:"]
+        if sam:
+            received = sam.export()
+            claim = "Sam downloads his entries once through a single-use link"
+            require(received > 0, claim, "the link gave him nothing")
+            require(not sam.link_still_works(), claim, "the link still works after the download")
+            lines.append(
+                f"Sam downloads his entries through a single-use link ({received} bytes); opened again, "
+                "the link no longer works."
+            )
+        if kim:
+            require(kim.delete(), "Kim deletes her private space", "opening it again does not start afresh")
+            lines.append(
+                "Kim deletes her private space for good: opening it again asks for her consent afresh."
+            )
+        if len(lines) > 1:
+            say(" ".join(lines))
 
     scenes: list[tuple[datetime, Callable[[], None]]] = [
         (datetime(2026, 2, 2, 11, tzinfo=UTC), help_links),
@@ -347,18 +328,5 @@ def private_space_scenes(
         )
     scenes.append((datetime(2026, 3, 16, 12, tzinfo=UTC), looking_back))
     scenes.append((datetime(2026, 3, 18, 12, tzinfo=UTC), export_and_delete))
+    scenes += deeper_scenes(stack, deeper, sam, say, PARENT_LINE)
     return sorted(scenes, key=lambda scene: scene[0])
-
-
-def _shown(body: Any) -> dict[str, Any]:
-    """The view a modal submission's answer puts on screen (empty when it shows none)."""
-    if isinstance(body, dict) and body.get("response_action") in ("update", "push"):
-        view = body.get("view")
-        return view if isinstance(view, dict) else {}
-    return {}
-
-
-def _require(condition: bool, claim: str, found: object) -> None:
-    """Stop the demo rather than narrate ``claim`` when it did not happen."""
-    if not condition:
-        raise NarrationError(f"The demo would say {claim!r}, but {found}")

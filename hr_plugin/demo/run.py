@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import sys
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -97,7 +98,11 @@ def sample_org_csv() -> str:
     return (resources.files("hr_plugin.demo") / "sample_org.csv").read_text(encoding="utf-8")
 
 
-def run_demo(out: Path, canary: str | None = None, database_url: str | None = None) -> int:
+def run_demo(
+    out: Path, canary: str | None = None, database_url: str | None = None, *, leave_out: str | None = None
+) -> int:
+    """Run the quarter; ``leave_out`` (an email) is someone who never opens their private space,
+    while everything else happens as in any run (for a differential check of what others see)."""
     out.mkdir(parents=True, exist_ok=True)
     if database_url is None:
         # A fresh quarter: the database and its key store beside it (a key store left from an
@@ -114,7 +119,7 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
         _act_one_setup(stack, ids, say)
         _act_two_people_open_their_homes(stack, ids, say)
         _act_enrolments(stack, ids, say)
-        _act_three_the_quarter(stack, rows, ids, say, canary)
+        _act_three_the_quarter(stack, rows, ids, say, canary, leave_out)
         people = record.people(stack, ids)
         (out / "people.json").write_text(json.dumps(people, indent=2, sort_keys=True) + "\n")
         fake.write_jsonl(out / "slack-calls.jsonl")
@@ -126,7 +131,13 @@ def run_demo(out: Path, canary: str | None = None, database_url: str | None = No
                 f"Of those, {text_forgotten(session)} no longer hold their text: they finished "
                 f"over {stack.settings.outbox_text_days} days ago (HR_PLUGIN_OUTBOX_TEXT_DAYS)."
             )
-    say(f"\nWrote {out / 'slack-calls.jsonl'}, {out / 'people.json'} and {out / 'narration.txt'}.")
+        # What an operator's monitoring would scrape from this app at the end of the quarter.
+        with urllib.request.urlopen(f"{stack.server.url}/metrics", timeout=10) as scraped:
+            (out / "metrics.txt").write_bytes(scraped.read())
+    say(
+        f"\nWrote {out / 'slack-calls.jsonl'}, {out / 'people.json'}, {out / 'metrics.txt'} "
+        f"and {out / 'narration.txt'}."
+    )
     if canary:
         say(
             f"Every private entry was typed as {canary}:<user id>; "
@@ -312,6 +323,7 @@ def _act_three_the_quarter(
     ids: dict[str, str],
     say: Narrator,
     canary: str | None,
+    leave_out: str | None,
 ) -> None:
     say("\n== The quarter: the scheduler's ticks run on simulated time ==")
     clock = _simulated(stack)
@@ -321,7 +333,7 @@ def _act_three_the_quarter(
     scenes = sorted(
         [
             *return_plan_scenes(stack, rows, ids, say, HR_LEAD),
-            *private_space_scenes(stack, ids, canary, say, HR_LEAD),
+            *private_space_scenes(stack, ids, canary, say, HR_LEAD, leave_out),
             *story.scenes(),
             *huddles.scenes(),
         ],
