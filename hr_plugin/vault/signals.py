@@ -142,7 +142,7 @@ class WeekEntry:
 
 def migrated(record: Mapping[str, Any]) -> dict[str, Any]:
     """A stored check-in in today's shape: ``experiments`` (a list of ``text``, ``day``, ``time``)
-    and ``follow_ups`` (``experiment``, ``outcome``, ``note``).
+    and ``follow_ups`` (``index`` of the experiment answered, ``experiment``, ``outcome``, ``note``).
 
     Check-ins saved before there could be three experiments a week hold one ``experiment``
     string and one ``follow_up`` with its ``follow_up_note``; they are read as lists of one (or

@@ -92,6 +92,9 @@ class Entries(VaultBase):
                 ],
                 "follow_ups": [
                     {
+                        # Which of last week's experiments this answers: its place in that
+                        # week's list (two may have the same words), and its words.
+                        "index": index,
                         "experiment": last_planned[index]["text"],
                         "outcome": answer.outcome,
                         "note": answer.note.strip(),

@@ -496,14 +496,17 @@ def _experiment_lines(entries: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for position, entry in enumerate(entries):
         following = entries[position + 1] if position + 1 < len(entries) else {}
-        # A follow-up names the experiment it answers; one saved before there could be three
-        # names none and answers the only one.
-        answers = {str(f.get("experiment")): f.get("outcome") for f in following.get("follow_ups") or []}
+        # A follow-up gives the place of the experiment it answers in last week's list (two
+        # experiments may have the same words); one saved before there could be three gives
+        # none and answers the only one.
+        follow_ups = following.get("follow_ups") or []
+        by_place = {f["index"]: f.get("outcome") for f in follow_ups if isinstance(f.get("index"), int)}
+        unplaced = [f.get("outcome") for f in follow_ups if not isinstance(f.get("index"), int)]
         for index, planned in enumerate(entry.get("experiments") or []):
             when = _when(planned)
             line = f"• {escape(str(entry.get('week', '')))}: {escape(str(planned.get('text') or ''))[:700]}"
             line += f" ({when})" if when else ""
-            outcome = answers.get(str(planned.get("text")), answers.get("None") if index == 0 else None)
+            outcome = by_place.get(index, unplaced[0] if index == 0 and unplaced else None)
             if outcome in outcomes:
                 line += f": _{outcomes[outcome]}_"
             lines.append(line)
