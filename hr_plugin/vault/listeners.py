@@ -12,6 +12,7 @@ the process's vault with ``vault_for(services)``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -155,9 +156,23 @@ def submit_consent(ack: Ack, view: dict[str, Any], context: Any, services: Servi
 
 
 def push(ack: Ack, body: dict[str, Any], client: WebClient, context: Any, services: Services) -> None:
+    """A button in the space: push the screen it names."""
+    _push(_screen, ack, body, client, context, services)
+
+
+def _push(
+    screen: Callable[[Services, dict[str, Any], RequestContext], Any],
+    ack: Ack,
+    body: dict[str, Any],
+    client: WebClient,
+    context: Any,
+    services: Services,
+) -> None:
+    """Answer, then push the ``screen`` a click asks for (nothing when it is None; a refusal's
+    fixed sentence when the vault refuses)."""
     ack()
     try:
-        view = _screen(services, body, request_context(context))
+        view = screen(services, body, request_context(context))
     except VaultError as exc:
         view = v.done_modal(str(exc))
     if view is not None:
@@ -492,13 +507,7 @@ def _block_for(field: str | None) -> str:
 
 def push_track(ack: Ack, body: dict[str, Any], client: WebClient, context: Any, services: Services) -> None:
     """A button of the track (in the space, or on the track's list): push the screen it names."""
-    ack()
-    try:
-        view = _track_screen(services, body, request_context(context))
-    except VaultError as exc:
-        view = v.done_modal(str(exc))
-    if view is not None:
-        client.views_push(trigger_id=body["trigger_id"], view=view)
+    _push(_track_screen, ack, body, client, context, services)
 
 
 def _track_screen(services: Services, body: dict[str, Any], who: RequestContext) -> Any:
