@@ -28,7 +28,8 @@ TALLY_SHOWN = "So far: 2 repairs and 3 warm gestures"  # after one tally of 2 an
 # The words the private screens show, as the checks look for them (the demo does not reach
 # into the vault's code: it reads the screens, as a person would).
 MILESTONES = {"6_weeks": "six weeks on", "3_months": "three months on", "6_months": "six months on"}
-GUIDE_TITLE, PAST_REVIEWS = "A first conversation", "Past reviews"
+GUIDE_TITLE, PAST_REVIEWS = "A first conversation", "Past reflections"
+MILESTONE_TITLE = "A moment to reflect"  # the heading of a milestone's answer, read back
 NO_COUNSELLING = "doctor or local health service"  # "If you feel stuck" where HR set up none
 
 
@@ -146,9 +147,14 @@ def deeper_scenes(
                 f"{actor.name} reads the review back under {title!r}",
                 "the screen does not show it",
             )
+            require(
+                MILESTONE_TITLE in json.dumps(past),
+                f"{actor.name} reads their milestone reflection back there too",
+                "the screen does not show it",
+            )
         say(
             f"{clock.now():%d %b}: {who} each write a quarterly review and read it back in Slack, "
-            f"under {title!r}."
+            f"under {title!r}, beside their milestone reflection."
         )
 
     def downloads() -> None:

@@ -62,6 +62,7 @@ def _space_view(
     )
     partner = _partner(mine, profile)
     reviews = vault.reflections(who.tenant_id, who.user_id, "review")
+    answered = bool(profile.answered_milestones)
     started = vault.started_on(who.tenant_id, who.user_id) or today
     last_review = date.fromisoformat(reviews[-1]["saved_at"][:10]) if reviews else None
     weekday, at, stopped, paused = vault.reminder_settings(who.tenant_id, who.user_id)
@@ -78,7 +79,7 @@ def _space_view(
         milestone_due=due[0] if due else None,
         first_conversation=bool(anchor and partner and signals.first_conversation_offered(anchor, today)),
         review_due=signals.quarterly_review_due(started, today, last_review),
-        past_reviews=bool(reviews),
+        past_reviews=bool(reviews) or answered,
         expectations=first_use,
     )
     view = v.space_modal(state, vault.resources(who.tenant_id, who.user_id))
@@ -269,6 +270,7 @@ def _screen(services: Services, body: dict[str, Any], who: RequestContext) -> An
             content.quarterly_review(include_partner=partner),
             include_partner=partner,
             resources=resources,
+            milestones=vault.reflections(who.tenant_id, who.user_id, "milestone"),
         )
     elif action_id == a.EXPORT_ACTION:
         url = _single_use_url(services, vault, who, "export")

@@ -320,6 +320,28 @@ def test_the_quarterly_review_is_put_forward_every_13_weeks_and_past_ones_can_be
     assert "What felt heavy?" in reading
 
 
+def test_a_milestone_answer_is_read_back_with_its_name_among_past_reflections(
+    stack: AppStack, enrolled: str
+) -> None:
+    _consent_with(stack, enrolled, (_today(stack) - timedelta(weeks=6, days=1)).isoformat())
+    assert "vault.reviews_open" not in _buttons(_open_space(stack, enrolled))  # nothing to read yet
+    modal = _milestone_modal(stack, enrolled, "6_weeks")
+    saved = stack.slack.view_submission(
+        enrolled,
+        "vault.reflection",
+        {"answer": {"value": {"type": "plain_text_input", "value": "slowly <better> & kinder"}}},
+        view_id=modal["id"],
+    )
+    assert saved.json is not None and saved.json["response_action"] == "update", saved.body
+
+    assert "vault.reviews_open" in _buttons(_open_space(stack, enrolled))
+    reading = json.dumps(_past_reviews(stack, enrolled))
+    assert "*A moment to reflect: Six weeks on, " in reading
+    assert "slowly &lt;better&gt; &amp; kinder" in reading and "<better>" not in reading
+    answers = vault_package.vault_for(stack.services).reflections(TEAM, enrolled, "milestone")
+    assert [answer["milestone"] for answer in answers] == ["6_weeks"]
+
+
 def test_the_weekly_reminder_words_do_not_change_when_a_review_is_due(stack: AppStack, enrolled: str) -> None:
     from hr_plugin.vault.content import reminder_text
 
@@ -349,7 +371,7 @@ def test_many_past_reviews_fit_one_modal_newest_first(stack: AppStack, enrolled:
     text = json.dumps(view)
     assert "review 119" in text and "review 000" not in text
     assert text.index("review 119") < text.index("review 118")
-    assert "Older reviews are in your export." in text
+    assert "Older reflections are in your export." in text
 
 
 # -- 6. up to three micro-experiments a week, never reminded ---------------------------------
@@ -451,9 +473,9 @@ def test_three_experiments_with_day_and_time_are_sealed_followed_up_and_never_re
     answered = stack.slack.view_submission(enrolled, flow.CHECKIN, values, view_id=modal["id"])
     assert answered.json is not None and answered.json["response_action"] == "update", answered.body
     assert vault.entries(TEAM, enrolled)[-1]["follow_ups"] == [
-        {"experiment": "a walk <together> & back", "outcome": "tried", "note": ""},
-        {"experiment": "ten quiet minutes", "outcome": None, "note": "mornings are hard"},
-        {"experiment": "an early night", "outcome": "not_tried", "note": ""},
+        {"index": 0, "experiment": "a walk <together> & back", "outcome": "tried", "note": ""},
+        {"index": 1, "experiment": "ten quiet minutes", "outcome": None, "note": "mornings are hard"},
+        {"index": 2, "experiment": "an early night", "outcome": "not_tried", "note": ""},
     ]
 
     looked = json.dumps(flow.look_back(stack, enrolled))

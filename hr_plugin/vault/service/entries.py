@@ -172,7 +172,10 @@ class Entries(VaultBase):
         with unit_of_work(self.factory) as session:
             self._spend(session, tenant_id, user_id, token)
             owner = self.owner(session, tenant_id, user_id)
-            self._write(session, owner, kind, {"saved_at": self.clock.now().isoformat(), **answers})
+            # A milestone's answer keeps which milestone it answers, so it can be read back
+            # under its name (older answers, saved without it, are read back without one).
+            which = {"milestone": milestone} if milestone is not None else {}
+            self._write(session, owner, kind, {"saved_at": self.clock.now().isoformat(), **which, **answers})
             if milestone is not None:
                 found = self._records(session, owner, "profile")
                 profile = Profile(**found[0][1]) if found else Profile()

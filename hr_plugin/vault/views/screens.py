@@ -635,27 +635,37 @@ def past_reviews_modal(
     *,
     include_partner: bool,
     resources: Sequence[Resource],
+    milestones: Sequence[dict[str, Any]] = (),
 ) -> View:
-    """The person's quarterly reviews to read, newest first: each one's date and answers,
-    escaped, and as many as fit in a modal (the rest are in the export)."""
+    """The person's reflections to read, newest first: each quarterly review and each milestone
+    answer with its date and words, escaped, and as many as fit in a modal (the rest are in the
+    export)."""
     questions = [(step.id, step.text) for step in review.steps]
     footer = _footer(resources, include_partner)
     room = 100 - len(footer) - 2  # the intro, and the line saying older ones are in the export
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=content.space_words("past_reviews_intro")))
     ]
-    newest_first = sorted(reviews, key=lambda r: str(r.get("saved_at", "")), reverse=True)
-    for shown, entry in enumerate(newest_first):
+    dated = [(entry, questions, review.title) for entry in reviews]
+    for reflection in milestones:
+        key = str(reflection.get("milestone"))
+        known = (
+            content.milestone(key, include_partner=include_partner) if key in content.MILESTONE_KEYS else None
+        )
+        title = f"{known.title}: {known.when}" if known else content.space_words("past_milestone")
+        dated.append((reflection, [("answer", known.question if known else "")], title))
+    newest_first = sorted(dated, key=lambda d: str(d[0].get("saved_at", "")), reverse=True)
+    for shown, (entry, asked, title) in enumerate(newest_first):
         if shown == room:
             more = content.space_words("past_reviews_more")
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
             break
         when = str(entry.get("saved_at", ""))[:10]
-        parts = [f"*{escape(when)}*"]
-        for qid, text in questions:
+        parts = [f"*{escape(title)}, {escape(when)}*"]
+        for qid, text in asked:
             answer = str(entry.get(qid) or "").strip()
             if answer:
-                parts.append(f"_{escape(text)}_\n{_escaped_cut(answer, 900)}")
+                parts.append((f"_{escape(text)}_\n" if text else "") + _escaped_cut(answer, 900))
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(parts)[:2990])))
     return _modal(
         READING_CALLBACK, content.space_words("past_reviews_title"), [*blocks, *footer], close="Back"
