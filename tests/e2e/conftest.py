@@ -17,6 +17,7 @@ from hr_plugin.slack_clients import make_client
 from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
 
 if TYPE_CHECKING:
+    from tests.e2e.demo_runs import DemoRun
     from tests.e2e.once_serving import Running
 
 TEAM = "T0DEMO"
@@ -95,3 +96,11 @@ def running(database_url: str, tmp_path: Path) -> Iterator[Running]:
 
     with start_running(database_url, tmp_path) as served:
         yield served
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The offline demo, run once for the session at DEBUG (``tests/e2e/demo_runs.py``)."""
+    from tests.e2e import demo_runs
+
+    return demo_runs.run(tmp_path_factory.mktemp("demo"), at_debug=True)

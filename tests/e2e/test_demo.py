@@ -23,7 +23,6 @@ from hr_plugin.demo.run import (
     QUARTER,
     QUARTER_START,
     _seed_slack_workspace,
-    run_demo,
     sample_org_csv,
 )
 from hr_plugin.directory import import_directory, parse_directory_csv
@@ -36,16 +35,14 @@ from hr_plugin.testing.stack import BOT_TOKEN, AppStack, start_stack
 from mentoring import service as mentoring
 from mentoring.models import Match
 from mentoring.service import BY_HR, MATCHED, MentorForm, MentoringError
+from tests.e2e.demo_runs import CANARY, DemoRun
 
 ROLES = {"employee", "mentor", "manager", "hr_admin"}
-CANARY = "DEMO-CANARY"
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    assert run_demo(out=out, canary=CANARY) == 0
-    return out
+def demo_out(demo_run: DemoRun) -> Path:
+    return demo_run.out
 
 
 def _calls(out: Path) -> list[dict[str, object]]:

@@ -12,22 +12,18 @@ the scheduler's store, no log line, and no file of the demo but her own encrypte
 from __future__ import annotations
 
 import json
-import logging
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import inspect, select, text
 
 from hr_plugin.db import make_engine, make_session_factory, unit_of_work
-from hr_plugin.demo.run import run_demo
 from hr_plugin.models import AuditEntry
-
-CANARY = "DIFF-CANARY"
-NOOR = "noor.haddad@example.com"
+from tests.e2e import demo_runs
+from tests.e2e.demo_runs import CANARY, NOOR, DemoRun
 
 # What differs between two runs by construction, not by what anyone did: the moment of each
 # call (``at``), and the ids the fake Slack and the app make up afresh (views, triggers, message
@@ -51,47 +47,10 @@ def _normal(value: Any) -> str:
     return shown
 
 
-class _Lines(logging.Handler):
-    """Every log record's message and traceback, as the run's handlers would format them."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(logging.Formatter().format(record))
-
-
-LOGGED = _Lines()
-
-
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    used, unused = tmp_path_factory.mktemp("used"), tmp_path_factory.mktemp("unused")
-    # The run where Noor types the canary logs at DEBUG, as an operator could set it, and every
-    # SQL statement with its parameters (Slack's libraries stay at INFO: the app keeps them
-    # there, since at DEBUG they print whole request bodies).
-    root, sql = logging.getLogger(), logging.getLogger("sqlalchemy.engine")
-    levels = root.level, sql.level
-    root.addHandler(LOGGED)
-    root.setLevel(logging.DEBUG)
-    sql.setLevel(logging.INFO)
-    try:
-        _counted_before(used)
-        assert run_demo(out=used, canary=CANARY) == 0
-    finally:
-        root.removeHandler(LOGGED)
-        root.setLevel(levels[0])
-        sql.setLevel(levels[1])
-    _counted_before(unused)
-    assert run_demo(out=unused, canary=CANARY, leave_out=NOOR) == 0
-    return {"used": used, "unused": unused}
-
-
-def _counted_before(out: Path) -> None:
-    """This process's counters before a run: they live in one registry per process, so a run's
-    own counts are what its ``metrics.txt`` holds minus these."""
-    (out.parent / f"{out.name}-before.txt").write_bytes(generate_latest(REGISTRY))
+def runs(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> dict[str, DemoRun]:
+    """The session's demo (Noor uses her private space) and a run where she never opens it."""
+    return {"used": demo_run, "unused": demo_runs.run(tmp_path_factory.mktemp("unused"), leave_out=NOOR)}
 
 
 def _people(out: Path) -> dict[str, dict[str, Any]]:
@@ -115,21 +74,21 @@ def _seen_by_others(out: Path) -> list[str]:
     ]
 
 
-def test_noor_used_her_private_space_in_one_run_only(runs: dict[str, Path]) -> None:
+def test_noor_used_her_private_space_in_one_run_only(runs: dict[str, DemoRun]) -> None:
     """The premise: otherwise the comparisons below prove nothing."""
-    mine = {name: [c for c in _calls(out) if CANARY in json.dumps(c)] for name, out in runs.items()}
-    noor = _noor(runs["used"])
+    mine = {name: [c for c in _calls(run.out) if CANARY in json.dumps(c)] for name, run in runs.items()}
+    noor = _noor(runs["used"].out)
     assert any(f"{CANARY}:{noor}" in json.dumps(call) for call in mine["used"])
     assert any(f"{CANARY}:{noor}:partner" in json.dumps(call) for call in mine["used"])
     assert not any(f"{CANARY}:{noor}" in json.dumps(call) for call in mine["unused"])
     private = {"used": 0, "unused": 0}
-    for name, out in runs.items():
-        private[name] = sum(1 for call in _calls(out) if call["audience"] == [noor])
+    for name, run in runs.items():
+        private[name] = sum(1 for call in _calls(run.out) if call["audience"] == [noor])
     assert private["used"] > private["unused"]
 
 
-def test_every_slack_call_anyone_else_sees_is_the_same(runs: dict[str, Path]) -> None:
-    used, unused = _seen_by_others(runs["used"]), _seen_by_others(runs["unused"])
+def test_every_slack_call_anyone_else_sees_is_the_same(runs: dict[str, DemoRun]) -> None:
+    used, unused = _seen_by_others(runs["used"].out), _seen_by_others(runs["unused"].out)
     assert len(used) > 100
     assert used == unused
 
@@ -147,10 +106,10 @@ def _audit(out: Path) -> list[str]:
         engine.dispose()
 
 
-def test_the_audit_log_is_the_same(runs: dict[str, Path]) -> None:
-    used = _audit(runs["used"])
+def test_the_audit_log_is_the_same(runs: dict[str, DemoRun]) -> None:
+    used = _audit(runs["used"].out)
     assert len(used) > 20
-    assert used == _audit(runs["unused"])
+    assert used == _audit(runs["unused"].out)
 
 
 def _samples(text: str) -> dict[tuple[str, str], float]:
@@ -161,12 +120,12 @@ def _samples(text: str) -> dict[tuple[str, str], float]:
     }
 
 
-def _numbers(out: Path) -> dict[tuple[str, str], float]:
+def _numbers(run: DemoRun) -> dict[tuple[str, str], float]:
     """The run's numbers in /metrics at the end of its quarter, without what measures time
     (durations, ages, creation times): counters as this run moved them, gauges as they are."""
-    before = _samples((out.parent / f"{out.name}-before.txt").read_text())
+    before = _samples(run.counted_before.read_text())
     found = {}
-    for (name, labels), number in _samples((out / "metrics.txt").read_text()).items():
+    for (name, labels), number in _samples((run.out / "metrics.txt").read_text()).items():
         timing = "_seconds" in name and not name.endswith("_count")
         if timing or "age" in name or name.endswith("_created") or name.startswith(("process_", "python_")):
             continue
@@ -175,14 +134,14 @@ def _numbers(out: Path) -> dict[tuple[str, str], float]:
     return found
 
 
-def test_the_metrics_count_the_same(runs: dict[str, Path]) -> None:
+def test_the_metrics_count_the_same(runs: dict[str, DemoRun]) -> None:
     used = _numbers(runs["used"])
     assert sum(n for (name, _), n in used.items() if name == "hr_plugin_slack_requests_total") > 100
     assert used == _numbers(runs["unused"])
 
 
-def test_the_canary_is_in_no_plaintext_column_job_or_file(runs: dict[str, Path]) -> None:
-    out = runs["used"]
+def test_the_canary_is_in_no_plaintext_column_job_or_file(runs: dict[str, DemoRun]) -> None:
+    out = runs["used"].out
     typed = re.compile(rf"{CANARY}:U".encode())  # what someone typed, not the narration's word for it
     for path in out.iterdir():
         if path.is_file() and path.name != "slack-calls.jsonl":  # her own screens are in there
@@ -197,6 +156,7 @@ def test_the_canary_is_in_no_plaintext_column_job_or_file(runs: dict[str, Path])
         engine.dispose()
 
 
-def test_at_debug_the_canary_is_in_no_log_line(runs: dict[str, Path]) -> None:
-    assert len(LOGGED.lines) > 10_000  # every SQL statement, the outbox, the vault: DEBUG was on
-    assert [line for line in LOGGED.lines if CANARY in line] == []
+def test_at_debug_the_canary_is_in_no_log_line(runs: dict[str, DemoRun]) -> None:
+    logged = runs["used"].logged
+    assert len(logged) > 10_000  # every SQL statement, the outbox, the vault: DEBUG was on
+    assert [line for line in logged if CANARY in line] == []
