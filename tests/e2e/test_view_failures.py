@@ -20,7 +20,7 @@ from hr_plugin.enrolment import accept
 from hr_plugin.enrolment.contact import contact_hold_until
 from hr_plugin.models import OutboxMessage
 from hr_plugin.slack.failures import KEY_PREFIX, NOTICE, PUBLISH_RETRIES, notices_for
-from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
+from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, WORKING_HOURS_ACTION
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.processes import serving
 from hr_plugin.testing.signed_client import SlackRequestClient
@@ -201,7 +201,7 @@ TOKEN = "xoxb-fake-token"
 def served(database_url: str, tmp_path: Path) -> Iterator[tuple[SlackRequestClient, FakeSlack, str]]:
     upgrade(make_engine(database_url))
     with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
-        fake.add_user("UONE", name="one", real_name="One", email="one@example.com")
+        fake.add_user("UONE", name="one", real_name="One", email="one@example.com", is_admin=True)
         with serving(
             database_url=database_url,
             slack_api_url=fake.base_url,
@@ -217,12 +217,16 @@ def test_in_the_companion_a_failed_view_is_told_too(
 ) -> None:
     client, fake, base = served
     _expire_next_trigger(fake)
-    assert client.slash_command("UONE", "/rtw", "checkin").status == 200
+    # A workspace admin's "appoint HR" button, clicked in a message (which has a response_url)
+    # and then on the App Home (which has none). Not the private space's screens: /metrics
+    # leaves its requests out on purpose, so it could not say where their work ran.
+    assert client.block_action("UONE", APPOINT_ADMIN_ACTION, "open").status == 200
     wait_for(lambda: fake.calls_for("response_url"), 10, "the ephemeral notice")
     assert [call["params"]["text"] for call in fake.calls_for("response_url")] == [NOTICE]
 
     _expire_next_trigger(fake)
-    assert client.global_shortcut("UONE", "vault.shortcut").status == 200  # no response_url: a DM
+    home = {"type": "home", "blocks": []}
+    assert client.block_action("UONE", APPOINT_ADMIN_ACTION, "open", view=home).status == 200  # a DM
 
     factory = make_session_factory(make_engine(database_url))
 
