@@ -280,3 +280,50 @@ def test_an_rsvp_clicked_twelve_times_at_once_is_recorded_once(running: Running)
     assert recorded == 1, f"{recorded} audit rows for one answer"
     assert sorted(rsvps) == ["attending", "invited"]
     assert set(replies(running, "UPARENT")) == {huddle_words.rsvp_reply("attend")}
+
+
+def test_the_questions_on_paper_and_the_ritual_hit_twelve_times_at_once_are_each_served_once(
+    running: Running,
+) -> None:
+    """The two links made for home (#18) redeem like the export's: of twelve simultaneous
+    downloads of each, one is served and eleven are told what a later click is told."""
+    enrol(running, "parent@example.com", "UPARENT")
+    running.vault.consent(TEAM, "UPARENT")
+    running.vault.set_reminder(TEAM, "UPARENT", 2, "20:30")  # the ritual's day and time
+    own_page = {"Origin": running.app.base, "Sec-Fetch-Site": "same-origin"}
+    for kind, served_as in (("questions", b"<html"), ("ritual", b"BEGIN:VCALENDAR")):
+        link = f"{running.app.base}/vault/export/{running.vault.export_link(TEAM, 'UPARENT', kind)}"
+
+        downloads = all_at_once(AT_ONCE, lambda _, link=link: _http(link, post=True, headers=own_page))
+        later = _http(link, post=True, headers=own_page)
+
+        served = [body for status, body in downloads if status == 200]
+        assert len(served) == 1 and served_as in served[0], (kind, len(served))
+        assert [status for status, _ in downloads].count(404) == AT_ONCE - 1
+        assert later[0] == 404 and {body for status, body in downloads if status == 404} == {later[1]}
+    with unit_of_work(running.factory) as session:
+        links = list(session.scalars(select(VaultExport)))
+    assert sorted(link.kind for link in links) == ["questions", "ritual"]
+    assert all(link.used_at is not None for link in links)
+
+
+def test_a_milestone_answered_from_twelve_screens_at_once_keeps_one_answer(running: Running) -> None:
+    """Twelve screens of the same milestone (two devices, a screen opened again) submitted
+    together keep one answer, as one after the other does, and mark the milestone once."""
+    enrol(running, "parent@example.com", "UPARENT")
+    running.vault.consent(TEAM, "UPARENT")
+    tokens = [running.vault.token(TEAM, "UPARENT", "milestone-6_weeks") for _ in range(AT_ONCE + 1)]
+    client = running.client()
+
+    def submit(index: int) -> SignedResponse:
+        answer = {"answer": {"value": {"type": "plain_text_input", "value": f"{CANARY} {index}"}}}
+        return client.view_submission("UPARENT", "vault.reflection", answer, private_metadata=tokens[index])
+
+    answers = all_at_once(AT_ONCE, submit)
+    assert [answer.status for answer in answers] == [200] * AT_ONCE
+    assert len(running.vault.reflections(TEAM, "UPARENT", "milestone")) == 1
+    assert submit(AT_ONCE).status == 200  # a later screen of it replaces the answer
+    kept = running.vault.reflections(TEAM, "UPARENT", "milestone")
+    assert [answer["answer"] for answer in kept] == [f"{CANARY} {AT_ONCE}"]
+    assert running.vault.profile(TEAM, "UPARENT").answered_milestones == ["6_weeks"]
+    assert all(CANARY not in json.dumps(call) for call in running.fake.calls)

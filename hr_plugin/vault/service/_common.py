@@ -133,12 +133,22 @@ class VaultBase:
             },
         )
 
-    def _profile_record_id(self, owner: Owner) -> str:
-        """The id of the person's one profile record, made like a week's (``_week_record_id``):
-        two saves at once write the same row, and the last one stays, as one after the other."""
-        id_key = derive_key(self._key(owner), "vault.profile-ids")
-        message = record_context(owner.tenant_id, owner.employee_id, "profile", "profile")
+    def _fixed_id(self, owner: Owner, label: str, name: str, kind: str) -> str:
+        """The id of the one record of ``kind`` named ``name`` (a week's check-in, the profile, a
+        milestone's answer, a tool of the track): the same at every save, so two saves at once
+        write the same row and the last one stays, as when one follows the other.
+
+        An HMAC under a key derived (for ``label``) from the person's data key: the id tells
+        nobody without that key which week or milestone it is, stays as opaque as a random id,
+        and means nothing once the key is shredded.
+        """
+        id_key = derive_key(self._key(owner), label)
+        message = record_context(owner.tenant_id, owner.employee_id, name, kind)
         return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
+
+    def _profile_record_id(self, owner: Owner) -> str:
+        """The id of the person's one profile record."""
+        return self._fixed_id(owner, "vault.profile-ids", "profile", "profile")
 
     # -- modal tokens: who may submit what, once ------------------------------------------
 

@@ -5,13 +5,10 @@ by their owner.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 from typing import Any
 
 from hr_plugin.db import unit_of_work
-from hr_plugin.vault.crypto import derive_key, record_context
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
 from hr_plugin.vault.signals import migrated
 from hr_plugin.vault.values import (
@@ -38,15 +35,8 @@ class Entries(VaultBase):
         return f"{year}-W{week:02d}"
 
     def _week_record_id(self, owner: Owner, week: str) -> str:
-        """The id of the person's check-in for ``week``: the same for every check-in that week.
-
-        An HMAC under a key derived from the person's data key, so the id tells nobody without
-        that key which week it is (it stays as opaque as a random id) and means nothing once the
-        key is shredded; the person's data key keeps it apart from everyone else's ids.
-        """
-        id_key = derive_key(self._key(owner), "vault.checkin-week-ids")
-        message = record_context(owner.tenant_id, owner.employee_id, week, "checkin")
-        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
+        """The id of the person's check-in for ``week``: the same for every check-in that week."""
+        return self._fixed_id(owner, "vault.checkin-week-ids", week, "checkin")
 
     def save_checkin(
         self,
@@ -175,11 +165,26 @@ class Entries(VaultBase):
             # A milestone's answer keeps which milestone it answers, so it can be read back
             # under its name (older answers, saved without it, are read back without one).
             which = {"milestone": milestone} if milestone is not None else {}
-            self._write(session, owner, kind, {"saved_at": self.clock.now().isoformat(), **which, **answers})
+            # A milestone keeps one answer: its own record id, so answering it again (another
+            # screen of it, or twelve at once) replaces the answer, as a week's check-in does.
+            record_id = (
+                self._fixed_id(owner, "vault.milestone-ids", milestone, kind)
+                if milestone is not None
+                else None
+            )
+            between_read_and_write()
+            self._write(
+                session,
+                owner,
+                kind,
+                {"saved_at": self.clock.now().isoformat(), **which, **answers},
+                record_id,
+            )
             if milestone is not None:
                 found = self._records(session, owner, "profile")
                 profile = Profile(**found[0][1]) if found else Profile()
-                profile.answered_milestones = [*profile.answered_milestones, milestone]
+                if milestone not in profile.answered_milestones:
+                    profile.answered_milestones = [*profile.answered_milestones, milestone]
                 record_id = found[0][0] if found else self._profile_record_id(owner)
                 self._write(session, owner, "profile", profile.__dict__, record_id)
             session.commit()

@@ -12,8 +12,6 @@ computed from the sealed start date whenever the screen opens.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from datetime import date
 from typing import Any
@@ -23,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.vault import track
-from hr_plugin.vault.crypto import derive_key, record_context
 from hr_plugin.vault.service._common import VaultBase, between_read_and_write
 from hr_plugin.vault.values import ModalToken, Owner, VaultError
 
@@ -34,9 +31,7 @@ class Track(VaultBase):
     """The part of ``Vault`` that keeps a person's longer track."""
 
     def _track_id(self, owner: Owner, part: str) -> str:
-        id_key = derive_key(self._key(owner), "vault.track-ids")
-        message = record_context(owner.tenant_id, owner.employee_id, part, KIND)
-        return hmac.new(id_key, message, hashlib.sha256).hexdigest()[:32]
+        return self._fixed_id(owner, "vault.track-ids", part, KIND)
 
     def _today(self, owner: Owner) -> date:
         return self.clock.now().astimezone(ZoneInfo(owner.timezone)).date()
