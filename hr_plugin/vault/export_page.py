@@ -36,7 +36,7 @@ _STYLE = (
 
 def _page(kind: str) -> bytes:
     """A page with no script, no images and nothing loaded from elsewhere; it may only post to
-    itself."""
+    itself. Everything is inside ``<main>``, so a screen reader's landmarks find it."""
     words = content.link_words(kind)
     return f"""<!doctype html>
 <html lang="en">
@@ -47,11 +47,13 @@ def _page(kind: str) -> bytes:
 <style>{_STYLE}</style>
 </head>
 <body>
+<main>
 <h1>{escape(words["page_title"])}</h1>
 <p>{escape(words["page_text"])}</p>
 <form method="post">
 <button type="submit" name="download" value="yes">{escape(words["button"])}</button>
 </form>
+</main>
 </body>
 </html>
 """.encode()
@@ -170,11 +172,13 @@ def export_document(data: dict[str, Any]) -> bytes:
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Your private space</title><style>{_STYLE}</style></head>
 <body>
+<main>
 <h1>Your private space</h1>
 <p>Exported {escape(str(data.get("exported_at", "")))}. Only you have this copy.</p>
 <p><a download="my-private-space.json" href="data:application/json;base64,{encoded}">
 Download the data (JSON)</a></p>
 {body}
+</main>
 <script type="application/json" id="data">{embedded}</script>
 </body>
 </html>
