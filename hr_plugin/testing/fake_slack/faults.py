@@ -20,16 +20,23 @@ class Faults(SlackState):
     """Injected failures and delays, per method (``"response_url"`` and ``"upload_url"`` too)."""
 
     def fail_next(
-        self, method: str, *, status: int = 500, error: str = "internal_error", count: int = 1
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        error: str = "internal_error",
+        count: int = 1,
+        retry_after: int = 1,
     ) -> None:
         """Make the next ``count`` calls of ``method`` fail with this HTTP status and error.
 
-        ``status=200`` gives a Slack-level refusal (``ok: false``) instead of an outage;
+        ``status=200`` gives a Slack-level refusal (``ok: false``) instead of an outage; a 429
+        says ``Retry-After: retry_after`` (whole seconds, as Slack does);
         ``"response_url"`` and ``"upload_url"`` (the POST of a file's bytes) are accepted too.
         """
         with self._lock:
             queue = self._faults.setdefault(method, deque())
-            queue.extend(Fault(status=status, error=error) for _ in range(count))
+            queue.extend(Fault(status=status, error=error, retry_after=retry_after) for _ in range(count))
 
     def delay(self, method: str, seconds: float) -> None:
         """Sleep (wall time) this long before answering ``method``; 0 removes the delay."""
@@ -51,5 +58,5 @@ class Faults(SlackState):
         queue = self._faults.get(method)
         if queue:
             fault = queue.popleft()
-            headers = {"Retry-After": "1"} if fault.status == 429 else {}
+            headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             raise SlackError(fault.error, status=fault.status, headers=headers)

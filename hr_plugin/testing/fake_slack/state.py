@@ -128,6 +128,7 @@ class Bucket:
 class Fault:
     status: int
     error: str
+    retry_after: int = 1  # seconds, in a 429's ``Retry-After``
 
 
 class SlackState:
