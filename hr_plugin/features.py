@@ -11,6 +11,7 @@ plain sight: huddles ask mentoring who volunteered to facilitate.
 from __future__ import annotations
 
 from hr_plugin import vault
+from hr_plugin.console.feature import FEATURE as CONSOLE
 from hr_plugin.enrolment.feature import FEATURE as ENROLMENT
 from hr_plugin.feature_api import Feature
 from hr_plugin.reintegration.feature import FEATURE as REINTEGRATION
@@ -26,4 +27,5 @@ FEATURES: tuple[Feature, ...] = (
     MENTORING,
     huddles(facilitators=huddle_facilitators),
     vault.FEATURE,
+    CONSOLE,
 )
