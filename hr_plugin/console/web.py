@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,9 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console import auth, service
-from hr_plugin.feature_api import token_key
+from hr_plugin.feature_api import WebRoute
 from hr_plugin.services import Services, Slot, singleton
+from hr_plugin.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +42,28 @@ _CONSOLE: Slot[Flask] = Slot("console.flask")
 console = Blueprint("console", __name__, template_folder=str(Path(__file__).parent / "templates"))
 
 
-def route(services: Services, environ: dict[str, Any], start_response: Any, rest: str) -> Iterable[bytes]:
+# The key the console's session key is derived from, given the settings (``hr_plugin.features``
+# passes the one the vault derives from the master key for the app's own secrets).
+BaseKey = Callable[[Settings], bytes]
+
+
+def make_route(base_key: BaseKey) -> WebRoute:
     """The web route the console's feature declares for ``/hr/``: Flask sees the prefix as its
     script name, so its own URLs (``url_for``) carry it."""
-    app = singleton(services, _CONSOLE, lambda: create_app(services))
-    environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX, "PATH_INFO": "/" + rest}
-    return app.wsgi_app(environ, start_response)
+
+    def route(services: Services, environ: dict[str, Any], start_response: Any, rest: str) -> Iterable[bytes]:
+        app = singleton(services, _CONSOLE, lambda: create_app(services, base_key))
+        environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX, "PATH_INFO": "/" + rest}
+        return app.wsgi_app(environ, start_response)
+
+    return route
 
 
-def create_app(services: Services) -> Flask:
+def create_app(services: Services, base_key: BaseKey) -> Flask:
     settings = services.settings
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=_session_key(services) if auth.configured(settings) else None,
+        SECRET_KEY=_session_key(base_key(settings)) if auth.configured(settings) else None,
         SESSION_COOKIE_NAME="hr_console",
         SESSION_COOKIE_PATH=PREFIX + "/",
         SESSION_COOKIE_HTTPONLY=True,
@@ -71,12 +81,8 @@ def create_app(services: Services) -> Flask:
     return app
 
 
-def _session_key(services: Services) -> bytes:
-    """The cookie-signing key: derived for this purpose alone from the key the vault derives
-    from the master key for the app's own secrets (``Feature.token_key``)."""
-    from hr_plugin.features import FEATURES  # here: the features list names this package
-
-    base = token_key(FEATURES, services.settings.master_key())
+def _session_key(base: bytes) -> bytes:
+    """The cookie-signing key, derived for this purpose alone from the base key."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hr-plugin console session").derive(
         base
     )
