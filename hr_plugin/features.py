@@ -5,25 +5,34 @@ Order matters where Slack or people see it: listeners are registered in this ord
 first), ``/rtw help`` lists subcommands in it, and App Home sections follow it.
 
 Features do not import each other. Where one needs another, the connection is made here, in
-plain sight: huddles ask mentoring who volunteered to facilitate.
+plain sight: huddles ask mentoring who volunteered to facilitate, and the HR console gets its
+cookie key from the vault's derived key.
 """
 
 from __future__ import annotations
 
 from hr_plugin import vault
+from hr_plugin.console.feature import feature as console
 from hr_plugin.enrolment.feature import FEATURE as ENROLMENT
-from hr_plugin.feature_api import Feature
+from hr_plugin.feature_api import Feature, token_key
 from hr_plugin.reintegration.feature import FEATURE as REINTEGRATION
 from hr_plugin.slack.feature import FEATURE as SHELL
 from huddles.feature import feature as huddles
 from mentoring.feature import FEATURE as MENTORING
 from mentoring.service import huddle_facilitators
 
-FEATURES: tuple[Feature, ...] = (
+_SLACK_FEATURES: tuple[Feature, ...] = (
     SHELL,
     ENROLMENT,
     REINTEGRATION,
     MENTORING,
     huddles(facilitators=huddle_facilitators),
     vault.FEATURE,
+)
+
+# The HR console signs its session cookie with a key derived from the one the vault derives
+# from the master key for the app's own secrets.
+FEATURES: tuple[Feature, ...] = (
+    *_SLACK_FEATURES,
+    console(base_key=lambda settings: token_key(_SLACK_FEATURES, settings.master_key())),
 )

@@ -64,8 +64,11 @@ class Settings(BaseSettings):
 
     @property
     def oauth_enabled(self) -> bool:
-        """Multi-workspace mode: the OAuth install flow, tokens from the installation store."""
-        return bool(self.slack_client_id and self.slack_client_secret)
+        """Multi-workspace mode: the OAuth install flow, tokens from the installation store.
+
+        Only when no bot token is set: with one, the client id and secret serve the HR
+        console's sign-in only."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
     def master_key(self) -> bytes:
         """The vault's master key: 32 bytes from ``HR_PLUGIN_VAULT_KEY`` or the key file."""

@@ -101,12 +101,15 @@ def start_stack(
     policy: OutboxPolicy | None = None,
     oauth: bool = False,
     token_rotation: bool = False,
+    console: bool = False,
     **settings_overrides: Any,
 ) -> AppStack:
     """Start a fake Slack (unless given one), then the real app over HTTP pointed at it.
 
     ``oauth`` runs the app in multi-workspace mode (``token_rotation``: Slack hands out
-    expiring tokens with refresh tokens).
+    expiring tokens with refresh tokens). ``console`` gives the app its client id and secret and
+    public URL beside the bot token (or the OAuth ones), for the HR console's Sign in with Slack,
+    and lets the fake sign people in (``stack.fake.sign_in_as``).
     """
     fake = fake or FakeSlack(clock=clock, bot_tokens=[] if oauth else [BOT_TOKEN])
     fake.start()
@@ -129,6 +132,9 @@ def start_stack(
         )
     else:
         mode = {"slack_bot_token": BOT_TOKEN}
+    if console:
+        mode.update(slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET, public_url=server.url)
+        fake.enable_openid(CLIENT_ID, CLIENT_SECRET, redirect_uris=[f"{server.url}/hr/oidc/callback"])
     settings = Settings(
         database_url=database_url,
         slack_signing_secret=secrets.token_hex(16),

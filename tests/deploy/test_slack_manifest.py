@@ -32,6 +32,7 @@ import pytest
 import slack_sdk.web.client
 import yaml
 
+from hr_plugin.console.auth import CALLBACK_PATH
 from hr_plugin.features import FEATURES
 from hr_plugin.oauth.flow import BOT_SCOPES, REDIRECT_PATH
 from hr_plugin.web import SLACK_EVENTS_PATH
@@ -54,6 +55,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     "oauth.v2.access": frozenset(),  # the install and the token refresh: client id and secret only
+    # The HR console's Sign in with Slack: "No scopes required" (its page's Facts); the user
+    # scopes openid, email and profile are asked for at the authorize step, not by a bot token.
+    "openid.connect.token": frozenset(),
     "users.info": frozenset({"users:read"}),
     "users.list": frozenset({"users:read"}),
     "users.lookupByEmail": frozenset({"users:read.email"}),
@@ -293,7 +297,9 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_needs(manifest: dict[
     assert not missing, f"the code needs scopes the manifest lacks: {reasons}"
     assert not unused, f"the manifest asks for scopes no code needs: {unused}"
     assert len(manifest["oauth_config"]["scopes"]["bot"]) == len(declared), "a scope is listed twice"
-    assert not manifest["oauth_config"]["scopes"].get("user"), "the app keeps no user token"
+    # The only user scopes are Sign in with Slack's, for the HR console; the access token they
+    # bring is thrown away (hr_plugin.console.auth.exchange_code), so the app keeps no user token.
+    assert sorted(manifest["oauth_config"]["scopes"]["user"]) == ["email", "openid", "profile"]
 
 
 def test_the_oauth_install_asks_for_the_manifests_scopes(manifest: dict[str, Any]) -> None:
@@ -322,5 +328,5 @@ def test_every_request_url_is_the_apps_endpoint(manifest: dict[str, Any]) -> Non
     for url in urls:
         assert urlsplit(url).scheme == "https" and urlsplit(url).path == SLACK_EVENTS_PATH, url
     for url in manifest["oauth_config"]["redirect_urls"]:
-        assert urlsplit(url).netloc in hosts and urlsplit(url).path == REDIRECT_PATH
+        assert urlsplit(url).netloc in hosts and urlsplit(url).path in (REDIRECT_PATH, CALLBACK_PATH)
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True

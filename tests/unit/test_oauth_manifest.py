@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from hr_plugin.console.auth import CALLBACK_PATH, SCOPE
 from hr_plugin.oauth.flow import BOT_SCOPES, REDIRECT_PATH
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack" / "manifest.yaml"
@@ -20,11 +21,17 @@ def _manifest() -> dict[str, Any]:
 def test_the_install_flow_asks_for_exactly_the_manifest_bot_scopes() -> None:
     oauth = _manifest()["oauth_config"]
     assert sorted(oauth["scopes"]["bot"]) == sorted(BOT_SCOPES)
-    assert "user" not in oauth["scopes"]  # no user token is ever asked for
+    # The user scopes are Sign in with Slack's alone (the HR console), exactly what it asks for;
+    # the access token it brings is thrown away, so the app keeps no user token.
+    assert sorted(oauth["scopes"]["user"]) == sorted(SCOPE.split())
 
 
 def test_the_manifest_names_the_redirect_and_the_uninstall_events() -> None:
     manifest = _manifest()
-    assert [url.endswith(REDIRECT_PATH) for url in manifest["oauth_config"]["redirect_urls"]] == [True]
+    urls = manifest["oauth_config"]["redirect_urls"]
+    assert [url.endswith(REDIRECT_PATH) for url in urls] == [True, False]
+    assert urls[1].endswith(CALLBACK_PATH) and urls[0].removesuffix(REDIRECT_PATH) == urls[1].removesuffix(
+        CALLBACK_PATH
+    )
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)

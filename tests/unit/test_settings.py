@@ -55,3 +55,11 @@ def test_tenant_is_the_enterprise_only_for_an_org_wide_install() -> None:
     assert tenant_id_for(None, "E1", is_enterprise_install=False) == "E1"
     with pytest.raises(TenantError):
         tenant_id_for(None, None, is_enterprise_install=False)
+
+
+def test_client_credentials_mean_oauth_installs_only_without_a_bot_token() -> None:
+    """The mode rule: with a bot token, the client id and secret serve the HR console's sign-in only."""
+    credentials = {"slack_client_id": "1.2", "slack_client_secret": "s"}
+    assert Settings(**credentials).oauth_enabled
+    assert not Settings(slack_bot_token="xoxb-1", **credentials).oauth_enabled
+    assert not Settings(slack_client_id="1.2").oauth_enabled

@@ -31,6 +31,8 @@ after the signed client sent the request that carried them (see ``triggers``).
 - ``views``: ``views.open``, ``views.push``, ``views.update``, ``views.publish``.
 - ``files``: ``files.getUploadURLExternal``, the upload URL, ``files.completeUploadExternal``.
 - ``oauth``: workspaces and tokens; ``auth.test``, the consent screen, ``oauth.v2.access``.
+- ``openid``: Sign in with Slack; the authorize step, ``openid.connect.token`` (a signed
+  ``id_token``), ``openid.connect.userInfo`` and the keys.
 - ``triggers``: trigger ids, minted for the signed client and exchanged once.
 - ``response_urls``: response URLs, minted for the signed client and POSTed to by the app.
 - ``rate_limits``: per-method and per-channel limits, answered 429 with ``Retry-After``.

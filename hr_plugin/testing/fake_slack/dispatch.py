@@ -4,7 +4,8 @@
 token, work out the audience, the method known (``unknown_method``), an injected delay, an
 injected fault, the token (or, for ``oauth.v2.access``, the app's client credentials), the
 method's rate limit, then the method itself, and every outcome is recorded with secrets
-redacted. ``/response/``, ``/upload/`` and ``/oauth/v2/authorize`` go to their own handlers.
+redacted. ``/response/``, ``/upload/``, ``/oauth/v2/authorize`` and Sign in with Slack's
+``/openid/connect/authorize`` and ``/openid/connect/keys`` go to their own handlers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hr_plugin.testing.fake_slack.chat import Chat
 from hr_plugin.testing.fake_slack.decoding import basic_credentials, decode_request
 from hr_plugin.testing.fake_slack.files import Files
 from hr_plugin.testing.fake_slack.oauth import OAuth
+from hr_plugin.testing.fake_slack.openid import AUTHORIZE_PATH, KEYS_PATH, OpenId
 from hr_plugin.testing.fake_slack.replies import Reply, SlackError
 from hr_plugin.testing.fake_slack.response_urls import ResponseUrls
 from hr_plugin.testing.fake_slack.state import ApiMethod
@@ -23,10 +25,12 @@ from hr_plugin.testing.fake_slack.state import ApiMethod
 # Arguments that are secrets: they are answered but never written into the recording.
 _SECRET_ARGUMENTS = frozenset({"code", "refresh_token", "client_secret"})
 # Methods authenticated with the app's client id and secret (HTTP Basic), not a token.
-_CLIENT_AUTH_METHODS = frozenset({"oauth.v2.access"})
+_CLIENT_AUTH_METHODS = frozenset({"oauth.v2.access", "openid.connect.token"})
+# Methods authenticated with a user token from Sign in with Slack, not a bot token.
+_USER_TOKEN_METHODS = frozenset({"openid.connect.userInfo"})
 
 
-class Dispatch(ResponseUrls, Files, Chat, OAuth):
+class Dispatch(ResponseUrls, Files, Chat, OAuth, OpenId):
     """Every part of the fake put behind one entry point, ``_handle_http``."""
 
     def _web_api_methods(self) -> dict[str, ApiMethod]:
@@ -51,6 +55,8 @@ class Dispatch(ResponseUrls, Files, Chat, OAuth):
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "oauth.v2.access": self._oauth_v2_access,
+            "openid.connect.token": self._openid_connect_token,
+            "openid.connect.userInfo": self._openid_connect_user_info,
         }
 
     def _handle_http(self, path: str, query: str, headers: Mapping[str, str], body: bytes) -> Reply:
@@ -62,6 +68,10 @@ class Dispatch(ResponseUrls, Files, Chat, OAuth):
             return self._handle_upload(path.removeprefix("/upload/"), body)
         if path == "/oauth/v2/authorize":
             return self._handle_authorize(query)
+        if path == AUTHORIZE_PATH:
+            return self._handle_openid_authorize(query)
+        if path == KEYS_PATH:
+            return self._handle_openid_keys()
         return Reply(404, {"ok": False, "error": "not_found"})
 
     def _handle_api(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> Reply:
@@ -79,6 +89,8 @@ class Dispatch(ResponseUrls, Files, Chat, OAuth):
                 self._inject_fault(method)
                 if method in _CLIENT_AUTH_METHODS:
                     token = basic_credentials(headers, params)
+                elif method in _USER_TOKEN_METHODS:
+                    self._check_user_token(token)
                 else:
                     self._check_token(token)
                 self._check_method_rate(method)

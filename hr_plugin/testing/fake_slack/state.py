@@ -119,6 +119,18 @@ class Grant:
 
 
 @dataclass
+class OpenIdCode:
+    """A code from Sign in with Slack's authorize step: who signed in, for which request; once."""
+
+    user_id: str
+    team_id: str
+    nonce: str
+    redirect_uri: str
+    issued_at: datetime
+    used: bool = False
+
+
+@dataclass
 class Bucket:
     tokens: float
     updated: datetime
@@ -167,6 +179,16 @@ class SlackState:
         self._oauth_app: OAuthApp | None = None
         self._codes: dict[str, Grant] = {}
         self._refresh_tokens: dict[str, Grant] = {}
+
+        # Sign in with Slack (``openid``): the app registered for it, who signs in next, the
+        # codes and user tokens handed out, the signing key and what to get wrong on purpose.
+        self._openid_app: OAuthApp | None = None
+        self._openid_signed_in: tuple[str, str] | None = None  # (user id, team id)
+        self._openid_codes: dict[str, OpenIdCode] = {}
+        self._openid_tokens: dict[str, tuple[str, str]] = {}  # user token -> (user id, team id)
+        self._openid_key: Any = None  # an RSA private key, made when OpenID is enabled
+        self._openid_key_id = ""
+        self._openid_tamper: dict[str, Any] = {}
 
         # The HTTP server (``server``) and the Web API methods it answers (``dispatch``).
         self._server: ThreadingHTTPServer | None = None
