@@ -2,9 +2,9 @@
 
 ``GET /hr/`` without a session sends the browser to Slack's sign-in (``state`` and ``nonce``
 kept in the signed session cookie); ``GET /hr/oidc/callback`` checks the state, exchanges the
-code, verifies the id_token and admits only the tenant's HR admins. Every failure answers a
-plain refusal page (400 or 403), never a 5xx. The session is Flask's signed cookie, its key
-derived from the master key, HttpOnly, SameSite=Lax, Secure when the public URL is https, and
+code, verifies the id_token and admits only the tenant's HR admins. Every refusal a person can
+cause answers a plain page (400 or 403), never a 5xx; only a fault of the app itself is a 500.
+The session is Flask's signed cookie, its key derived from the master key, HttpOnly, SameSite=Lax, Secure when the public URL is https, and
 good for eight hours. Every page carries a strict Content-Security-Policy.
 """
 
@@ -232,7 +232,9 @@ def _secure_headers(response: Response) -> Response:
 
 
 def _refuse_on_error(error: Exception) -> Response:
-    """Anything unexpected is a refusal page, never a 5xx; HTTP errors keep their own status."""
+    """HTTP errors keep their own status; anything unexpected is the app's own fault, logged and
+    answered 500 with a plain page (every refusal a person can cause, a wrong state, a forged
+    cookie, someone not an HR admin, Slack refusing the code, is answered before this)."""
     from werkzeug.exceptions import HTTPException
 
     if isinstance(error, HTTPException):
@@ -242,5 +244,5 @@ def _refuse_on_error(error: Exception) -> Response:
         )
     log.exception("console request failed")
     return _secure_headers(
-        _page("Something went wrong", ["Please start again from the HR console."], status=400)
+        _page("Something went wrong", ["Please try again in a moment."], status=500)
     )
