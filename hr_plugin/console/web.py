@@ -4,8 +4,9 @@
 kept in the signed session cookie); ``GET /hr/oidc/callback`` checks the state, exchanges the
 code, verifies the id_token and admits only the tenant's HR admins. Every refusal a person can
 cause answers a plain page (400 or 403), never a 5xx; only a fault of the app itself is a 500.
-The session is Flask's signed cookie, its key derived from the master key, HttpOnly, SameSite=Lax, Secure when the public URL is https, and
-good for eight hours. Every page carries a strict Content-Security-Policy.
+The session is Flask's signed cookie, its key derived from the master key, HttpOnly,
+SameSite=Lax, Secure when the public URL is https, and good for eight hours. Every page carries
+a strict Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -243,6 +244,4 @@ def _refuse_on_error(error: Exception) -> Response:
             _page("Not found" if status == 404 else "Not allowed", [error.name], status=status)
         )
     log.exception("console request failed")
-    return _secure_headers(
-        _page("Something went wrong", ["Please try again in a moment."], status=500)
-    )
+    return _secure_headers(_page("Something went wrong", ["Please try again in a moment."], status=500))
