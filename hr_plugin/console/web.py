@@ -11,9 +11,11 @@ a strict Content-Security-Policy.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,47 @@ def _services() -> Services:
     return found
 
 
+# -- for every page: who is signed in, and forms posted from this console --------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The HR admin a page is for: every page reads and changes this tenant's data only."""
+
+    tenant_id: str
+    tenant_name: str
+    user_id: str
+    name: str
+    csrf_token: str
+
+
+def admin_page(view: Callable[..., BaseResponse | str]) -> Callable[..., BaseResponse | str]:
+    """A console page: shown to a signed-in HR admin of the session's tenant (checked again on
+    every request, so someone no longer an admin is out at once), who is passed to ``view``
+    first; anyone without a session is sent to sign in, anyone else refused. A POST must carry
+    the session's CSRF token in its ``csrf_token`` field, or it is refused with a 400 page."""
+
+    @functools.wraps(view)
+    def page(*args: Any, **kwargs: Any) -> BaseResponse | str:
+        if not auth.configured(_services().settings):
+            return redirect_home()
+        user, token = session.get("user"), session.get("csrf")
+        if not isinstance(user, dict) or not isinstance(token, str):
+            return _start_sign_in()
+        services = _services()
+        if not service.still_admin(services.factory, user["tenant_id"], user["user_id"]):
+            session.clear()
+            return _refusal_not_admin()
+        if request.method == "POST" and not hmac.compare_digest(
+            request.form.get("csrf_token", "").encode(), token.encode()
+        ):
+            return _page("Not saved", ["This form has expired. Go back and try again."], status=400)
+        admin = SignedIn(user["tenant_id"], user["tenant_name"], user["user_id"], user["name"], token)
+        return view(admin, *args, **kwargs)
+
+    return page
+
+
 # -- pages ---------------------------------------------------------------------------------
 
 
@@ -111,19 +154,17 @@ def home() -> BaseResponse | str:
             ],
             status=200,
         )
-    user = session.get("user")
-    if not isinstance(user, dict):
-        return _start_sign_in()
-    services = _services()
-    if not service.still_admin(services.factory, user["tenant_id"], user["user_id"]):
-        session.clear()
-        return _refusal_not_admin()
+    return _home()
+
+
+@admin_page
+def _home(admin: SignedIn) -> BaseResponse | str:
     return render_template(
         "home.html",
         title="HR console",
-        name=user["name"],
-        workspace=user["tenant_name"],
-        csrf_token=session["csrf"],
+        name=admin.name,
+        workspace=admin.tenant_name,
+        csrf_token=admin.csrf_token,
     )
 
 
