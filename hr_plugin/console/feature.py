@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from hr_plugin.console.program import Sources
 from hr_plugin.console.web import PREFIX, BaseKey, make_route
 from hr_plugin.feature_api import Feature
 
 
-def feature(*, base_key: BaseKey) -> Feature:
+def feature(*, base_key: BaseKey, sources: Sources) -> Feature:
     """``base_key``: the key the session cookie's key is derived from (``hr_plugin.features``
-    passes the one the vault derives from the master key)."""
-    return Feature(name="console", web_routes={PREFIX + "/": make_route(base_key)})
+    passes the one the vault derives from the master key); ``sources``: the features' HR
+    figures for the overview, passed in by ``hr_plugin.features`` too."""
+    return Feature(name="console", web_routes={PREFIX + "/": make_route(base_key, sources)})

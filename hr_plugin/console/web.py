@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
-from hr_plugin.console import auth, service
+from hr_plugin.console import auth, program, service
 from hr_plugin.feature_api import WebRoute
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.settings import Settings
@@ -50,19 +50,21 @@ console = Blueprint("console", __name__, template_folder=str(Path(__file__).pare
 BaseKey = Callable[[Settings], bytes]
 
 
-def make_route(base_key: BaseKey) -> WebRoute:
+def make_route(base_key: BaseKey, sources: program.Sources) -> WebRoute:
     """The web route the console's feature declares for ``/hr/``: Flask sees the prefix as its
     script name, so its own URLs (``url_for``) carry it."""
 
     def route(services: Services, environ: dict[str, Any], start_response: Any, rest: str) -> Iterable[bytes]:
-        app = singleton(services, _CONSOLE, lambda: create_app(services, base_key))
+        app = singleton(services, _CONSOLE, lambda: create_app(services, base_key, sources))
         environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX, "PATH_INFO": "/" + rest}
         return app.wsgi_app(environ, start_response)
 
     return route
 
 
-def create_app(services: Services, base_key: BaseKey) -> Flask:
+def create_app(services: Services, base_key: BaseKey, sources: program.Sources) -> Flask:
+    from hr_plugin.console import overview  # its pages use this module's admin_page
+
     settings = services.settings
     app = Flask(__name__)
     app.config.update(
@@ -79,6 +81,7 @@ def create_app(services: Services, base_key: BaseKey) -> Flask:
     if auth.configured(settings):
         app.extensions["hr_verifier"] = auth.IdTokenVerifier(settings)
     app.register_blueprint(console)
+    app.register_blueprint(overview.blueprint(sources))
     app.after_request(_secure_headers)
     app.register_error_handler(Exception, _refuse_on_error)
     return app
@@ -265,7 +268,8 @@ def _refusal_not_admin() -> Response:
 
 
 def _secure_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    # A page may allow its own inline styles by hash (the overview's charts); nothing looser.
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

@@ -44,6 +44,7 @@ from mentoring.service.reads import (
     manager_sees_mentor,
     mentee_view,
     mentor_views,
+    met_answers,
 )
 from mentoring.service.runs import run_matching
 from mentoring.views import MentorForm, PreferencesForm
@@ -78,6 +79,7 @@ __all__ = [
     "mentee_view",
     "mentor_profile_of",
     "mentor_views",
+    "met_answers",
     "opt_in",
     "record_met",
     "respond",

@@ -114,3 +114,21 @@ def manager_sees_mentor(session: Session, tenant_id: str, manager_id: int) -> li
         .order_by(report.id)
     )
     return [(report_name, mentor_name) for report_name, mentor_name in rows]
+
+
+def met_answers(session: Session, tenant_id: str) -> tuple[int, int]:
+    """How many "did you meet?" answers said yes and said no, from mentees and mentors alike
+    (HR's figures: counts only, never whose)."""
+    yes = no = 0
+    for by_mentee, by_mentor in session.execute(
+        select(Match.met_by_mentee, Match.met_by_mentor).where(
+            Match.tenant_id == tenant_id,
+            (Match.met_by_mentee.is_not(None)) | (Match.met_by_mentor.is_not(None)),
+        )
+    ):
+        for answer in (by_mentee, by_mentor):
+            if answer is True:
+                yes += 1
+            elif answer is False:
+                no += 1
+    return yes, no
