@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hr_plugin.console import overview
 from hr_plugin.console.program import Sources
 from hr_plugin.console.web import PREFIX, BaseKey, make_route
 from hr_plugin.feature_api import Feature
@@ -11,4 +12,6 @@ def feature(*, base_key: BaseKey, sources: Sources) -> Feature:
     """``base_key``: the key the session cookie's key is derived from (``hr_plugin.features``
     passes the one the vault derives from the master key); ``sources``: the features' HR
     figures for the overview, passed in by ``hr_plugin.features`` too."""
-    return Feature(name="console", web_routes={PREFIX + "/": make_route(base_key, sources)})
+    return Feature(
+        name="console", web_routes={PREFIX + "/": make_route(base_key, [overview.blueprint(sources)])}
+    )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
-from hr_plugin.console import auth, program, service
+from hr_plugin.console import auth, service
 from hr_plugin.feature_api import WebRoute
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.settings import Settings
@@ -50,20 +50,20 @@ console = Blueprint("console", __name__, template_folder=str(Path(__file__).pare
 BaseKey = Callable[[Settings], bytes]
 
 
-def make_route(base_key: BaseKey, sources: program.Sources) -> WebRoute:
+def make_route(base_key: BaseKey, pages: Sequence[Blueprint] = ()) -> WebRoute:
     """The web route the console's feature declares for ``/hr/``: Flask sees the prefix as its
     script name, so its own URLs (``url_for``) carry it."""
 
     def route(services: Services, environ: dict[str, Any], start_response: Any, rest: str) -> Iterable[bytes]:
-        app = singleton(services, _CONSOLE, lambda: create_app(services, base_key, sources))
+        app = singleton(services, _CONSOLE, lambda: create_app(services, base_key, pages))
         environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX, "PATH_INFO": "/" + rest}
         return app.wsgi_app(environ, start_response)
 
     return route
 
 
-def create_app(services: Services, base_key: BaseKey, sources: program.Sources) -> Flask:
-    from hr_plugin.console import overview  # its pages use this module's admin_page
+def create_app(services: Services, base_key: BaseKey, pages: Sequence[Blueprint] = ()) -> Flask:
+    """``pages``: the console's other pages (each a Blueprint using ``admin_page``)."""
 
     settings = services.settings
     app = Flask(__name__)
@@ -81,7 +81,8 @@ def create_app(services: Services, base_key: BaseKey, sources: program.Sources) 
     if auth.configured(settings):
         app.extensions["hr_verifier"] = auth.IdTokenVerifier(settings)
     app.register_blueprint(console)
-    app.register_blueprint(overview.blueprint(sources))
+    for page in pages:
+        app.register_blueprint(page)
     app.after_request(_secure_headers)
     app.register_error_handler(Exception, _refuse_on_error)
     return app
