@@ -79,9 +79,17 @@ def create_app(services: Services, base_key: BaseKey) -> Flask:
     if auth.configured(settings):
         app.extensions["hr_verifier"] = auth.IdTokenVerifier(settings)
     app.register_blueprint(console)
+    app.register_blueprint(_forms_pages())
     app.after_request(_secure_headers)
     app.register_error_handler(Exception, _refuse_on_error)
     return app
+
+
+def _forms_pages() -> Blueprint:
+    """Help links, budgets and the audit log (imported here: their pages use ``admin_page``)."""
+    from hr_plugin.console.pages import forms
+
+    return forms
 
 
 def _session_key(base: bytes) -> bytes:

@@ -1,0 +1,86 @@
+"""The console's pages with forms: help links, budgets and the audit log.
+
+Each page is an ``admin_page``: a signed-in HR admin, every read and change scoped to their
+tenant, every POST carrying the session's CSRF token. The pages call the same services as the
+App Home's modals, so the same rules, the same error sentences and the same audit entries
+follow whichever way HR makes a change. A change that works answers 303 to the page (so a
+reload does not post again); one that does not shows the page again with the error beside
+its field and what was typed kept, answered 400.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from hr_plugin.console.forms import HelpLinkForm
+from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.resources import ResourceError, add_help_link, help_links, remove_help_link
+
+forms = Blueprint("console_forms", __name__)
+
+
+def _again(endpoint: str) -> BaseResponse:
+    return redirect(url_for(endpoint), code=303)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
+# -- help links ------------------------------------------------------------------------------
+
+
+@forms.get("/help-links", endpoint="help_links")
+@admin_page
+def help_links_page(admin: SignedIn) -> BaseResponse | str:
+    return _help_links(admin, HelpLinkForm(), {})
+
+
+@forms.post("/help-links", endpoint="add_help_link")
+@admin_page
+def add_help_link_page(admin: SignedIn) -> BaseResponse | str:
+    form = HelpLinkForm(request.form)
+    services = _services()
+    try:
+        add_help_link(
+            services.factory,
+            services.clock,
+            tenant_id=admin.tenant_id,
+            actor_user_id=admin.user_id,
+            fields=form.fields(),
+        )
+    except ResourceError as exc:
+        field = exc.field if exc.field in form else "name"
+        return _help_links(admin, form, {field: _sentence(str(exc))}, status=400)
+    return _again("console_forms.help_links")
+
+
+@forms.post("/help-links/<int:link_id>/remove", endpoint="remove_help_link")
+@admin_page
+def remove_help_link_page(admin: SignedIn, link_id: int) -> BaseResponse | str:
+    services = _services()
+    try:
+        remove_help_link(
+            services.factory,
+            services.clock,
+            tenant_id=admin.tenant_id,
+            actor_user_id=admin.user_id,
+            link_id=link_id,
+        )
+    except ResourceError as exc:
+        return _help_links(admin, HelpLinkForm(), {"name": _sentence(str(exc))}, status=400)
+    return _again("console_forms.help_links")
+
+
+def _help_links(admin: SignedIn, form: HelpLinkForm, errors: dict[str, str], status: int = 200) -> Response:
+    links = help_links(_services().factory, tenant_id=admin.tenant_id)
+    body = render_template(
+        "help_links.html",
+        title="Help links",
+        links=links,
+        form=form,
+        errors=errors,
+        csrf_token=admin.csrf_token,
+    )
+    return Response(body, status=status, mimetype="text/html")

@@ -1,0 +1,189 @@
+"""The HR console's pages with forms, through real HTTP with a signed-in HR admin: help links
+(the App Home's own service), budgets (the Slack modal's rules and sentences) and the audit log.
+
+Every page reads and changes the admin's tenant only; a POST without the session's CSRF token
+changes nothing; someone not an HR admin is refused.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from hr_plugin.admins import appoint_by_email
+from hr_plugin.clock import SimulatedClock
+from hr_plugin.db import unit_of_work
+from hr_plugin.models import AuditEntry, HelpResource, Tenant
+from hr_plugin.resources import add_help_link, help_links
+from hr_plugin.testing.stack import AppStack, start_stack
+from tests.e2e.conftest import TEAM
+from tests.e2e.test_console_signin import Answer, Browser, _import, _people, _sign_in
+
+OTHER = "T0OTHER"
+
+
+@pytest.fixture
+def hr(database_url: str, clock: SimulatedClock) -> Iterator[AppStack]:
+    with start_stack(database_url, clock, console=True) as running:
+        _people(running)
+        _import(running, TEAM)
+        appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
+        yield running
+
+
+def _signed_in(stack: AppStack, user: str = "UHR") -> Browser:
+    browser = Browser()
+    assert _sign_in(stack, browser, user)[-1].status == 200
+    return browser
+
+
+def _url(stack: AppStack, path: str) -> str:
+    return f"{stack.server.url}/hr/{path}"
+
+
+def _token(page: Answer) -> str:
+    return page.body.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def _text(page: Answer) -> str:
+    return html.unescape(page.body)
+
+
+def _audit(stack: AppStack, action: str) -> list[AuditEntry]:
+    with unit_of_work(stack.factory) as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def _link_count(stack: AppStack) -> int:
+    with unit_of_work(stack.factory) as session:
+        return session.scalar(select(func.count()).select_from(HelpResource)) or 0
+
+
+LINK = {
+    "kind": "counselling",
+    "name": "Talk it through",
+    "url": "https://example.org/talk",
+    "country": "gb",
+    "description": "Free and confidential.",
+    "sessions": "6",
+}
+
+
+def _other_tenant(stack: AppStack) -> int:
+    """Another workspace with a help link and an audit entry of its own; the link's id."""
+    now = stack.services.clock.now()
+    with unit_of_work(stack.factory) as session:
+        session.add(Tenant(id=OTHER, team_id=OTHER, name="Other", created_at=now))
+        session.flush()
+        row = HelpResource(
+            tenant_id=OTHER,
+            kind="crisis",
+            country="GB",
+            name="Theirs",
+            description="",
+            url="https://other.example",
+        )
+        session.add(row)
+        session.add(AuditEntry(tenant_id=OTHER, at=now, actor="UOTHER", action="other.secret", details={}))
+        session.commit()
+        return row.id
+
+
+# -- help links --------------------------------------------------------------------------------
+
+
+def test_an_added_help_link_is_the_app_homes_link(hr: AppStack, clock: SimulatedClock) -> None:
+    browser = _signed_in(hr)
+    page = browser.request(_url(hr, "help-links"))
+    assert page.status == 200 and "No help links yet." in page.body and "<script" not in page.body
+    for name in ("kind", "name", "url", "country", "description", "sessions"):
+        assert f'<label for="{name}"' in page.body
+    added = browser.request(_url(hr, "help-links"), {**LINK, "csrf_token": _token(page)})
+    assert added.status == 303 and added.location == _url(hr, "help-links")
+    # The same data the HR App Home's editor reads.
+    [link] = help_links(hr.factory, tenant_id=TEAM)
+    assert (link.kind, link.country, link.name, link.url, link.sessions) == (
+        "counselling",
+        "GB",
+        "Talk it through",
+        "https://example.org/talk",
+        6,
+    )
+    shown = browser.request(_url(hr, "help-links"))
+    assert "Talk it through" in shown.body and "https://example.org/talk" in shown.body
+    [entry] = _audit(hr, "resources.added")
+    assert entry.actor == "UHR" and entry.tenant_id == TEAM and entry.at == clock.now()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "sentence"),
+    [
+        ({"url": "http://example.org/x"}, "url", "The link must start with https:// (or tel:)"),
+        ({"kind": "horoscope"}, "kind", "Kind must be one of crisis, perinatal, safety, counselling"),
+        ({"sessions": "six"}, "sessions", "Sessions is a whole number from 1 to 50"),
+    ],
+)
+def test_an_invalid_help_link_shows_the_error_beside_its_field_and_changes_nothing(
+    hr: AppStack, change: dict[str, str], field: str, sentence: str
+) -> None:
+    browser = _signed_in(hr)
+    token = _token(browser.request(_url(hr, "help-links")))
+    typed = {**LINK, **change}
+    page = browser.request(_url(hr, "help-links"), {**typed, "csrf_token": token})
+    assert page.status == 400
+    assert f'<strong id="{field}-error">{html.escape(sentence)}</strong>' in page.body
+    assert f'aria-describedby="{field}-hint {field}-error"' in page.body or (
+        f'aria-describedby="{field}-error"' in page.body
+    )
+    assert 'aria-invalid="true"' in page.body
+    # What was typed is kept.
+    assert 'value="Talk it through"' in page.body
+    if field != "kind":
+        assert f'value="{html.escape(typed[field])}"' in page.body
+    assert _link_count(hr) == 0 and _audit(hr, "resources.added") == []
+
+
+def test_a_help_link_is_removed(hr: AppStack) -> None:
+    [link] = add_help_link(hr.factory, hr.services.clock, tenant_id=TEAM, actor_user_id="UHR", fields=LINK)
+    browser = _signed_in(hr)
+    token = _token(browser.request(_url(hr, "help-links")))
+    gone = browser.request(_url(hr, f"help-links/{link.id}/remove"), {"csrf_token": token})
+    assert gone.status == 303
+    assert help_links(hr.factory, tenant_id=TEAM) == []
+    [entry] = _audit(hr, "resources.removed")
+    assert entry.actor == "UHR" and entry.details == {"id": link.id}
+
+
+def test_a_post_without_the_right_csrf_token_is_refused_and_changes_nothing(hr: AppStack) -> None:
+    [link] = add_help_link(hr.factory, hr.services.clock, tenant_id=TEAM, actor_user_id="UHR", fields=LINK)
+    browser = _signed_in(hr)
+    other = {**LINK, "url": "https://example.org/other"}
+    for token in ({}, {"csrf_token": "forged"}, {"csrf_token": ""}):
+        assert browser.request(_url(hr, "help-links"), {**other, **token}).status == 400
+        assert browser.request(_url(hr, f"help-links/{link.id}/remove"), token).status == 400
+    # Another admin's session's token is not this session's.
+    assert [item.id for item in help_links(hr.factory, tenant_id=TEAM)] == [link.id]
+    assert _audit(hr, "resources.removed") == []
+
+
+def test_another_tenants_help_links_never_appear_nor_can_be_removed(hr: AppStack) -> None:
+    theirs = _other_tenant(hr)
+    browser = _signed_in(hr)
+    page = browser.request(_url(hr, "help-links"))
+    assert "Theirs" not in page.body and "other.example" not in page.body
+    assert (
+        browser.request(_url(hr, f"help-links/{theirs}/remove"), {"csrf_token": _token(page)}).status == 303
+    )
+    assert len(help_links(hr.factory, tenant_id=OTHER)) == 1
+    assert _audit(hr, "resources.removed") == []
+
+
+def test_someone_not_an_hr_admin_is_refused_every_page(hr: AppStack) -> None:
+    browser = Browser()
+    assert _sign_in(hr, browser, "UPEER")[-1].status == 403
+    for path in ("help-links",):
+        answer = browser.request(_url(hr, path))
+        assert answer.status == 302 and "/openid/connect/authorize" in answer.location
