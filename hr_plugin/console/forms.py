@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from hr_plugin.help_links import KIND_NAMES
 
 
-def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
@@ -25,7 +25,7 @@ class HelpLinkForm(Form):
     """The App Home's "Add a link", field for field (the names are ``check_resource``'s)."""
 
     kind = SelectField(
-        "Kind", choices=_choices([("", "Choose a kind"), *KIND_NAMES.items()]), validate_choice=False
+        "Kind", choices=choices([("", "Choose a kind"), *KIND_NAMES.items()]), validate_choice=False
     )
     name = StringField("Name")
     url = StringField("Link", description="https://... for a web page, tel:... for a phone number.")
@@ -50,7 +50,7 @@ class PolicyForm(Form):
     name = StringField("Name", description="Use an existing name to change that policy.")
     scope = SelectField(
         "Applies to",
-        choices=_choices([("all", "Everyone"), ("country", "A country"), ("department", "A department")]),
+        choices=choices([("all", "Everyone"), ("country", "A country"), ("department", "A department")]),
         validate_choice=False,
     )
     scope_value = StringField("Country code or department", description="Leave empty for everyone")

@@ -13,8 +13,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from hr_plugin.console.forms import HelpLinkForm
+from hr_plugin.console.forms import HelpLinkForm, PolicyForm, PreviewForm, choices
 from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.reintegration import service as reintegration
+from hr_plugin.reintegration.calendar import holiday_checker
+from hr_plugin.reintegration.plan import CapacityPlan, generate_plan
+from hr_plugin.reintegration.policy import PolicyError, PolicyInput, parse_policy
+from hr_plugin.reintegration.views import PolicySubmission
 from hr_plugin.resources import ResourceError, add_help_link, help_links, remove_help_link
 
 forms = Blueprint("console_forms", __name__)
@@ -84,3 +89,68 @@ def _help_links(admin: SignedIn, form: HelpLinkForm, errors: dict[str, str], sta
         csrf_token=admin.csrf_token,
     )
     return Response(body, status=status, mimetype="text/html")
+
+
+# -- budgets ---------------------------------------------------------------------------------
+
+
+@forms.get("/budgets", endpoint="budgets")
+@admin_page
+def budgets_page(admin: SignedIn) -> BaseResponse | str:
+    return _budgets(admin, PolicyForm(), {})
+
+
+@forms.post("/budgets", endpoint="save_policy")
+@admin_page
+def save_policy_page(admin: SignedIn) -> BaseResponse | str:
+    """The Slack modal's submission, from a web form: the same model, rules and sentences."""
+    form = PolicyForm(request.form)
+    submission = PolicySubmission.from_typed(form.typed())
+    services = _services()
+    try:
+        reintegration.set_policy_from_slack(
+            services.factory,
+            services.clock,
+            tenant_id=admin.tenant_id,
+            actor_user_id=admin.user_id,
+            policy=parse_policy(submission.policy_fields()),
+        )
+    except PolicyError as exc:
+        return _budgets(admin, form, {submission.error_block(exc.field): exc.message}, status=400)
+    return _again("console_forms.budgets")
+
+
+def _budgets(admin: SignedIn, form: PolicyForm, errors: dict[str, str], status: int = 200) -> Response:
+    services = _services()
+    policies = reintegration.list_policies(services.factory, services.clock, tenant_id=admin.tenant_id)
+    preview = PreviewForm(request.args)
+    preview.policy.choices = choices([(policy.name, policy.name) for policy in policies])
+    plan, preview_errors = _preview(preview, policies) if "return_date" in request.args else (None, {})
+    body = render_template(
+        "budgets.html",
+        title="Budgets",
+        policies=policies,
+        form=form,
+        errors=errors,
+        preview=preview,
+        preview_errors=preview_errors,
+        plan=plan,
+        csrf_token=admin.csrf_token,
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _preview(form: PreviewForm, policies: list[PolicyInput]) -> tuple[CapacityPlan | None, dict[str, str]]:
+    """The plan the chosen policy gives someone back on the date, with the country's holidays
+    (the same generator as ``hr-plugin plan preview`` and the app)."""
+    chosen = next((policy for policy in policies if policy.name == form.policy.data), None)
+    if chosen is None:
+        return None, {"policy": "Choose one of the policies above."}
+    if form.return_date.data is None:
+        return None, {"return_date": "A date, like 2026-12-07."}
+    country = (form.country.data or "").strip()
+    try:
+        holidays = holiday_checker(country, None) if country else ()
+    except ValueError:
+        return None, {"country": "A two-letter country code with a holiday calendar, like GB."}
+    return generate_plan(form.return_date.data, chosen.budget, holidays=holidays), {}

@@ -187,3 +187,79 @@ def test_someone_not_an_hr_admin_is_refused_every_page(hr: AppStack) -> None:
     for path in ("help-links",):
         answer = browser.request(_url(hr, path))
         assert answer.status == 302 and "/openid/connect/authorize" in answer.location
+
+
+# -- budgets -----------------------------------------------------------------------------------
+
+POLICY = {
+    "name": "Engineering",
+    "scope": "department",
+    "scope_value": "Engineering",
+    "reduced_weeks": "3",
+    "reduced_percent": "150",
+    "ramp_percents": "75, 90",
+    "extension_weeks": "1",
+}
+
+
+def _policies(stack: AppStack) -> list[tuple[str, str]]:
+    from hr_plugin.reintegration.models import Policy
+
+    with unit_of_work(stack.factory) as session:
+        return [(row.name, row.scope_value) for row in session.scalars(select(Policy).order_by(Policy.name))]
+
+
+def test_a_budget_with_an_invalid_value_shows_the_modals_sentence_then_saves_when_fixed(
+    hr: AppStack, clock: SimulatedClock
+) -> None:
+    from hr_plugin.reintegration.policy import PolicyError, parse_policy
+    from hr_plugin.reintegration.views import PolicySubmission
+
+    browser = _signed_in(hr)
+    page = browser.request(_url(hr, "budgets"))
+    assert page.status == 200 and "Default" in page.body and "<script" not in page.body
+    before = _policies(hr)
+    refused = browser.request(_url(hr, "budgets"), {**POLICY, "csrf_token": _token(page)})
+    assert refused.status == 400
+    # The sentence the Slack modal shows beside the same field, for the same typed values.
+    with pytest.raises(PolicyError) as modal:
+        parse_policy(PolicySubmission.from_typed(POLICY).policy_fields())
+    assert modal.value.field == "reduced_percent"
+    assert f'<strong id="reduced_percent-error">{modal.value.message}</strong>' in refused.body
+    assert 'aria-describedby="reduced_percent-error"' in refused.body
+    assert 'value="150"' in refused.body and 'value="75, 90"' in refused.body
+    assert _policies(hr) == before and _audit(hr, "policy.created") == []
+    # Without the CSRF token, even a good policy is refused.
+    fixed = {**POLICY, "reduced_percent": "50"}
+    assert browser.request(_url(hr, "budgets"), fixed).status == 400
+    assert _policies(hr) == before
+    saved = browser.request(_url(hr, "budgets"), {**fixed, "csrf_token": _token(page)})
+    assert saved.status == 303
+    assert ("Engineering", "Engineering") in _policies(hr)
+    [entry] = _audit(hr, "policy.created")
+    assert entry.actor == "UHR" and entry.tenant_id == TEAM and entry.subject == "Engineering"
+    assert entry.at == clock.now()
+    shown = _text(browser.request(_url(hr, "budgets")))
+    assert "3 weeks at 50%, then 1 week at 75%, then 1 week at 90%" in shown
+
+
+def test_a_scope_error_is_shown_beside_the_scope_value_as_in_the_modal(hr: AppStack) -> None:
+    browser = _signed_in(hr)
+    token = _token(browser.request(_url(hr, "budgets")))
+    typed = {**POLICY, "reduced_percent": "50", "scope": "country", "scope_value": "Germany"}
+    refused = browser.request(_url(hr, "budgets"), {**typed, "csrf_token": token})
+    assert refused.status == 400
+    assert '<strong id="scope_value-error">a country is a two-letter code, like GB</strong>' in refused.body
+
+
+def test_the_plan_preview_shows_a_plan_with_the_countrys_holidays(hr: AppStack) -> None:
+    browser = _signed_in(hr)
+    query = "policy=Default&return_date=2026-12-21&country=GB"
+    page = _text(browser.request(_url(hr, f"budgets?{query}")))
+    # Two weeks at 50% and a week at 75% from Monday 21 December: Christmas and Boxing Day
+    # (the 28th, in lieu) push the plan later.
+    assert "Plan from 2026-12-21" in page
+    assert "<td>2026-12-21</td><td>50%</td>" in page and "2026-12-25" in page
+    assert "full capacity from 2027-01-1" in page
+    bad = _text(browser.request(_url(hr, "budgets?policy=Default&return_date=2026-12-21&country=XX")))
+    assert '<strong id="country-error">' in bad and "<caption>Plan from" not in bad
