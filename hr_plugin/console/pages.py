@@ -13,7 +13,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from hr_plugin.console.forms import HelpLinkForm, PolicyForm, PreviewForm, choices
+from hr_plugin.console.audit_log import audit_page
+from hr_plugin.console.forms import AuditFilterForm, HelpLinkForm, PolicyForm, PreviewForm, choices
 from hr_plugin.console.web import SignedIn, _services, admin_page
 from hr_plugin.reintegration import service as reintegration
 from hr_plugin.reintegration.calendar import holiday_checker
@@ -154,3 +155,38 @@ def _preview(form: PreviewForm, policies: list[PolicyInput]) -> tuple[CapacityPl
     except ValueError:
         return None, {"country": "A two-letter country code with a holiday calendar, like GB."}
     return generate_plan(form.return_date.data, chosen.budget, holidays=holidays), {}
+
+
+# -- audit log -------------------------------------------------------------------------------
+
+
+@forms.get("/audit", endpoint="audit")
+@admin_page
+def audit_log_page(admin: SignedIn) -> BaseResponse | str:
+    """The tenant's audit entries, newest first, 50 a page, by kind and a date range."""
+    form = AuditFilterForm(request.args)
+    errors = {
+        name: "A date, like 2026-12-07."
+        for name in ("start", "end")
+        if request.args.get(name) and form[name].data is None
+    }
+    page = request.args.get("page", "1")
+    found = audit_page(
+        _services().factory,
+        tenant_id=admin.tenant_id,
+        kind=form.action.data or None,
+        start=form.start.data,
+        end=form.end.data,
+        page=int(page) if page.isdigit() else 1,
+    )
+    form.action.choices = choices([("", "Every kind"), *((kind, kind) for kind in found.kinds)])
+    filters = {name: request.args[name] for name in ("action", "start", "end") if request.args.get(name)}
+    return render_template(
+        "audit.html",
+        title="Audit log",
+        form=form,
+        errors=errors,
+        found=found,
+        previous=url_for("console_forms.audit", **filters, page=found.page - 1) if found.page > 1 else None,
+        next=url_for("console_forms.audit", **filters, page=found.page + 1) if found.has_next else None,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -184,7 +185,7 @@ def test_another_tenants_help_links_never_appear_nor_can_be_removed(hr: AppStack
 def test_someone_not_an_hr_admin_is_refused_every_page(hr: AppStack) -> None:
     browser = Browser()
     assert _sign_in(hr, browser, "UPEER")[-1].status == 403
-    for path in ("help-links",):
+    for path in ("help-links", "budgets", "audit"):
         answer = browser.request(_url(hr, path))
         assert answer.status == 302 and "/openid/connect/authorize" in answer.location
 
@@ -263,3 +264,59 @@ def test_the_plan_preview_shows_a_plan_with_the_countrys_holidays(hr: AppStack) 
     assert "full capacity from 2027-01-1" in page
     bad = _text(browser.request(_url(hr, "budgets?policy=Default&return_date=2026-12-21&country=XX")))
     assert '<strong id="country-error">' in bad and "<caption>Plan from" not in bad
+
+
+# -- audit log ---------------------------------------------------------------------------------
+
+
+def _entries(stack: AppStack, count: int, action: str, start: datetime) -> None:
+    with unit_of_work(stack.factory) as session:
+        for index in range(count):
+            session.add(
+                AuditEntry(
+                    tenant_id=TEAM,
+                    at=start + timedelta(hours=index),
+                    actor="UHR",
+                    action=action,
+                    subject=f"s{index}",
+                    details={},
+                )
+            )
+        session.commit()
+
+
+def test_the_audit_log_pages_filters_and_shows_this_tenant_only(hr: AppStack, clock: SimulatedClock) -> None:
+
+    _other_tenant(hr)
+    _entries(hr, 60, "test.bulk", datetime(2026, 1, 10, tzinfo=UTC))
+    _entries(hr, 3, "test.early", datetime(2025, 12, 1, tzinfo=UTC))
+    browser = _signed_in(hr)
+    first = _text(browser.request(_url(hr, "audit")))
+    assert "other.secret" not in first and "UOTHER" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert first.count("<tr><td>") == 50
+    # Newest first: the sign-in (at the clock's now) heads the list, then the latest bulk entry.
+    rows = first.split("<tr><td>")[1:]
+    bulk_rows = [row for row in rows if "test.bulk" in row]
+    assert "console.signed_in" in rows[0] and "s59" in bulk_rows[0] and "s58" in bulk_rows[1]
+    with unit_of_work(hr.factory) as session:
+        total = session.scalar(select(func.count()).where(AuditEntry.tenant_id == TEAM)) or 0
+    assert 64 <= total <= 100
+    second = _text(browser.request(_url(hr, "audit?page=2")))
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert second.count("<tr><td>") == total - 50 and "test.early" in second
+    # By kind, then by dates (both days included).
+    bulk = _text(browser.request(_url(hr, "audit?action=test.early")))
+    assert bulk.count("<tr><td>") == 3 and "test.bulk</td>" not in bulk
+    dated = _text(browser.request(_url(hr, "audit?start=2026-01-10&end=2026-01-10")))
+    assert dated.count("<tr><td>") == 24 and "test.early</td>" not in dated
+    paged = _text(browser.request(_url(hr, "audit?action=test.bulk&page=2")))
+    assert paged.count("<tr><td>") == 10
+    assert (
+        'href="/hr/audit?action=test.bulk&amp;page=1"'
+        in browser.request(_url(hr, "audit?action=test.bulk&page=2")).body
+    )
+    bad = browser.request(_url(hr, "audit?start=soon"))
+    assert bad.status == 200 and '<strong id="start-error">' in bad.body
+    # The other tenant's kinds are not even offered as a filter.
+    assert "other.secret" not in _text(browser.request(_url(hr, "audit?action=other.secret")))
