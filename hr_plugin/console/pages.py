@@ -10,6 +10,8 @@ its field and what was typed kept, answered 400.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -57,7 +59,7 @@ def add_help_link_page(admin: SignedIn) -> BaseResponse | str:
             fields=form.fields(),
         )
     except ResourceError as exc:
-        field = exc.field if exc.field in form else "name"
+        field = exc.field if exc.field is not None and exc.field in form else "name"
         return _help_links(admin, form, {field: _sentence(str(exc))}, status=400)
     return _again("console_forms.help_links")
 
@@ -180,7 +182,9 @@ def audit_log_page(admin: SignedIn) -> BaseResponse | str:
         page=int(page) if page.isdigit() else 1,
     )
     form.action.choices = choices([("", "Every kind"), *((kind, kind) for kind in found.kinds)])
-    filters = {name: request.args[name] for name in ("action", "start", "end") if request.args.get(name)}
+    filters: dict[str, Any] = {
+        name: request.args[name] for name in ("action", "start", "end") if request.args.get(name)
+    }
     return render_template(
         "audit.html",
         title="Audit log",
