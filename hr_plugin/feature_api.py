@@ -57,6 +57,9 @@ class Feature:
     # The key that seals multi-workspace Slack tokens, derived from the master key for that
     # purpose alone by the one feature that derives keys (the vault).
     token_key: Callable[[bytes], bytes] | None = None
+    # Pages the feature adds to the HR console under ``/hr/`` (Flask Blueprints built on the
+    # console's ``admin_page``): the console is core and names no feature.
+    console_pages: Sequence[Any] = ()
     # Nobody may learn whether anyone uses this feature (the private space): its requests are
     # neither counted nor timed in ``/metrics`` (``hr_plugin.slack.private_requests``).
     private: bool = False

@@ -57,5 +57,6 @@ FEATURES: tuple[Feature, ...] = (
             mentoring=_mentoring_counts,
             met=mentoring.met_answers,
         ),
+        pages=[page for feature in _SLACK_FEATURES for page in feature.console_pages],
     ),
 )

@@ -10,6 +10,7 @@ from hr_plugin.reintegration import actions as a
 from hr_plugin.reintegration import listeners as on
 from hr_plugin.reintegration import models, service
 from hr_plugin.reintegration.cli import add_commands
+from hr_plugin.reintegration.console import budgets
 from hr_plugin.reintegration.home import home_sections
 from hr_plugin.reintegration.ticks import ticks
 from hr_plugin.slack.declare import Changes, Shows, action, closed, submitted
@@ -38,4 +39,5 @@ FEATURE = Feature(
     ticks=ticks,
     commands=add_commands,
     tables=models,
+    console_pages=(budgets,),
 )

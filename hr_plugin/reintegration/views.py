@@ -4,6 +4,7 @@ calls the service."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, Self
 
@@ -448,15 +449,28 @@ class PolicySubmission(BaseModel):
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> Self:
         scope = state_value(view, "scope").get("selected_option") or {}
-        ramps = [part.strip() for part in _text(view, "ramp_percents").split(",") if part.strip()]
+        fields = (
+            "name",
+            "scope_value",
+            "reduced_weeks",
+            "reduced_percent",
+            "ramp_percents",
+            "extension_weeks",
+        )
+        return cls.from_typed({"scope": scope.get("value", "all"), **{f: _text(view, f) for f in fields}})
+
+    @classmethod
+    def from_typed(cls, typed: Mapping[str, str]) -> Self:
+        """The same fields as typed into another form (the web console's), keyed by block id."""
+        ramps = [part.strip() for part in typed.get("ramp_percents", "").split(",") if part.strip()]
         return cls(
-            name=_text(view, "name"),
-            scope_kind=scope.get("value", "all"),
-            scope_value=_text(view, "scope_value"),
-            reduced_weeks=_whole_or_raw(_text(view, "reduced_weeks")),
-            reduced_percent=_whole_or_raw(_text(view, "reduced_percent")),
+            name=typed.get("name", "").strip(),
+            scope_kind=typed.get("scope") or "all",
+            scope_value=typed.get("scope_value", "").strip(),
+            reduced_weeks=_whole_or_raw(typed.get("reduced_weeks", "").strip()),
+            reduced_percent=_whole_or_raw(typed.get("reduced_percent", "").strip()),
             ramp_percents=[_whole_or_raw(part) for part in ramps],
-            extension_weeks=_whole_or_raw(_text(view, "extension_weeks")),
+            extension_weeks=_whole_or_raw(typed.get("extension_weeks", "").strip()),
         )
 
     def policy_fields(self) -> dict[str, Any]:

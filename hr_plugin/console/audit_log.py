@@ -1,0 +1,67 @@
+"""The audit log as the console shows it: one tenant's entries, newest first, by kind and dates,
+a page at a time. Read-only, one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.models import AuditEntry
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime
+    actor: str
+    action: str
+    subject: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    lines: list[Line]
+    page: int
+    has_next: bool
+    kinds: list[str]
+
+
+def audit_page(
+    factory: SessionFactory,
+    *,
+    tenant_id: str,
+    kind: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> AuditPage:
+    """Entries of ``tenant_id`` only; ``start`` and ``end`` are whole days (UTC), both included."""
+    page = max(page, 1)
+    with unit_of_work(factory) as session:
+        query = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
+        if kind:
+            query = query.where(AuditEntry.action == kind)
+        if start is not None:
+            query = query.where(AuditEntry.at >= datetime.combine(start, time(), UTC))
+        if end is not None:
+            query = query.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(), UTC))
+        rows = session.scalars(
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page + 1)
+        ).all()
+        kinds = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.tenant_id == tenant_id)
+            .distinct()
+            .order_by(AuditEntry.action)
+        ).all()
+        lines = [Line(row.at, row.actor, row.action, row.subject, dict(row.details or {})) for row in rows]
+        return AuditPage(lines[:per_page], page, len(lines) > per_page, list(kinds))
