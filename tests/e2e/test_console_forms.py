@@ -288,8 +288,8 @@ def _entries(stack: AppStack, count: int, action: str, start: datetime) -> None:
 def test_the_audit_log_pages_filters_and_shows_this_tenant_only(hr: AppStack, clock: SimulatedClock) -> None:
 
     _other_tenant(hr)
-    _entries(hr, 60, "test.bulk", datetime(2026, 1, 10, tzinfo=UTC))
-    _entries(hr, 3, "test.early", datetime(2025, 12, 1, tzinfo=UTC))
+    _entries(hr, 60, "policy.bulk", datetime(2026, 1, 10, tzinfo=UTC))
+    _entries(hr, 3, "policy.early", datetime(2025, 12, 1, tzinfo=UTC))
     browser = _signed_in(hr)
     first = _text(browser.request(_url(hr, "audit")))
     assert "other.secret" not in first and "UOTHER" not in first
@@ -297,26 +297,54 @@ def test_the_audit_log_pages_filters_and_shows_this_tenant_only(hr: AppStack, cl
     assert first.count("<tr><td>") == 50
     # Newest first: the sign-in (at the clock's now) heads the list, then the latest bulk entry.
     rows = first.split("<tr><td>")[1:]
-    bulk_rows = [row for row in rows if "test.bulk" in row]
+    bulk_rows = [row for row in rows if "policy.bulk" in row]
     assert "console.signed_in" in rows[0] and "s59" in bulk_rows[0] and "s58" in bulk_rows[1]
     with unit_of_work(hr.factory) as session:
         total = session.scalar(select(func.count()).where(AuditEntry.tenant_id == TEAM)) or 0
     assert 64 <= total <= 100
     second = _text(browser.request(_url(hr, "audit?page=2")))
     assert 'rel="prev"' in second and 'rel="next"' not in second
-    assert second.count("<tr><td>") == total - 50 and "test.early" in second
+    assert second.count("<tr><td>") == total - 50 and "policy.early" in second
     # By kind, then by dates (both days included).
-    bulk = _text(browser.request(_url(hr, "audit?action=test.early")))
-    assert bulk.count("<tr><td>") == 3 and "test.bulk</td>" not in bulk
+    bulk = _text(browser.request(_url(hr, "audit?action=policy.early")))
+    assert bulk.count("<tr><td>") == 3 and "policy.bulk</td>" not in bulk
     dated = _text(browser.request(_url(hr, "audit?start=2026-01-10&end=2026-01-10")))
-    assert dated.count("<tr><td>") == 24 and "test.early</td>" not in dated
-    paged = _text(browser.request(_url(hr, "audit?action=test.bulk&page=2")))
+    assert dated.count("<tr><td>") == 24 and "policy.early</td>" not in dated
+    paged = _text(browser.request(_url(hr, "audit?action=policy.bulk&page=2")))
     assert paged.count("<tr><td>") == 10
     assert (
-        'href="/hr/audit?action=test.bulk&amp;page=1"'
-        in browser.request(_url(hr, "audit?action=test.bulk&page=2")).body
+        'href="/hr/audit?action=policy.bulk&amp;page=1"'
+        in browser.request(_url(hr, "audit?action=policy.bulk&page=2")).body
     )
     bad = browser.request(_url(hr, "audit?start=soon"))
     assert bad.status == 200 and '<strong id="start-error">' in bad.body
     # The other tenant's kinds are not even offered as a filter.
     assert "other.secret" not in _text(browser.request(_url(hr, "audit?action=other.secret")))
+
+
+def test_the_audit_log_shows_only_what_hr_may_see(hr: AppStack) -> None:
+    """DESIGN.md's matrix: HR never learns a mentor's decline or who was asked, who ended a
+    pairing, each person's huddle answers, matching preferences, working hours or the needs
+    shared with a manager; and a kind nobody has decided on stays hidden."""
+    hidden = (
+        "mentoring.declined",
+        "mentoring.mentor_asked",
+        "mentoring.ended",
+        "huddles.attending",
+        "huddles.rejoined",
+        "enrolment.preferences_changed",
+        "plan.need_shared",
+        "settings.working_hours",
+        "someday.new_kind",
+    )
+    for kind in hidden:
+        _entries(hr, 1, kind, datetime(2026, 1, 10, tzinfo=UTC))
+    _entries(hr, 1, "resources.added", datetime(2026, 1, 11, tzinfo=UTC))
+    browser = _signed_in(hr)
+
+    page = _text(browser.request(_url(hr, "audit")))
+
+    assert "resources.added" in page and "console.signed_in" in page  # the page shows entries
+    for kind in hidden:
+        assert kind not in page, kind
+        assert kind not in _text(browser.request(_url(hr, f"audit?action={kind}"))), kind
