@@ -155,12 +155,7 @@ class OAuth(Recording):
 
     def _oauth_v2_access(self, params: dict[str, Any], credentials: str) -> dict[str, Any]:
         """A code from the consent screen, or a refresh token, for a new bot token (each works once)."""
-        app = self._oauth_app
-        client_id, _, client_secret = credentials.partition(":")
-        if app is None or client_id != app.client_id:
-            raise SlackError("invalid_client_id")
-        if client_secret != app.client_secret:
-            raise SlackError("bad_client_secret")
+        app = OAuthApp.authenticate(self._oauth_app, credentials)
         grant_type = str(params.get("grant_type") or "authorization_code")
         if grant_type == "refresh_token":
             refresh = self._refresh_tokens.get(str(params.get("refresh_token") or ""))

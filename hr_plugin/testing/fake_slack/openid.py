@@ -134,12 +134,7 @@ class OpenId(Directory, Recording):
 
     def _openid_connect_token(self, params: dict[str, Any], credentials: str) -> dict[str, Any]:
         """The code for a user token and a signed ``id_token`` (each code works once)."""
-        app = self._openid_app
-        client_id, _, client_secret = credentials.partition(":")
-        if app is None or client_id != app.client_id:
-            raise SlackError("invalid_client_id")
-        if client_secret != app.client_secret:
-            raise SlackError("bad_client_secret")
+        app = OAuthApp.authenticate(self._openid_app, credentials)
         grant_type = str(params.get("grant_type") or "authorization_code")
         if grant_type != "authorization_code":
             raise SlackError("invalid_grant_type")
@@ -154,7 +149,7 @@ class OpenId(Directory, Recording):
         return {
             "access_token": access_token,
             "token_type": "Bearer",
-            "id_token": self._id_token(code, client_id),
+            "id_token": self._id_token(code, app.client_id),
         }
 
     def _openid_connect_user_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:

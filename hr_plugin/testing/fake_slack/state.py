@@ -17,6 +17,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from hr_plugin.clock import Clock, SystemClock
+from hr_plugin.testing.fake_slack.replies import SlackError
 from hr_plugin.testing.slack_limits import Violation
 
 BOT_USER_ID = "UBOT"
@@ -105,6 +106,17 @@ class OAuthApp:
     client_secret: str
     token_rotation: bool
     redirect_uris: tuple[str, ...]
+
+    @staticmethod
+    def authenticate(app: OAuthApp | None, credentials: str) -> OAuthApp:
+        """The app whose ``client_id:client_secret`` these are, or Slack's error for them (the
+        token methods, ``oauth.v2.access`` and ``openid.connect.token``, check them alike)."""
+        client_id, _, client_secret = credentials.partition(":")
+        if app is None or client_id != app.client_id:
+            raise SlackError("invalid_client_id")
+        if client_secret != app.client_secret:
+            raise SlackError("bad_client_secret")
+        return app
 
 
 @dataclass
