@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from sqlalchemy import Engine, select, update
 
 from hr_plugin.admins import appoint_by_email
@@ -341,18 +341,21 @@ def test_axe_finds_nothing_on_any_page(console: AppStack, page: Page, name: str)
     assert violations(page, EVERY) == [], name  # not even a minor or moderate finding today
 
 
-def test_axe_finds_nothing_serious_on_the_refusal_nor_an_invalid_form(console: AppStack, page: Page) -> None:
+def test_axe_finds_nothing_serious_on_an_invalid_form_nor_the_refusal(
+    console: AppStack, page: Page, browser: Browser
+) -> None:
     _sign_in(console, page)
     page.goto(_url(console, "budgets"))
     page.locator("#reduced_percent").fill("150")
-    with page.expect_navigation():
+    with page.expect_navigation() as refused:
         page.get_by_role("button", name="Save").click()
-    assert violations(page, SERIOUS) == []
-    refused = page.context.browser.new_context() if page.context.browser else None
-    assert refused is not None
+    assert refused.value is not None and refused.value.status == 400
+    assert violations(page, EVERY) == []
+    stranger = browser.new_context()
     try:
-        other = refused.new_page()
-        _sign_in(console, other, "UPEER")
-        assert violations(other, SERIOUS) == []
+        other = stranger.new_page()
+        answer = _sign_in(console, other, "UPEER")
+        assert answer is not None and answer.status == 403
+        assert violations(other, EVERY) == []
     finally:
-        refused.close()
+        stranger.close()
