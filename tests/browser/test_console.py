@@ -158,8 +158,9 @@ def test_an_hr_admin_signs_in_through_slack_and_lands_on_the_home(console: AppSt
 def test_the_overview_shows_its_charts_and_tables_under_its_csp(console: AppStack, page: Page) -> None:
     errors = _csp_errors(page)
     _sign_in(console, page)
-    page.get_by_role("link", name="Overview").click()
-    page.wait_for_load_state()
+    with page.expect_navigation() as opened:
+        page.get_by_role("navigation", name="Console pages").get_by_role("link", name="Overview").click()
+    assert opened.value is not None and opened.value.status == 200
     assert page.url == _url(console, "overview")
     charts = page.locator("main svg[role=img]")
     assert charts.count() == 5
