@@ -21,7 +21,7 @@ from hr_plugin.console.web import SignedIn, _services, admin_page
 from hr_plugin.db import unit_of_work
 from huddles import service
 from huddles import views as v
-from huddles.home import _summary
+from huddles.home import settings_summary
 
 huddles_page = Blueprint("huddles_console", __name__, template_folder="templates")
 
@@ -132,7 +132,7 @@ def _huddles(admin: SignedIn, form: SettingsForm, errors: dict[str, str], status
     body = render_template(
         "huddles.html",
         title="Huddles",
-        summary=_summary(config),
+        summary=settings_summary(config),
         schedule=schedule,
         months=months,
         form=form,

@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SimulatedClock
@@ -51,16 +52,16 @@ def _mentor(stack: AppStack, user: str, capacity: int = 2, tags: frozenset[str] 
 
 
 def _matches(stack: AppStack) -> list[tuple[str, str, str]]:
+    """(mentee, mentor, status) of every match, by Slack user id."""
+    mentee, mentor = aliased(Employee), aliased(Employee)
     with unit_of_work(stack.factory) as session:
         rows = session.execute(
-            select(Employee.slack_user_id, Match.mentor_id, Match.status, Match.origin).join(
-                Employee, Employee.id == Match.mentee_id
-            )
+            select(mentee.slack_user_id, mentor.slack_user_id, Match.status)
+            .join(mentee, mentee.id == Match.mentee_id)
+            .join(mentor, mentor.id == Match.mentor_id)
+            .order_by(Match.id)
         ).all()
-        return [
-            (str(mentee), str(session.get(Employee, mentor).slack_user_id), status)
-            for mentee, mentor, status, _ in rows
-        ]  # type: ignore[union-attr]
+    return [(str(a), str(b), status) for a, b, status in rows]
 
 
 def _row(text: str, *cells: str) -> bool:
