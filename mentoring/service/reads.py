@@ -208,7 +208,7 @@ def hr_program(session: Session, tenant_id: str, today: date) -> HrProgram:
         starts = back - MATCH_LEAD if contact else back
         others = free_ids - {person.id}
         if today < starts:
-            reason = NOT_DUE.format(back=f"{back:%d %B %Y}")
+            reason = NOT_DUE.format(back=f"{back.day} {back:%B %Y}")
         elif not others:
             reason = NO_FREE_PLACE
         elif others <= {*chain_up(managers, person.id), *chain_down(managers, person.id)}:
