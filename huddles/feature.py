@@ -27,6 +27,7 @@ from huddles.actions import (
     SETTINGS_CALLBACK,
 )
 from huddles.cli import add_commands
+from huddles.console import huddles_page
 from huddles.home import home_sections
 from huddles.listeners import (
     CHOICE_OF,
@@ -60,4 +61,5 @@ def feature(facilitators: service.FacilitatorSource) -> Feature:
         ticks=partial(ticks, facilitators),
         commands=add_commands,
         tables=models,
+        console_pages=(huddles_page,),
     )

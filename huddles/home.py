@@ -51,13 +51,13 @@ def home_sections(
                     (m.month, m.huddles, m.invited, m.attended, m.ratings, m.average_rating, m.unplaced)
                     for m in months
                 ],
-                summary=_summary(config),
+                summary=settings_summary(config),
             )
         )
     return found
 
 
-def _summary(config: service.HuddleConfig) -> str:
+def settings_summary(config: service.HuddleConfig) -> str:
     if not config.enabled:
         return "Huddles are switched off."
     cadence = config.cadence

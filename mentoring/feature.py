@@ -15,6 +15,7 @@ from hr_plugin.slack.listeners.home import republish_home
 from mentoring import actions as a
 from mentoring import models
 from mentoring.cli import add_commands
+from mentoring.console import mentoring_page
 from mentoring.home import home_sections
 from mentoring.listeners import (
     answer,
@@ -52,4 +53,5 @@ FEATURE = Feature(
     ticks=ticks,
     commands=add_commands,
     tables=models,
+    console_pages=(mentoring_page,),
 )

@@ -39,12 +39,15 @@ from mentoring.service.met_checks import record_met, send_met_checks
 from mentoring.service.preferences import current_preferences, set_preferences
 from mentoring.service.reads import (
     HrFigures,
+    HrProgram,
     PairView,
     hr_figures,
+    hr_program,
     manager_sees_mentor,
     mentee_view,
     mentor_views,
     met_answers,
+    pairing_refusal,
 )
 from mentoring.service.runs import run_matching
 from mentoring.views import MentorForm, PreferencesForm
@@ -64,6 +67,7 @@ __all__ = [
     "MET_CHECK_AFTER",
     "OPEN_MATCH",
     "HrFigures",
+    "HrProgram",
     "MentorForm",
     "MentoringError",
     "PairView",
@@ -73,6 +77,7 @@ __all__ = [
     "end",
     "hr_assign",
     "hr_figures",
+    "hr_program",
     "huddle_facilitators",
     "is_mentor",
     "manager_sees_mentor",
@@ -81,6 +86,7 @@ __all__ = [
     "mentor_views",
     "met_answers",
     "opt_in",
+    "pairing_refusal",
     "record_met",
     "respond",
     "run_matching",

@@ -9,13 +9,18 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from hr_plugin.directory import find_by_slack_id, org_map
 from hr_plugin.enrolment import ACTIVE, Enrolment
-from hr_plugin.models import Employee
-from mentoring.models import Match, MenteePreferences
+from hr_plugin.models import Employee, Leave
+from hr_plugin.org_chart import chain_down, chain_up
+from mentoring.models import Match, MenteePreferences, MentorProfile
 from mentoring.service._common import (
     ASKED,
+    MATCH_LEAD,
     MATCHED,
     OPEN_MATCH,
+    load_of,
+    mentor_profile,
     open_match,
 )
 
@@ -132,3 +137,104 @@ def met_answers(session: Session, tenant_id: str) -> tuple[int, int]:
             elif answer is False:
                 no += 1
     return yes, no
+
+
+@dataclass(frozen=True)
+class MentorPlaces:
+    """A mentor as HR's console shows them: places offered, taken and free (a paused mentor has
+    none free). Never their experience tags nor anything a mentee chose."""
+
+    name: str
+    user_id: str
+    places: int
+    taken: int
+    free: int
+
+
+@dataclass(frozen=True)
+class NotMatched:
+    """Someone enrolled without a mentor yet, and why in words that name only the timing, the
+    mentors' free places or the reporting line: never a preference, an exclusion, a decline,
+    nor that the person asked to be left out."""
+
+    name: str
+    user_id: str
+    reason: str
+
+
+NOT_DUE = "Not due yet: back on {back}, and matching starts nearer the return."
+NO_FREE_PLACE = "No mentor has a free place just now."
+ONLY_REPORTING_LINE = "Every mentor with a free place is in their reporting line."
+NEXT_ROUND = "Waiting for the next matching round."
+
+
+@dataclass(frozen=True)
+class HrProgram:
+    """The mentoring page of HR's console: mentors and free places, open pairs, not matched yet."""
+
+    mentors: tuple[MentorPlaces, ...]
+    pairs: tuple[tuple[str, str, str], ...]
+    not_matched: tuple[NotMatched, ...]
+
+
+def hr_program(session: Session, tenant_id: str, today: date) -> HrProgram:
+    """What HR runs the program with (the pair, per the disclosure matrix), read in one session."""
+    mentor_rows = session.execute(
+        select(MentorProfile, Employee)
+        .join(Employee, Employee.id == MentorProfile.employee_id)
+        .where(MentorProfile.tenant_id == tenant_id, MentorProfile.active.is_(True))
+        .order_by(Employee.name, Employee.id)
+    ).all()
+    mentors = []
+    free_ids: set[int] = set()
+    for profile, person in mentor_rows:
+        taken = load_of(session, tenant_id, person.id)
+        free = 0 if profile.paused else max(profile.capacity - taken, 0)
+        if free:
+            free_ids.add(person.id)
+        mentors.append(MentorPlaces(person.name, person.slack_user_id or "", profile.capacity, taken, free))
+    managers = org_map(session, tenant_id)
+    rows = session.execute(
+        select(Employee, Enrolment.contact_during_leave, Leave.expected_return)
+        .join(Enrolment, Enrolment.employee_id == Employee.id)
+        .join(Leave, Leave.id == Enrolment.leave_id)
+        .where(Enrolment.tenant_id == tenant_id, Enrolment.status == ACTIVE)
+        .order_by(Employee.name, Employee.id)
+    ).all()
+    not_matched = []
+    for person, contact, back in rows:
+        if open_match(session, tenant_id, person.id) is not None:
+            continue
+        starts = back - MATCH_LEAD if contact else back
+        others = free_ids - {person.id}
+        if today < starts:
+            reason = NOT_DUE.format(back=f"{back.day} {back:%B %Y}")
+        elif not others:
+            reason = NO_FREE_PLACE
+        elif others <= {*chain_up(managers, person.id), *chain_down(managers, person.id)}:
+            reason = ONLY_REPORTING_LINE
+        else:
+            reason = NEXT_ROUND
+        not_matched.append(NotMatched(person.name, person.slack_user_id or "", reason))
+    return HrProgram(tuple(mentors), hr_figures(session, tenant_id, today).pairs, tuple(not_matched))
+
+
+SAME_LINE = "These two cannot be paired: they are in the same reporting line."
+NO_PLACE = "These two cannot be paired: the mentor has no free place just now."
+ANOTHER = "These two cannot be paired just now. Please choose another mentor."
+
+
+def pairing_refusal(session: Session, tenant_id: str, mentee_user_id: str, mentor_user_id: str) -> str:
+    """Why HR's pairing by hand was refused, for the console, in words that name only the
+    reporting line or the mentor's free places: never an exclusion or an earlier decline."""
+    mentee = find_by_slack_id(session, tenant_id, mentee_user_id)
+    mentor = find_by_slack_id(session, tenant_id, mentor_user_id)
+    if mentee is None or mentor is None:
+        return ANOTHER
+    managers = org_map(session, tenant_id)
+    if mentor.id in {*chain_up(managers, mentee.id), *chain_down(managers, mentee.id)}:
+        return SAME_LINE
+    profile = mentor_profile(session, tenant_id, mentor.id)
+    if profile is None or profile.paused or load_of(session, tenant_id, mentor.id) >= profile.capacity:
+        return NO_PLACE
+    return ANOTHER

@@ -1,0 +1,83 @@
+"""The mentoring page of the HR console: mentors and their free places, the open pairs, who is
+not matched yet and why, and pairing by hand through the same service as the Slack modal.
+
+A page of this feature in the console (``Feature.console_pages``): the console is core and names
+no feature. HR sees the pair, to run the program (DESIGN.md's matrix): never a mentee's
+preferences or exclusions, a mentor's experience tags or declines, nor that someone asked to be
+left out. A refusal is told in words naming only the reporting line or the mentor's free places.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import Form, SelectField
+
+from hr_plugin.console.forms import choices
+from hr_plugin.console.pages import again
+from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.db import unit_of_work
+from mentoring import service
+from mentoring.service import HrProgram
+
+mentoring_page = Blueprint("mentoring_console", __name__, template_folder="templates")
+
+
+class PairForm(Form):
+    """The Slack "Pair by hand" modal's two choices."""
+
+    mentee = SelectField("Returning employee", validate_choice=False)
+    mentor = SelectField("Mentor", validate_choice=False)
+
+
+@mentoring_page.get("/mentoring", endpoint="mentoring")
+@admin_page
+def mentoring_view(admin: SignedIn) -> BaseResponse | str:
+    return _mentoring(admin, PairForm(), {})
+
+
+@mentoring_page.post("/mentoring", endpoint="pair")
+@admin_page
+def pair_view(admin: SignedIn) -> BaseResponse | str:
+    """The Slack modal's submission, from a web form: the same service, checks and audit."""
+    form = PairForm(request.form)
+    mentee, mentor = form.mentee.data or None, form.mentor.data or None
+    services = _services()
+    try:
+        service.hr_assign(
+            services.factory,
+            services.clock,
+            tenant_id=admin.tenant_id,
+            actor_user_id=admin.user_id,
+            mentee_user_id=mentee,
+            mentor_user_id=mentor,
+        )
+    except service.MentoringError as exc:
+        message = str(exc)
+        if "cannot be paired" in message and mentee and mentor:
+            with unit_of_work(services.factory) as session:
+                message = service.pairing_refusal(session, admin.tenant_id, mentee, mentor)
+        field = exc.field if exc.field in ("mentee", "mentor") else "mentee"
+        return _mentoring(admin, form, {field: message}, status=400)
+    return again("mentoring_console.mentoring")
+
+
+def _mentoring(admin: SignedIn, form: PairForm, errors: dict[str, str], status: int = 200) -> Response:
+    services = _services()
+    with unit_of_work(services.factory) as session:
+        program: HrProgram = service.hr_program(session, admin.tenant_id, services.clock.now().date())
+    form.mentee.choices = choices(
+        [("", "Choose someone"), *((person.user_id, person.name) for person in program.not_matched)]
+    )
+    form.mentor.choices = choices(
+        [("", "Choose a mentor"), *((mentor.user_id, mentor.name) for mentor in program.mentors)]
+    )
+    body = render_template(
+        "mentoring.html",
+        title="Mentoring",
+        program=program,
+        form=form,
+        errors=errors,
+        csrf_token=admin.csrf_token,
+    )
+    return Response(body, status=status, mimetype="text/html")
