@@ -47,6 +47,8 @@ PAGES = {
     "overview": "overview",
     "help links": "help-links",
     "budgets": "budgets",
+    "mentoring": "mentoring",
+    "huddles": "huddles",
     "audit log": "audit",
 }
 # One control each page must have among those Tab reaches (so an empty page cannot pass).
@@ -55,6 +57,8 @@ HAS = {
     "overview": "A#:Download “People in the program, by phase” as CSV",
     "help links": "BUTTON#:Remove",
     "budgets": "INPUT#return_date:",
+    "mentoring": "BUTTON#:Ask the mentor",
+    "huddles": "INPUT#min_size:",
     "audit log": "INPUT#start:",
 }
 POLICY = {
@@ -310,7 +314,15 @@ def test_tab_reaches_every_control_of_the_page_in_order_with_a_visible_focus(
         "elements => elements.map(e =>"
         " e.tagName + '#' + (e.id || e.getAttribute('name') || '') + ':' + e.textContent.trim())",
     )
-    assert expected[:5] == ["A#:Home", "A#:Overview", "A#:Help links", "A#:Budgets", "A#:Audit log"]
+    assert expected[:7] == [
+        "A#:Home",
+        "A#:Overview",
+        "A#:Help links",
+        "A#:Budgets",
+        "A#:Mentoring",
+        "A#:Huddles",
+        "A#:Audit log",
+    ]
     assert HAS[name] in expected, expected
     reached: list[str] = []
     for _ in range(3 * len(expected) + 2):
