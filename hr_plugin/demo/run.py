@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hr_plugin import cli_support
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.demo import record
@@ -174,11 +175,15 @@ def _seed_slack_workspace(fake: FakeSlack, rows: list[dict[str, str]]) -> dict[s
 def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     clock = stack.services.clock
     say("== Setting up: HR imports the directory and the workspace owner appoints HR ==")
+    slack = make_client(BOT_TOKEN, stack.fake.base_url, wait_on_rate_limit=True)
+    # As `hr-plugin directory import` does: the bot token's workspace, named as Slack names it.
+    tenant_id = cli_support.tenant(stack.services, None, slack)
+    require(tenant_id == stack.fake.team_id, "HR imports the directory", f"the workspace is {tenant_id}")
     report = import_directory(
         stack.factory,
-        tenant_id=stack.fake.team_id,
+        tenant_id=tenant_id,
         rows=parse_directory_csv(sample_org_csv()),
-        slack=make_client(BOT_TOKEN, stack.fake.base_url, wait_on_rate_limit=True),
+        slack=slack,
         clock=clock,
         full=True,
         actor="demo",

@@ -255,7 +255,7 @@ def test_the_console_pages_are_saved_as_the_hr_admin_sees_them(demo_out: Path) -
     for page, title in CONSOLE_PAGES.items():
         html = saved[f"{page}.html"]
         assert f"<title>{title} · Return to Work</title>" in html and f"<h1>{title}</h1>" in html
-    assert "Signed in as Priya Shah, HR admin of" in saved["home.html"]
+    assert "Signed in as Priya Shah, HR admin of Example Ltd." in saved["home.html"]
     overview = saved["overview.html"]
     assert overview.count("<svg") == len(FIGURES) and overview.count("<style") == len(FIGURES)
     assert overview.count("<table>") == len(FIGURES)
