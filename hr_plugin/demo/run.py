@@ -3,7 +3,8 @@
 A sample organisation is imported from the CSV shipped beside this file; people act in
 Slack through signed HTTP requests; a simulated clock drives the scheduler's ticks through
 a quarter. It prints what each person saw and writes ``slack-calls.jsonl`` and
-``people.json``, the record that privacy checks read, and ``narration.txt``, the lines it printed.
+``people.json``, the record that privacy checks read, ``narration.txt``, the lines it printed,
+and ``console/``, the HR console's pages and downloads as the HR admin sees them at the end.
 Each line about an outcome is checked first against the database or what Slack recorded
 (``hr_plugin.demo.narration``): when the outcome did not happen, the demo stops instead.
 
@@ -26,9 +27,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hr_plugin import cli_support
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
 from hr_plugin.demo import record
+from hr_plugin.demo.console_pages import save_console
 from hr_plugin.demo.huddles_story import HuddleStory
 from hr_plugin.demo.mentoring_story import MentoringStory
 from hr_plugin.demo.narration import (
@@ -115,7 +118,7 @@ def run_demo(
     rows = list(csv.DictReader(io.StringIO(sample_org_csv())))
     ids = _seed_slack_workspace(fake, rows)
     say = Narrator(clock, _printer())
-    with start_stack(database_url, clock, fake=fake) as stack:
+    with start_stack(database_url, clock, fake=fake, console=True) as stack:
         _act_one_setup(stack, ids, say)
         _act_two_people_open_their_homes(stack, ids, say)
         _act_enrolments(stack, ids, say)
@@ -131,12 +134,13 @@ def run_demo(
                 f"Of those, {text_forgotten(session)} no longer hold their text: they finished "
                 f"over {stack.settings.outbox_text_days} days ago (HR_PLUGIN_OUTBOX_TEXT_DAYS)."
             )
+        save_console(stack, ids[HR_LEAD], out, say)
         # What an operator's monitoring would scrape from this app at the end of the quarter.
         with urllib.request.urlopen(f"{stack.server.url}/metrics", timeout=10) as scraped:
             (out / "metrics.txt").write_bytes(scraped.read())
     say(
-        f"\nWrote {out / 'slack-calls.jsonl'}, {out / 'people.json'}, {out / 'metrics.txt'} "
-        f"and {out / 'narration.txt'}."
+        f"\nWrote {out / 'slack-calls.jsonl'}, {out / 'people.json'}, {out / 'metrics.txt'}, "
+        f"{out / 'console'} and {out / 'narration.txt'}."
     )
     if canary:
         say(
@@ -171,11 +175,15 @@ def _seed_slack_workspace(fake: FakeSlack, rows: list[dict[str, str]]) -> dict[s
 def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     clock = stack.services.clock
     say("== Setting up: HR imports the directory and the workspace owner appoints HR ==")
+    slack = make_client(BOT_TOKEN, stack.fake.base_url, wait_on_rate_limit=True)
+    # As `hr-plugin directory import` does: the bot token's workspace, named as Slack names it.
+    tenant_id = cli_support.tenant(stack.services, None, slack)
+    require(tenant_id == stack.fake.team_id, "HR imports the directory", f"the workspace is {tenant_id}")
     report = import_directory(
         stack.factory,
-        tenant_id=stack.fake.team_id,
+        tenant_id=tenant_id,
         rows=parse_directory_csv(sample_org_csv()),
-        slack=make_client(BOT_TOKEN, stack.fake.base_url, wait_on_rate_limit=True),
+        slack=slack,
         clock=clock,
         full=True,
         actor="demo",

@@ -27,6 +27,7 @@ from hr_plugin.demo.run import (
 )
 from hr_plugin.directory import import_directory, parse_directory_csv
 from hr_plugin.enrolment import accept, import_enrolments
+from hr_plugin.enrolment.views import FAMILY_CHOICE
 from hr_plugin.models import AuditEntry, Employee, OutboxMessage
 from hr_plugin.outbox import text_forgotten
 from hr_plugin.slack_clients import make_client
@@ -223,6 +224,76 @@ def test_the_questions_on_paper_and_the_ritual_download_once_and_refuse_a_second
 def test_the_metrics_are_scraped_from_the_demos_own_server(demo_out: Path) -> None:
     scraped = (demo_out / "metrics.txt").read_text()
     assert "# TYPE" in scraped and CANARY not in scraped
+
+
+CONSOLE_PAGES = {
+    "home": "HR console",
+    "overview": "Overview",
+    "help-links": "Help links",
+    "budgets": "Budgets",
+    "audit": "Audit log",
+}
+FIGURES = {"phases", "returns", "huddles", "mentoring", "met"}
+# What the leave-out mark is called anywhere a person could see it (enrolment/views.py), and its
+# value: none of it may reach HR's console.
+LEAVE_OUT_MARK = (
+    FAMILY_CHOICE,
+    "Leave out content",
+    "about a baby or a partner",
+    "after a loss",
+    "Content choices",
+)
+
+
+def _console(out: Path) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted((out / "console").iterdir())}
+
+
+def test_the_console_pages_are_saved_as_the_hr_admin_sees_them(demo_out: Path) -> None:
+    saved = _console(demo_out)
+    assert set(saved) == {f"{page}.html" for page in CONSOLE_PAGES} | {f"{figure}.csv" for figure in FIGURES}
+    for page, title in CONSOLE_PAGES.items():
+        html = saved[f"{page}.html"]
+        assert f"<title>{title} · Return to Work</title>" in html and f"<h1>{title}</h1>" in html
+    assert "Signed in as Priya Shah, HR admin of Example Ltd." in saved["home.html"]
+    overview = saved["overview.html"]
+    assert overview.count("<svg") == len(FIGURES) and overview.count("<style") == len(FIGURES)
+    assert overview.count("<table>") == len(FIGURES)
+    for figure in FIGURES:
+        assert f'href="{figure}.csv"' in overview
+        rows = list(csv.reader(io.StringIO(saved[f"{figure}.csv"])))
+        assert len(rows) > 1 and all(len(row) == len(rows[0]) for row in rows), figure
+    assert "Parent support line" in saved["help-links.html"]  # what HR added in the quarter
+    narration = (demo_out / "narration.txt").read_text()
+    assert "Priya Shah signs in to the HR console with Slack; the console's 5 pages and 5 CSV" in narration
+
+
+def test_the_console_pages_hold_no_private_word_nor_the_leave_out_mark(demo_out: Path) -> None:
+    for name, text in _console(demo_out).items():
+        assert CANARY not in text, name
+        for words in LEAVE_OUT_MARK:
+            assert words.lower() not in text.lower(), (name, words)
+
+
+def test_the_console_pages_are_self_contained(demo_out: Path) -> None:
+    """Styles and charts inline; every link names a saved file; nothing is loaded from elsewhere."""
+    saved = _console(demo_out)
+    for name, text in saved.items():
+        if not name.endswith(".html"):
+            continue
+        assert "<script" not in text and "<link" not in text and "<img" not in text and "@import" not in text
+        assert "127.0.0.1" not in text and "localhost" not in text, name
+        assert [
+            attribute
+            for attribute in re.findall(r'\b(?:href|src)="[^"]*"', text)
+            if attribute.split('"')[1] not in saved and not attribute.startswith('href="#')
+        ] == [], name
+        shown = re.sub(r'\sxmlns(?::\w+)?="[^"]*"', "", text)
+        # The only addresses on any page are shown as text to be read: the help link HR added,
+        # and the form's hint for a link's address.
+        addresses = re.findall(r"https?://[^\s\"'<>)]+", shown)
+        assert set(addresses) <= {"https://support.example.org/parents", "https://..."}, (name, addresses)
+        assert not re.search(r'(?:href|src|action)="(?:https?:)?//', text), name
 
 
 def test_no_message_carries_a_sensitive_word(demo_out: Path) -> None:

@@ -5,8 +5,9 @@ partner's part, look back, the longer track's tools, a milestone, the quarterly 
 downloads for home), and once where she never opens it. Everything anyone else can see must
 be the same in both runs, apart from times and ids: every Slack call whose audience is not
 Noor alone (App Homes, messages, group DMs, the answers to others' requests), the audit log,
-and the numbers in ``/metrics``. The canary she typed is in no plaintext column, no job in
-the scheduler's store, no log line, and no file of the demo but her own encrypted records.
+the numbers in ``/metrics``, and the HR console's pages and downloads as HR sees them. The
+canary she typed is in no plaintext column, no job in the scheduler's store, no log line, and
+no file of the demo but her own encrypted records.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _IDS = [
     (re.compile(r"\bF[0-9A-Z]{6,}\b"), "<file>"),
     (re.compile(r"\b\d+\.\d+\.[0-9a-f]{8,}\b"), "<trigger>"),
     (re.compile(r"\b[0-9a-f]{16,}\b"), "<hex>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
     (re.compile(r"http://127\.0\.0\.1:\d+"), "<server>"),
     (re.compile(r"/vault/export/[A-Za-z0-9_-]{20,}"), "/vault/export/<secret>"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(\+00:00|Z)?"), "<time>"),
@@ -112,6 +114,27 @@ def test_the_audit_log_is_the_same(runs: dict[str, DemoRun]) -> None:
     assert used == _audit(runs["unused"].out)
 
 
+# A page's form carries the session's CSRF token, made up afresh at each sign-in.
+_CSRF = re.compile(r'(name="csrf_token" value=")[^"]*"')
+
+
+def _console(out: Path) -> dict[str, str]:
+    """The console's saved pages and CSVs; the charts' element ids are uuids (``_IDS``)."""
+    return {
+        path.name: _normal(_CSRF.sub(r'\1<csrf>"', path.read_text(encoding="utf-8")))
+        for path in sorted((out / "console").iterdir())
+    }
+
+
+def test_the_console_pages_and_downloads_are_the_same(runs: dict[str, DemoRun]) -> None:
+    used, unused = _console(runs["used"].out), _console(runs["unused"].out)
+    assert {name.rsplit(".", 1)[1] for name in used} == {"html", "csv"} and len(used) == 10
+    assert "<csrf>" in used["home.html"] and "<uuid>" in used["overview.html"]
+    for name, page in used.items():
+        assert page == unused[name], name
+    assert set(used) == set(unused)
+
+
 def _samples(text: str) -> dict[tuple[str, str], float]:
     return {
         (sample.name, json.dumps(sample.labels, sort_keys=True)): sample.value
@@ -143,7 +166,7 @@ def test_the_metrics_count_the_same(runs: dict[str, DemoRun]) -> None:
 def test_the_canary_is_in_no_plaintext_column_job_or_file(runs: dict[str, DemoRun]) -> None:
     out = runs["used"].out
     typed = re.compile(rf"{CANARY}:U".encode())  # what someone typed, not the narration's word for it
-    for path in out.iterdir():
+    for path in out.rglob("*"):  # console/ too
         if path.is_file() and path.name != "slack-calls.jsonl":  # her own screens are in there
             assert not typed.search(path.read_bytes()), path.name
     engine = make_engine(f"sqlite:///{out / 'demo.db'}")
