@@ -29,6 +29,8 @@ PAGES = (
     ("overview", "/overview", "Overview"),
     ("help-links", "/help-links", "Help links"),
     ("budgets", "/budgets", "Budgets"),
+    ("mentoring", "/mentoring", "Mentoring"),
+    ("huddles", "/huddles", "Huddles"),
     ("audit", "/audit", "Audit log"),
 )
 _DOWNLOAD = re.compile(r'href="/hr/downloads/([a-z_-]+)\.csv"')

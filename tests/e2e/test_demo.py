@@ -231,6 +231,8 @@ CONSOLE_PAGES = {
     "overview": "Overview",
     "help-links": "Help links",
     "budgets": "Budgets",
+    "mentoring": "Mentoring",
+    "huddles": "Huddles",
     "audit": "Audit log",
 }
 FIGURES = {"phases", "returns", "huddles", "mentoring", "met"}
@@ -265,7 +267,7 @@ def test_the_console_pages_are_saved_as_the_hr_admin_sees_them(demo_out: Path) -
         assert len(rows) > 1 and all(len(row) == len(rows[0]) for row in rows), figure
     assert "Parent support line" in saved["help-links.html"]  # what HR added in the quarter
     narration = (demo_out / "narration.txt").read_text()
-    assert "Priya Shah signs in to the HR console with Slack; the console's 5 pages and 5 CSV" in narration
+    assert "Priya Shah signs in to the HR console with Slack; the console's 7 pages and 5 CSV" in narration
 
 
 def test_the_console_pages_hold_no_private_word_nor_the_leave_out_mark(demo_out: Path) -> None:
