@@ -53,10 +53,7 @@ def pair_view(admin: SignedIn) -> BaseResponse | str:
             mentor_user_id=mentor,
         )
     except service.MentoringError as exc:
-        message = str(exc)
-        if "cannot be paired" in message and mentee and mentor:
-            with unit_of_work(services.factory) as session:
-                message = service.pairing_refusal(session, admin.tenant_id, mentee, mentor)
+        message = exc.plain if isinstance(exc, service.CannotPair) else str(exc)
         field = exc.field if exc.field in ("mentee", "mentor") else "mentee"
         return _mentoring(admin, form, {field: message}, status=400)
     return again("mentoring_console.mentoring")

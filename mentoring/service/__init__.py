@@ -22,6 +22,7 @@ from mentoring.service._common import (
     MATCHER,
     MET_CHECK_AFTER,
     OPEN_MATCH,
+    CannotPair,
     MentoringError,
     _nothing,
 )
@@ -47,7 +48,6 @@ from mentoring.service.reads import (
     mentee_view,
     mentor_views,
     met_answers,
-    pairing_refusal,
 )
 from mentoring.service.runs import run_matching
 from mentoring.views import MentorForm, PreferencesForm
@@ -66,6 +66,7 @@ __all__ = [
     "MATCH_LEAD",
     "MET_CHECK_AFTER",
     "OPEN_MATCH",
+    "CannotPair",
     "HrFigures",
     "HrProgram",
     "MentorForm",
@@ -86,7 +87,6 @@ __all__ = [
     "mentor_views",
     "met_answers",
     "opt_in",
-    "pairing_refusal",
     "record_met",
     "respond",
     "run_matching",

@@ -49,6 +49,16 @@ class MentoringError(ValueError):
         self.field = field
 
 
+class CannotPair(MentoringError):
+    """HR's pairing by hand refused by the matching rules. The message (Slack's modal) is one
+    sentence for every reason; ``plain`` says it in words that name only the reporting line or
+    the mentor's free places (the console's), never an exclusion or an earlier decline."""
+
+    def __init__(self, message: str, field: str, plain: str) -> None:
+        super().__init__(message, field)
+        self.plain = plain
+
+
 def person_of_user(session: Session, tenant_id: str, user_id: str) -> Employee:
     """The person acting, by Slack user id; someone the directory does not know (or no longer
     active) is told so, which the listeners show as the reason nothing opens."""

@@ -14,6 +14,7 @@ from hr_plugin.org_chart import chain_down, chain_up
 from mentoring import scoring
 from mentoring.service._common import (
     BY_HR,
+    CannotPair,
     MentoringError,
     between_read_and_write,
     closed_pairs,
@@ -28,6 +29,17 @@ from mentoring.service._common import (
     scoring_mentor,
 )
 from mentoring.service.runs import ask_mentor
+
+# What Slack's pairing modal says when the matching rules refuse HR's pair, for every reason.
+CANNOT_PAIR = (
+    "These two cannot be paired: same reporting line, no free place, paused, excluded, "
+    "or they were paired before."
+)
+# The same refusal for the console (``CannotPair.plain``): only the reporting line or the
+# mentor's free places are named, never an exclusion or an earlier decline.
+SAME_LINE = "These two cannot be paired: they are in the same reporting line."
+NO_PLACE = "These two cannot be paired: the mentor has no free place just now."
+ANOTHER = "These two cannot be paired just now. Please choose another mentor."
 
 
 def hr_assign(
@@ -79,24 +91,27 @@ def hr_assign(
         chain = frozenset(
             str(i) for i in (*chain_up(managers, mentee_row.id), *chain_down(managers, mentee_row.id))
         )
-        cannot_pair = MentoringError(
-            "These two cannot be paired: same reporting line, no free place, paused, excluded, "
-            "or they were paired before.",
-            "mentor",
-        )
         if not scoring.eligible(
             mentee, mentor, chain=chain, declined_pairs=closed_pairs(session, tenant_id, mentee_row.id)
         ):
             if open_match(session, tenant_id, mentee_row.id) is not None:
                 raise has_one  # paired since the first look (perhaps filling the mentor)
-            raise cannot_pair
+            if str(mentor_row.id) in chain:
+                plain = SAME_LINE
+            elif profile.paused or mentor.load >= profile.capacity:
+                plain = NO_PLACE
+            else:
+                plain = ANOTHER
+            raise CannotPair(CANNOT_PAIR, "mentor", plain)
         result = scoring.score(mentee, mentor, today=clock.now().date(), config=scoring.ScoringConfig())
         between_read_and_write()
         lock_mentor(session, tenant_id, mentor_row.id)
         if open_match(session, tenant_id, mentee_row.id) is not None:
             raise has_one  # paired just now, to this mentor: what a second click is told
         if not has_free_place(session, tenant_id, mentor_row.id):
-            raise cannot_pair  # another mentee took the mentor's last place just now
+            raise CannotPair(  # another mentee took the mentor's last place just now
+                CANNOT_PAIR, "mentor", NO_PLACE
+            )
         asked = ask_mentor(
             session,
             clock.now(),

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from hr_plugin.directory import find_by_slack_id, org_map
+from hr_plugin.directory import org_map
 from hr_plugin.enrolment import ACTIVE, Enrolment
 from hr_plugin.models import Employee, Leave
 from hr_plugin.org_chart import chain_down, chain_up
@@ -20,7 +20,6 @@ from mentoring.service._common import (
     MATCHED,
     OPEN_MATCH,
     load_of,
-    mentor_profile,
     open_match,
 )
 
@@ -217,24 +216,3 @@ def hr_program(session: Session, tenant_id: str, today: date) -> HrProgram:
             reason = NEXT_ROUND
         not_matched.append(NotMatched(person.name, person.slack_user_id or "", reason))
     return HrProgram(tuple(mentors), hr_figures(session, tenant_id, today).pairs, tuple(not_matched))
-
-
-SAME_LINE = "These two cannot be paired: they are in the same reporting line."
-NO_PLACE = "These two cannot be paired: the mentor has no free place just now."
-ANOTHER = "These two cannot be paired just now. Please choose another mentor."
-
-
-def pairing_refusal(session: Session, tenant_id: str, mentee_user_id: str, mentor_user_id: str) -> str:
-    """Why HR's pairing by hand was refused, for the console, in words that name only the
-    reporting line or the mentor's free places: never an exclusion or an earlier decline."""
-    mentee = find_by_slack_id(session, tenant_id, mentee_user_id)
-    mentor = find_by_slack_id(session, tenant_id, mentor_user_id)
-    if mentee is None or mentor is None:
-        return ANOTHER
-    managers = org_map(session, tenant_id)
-    if mentor.id in {*chain_up(managers, mentee.id), *chain_down(managers, mentee.id)}:
-        return SAME_LINE
-    profile = mentor_profile(session, tenant_id, mentor.id)
-    if profile is None or profile.paused or load_of(session, tenant_id, mentor.id) >= profile.capacity:
-        return NO_PLACE
-    return ANOTHER
