@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField, widgets
 
 from hr_plugin.console.forms import choices
 from hr_plugin.console.pages import again
-from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
 from hr_plugin.db import unit_of_work
 from huddles import service
 from huddles import views as v
@@ -99,7 +99,7 @@ def _form_of(config: service.HuddleConfig) -> SettingsForm:
 @huddles_page.get("/huddles", endpoint="huddles")
 @admin_page
 def huddles_view(admin: SignedIn) -> BaseResponse | str:
-    config = service.current_config(_services().factory, tenant_id=admin.tenant_id)
+    config = service.current_config(current_services().factory, tenant_id=admin.tenant_id)
     return _huddles(admin, _form_of(config), {})
 
 
@@ -108,7 +108,7 @@ def huddles_view(admin: SignedIn) -> BaseResponse | str:
 def save_settings_view(admin: SignedIn) -> BaseResponse | str:
     """The Slack modal's submission, from a web form: the same parsing, checks and audit."""
     form = SettingsForm(request.form)
-    services = _services()
+    services = current_services()
     try:
         submitted = v.SettingsSubmission.from_view(form.as_view())
         config = service.HuddleConfig(
@@ -124,19 +124,19 @@ def save_settings_view(admin: SignedIn) -> BaseResponse | str:
 
 
 def _huddles(admin: SignedIn, form: SettingsForm, errors: dict[str, str], status: int = 200) -> Response:
-    services = _services()
+    services = current_services()
     with unit_of_work(services.factory) as session:
         config = service.config_of(session, admin.tenant_id)
         schedule = service.hr_schedule(session, admin.tenant_id, services.clock.now())
         months = service.hr_figures(session, admin.tenant_id)
-    body = render_template(
+    return render_page(
+        admin,
         "huddles.html",
+        status=status,
         title="Huddles",
         summary=settings_summary(config),
         schedule=schedule,
         months=months,
         form=form,
         errors=errors,
-        csrf_token=admin.csrf_token,
     )
-    return Response(body, status=status, mimetype="text/html")

@@ -9,13 +9,13 @@ left out. A refusal is told in words naming only the reporting line or the mento
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Form, SelectField
 
 from hr_plugin.console.forms import choices
 from hr_plugin.console.pages import again
-from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
 from hr_plugin.db import unit_of_work
 from mentoring import service
 from mentoring.service import HrProgram
@@ -42,7 +42,7 @@ def pair_view(admin: SignedIn) -> BaseResponse | str:
     """The Slack modal's submission, from a web form: the same service, checks and audit."""
     form = PairForm(request.form)
     mentee, mentor = form.mentee.data or None, form.mentor.data or None
-    services = _services()
+    services = current_services()
     try:
         service.hr_assign(
             services.factory,
@@ -60,7 +60,7 @@ def pair_view(admin: SignedIn) -> BaseResponse | str:
 
 
 def _mentoring(admin: SignedIn, form: PairForm, errors: dict[str, str], status: int = 200) -> Response:
-    services = _services()
+    services = current_services()
     with unit_of_work(services.factory) as session:
         program: HrProgram = service.hr_program(session, admin.tenant_id, services.clock.now().date())
     form.mentee.choices = choices(
@@ -69,12 +69,12 @@ def _mentoring(admin: SignedIn, form: PairForm, errors: dict[str, str], status: 
     form.mentor.choices = choices(
         [("", "Choose a mentor"), *((mentor.user_id, mentor.name) for mentor in program.mentors)]
     )
-    body = render_template(
+    return render_page(
+        admin,
         "mentoring.html",
+        status=status,
         title="Mentoring",
         program=program,
         form=form,
         errors=errors,
-        csrf_token=admin.csrf_token,
     )
-    return Response(body, status=status, mimetype="text/html")

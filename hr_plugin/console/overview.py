@@ -11,14 +11,13 @@ import csv
 import io
 from collections.abc import Sequence
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, render_template
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console import charts, program
 from hr_plugin.console.figures import Table
-from hr_plugin.console.web import CONTENT_SECURITY_POLICY, SignedIn, admin_page
-from hr_plugin.services import Services
+from hr_plugin.console.web import CONTENT_SECURITY_POLICY, SignedIn, admin_page, current_services
 
 HIDDEN = "suppressed"
 
@@ -60,7 +59,7 @@ def blueprint(sources: program.Sources) -> Blueprint:
 
 
 def _tables(sources: program.Sources, admin: SignedIn) -> Sequence[Table]:
-    services: Services = current_app.extensions["hr_services"]
+    services = current_services()
     return program.overview(services.factory, sources, admin.tenant_id, services.clock.now().date())
 
 

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console.audit_log import audit_page
 from hr_plugin.console.forms import AuditFilterForm, HelpLinkForm, choices
-from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
 from hr_plugin.resources import ResourceError, add_help_link, help_links, remove_help_link
 
 forms = Blueprint("console_forms", __name__)
@@ -45,7 +45,7 @@ def help_links_page(admin: SignedIn) -> BaseResponse | str:
 @admin_page
 def add_help_link_page(admin: SignedIn) -> BaseResponse | str:
     form = HelpLinkForm(request.form)
-    services = _services()
+    services = current_services()
     try:
         add_help_link(
             services.factory,
@@ -63,7 +63,7 @@ def add_help_link_page(admin: SignedIn) -> BaseResponse | str:
 @forms.post("/help-links/<int:link_id>/remove", endpoint="remove_help_link")
 @admin_page
 def remove_help_link_page(admin: SignedIn, link_id: int) -> BaseResponse | str:
-    services = _services()
+    services = current_services()
     try:
         remove_help_link(
             services.factory,
@@ -78,16 +78,16 @@ def remove_help_link_page(admin: SignedIn, link_id: int) -> BaseResponse | str:
 
 
 def _help_links(admin: SignedIn, form: HelpLinkForm, errors: dict[str, str], status: int = 200) -> Response:
-    links = help_links(_services().factory, tenant_id=admin.tenant_id)
-    body = render_template(
+    links = help_links(current_services().factory, tenant_id=admin.tenant_id)
+    return render_page(
+        admin,
         "help_links.html",
+        status=status,
         title="Help links",
         links=links,
         form=form,
         errors=errors,
-        csrf_token=admin.csrf_token,
     )
-    return Response(body, status=status, mimetype="text/html")
 
 
 # -- audit log -------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def audit_log_page(admin: SignedIn) -> BaseResponse | str:
     }
     page = request.args.get("page", "1")
     found = audit_page(
-        _services().factory,
+        current_services().factory,
         tenant_id=admin.tenant_id,
         kind=form.action.data or None,
         start=form.start.data,

@@ -95,7 +95,7 @@ def _session_key(base: bytes) -> bytes:
     )
 
 
-def _services() -> Services:
+def current_services() -> Services:
     found: Services = current_app.extensions["hr_services"]
     return found
 
@@ -122,12 +122,12 @@ def admin_page(view: Callable[..., BaseResponse | str]) -> Callable[..., BaseRes
 
     @functools.wraps(view)
     def page(*args: Any, **kwargs: Any) -> BaseResponse | str:
-        if not auth.configured(_services().settings):
+        if not auth.configured(current_services().settings):
             return redirect_home()
         user, token = session.get("user"), session.get("csrf")
         if not isinstance(user, dict) or not isinstance(token, str):
             return _start_sign_in()
-        services = _services()
+        services = current_services()
         if not service.still_admin(services.factory, user["tenant_id"], user["user_id"]):
             session.clear()
             return _refusal_not_admin()
@@ -146,7 +146,7 @@ def admin_page(view: Callable[..., BaseResponse | str]) -> Callable[..., BaseRes
 
 @console.get("/")
 def home() -> BaseResponse | str:
-    settings = _services().settings
+    settings = current_services().settings
     if not auth.configured(settings):
         return _page(
             "The HR console is not configured",
@@ -174,7 +174,7 @@ def _home(admin: SignedIn) -> BaseResponse | str:
 
 @console.get("/oidc/callback")
 def callback() -> BaseResponse | str:
-    services = _services()
+    services = current_services()
     settings = services.settings
     if not auth.configured(settings):
         return redirect_home()
@@ -222,7 +222,7 @@ def sign_out() -> BaseResponse | str:
         return redirect_home()
     if not hmac.compare_digest(given.encode(), expected.encode()):
         return _page("Not signed out", ["This form has expired. Go back and try again."], status=400)
-    services = _services()
+    services = current_services()
     service.signed_out(services.factory, user["tenant_id"], user["user_id"], services.clock.now())
     session.clear()
     return _page("Signed out", ["You are signed out of the HR console."], status=200, again=True)
@@ -236,7 +236,7 @@ def redirect_home() -> BaseResponse:
 
 
 def _start_sign_in() -> BaseResponse:
-    services = _services()
+    services = current_services()
     state, nonce = auth.new_secret(), auth.new_secret()
     session.permanent = True
     session["pending"] = {"state": state, "nonce": nonce, "at": services.clock.now().timestamp()}
@@ -253,6 +253,13 @@ def _fresh(pending: dict[str, Any], services: Services) -> bool:
 
 def _page(title: str, lines: list[str], *, status: int, again: bool = False) -> Response:
     body = render_template("message.html", title=title, lines=lines, again=again)
+    return Response(body, status=status, mimetype="text/html")
+
+
+def render_page(admin: SignedIn, template: str, *, status: int = 200, **context: Any) -> Response:
+    """A console page for ``admin``: ``template`` rendered with ``context`` and the session's
+    CSRF token (every form on it posts the token back), answered with ``status``."""
+    body = render_template(template, csrf_token=admin.csrf_token, **context)
     return Response(body, status=status, mimetype="text/html")
 
 

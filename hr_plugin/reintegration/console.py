@@ -7,12 +7,12 @@ names no feature; the feature brings its page, built on the console's ``admin_pa
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console.forms import PolicyForm, PreviewForm, choices
 from hr_plugin.console.pages import again
-from hr_plugin.console.web import SignedIn, _services, admin_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
 from hr_plugin.reintegration import service as reintegration
 from hr_plugin.reintegration.calendar import holiday_checker
 from hr_plugin.reintegration.plan import CapacityPlan, generate_plan
@@ -37,7 +37,7 @@ def save_policy_page(admin: SignedIn) -> BaseResponse | str:
     """The Slack modal's submission, from a web form: the same model, rules and sentences."""
     form = PolicyForm(request.form)
     submission = PolicySubmission.from_typed(form.typed())
-    services = _services()
+    services = current_services()
     try:
         reintegration.set_policy_from_slack(
             services.factory,
@@ -52,13 +52,15 @@ def save_policy_page(admin: SignedIn) -> BaseResponse | str:
 
 
 def _budgets(admin: SignedIn, form: PolicyForm, errors: dict[str, str], status: int = 200) -> Response:
-    services = _services()
+    services = current_services()
     policies = reintegration.list_policies(services.factory, services.clock, tenant_id=admin.tenant_id)
     preview = PreviewForm(request.args)
     preview.policy.choices = choices([(policy.name, policy.name) for policy in policies])
     plan, preview_errors = _preview(preview, policies) if "return_date" in request.args else (None, {})
-    body = render_template(
+    return render_page(
+        admin,
         "budgets.html",
+        status=status,
         title="Budgets",
         policies=policies,
         form=form,
@@ -66,9 +68,7 @@ def _budgets(admin: SignedIn, form: PolicyForm, errors: dict[str, str], status: 
         preview=preview,
         preview_errors=preview_errors,
         plan=plan,
-        csrf_token=admin.csrf_token,
     )
-    return Response(body, status=status, mimetype="text/html")
 
 
 def _preview(form: PreviewForm, policies: list[PolicyInput]) -> tuple[CapacityPlan | None, dict[str, str]]:
