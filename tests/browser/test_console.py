@@ -14,7 +14,6 @@ import csv
 import io
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,17 @@ from sqlalchemy import Engine, select, update
 from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
-from hr_plugin.enrolment import accept
 from hr_plugin.models import Tenant
 from hr_plugin.resources import add_help_link
 from hr_plugin.testing.stack import AppStack, start_stack
 from tests.browser.test_export_page import EVERY, FOCUSABLE, SERIOUS, violations
 from tests.conftest import START, _truncate_all
-from tests.e2e.conftest import TEAM, USERS, propose_enrolment
-from tests.e2e.test_console_signin import _import, _people
+from tests.e2e.conftest import TEAM
+from tests.e2e.console_flows import (
+    add_people,
+    import_org,
+    seed_program,
+)
 
 LINK = {
     "kind": "counselling",
@@ -89,20 +91,10 @@ def console(
         url = f"sqlite:///{target}"
     clock = SimulatedClock(START)
     with start_stack(url, clock, console=True) as running:
-        _people(running)
-        _import(running, TEAM)
+        add_people(running)
+        import_org(running, TEAM)
         appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
-        for email in ("parent@example.com", "peer@example.com", "lead@example.com"):
-            propose_enrolment(running, email, date(2026, 6, 1), date(2026, 12, 7))
-        accept(
-            running.factory,
-            clock,
-            running.services.enrolment_hooks,
-            tenant_id=TEAM,
-            user_id=USERS["parent@example.com"],
-            contact_during_leave=True,
-            leave_out_family=False,
-        )
+        seed_program(running, clock)
         add_help_link(running.factory, clock, tenant_id=TEAM, actor_user_id="UHR", fields=LINK)
         with unit_of_work(running.factory) as session:
             session.execute(update(Tenant).where(Tenant.id == TEAM).values(anonymity_minimum=1))

@@ -21,41 +21,27 @@ from hr_plugin.models import AuditEntry, HelpResource, Tenant
 from hr_plugin.resources import add_help_link, help_links
 from hr_plugin.testing.stack import AppStack, start_stack
 from tests.e2e.conftest import TEAM
-from tests.e2e.test_console_signin import Answer, Browser, _import, _people, _sign_in
-
-OTHER = "T0OTHER"
+from tests.e2e.console_flows import (
+    OTHER,
+    Browser,
+    add_people,
+    audited,
+    console_url,
+    form_token,
+    import_org,
+    page_text,
+    sign_in,
+    signed_in,
+)
 
 
 @pytest.fixture
 def hr(database_url: str, clock: SimulatedClock) -> Iterator[AppStack]:
     with start_stack(database_url, clock, console=True) as running:
-        _people(running)
-        _import(running, TEAM)
+        add_people(running)
+        import_org(running, TEAM)
         appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
         yield running
-
-
-def _signed_in(stack: AppStack, user: str = "UHR") -> Browser:
-    browser = Browser()
-    assert _sign_in(stack, browser, user)[-1].status == 200
-    return browser
-
-
-def _url(stack: AppStack, path: str) -> str:
-    return f"{stack.server.url}/hr/{path}"
-
-
-def _token(page: Answer) -> str:
-    return page.body.split('name="csrf_token" value="')[1].split('"')[0]
-
-
-def _text(page: Answer) -> str:
-    return html.unescape(page.body)
-
-
-def _audit(stack: AppStack, action: str) -> list[AuditEntry]:
-    with unit_of_work(stack.factory) as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def _link_count(stack: AppStack) -> int:
@@ -97,13 +83,13 @@ def _other_tenant(stack: AppStack) -> int:
 
 
 def test_an_added_help_link_is_the_app_homes_link(hr: AppStack, clock: SimulatedClock) -> None:
-    browser = _signed_in(hr)
-    page = browser.request(_url(hr, "help-links"))
+    browser = signed_in(hr)
+    page = browser.request(console_url(hr, "help-links"))
     assert page.status == 200 and "No help links yet." in page.body and "<script" not in page.body
     for name in ("kind", "name", "url", "country", "description", "sessions"):
         assert f'<label for="{name}"' in page.body
-    added = browser.request(_url(hr, "help-links"), {**LINK, "csrf_token": _token(page)})
-    assert added.status == 303 and added.location == _url(hr, "help-links")
+    added = browser.request(console_url(hr, "help-links"), {**LINK, "csrf_token": form_token(page)})
+    assert added.status == 303 and added.location == console_url(hr, "help-links")
     # The same data the HR App Home's editor reads.
     [link] = help_links(hr.factory, tenant_id=TEAM)
     assert (link.kind, link.country, link.name, link.url, link.sessions) == (
@@ -113,9 +99,9 @@ def test_an_added_help_link_is_the_app_homes_link(hr: AppStack, clock: Simulated
         "https://example.org/talk",
         6,
     )
-    shown = browser.request(_url(hr, "help-links"))
+    shown = browser.request(console_url(hr, "help-links"))
     assert "Talk it through" in shown.body and "https://example.org/talk" in shown.body
-    [entry] = _audit(hr, "resources.added")
+    [entry] = audited(hr, "resources.added")
     assert entry.actor == "UHR" and entry.tenant_id == TEAM and entry.at == clock.now()
 
 
@@ -130,10 +116,10 @@ def test_an_added_help_link_is_the_app_homes_link(hr: AppStack, clock: Simulated
 def test_an_invalid_help_link_shows_the_error_beside_its_field_and_changes_nothing(
     hr: AppStack, change: dict[str, str], field: str, sentence: str
 ) -> None:
-    browser = _signed_in(hr)
-    token = _token(browser.request(_url(hr, "help-links")))
+    browser = signed_in(hr)
+    token = form_token(browser.request(console_url(hr, "help-links")))
     typed = {**LINK, **change}
-    page = browser.request(_url(hr, "help-links"), {**typed, "csrf_token": token})
+    page = browser.request(console_url(hr, "help-links"), {**typed, "csrf_token": token})
     assert page.status == 400
     assert f'<strong id="{field}-error">{html.escape(sentence)}</strong>' in page.body
     assert f'aria-describedby="{field}-hint {field}-error"' in page.body or (
@@ -144,49 +130,52 @@ def test_an_invalid_help_link_shows_the_error_beside_its_field_and_changes_nothi
     assert 'value="Talk it through"' in page.body
     if field != "kind":
         assert f'value="{html.escape(typed[field])}"' in page.body
-    assert _link_count(hr) == 0 and _audit(hr, "resources.added") == []
+    assert _link_count(hr) == 0 and audited(hr, "resources.added") == []
 
 
 def test_a_help_link_is_removed(hr: AppStack) -> None:
     [link] = add_help_link(hr.factory, hr.services.clock, tenant_id=TEAM, actor_user_id="UHR", fields=LINK)
-    browser = _signed_in(hr)
-    token = _token(browser.request(_url(hr, "help-links")))
-    gone = browser.request(_url(hr, f"help-links/{link.id}/remove"), {"csrf_token": token})
+    browser = signed_in(hr)
+    token = form_token(browser.request(console_url(hr, "help-links")))
+    gone = browser.request(console_url(hr, f"help-links/{link.id}/remove"), {"csrf_token": token})
     assert gone.status == 303
     assert help_links(hr.factory, tenant_id=TEAM) == []
-    [entry] = _audit(hr, "resources.removed")
+    [entry] = audited(hr, "resources.removed")
     assert entry.actor == "UHR" and entry.details == {"id": link.id}
 
 
 def test_a_post_without_the_right_csrf_token_is_refused_and_changes_nothing(hr: AppStack) -> None:
     [link] = add_help_link(hr.factory, hr.services.clock, tenant_id=TEAM, actor_user_id="UHR", fields=LINK)
-    browser = _signed_in(hr)
+    browser = signed_in(hr)
     other = {**LINK, "url": "https://example.org/other"}
     for token in ({}, {"csrf_token": "forged"}, {"csrf_token": ""}):
-        assert browser.request(_url(hr, "help-links"), {**other, **token}).status == 400
-        assert browser.request(_url(hr, f"help-links/{link.id}/remove"), token).status == 400
+        assert browser.request(console_url(hr, "help-links"), {**other, **token}).status == 400
+        assert browser.request(console_url(hr, f"help-links/{link.id}/remove"), token).status == 400
     # Another admin's session's token is not this session's.
     assert [item.id for item in help_links(hr.factory, tenant_id=TEAM)] == [link.id]
-    assert _audit(hr, "resources.removed") == []
+    assert audited(hr, "resources.removed") == []
 
 
 def test_another_tenants_help_links_never_appear_nor_can_be_removed(hr: AppStack) -> None:
     theirs = _other_tenant(hr)
-    browser = _signed_in(hr)
-    page = browser.request(_url(hr, "help-links"))
+    browser = signed_in(hr)
+    page = browser.request(console_url(hr, "help-links"))
     assert "Theirs" not in page.body and "other.example" not in page.body
     assert (
-        browser.request(_url(hr, f"help-links/{theirs}/remove"), {"csrf_token": _token(page)}).status == 303
+        browser.request(
+            console_url(hr, f"help-links/{theirs}/remove"), {"csrf_token": form_token(page)}
+        ).status
+        == 303
     )
     assert len(help_links(hr.factory, tenant_id=OTHER)) == 1
-    assert _audit(hr, "resources.removed") == []
+    assert audited(hr, "resources.removed") == []
 
 
 def test_someone_not_an_hr_admin_is_refused_every_page(hr: AppStack) -> None:
     browser = Browser()
-    assert _sign_in(hr, browser, "UPEER")[-1].status == 403
+    assert sign_in(hr, browser, "UPEER")[-1].status == 403
     for path in ("help-links", "budgets", "audit"):
-        answer = browser.request(_url(hr, path))
+        answer = browser.request(console_url(hr, path))
         assert answer.status == 302 and "/openid/connect/authorize" in answer.location
 
 
@@ -216,11 +205,11 @@ def test_a_budget_with_an_invalid_value_shows_the_modals_sentence_then_saves_whe
     from hr_plugin.reintegration.policy import PolicyError, parse_policy
     from hr_plugin.reintegration.views import PolicySubmission
 
-    browser = _signed_in(hr)
-    page = browser.request(_url(hr, "budgets"))
+    browser = signed_in(hr)
+    page = browser.request(console_url(hr, "budgets"))
     assert page.status == 200 and "Default" in page.body and "<script" not in page.body
     before = _policies(hr)
-    refused = browser.request(_url(hr, "budgets"), {**POLICY, "csrf_token": _token(page)})
+    refused = browser.request(console_url(hr, "budgets"), {**POLICY, "csrf_token": form_token(page)})
     assert refused.status == 400
     # The sentence the Slack modal shows beside the same field, for the same typed values.
     with pytest.raises(PolicyError) as modal:
@@ -229,40 +218,42 @@ def test_a_budget_with_an_invalid_value_shows_the_modals_sentence_then_saves_whe
     assert f'<strong id="reduced_percent-error">{modal.value.message}</strong>' in refused.body
     assert 'aria-describedby="reduced_percent-error"' in refused.body
     assert 'value="150"' in refused.body and 'value="75, 90"' in refused.body
-    assert _policies(hr) == before and _audit(hr, "policy.created") == []
+    assert _policies(hr) == before and audited(hr, "policy.created") == []
     # Without the CSRF token, even a good policy is refused.
     fixed = {**POLICY, "reduced_percent": "50"}
-    assert browser.request(_url(hr, "budgets"), fixed).status == 400
+    assert browser.request(console_url(hr, "budgets"), fixed).status == 400
     assert _policies(hr) == before
-    saved = browser.request(_url(hr, "budgets"), {**fixed, "csrf_token": _token(page)})
+    saved = browser.request(console_url(hr, "budgets"), {**fixed, "csrf_token": form_token(page)})
     assert saved.status == 303
     assert ("Engineering", "Engineering") in _policies(hr)
-    [entry] = _audit(hr, "policy.created")
+    [entry] = audited(hr, "policy.created")
     assert entry.actor == "UHR" and entry.tenant_id == TEAM and entry.subject == "Engineering"
     assert entry.at == clock.now()
-    shown = _text(browser.request(_url(hr, "budgets")))
+    shown = page_text(browser.request(console_url(hr, "budgets")))
     assert "3 weeks at 50%, then 1 week at 75%, then 1 week at 90%" in shown
 
 
 def test_a_scope_error_is_shown_beside_the_scope_value_as_in_the_modal(hr: AppStack) -> None:
-    browser = _signed_in(hr)
-    token = _token(browser.request(_url(hr, "budgets")))
+    browser = signed_in(hr)
+    token = form_token(browser.request(console_url(hr, "budgets")))
     typed = {**POLICY, "reduced_percent": "50", "scope": "country", "scope_value": "Germany"}
-    refused = browser.request(_url(hr, "budgets"), {**typed, "csrf_token": token})
+    refused = browser.request(console_url(hr, "budgets"), {**typed, "csrf_token": token})
     assert refused.status == 400
     assert '<strong id="scope_value-error">a country is a two-letter code, like GB</strong>' in refused.body
 
 
 def test_the_plan_preview_shows_a_plan_with_the_countrys_holidays(hr: AppStack) -> None:
-    browser = _signed_in(hr)
+    browser = signed_in(hr)
     query = "policy=Default&return_date=2026-12-21&country=GB"
-    page = _text(browser.request(_url(hr, f"budgets?{query}")))
+    page = page_text(browser.request(console_url(hr, f"budgets?{query}")))
     # Two weeks at 50% and a week at 75% from Monday 21 December: Christmas and Boxing Day
     # (the 28th, in lieu) push the plan later.
     assert "Plan from 2026-12-21" in page
     assert "<td>2026-12-21</td><td>50%</td>" in page and "2026-12-25" in page
     assert "full capacity from 2027-01-1" in page
-    bad = _text(browser.request(_url(hr, "budgets?policy=Default&return_date=2026-12-21&country=XX")))
+    bad = page_text(
+        browser.request(console_url(hr, "budgets?policy=Default&return_date=2026-12-21&country=XX"))
+    )
     assert '<strong id="country-error">' in bad and "<caption>Plan from" not in bad
 
 
@@ -290,8 +281,8 @@ def test_the_audit_log_pages_filters_and_shows_this_tenant_only(hr: AppStack, cl
     _other_tenant(hr)
     _entries(hr, 60, "policy.bulk", datetime(2026, 1, 10, tzinfo=UTC))
     _entries(hr, 3, "policy.early", datetime(2025, 12, 1, tzinfo=UTC))
-    browser = _signed_in(hr)
-    first = _text(browser.request(_url(hr, "audit")))
+    browser = signed_in(hr)
+    first = page_text(browser.request(console_url(hr, "audit")))
     assert "other.secret" not in first and "UOTHER" not in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     assert first.count("<tr><td>") == 50
@@ -302,24 +293,24 @@ def test_the_audit_log_pages_filters_and_shows_this_tenant_only(hr: AppStack, cl
     with unit_of_work(hr.factory) as session:
         total = session.scalar(select(func.count()).where(AuditEntry.tenant_id == TEAM)) or 0
     assert 64 <= total <= 100
-    second = _text(browser.request(_url(hr, "audit?page=2")))
+    second = page_text(browser.request(console_url(hr, "audit?page=2")))
     assert 'rel="prev"' in second and 'rel="next"' not in second
     assert second.count("<tr><td>") == total - 50 and "policy.early" in second
     # By kind, then by dates (both days included).
-    bulk = _text(browser.request(_url(hr, "audit?action=policy.early")))
+    bulk = page_text(browser.request(console_url(hr, "audit?action=policy.early")))
     assert bulk.count("<tr><td>") == 3 and "policy.bulk</td>" not in bulk
-    dated = _text(browser.request(_url(hr, "audit?start=2026-01-10&end=2026-01-10")))
+    dated = page_text(browser.request(console_url(hr, "audit?start=2026-01-10&end=2026-01-10")))
     assert dated.count("<tr><td>") == 24 and "policy.early</td>" not in dated
-    paged = _text(browser.request(_url(hr, "audit?action=policy.bulk&page=2")))
+    paged = page_text(browser.request(console_url(hr, "audit?action=policy.bulk&page=2")))
     assert paged.count("<tr><td>") == 10
     assert (
         'href="/hr/audit?action=policy.bulk&amp;page=1"'
-        in browser.request(_url(hr, "audit?action=policy.bulk&page=2")).body
+        in browser.request(console_url(hr, "audit?action=policy.bulk&page=2")).body
     )
-    bad = browser.request(_url(hr, "audit?start=soon"))
+    bad = browser.request(console_url(hr, "audit?start=soon"))
     assert bad.status == 200 and '<strong id="start-error">' in bad.body
     # The other tenant's kinds are not even offered as a filter.
-    assert "other.secret" not in _text(browser.request(_url(hr, "audit?action=other.secret")))
+    assert "other.secret" not in page_text(browser.request(console_url(hr, "audit?action=other.secret")))
 
 
 def test_the_audit_log_shows_only_what_hr_may_see(hr: AppStack) -> None:
@@ -340,11 +331,11 @@ def test_the_audit_log_shows_only_what_hr_may_see(hr: AppStack) -> None:
     for kind in hidden:
         _entries(hr, 1, kind, datetime(2026, 1, 10, tzinfo=UTC))
     _entries(hr, 1, "resources.added", datetime(2026, 1, 11, tzinfo=UTC))
-    browser = _signed_in(hr)
+    browser = signed_in(hr)
 
-    page = _text(browser.request(_url(hr, "audit")))
+    page = page_text(browser.request(console_url(hr, "audit")))
 
     assert "resources.added" in page and "console.signed_in" in page  # the page shows entries
     for kind in hidden:
         assert kind not in page, kind
-        assert kind not in _text(browser.request(_url(hr, f"audit?action={kind}"))), kind
+        assert kind not in page_text(browser.request(console_url(hr, f"audit?action={kind}"))), kind

@@ -23,8 +23,18 @@ from huddles import service
 from huddles.models import Huddle, HuddleCycle
 from huddles.series import Cadence
 from tests.e2e.conftest import TEAM
-from tests.e2e.test_console_forms import OTHER, _audit, _signed_in, _text, _token, _url
-from tests.e2e.test_console_signin import Answer, Browser, _import, _people
+from tests.e2e.console_flows import (
+    OTHER,
+    Answer,
+    Browser,
+    add_people,
+    audited,
+    console_url,
+    form_token,
+    import_org,
+    page_text,
+    signed_in,
+)
 from tests.huddle_rows import add_huddle
 
 SETTINGS = {
@@ -41,15 +51,15 @@ SETTINGS = {
 @pytest.fixture
 def hr(database_url: str, clock: SimulatedClock) -> Iterator[AppStack]:
     with start_stack(database_url, clock, console=True) as running:
-        _people(running)
-        _import(running, TEAM)
+        add_people(running)
+        import_org(running, TEAM)
         appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
         yield running
 
 
 def _post(browser: Browser, stack: AppStack, data: dict[str, str | list[str]]) -> Answer:
     """A POST of the huddles form, with repeated fields (the days to avoid) as a browser sends them."""
-    url = _url(stack, "huddles")
+    url = console_url(stack, "huddles")
     body = urlencode(data, doseq=True).encode()
     try:
         with browser.opener.open(urllib.request.Request(url, data=body), timeout=10) as answer:
@@ -63,10 +73,10 @@ def test_the_page_shows_the_settings_and_the_schedule_without_names(hr: AppStack
     add_huddle(hr.factory, TEAM, now, starts_in=timedelta(days=3, hours=2), members=("UPARENT", "UPEER"))
     before = now - timedelta(days=40)  # last month's cycle, taken place
     add_huddle(hr.factory, TEAM, before, starts_in=timedelta(hours=1), members=("ULEAD", "UBOSS", "UHR"))
-    browser = _signed_in(hr)
-    page = browser.request(_url(hr, "huddles"))
+    browser = signed_in(hr)
+    page = browser.request(console_url(hr, "huddles"))
     assert page.status == 200 and "<script" not in page.body
-    text = _text(page)
+    text = page_text(page)
     assert '<a href="/hr/huddles">Huddles</a>' in page.body
     start = now + timedelta(days=3, hours=2)
     assert f"<tr><td>{start:%a %d %b %Y %H:%M}</td><td>2</td><td>No facilitator yet</td></tr>" in text
@@ -90,10 +100,10 @@ def test_the_page_shows_the_settings_and_the_schedule_without_names(hr: AppStack
 
 
 def test_saved_settings_are_the_slack_modals_and_audited(hr: AppStack) -> None:
-    browser = _signed_in(hr)
-    token = _token(browser.request(_url(hr, "huddles")))
+    browser = signed_in(hr)
+    token = form_token(browser.request(console_url(hr, "huddles")))
     saved = _post(browser, hr, {**SETTINGS, "avoided_weekdays": ["4", "0"], "csrf_token": token})
-    assert saved.status == 303 and saved.location == _url(hr, "huddles")
+    assert saved.status == 303 and saved.location == console_url(hr, "huddles")
     config = service.current_config(hr.factory, tenant_id=TEAM)
     assert config == service.HuddleConfig(
         True,
@@ -107,10 +117,10 @@ def test_saved_settings_are_the_slack_modals_and_audited(hr: AppStack) -> None:
         ),
         "https://video.example/huddle",
     )
-    [entry] = _audit(hr, "huddles.settings_changed")
+    [entry] = audited(hr, "huddles.settings_changed")
     assert entry.actor == "UHR" and entry.tenant_id == TEAM and entry.details["video_link"] is True
-    page = browser.request(_url(hr, "huddles"))
-    assert "Every 2 months, in week 3, avoiding Monday, Friday; groups of 5 to 6" in _text(page)
+    page = browser.request(console_url(hr, "huddles"))
+    assert "Every 2 months, in week 3, avoiding Monday, Friday; groups of 5 to 6" in page_text(page)
     assert 'value="https://video.example/huddle"' in page.body
     assert (
         '<input checked id="avoided_weekdays-4" name="avoided_weekdays" type="checkbox" value="4">'
@@ -140,23 +150,23 @@ def test_saved_settings_are_the_slack_modals_and_audited(hr: AppStack) -> None:
 def test_invalid_settings_show_the_modals_sentence_beside_the_field_and_change_nothing(
     hr: AppStack, change: dict[str, str | list[str]], field: str, sentence: str
 ) -> None:
-    browser = _signed_in(hr)
-    token = _token(browser.request(_url(hr, "huddles")))
+    browser = signed_in(hr)
+    token = form_token(browser.request(console_url(hr, "huddles")))
     page = _post(browser, hr, {**SETTINGS, **change, "csrf_token": token})
     assert page.status == 400
-    assert f'<strong id="{field}-error">{sentence}' in _text(page)
+    assert f'<strong id="{field}-error">{sentence}' in page_text(page)
     assert 'aria-invalid="true"' in page.body
     assert service.current_config(hr.factory, tenant_id=TEAM) == service.DEFAULT_CONFIG
-    assert _audit(hr, "huddles.settings_changed") == []
+    assert audited(hr, "huddles.settings_changed") == []
 
 
 def test_settings_without_the_csrf_token_change_nothing(hr: AppStack) -> None:
-    browser = _signed_in(hr)
-    browser.request(_url(hr, "huddles"))
+    browser = signed_in(hr)
+    browser.request(console_url(hr, "huddles"))
     assert _post(browser, hr, {**SETTINGS}).status == 400
     assert _post(browser, hr, {**SETTINGS, "csrf_token": "forged"}).status == 400
     assert service.current_config(hr.factory, tenant_id=TEAM) == service.DEFAULT_CONFIG
-    assert _audit(hr, "huddles.settings_changed") == []
+    assert audited(hr, "huddles.settings_changed") == []
 
 
 def test_another_tenants_huddles_never_show(hr: AppStack) -> None:
@@ -179,6 +189,6 @@ def test_another_tenants_huddles_never_show(hr: AppStack) -> None:
             )
         )
         session.commit()
-    page = _signed_in(hr).request(_url(hr, "huddles"))
-    text = _text(page)
+    page = signed_in(hr).request(console_url(hr, "huddles"))
+    text = page_text(page)
     assert "Nothing scheduled yet." in text and "No huddles yet." in text and "2031-01" not in text

@@ -28,8 +28,16 @@ from mentoring.service.reads import NEXT_ROUND, NO_FREE_PLACE, NOT_DUE, ONLY_REP
 from mentoring.views import MentorForm
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM, propose_enrolment
-from tests.e2e.test_console_forms import OTHER, _audit, _signed_in, _text, _token, _url
-from tests.e2e.test_console_signin import _import, _people
+from tests.e2e.console_flows import (
+    OTHER,
+    add_people,
+    audited,
+    console_url,
+    form_token,
+    import_org,
+    page_text,
+    signed_in,
+)
 
 PERMITTED = {NEXT_ROUND, NO_FREE_PLACE, ONLY_REPORTING_LINE}
 
@@ -38,8 +46,8 @@ PERMITTED = {NEXT_ROUND, NO_FREE_PLACE, ONLY_REPORTING_LINE}
 def hr(database_url: str, clock: SimulatedClock) -> Iterator[AppStack]:
     """Pat Parent enrolled, back on 7 December 2026 (so due now, 23 November)."""
     with start_stack(database_url, clock, console=True) as running:
-        _people(running)
-        _import(running, TEAM)
+        add_people(running)
+        import_org(running, TEAM)
         appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
         propose_enrolment(running, "parent@example.com", date(2026, 6, 1), date(2026, 12, 7))
         flow.enrol(running, "UPARENT")
@@ -73,10 +81,10 @@ def test_the_page_lists_mentors_free_places_pairs_and_who_is_waiting_and_why(hr:
     _mentor(hr, "ULEAD", capacity=1)
     propose_enrolment(hr, "boss@example.com", date(2026, 10, 1), date(2027, 3, 1))
     flow.enrol(hr, "UBOSS")
-    browser = _signed_in(hr)
-    page = browser.request(_url(hr, "mentoring"))
+    browser = signed_in(hr)
+    page = browser.request(console_url(hr, "mentoring"))
     assert page.status == 200 and "<script" not in page.body
-    text = _text(page)
+    text = page_text(page)
     assert _row(text, "Lee Lead", "1", "0", "1") and _row(text, "Pim Peer", "2", "0", "2")
     assert _row(text, "Pat Parent", NEXT_ROUND)
     assert _row(text, "Bea Boss", NOT_DUE.format(back="1 March 2027"))
@@ -84,29 +92,29 @@ def test_the_page_lists_mentors_free_places_pairs_and_who_is_waiting_and_why(hr:
     assert '<a href="/hr/mentoring">Mentoring</a>' in page.body
 
     # Pair by hand; the page then shows the pair, the place taken and Pat no longer waiting.
-    token = _token(page)
+    token = form_token(page)
     paired = browser.request(
-        _url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER", "csrf_token": token}
+        console_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER", "csrf_token": token}
     )
-    assert paired.status == 303 and paired.location == _url(hr, "mentoring")
+    assert paired.status == 303 and paired.location == console_url(hr, "mentoring")
     assert _matches(hr) == [("UPARENT", "UPEER", "asked")]
-    [entry] = _audit(hr, "mentoring.mentor_asked")
+    [entry] = audited(hr, "mentoring.mentor_asked")
     assert entry.actor == "UHR" and entry.tenant_id == TEAM
     with unit_of_work(hr.factory) as session:
         [origin] = session.scalars(select(Match.origin)).all()
     assert origin == service.BY_HR
-    text = _text(browser.request(_url(hr, "mentoring")))
+    text = page_text(browser.request(console_url(hr, "mentoring")))
     assert _row(text, "Pat Parent", "Pim Peer", "Mentor asked, waiting for an answer")
     assert _row(text, "Pim Peer", "2", "1", "1")
     assert "<td>Pat Parent</td><td>" + NEXT_ROUND not in text
 
 
 def test_only_mentors_in_the_reporting_line_or_none_free_is_the_reason_given(hr: AppStack) -> None:
-    browser = _signed_in(hr)
-    assert _row(_text(browser.request(_url(hr, "mentoring"))), "Pat Parent", NO_FREE_PLACE)
+    browser = signed_in(hr)
+    assert _row(page_text(browser.request(console_url(hr, "mentoring"))), "Pat Parent", NO_FREE_PLACE)
     _mentor(hr, "ULEAD")
     _mentor(hr, "UBOSS")
-    assert _row(_text(browser.request(_url(hr, "mentoring"))), "Pat Parent", ONLY_REPORTING_LINE)
+    assert _row(page_text(browser.request(console_url(hr, "mentoring"))), "Pat Parent", ONLY_REPORTING_LINE)
 
 
 @pytest.mark.parametrize(
@@ -138,29 +146,29 @@ def test_a_refused_pairing_says_why_beside_the_mentor_and_changes_nothing(
             mentee_user_id="UHR",
             mentor_user_id="UPEER",
         )
-    before, asked = _matches(hr), len(_audit(hr, "mentoring.mentor_asked"))
-    browser = _signed_in(hr)
-    token = _token(browser.request(_url(hr, "mentoring")))
+    before, asked = _matches(hr), len(audited(hr, "mentoring.mentor_asked"))
+    browser = signed_in(hr)
+    token = form_token(browser.request(console_url(hr, "mentoring")))
     page = browser.request(
-        _url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": mentor, "csrf_token": token}
+        console_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": mentor, "csrf_token": token}
     )
     assert page.status == 400
-    assert f'<strong id="mentor-error">{reason}</strong>' in _text(page)
+    assert f'<strong id="mentor-error">{reason}</strong>' in page_text(page)
     assert 'aria-invalid="true"' in page.body
-    assert _matches(hr) == before and len(_audit(hr, "mentoring.mentor_asked")) == asked
+    assert _matches(hr) == before and len(audited(hr, "mentoring.mentor_asked")) == asked
 
 
 def test_a_pairing_without_the_csrf_token_changes_nothing(hr: AppStack) -> None:
     _mentor(hr, "UPEER")
-    browser = _signed_in(hr)
-    browser.request(_url(hr, "mentoring"))
-    refused = browser.request(_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER"})
+    browser = signed_in(hr)
+    browser.request(console_url(hr, "mentoring"))
+    refused = browser.request(console_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER"})
     assert refused.status == 400
     wrong = browser.request(
-        _url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER", "csrf_token": "x"}
+        console_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER", "csrf_token": "x"}
     )
     assert wrong.status == 400
-    assert _matches(hr) == [] and _audit(hr, "mentoring.mentor_asked") == []
+    assert _matches(hr) == [] and audited(hr, "mentoring.mentor_asked") == []
 
 
 def test_preferences_exclusions_tags_declines_and_leaving_out_never_show(hr: AppStack) -> None:
@@ -187,8 +195,8 @@ def test_preferences_exclusions_tags_declines_and_leaving_out_never_show(hr: App
     service.respond(
         hr.factory, hr.services.clock, tenant_id=TEAM, user_id="UPEER", match_id=match_id, accept=False
     )
-    browser = _signed_in(hr)
-    text = _text(browser.request(_url(hr, "mentoring")))
+    browser = signed_in(hr)
+    text = page_text(browser.request(console_url(hr, "mentoring")))
     # Pat waits: Hal is excluded and Pim declined, and the page says only a permitted reason.
     [reason] = [r for r in PERMITTED if _row(text, "Pat Parent", r)]
     assert reason == NEXT_ROUND
@@ -203,12 +211,14 @@ def test_preferences_exclusions_tags_declines_and_leaving_out_never_show(hr: App
         wants_mentor=False,
         manager_may_know=False,
     )
-    later = _text(browser.request(_url(hr, "mentoring")))
+    later = page_text(browser.request(console_url(hr, "mentoring")))
     assert any(_row(later, "Pat Parent", r) for r in PERMITTED)
     # A refused pairing with the excluded (or the declining) mentor names neither.
-    token = _token(browser.request(_url(hr, "mentoring")))
-    refused = _text(
-        browser.request(_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER", "csrf_token": token})
+    token = form_token(browser.request(console_url(hr, "mentoring")))
+    refused = page_text(
+        browser.request(
+            console_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UPEER", "csrf_token": token}
+        )
     )
     assert "These two cannot be paired just now. Please choose another mentor." in refused
     for page in (text, later, refused):
@@ -250,12 +260,12 @@ def test_another_tenants_mentors_and_people_never_show(hr: AppStack) -> None:
             MentorProfile(tenant_id=OTHER, employee_id=other.id, capacity=3, created_at=now, updated_at=now)
         )
         session.commit()
-    browser = _signed_in(hr)
-    page = browser.request(_url(hr, "mentoring"))
+    browser = signed_in(hr)
+    page = browser.request(console_url(hr, "mentoring"))
     assert page.status == 200 and "Otto Other" not in page.body and "UOTTO" not in page.body
-    token = _token(page)
+    token = form_token(page)
     refused = browser.request(
-        _url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UOTTO", "csrf_token": token}
+        console_url(hr, "mentoring"), {"mentee": "UPARENT", "mentor": "UOTTO", "csrf_token": token}
     )
     assert refused.status == 400
     with unit_of_work(hr.factory) as session:

@@ -12,7 +12,6 @@ import html
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -21,11 +20,16 @@ from sqlalchemy import event, update
 from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import unit_of_work
-from hr_plugin.enrolment import accept
 from hr_plugin.models import Tenant
 from hr_plugin.testing.stack import AppStack, start_stack
-from tests.e2e.conftest import TEAM, USERS, propose_enrolment
-from tests.e2e.test_console_signin import Browser, _import, _people, _sign_in
+from tests.e2e.conftest import TEAM
+from tests.e2e.console_flows import (
+    Browser,
+    add_people,
+    import_org,
+    seed_program,
+    sign_in,
+)
 
 FIGURES = ("phases", "returns", "huddles", "mentoring", "met")
 
@@ -40,26 +44,16 @@ def _minimum(stack: AppStack, tenant: str, minimum: int) -> None:
 def console(database_url: str, clock: SimulatedClock) -> Iterator[AppStack]:
     """Three people proposed, one of whom accepted (enrolled, no plan without a policy)."""
     with start_stack(database_url, clock, console=True) as running:
-        _people(running)
-        _import(running, TEAM)
+        add_people(running)
+        import_org(running, TEAM)
         appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
-        for email in ("parent@example.com", "peer@example.com", "lead@example.com"):
-            propose_enrolment(running, email, date(2026, 6, 1), date(2026, 12, 7))
-        accept(
-            running.factory,
-            clock,
-            running.services.enrolment_hooks,
-            tenant_id=TEAM,
-            user_id=USERS["parent@example.com"],
-            contact_during_leave=True,
-            leave_out_family=False,
-        )
+        seed_program(running, clock)
         yield running
 
 
 def _overview(stack: AppStack, browser: Browser | None = None) -> Any:
     browser = browser or Browser()
-    _sign_in(stack, browser, "UHR")
+    sign_in(stack, browser, "UHR")
     return browser.request(f"{stack.server.url}/hr/overview")
 
 
@@ -147,7 +141,7 @@ def test_each_figure_downloads_as_csv_with_the_pages_numbers(console: AppStack, 
 def test_the_phases_csv(console: AppStack) -> None:
     _minimum(console, TEAM, 1)
     browser = Browser()
-    _sign_in(console, browser, "UHR")
+    sign_in(console, browser, "UHR")
     _, rows = _csv(console, browser, "phases")
     assert rows == [
         ["Phase", "People"],
@@ -161,7 +155,7 @@ def test_the_phases_csv(console: AppStack) -> None:
 
 def test_an_unknown_figure_is_not_found(console: AppStack) -> None:
     browser = Browser()
-    _sign_in(console, browser, "UHR")
+    sign_in(console, browser, "UHR")
     assert browser.request(f"{console.server.url}/hr/downloads/nothing.csv").status == 404
 
 
@@ -191,7 +185,7 @@ def test_another_tenants_figures_never_appear(console: AppStack, clock: Simulate
 
 def test_a_person_who_is_not_an_hr_admin_is_refused(console: AppStack) -> None:
     browser = Browser()
-    _sign_in(console, browser, "UPEER")
+    sign_in(console, browser, "UPEER")
     for path in ("overview", "downloads/phases.csv"):
         answer = browser.request(f"{console.server.url}/hr/{path}")
         assert answer.status in (302, 403)
@@ -206,7 +200,7 @@ def test_no_private_space_table_is_read(console: AppStack) -> None:
         statements.append(statement)
 
     browser = Browser()
-    _sign_in(console, browser, "UHR")
+    sign_in(console, browser, "UHR")
     event.listen(engine, "before_cursor_execute", seen)
     try:
         page = browser.request(f"{console.server.url}/hr/overview").body

@@ -8,110 +8,40 @@ reused code, an expired or wrong-nonce id_token, a non-admin) ends on a refusal 
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
 
 from hr_plugin.admins import appoint_by_email
 from hr_plugin.clock import SimulatedClock
-from hr_plugin.db import unit_of_work
-from hr_plugin.directory import import_directory, parse_directory_csv
-from hr_plugin.models import AuditEntry
 from hr_plugin.testing.stack import CLIENT_ID, AppStack, start_stack
-from tests.e2e.conftest import ORG_CSV, TEAM, USERS
-
-
-@dataclass
-class Answer:
-    status: int
-    url: str
-    headers: Any
-    body: str
-
-    @property
-    def location(self) -> str:
-        return urljoin(self.url, str(self.headers.get("Location", "")))
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class Browser:
-    """Keeps cookies; ``get``/``post`` answer one request, ``follow`` walks the redirects."""
-
-    def __init__(self) -> None:
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
-
-    def request(self, url: str, data: dict[str, str] | None = None) -> Answer:
-        body = urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(urllib.request.Request(url, data=body), timeout=10) as answer:
-                return Answer(answer.status, url, answer.headers, answer.read().decode())
-        except urllib.error.HTTPError as error:
-            return Answer(error.code, url, error.headers, error.read().decode())
-
-    def follow(self, url: str) -> list[Answer]:
-        answers = [self.request(url)]
-        while answers[-1].status in (301, 302, 303) and len(answers) < 10:
-            answers.append(self.request(answers[-1].location))
-        return answers
+from tests.e2e.conftest import TEAM
+from tests.e2e.console_flows import (
+    Browser,
+    add_people,
+    audited,
+    console_home,
+    import_org,
+    sign_in,
+)
 
 
 @pytest.fixture
 def console(database_url: str, clock: SimulatedClock) -> Iterator[AppStack]:
     with start_stack(database_url, clock, console=True) as running:
-        _people(running)
-        _import(running, TEAM)
+        add_people(running)
+        import_org(running, TEAM)
         appoint_by_email(running.factory, clock, tenant_id=TEAM, email="hr@example.com", actor="test")
         running.fake.sign_in_as("UHR")
         yield running
 
 
-def _people(stack: AppStack) -> None:
-    for email, user_id in USERS.items():
-        stack.fake.add_user(user_id, name=email.split("@")[0], real_name=email, email=email)
-
-
-def _import(stack: AppStack, tenant: str) -> None:
-    import_directory(
-        stack.factory,
-        tenant_id=tenant,
-        rows=parse_directory_csv(ORG_CSV),
-        slack=stack.clients.client_for(tenant),
-        clock=stack.services.clock,
-        full=True,
-        actor="test",
-    )
-
-
-def _home(stack: AppStack) -> str:
-    return f"{stack.server.url}/hr/"
-
-
-def _sign_in(stack: AppStack, browser: Browser, user: str, team: str | None = None) -> list[Answer]:
-    stack.fake.sign_in_as(user, team_id=team)
-    return browser.follow(_home(stack))
-
-
-def _audit(stack: AppStack, action: str) -> list[AuditEntry]:
-    with unit_of_work(stack.factory) as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-
-
 def test_without_a_session_the_console_sends_the_browser_to_slack(console: AppStack) -> None:
-    answer = Browser().request(_home(console))
+    answer = Browser().request(console_home(console))
     assert answer.status == 302
     target = urlsplit(answer.location)
     assert f"{target.scheme}://{target.netloc}" == console.fake.url
@@ -130,7 +60,7 @@ def test_without_a_session_the_console_sends_the_browser_to_slack(console: AppSt
 
 def test_an_hr_admin_signs_in_and_out(console: AppStack, clock: SimulatedClock) -> None:
     browser = Browser()
-    answers = _sign_in(console, browser, "UHR")
+    answers = sign_in(console, browser, "UHR")
     assert [answer.status for answer in answers] == [302, 302, 302, 200], answers
     page = answers[-1]
     assert "Signed in as Hal Resources, HR admin of" in page.body
@@ -150,34 +80,34 @@ def test_an_hr_admin_signs_in_and_out(console: AppStack, clock: SimulatedClock) 
         "openid.authorize",
         "openid.connect.token",
     ]
-    [entry] = _audit(console, "console.signed_in")
+    [entry] = audited(console, "console.signed_in")
     assert entry.actor == "UHR" and entry.tenant_id == TEAM and entry.at == clock.now()
     # Signing out needs the form's CSRF token.
     token = page.body.split('name="csrf_token" value="')[1].split('"')[0]
     refused = browser.request(f"{console.server.url}/hr/signout", {"csrf_token": "forged"})
     assert refused.status == 400
-    assert browser.request(_home(console)).status == 200
+    assert browser.request(console_home(console)).status == 200
     out = browser.request(f"{console.server.url}/hr/signout", {"csrf_token": token})
     assert out.status == 200 and "You are signed out" in out.body
-    assert len(_audit(console, "console.signed_out")) == 1
-    assert browser.request(_home(console)).status == 302
+    assert len(audited(console, "console.signed_out")) == 1
+    assert browser.request(console_home(console)).status == 302
 
 
 def test_a_person_who_is_not_an_hr_admin_is_refused(console: AppStack) -> None:
-    answers = _sign_in(console, Browser(), "UPEER")
+    answers = sign_in(console, Browser(), "UPEER")
     assert answers[-1].status == 403 and "Not for you" in answers[-1].body
     assert "Content-Security-Policy" in answers[-1].headers
-    assert _audit(console, "console.signed_in") == []
+    assert audited(console, "console.signed_in") == []
 
 
 def test_someone_from_another_workspace_is_refused(console: AppStack) -> None:
     console.fake.add_workspace("T0ELSE", name="Else")
-    assert _sign_in(console, Browser(), "UHR", team="T0ELSE")[-1].status == 403
+    assert sign_in(console, Browser(), "UHR", team="T0ELSE")[-1].status == 403
 
 
 def test_a_callback_with_the_wrong_state_is_refused(console: AppStack) -> None:
     browser = Browser()
-    to_slack = browser.request(_home(console))
+    to_slack = browser.request(console_home(console))
     back = browser.request(to_slack.location)
     query = parse_qs(urlsplit(back.location).query)
     wrong = browser.request(
@@ -192,7 +122,7 @@ def test_a_callback_with_the_wrong_state_is_refused(console: AppStack) -> None:
 def test_a_callback_without_a_code_or_with_a_slack_error_is_refused(console: AppStack) -> None:
     for extra in ({}, {"error": "access_denied"}):
         browser = Browser()
-        state = parse_qs(urlsplit(browser.request(_home(console)).location).query)["state"][0]
+        state = parse_qs(urlsplit(browser.request(console_home(console)).location).query)["state"][0]
         answer = browser.request(
             f"{console.server.url}/hr/oidc/callback?{urlencode({'state': state, **extra})}"
         )
@@ -203,34 +133,34 @@ def test_a_forged_or_stale_cookie_never_gets_in_nor_breaks_the_page(
     console: AppStack, clock: SimulatedClock
 ) -> None:
     browser = Browser()
-    assert _sign_in(console, browser, "UHR")[-1].status == 200
+    assert sign_in(console, browser, "UHR")[-1].status == 200
     [cookie] = [cookie for cookie in browser.jar if cookie.name == "hr_console"]
     value = cookie.value
     payload = json.dumps({"user": {"tenant_id": TEAM, "user_id": "UHR", "name": "x", "tenant_name": "y"}})
     for forged in (value[:-4] + "AAAA", payload, "", "garbage.garbage.garbage"):
         cookie.value = forged
-        answer = browser.request(_home(console))
+        answer = browser.request(console_home(console))
         assert answer.status == 302 and "/openid/connect/authorize" in answer.location, forged
         callback = browser.request(f"{console.server.url}/hr/oidc/callback?code=1.x&state=y")
         assert callback.status == 400
     # A cookie from another app's key (another master key) is as good as a forged one.
     with start_stack(console.settings.database_url, clock, console=True) as other:
-        _people(other)
+        add_people(other)
         stranger = Browser()
-        assert _sign_in(other, stranger, "UHR")[-1].status == 200
+        assert sign_in(other, stranger, "UHR")[-1].status == 200
         [theirs] = [cookie for cookie in stranger.jar if cookie.name == "hr_console"]
     cookie.value = theirs.value
-    assert browser.request(_home(console)).status == 302
+    assert browser.request(console_home(console)).status == 302
 
 
 def test_a_reused_code_is_refused(console: AppStack) -> None:
     browser = Browser()
-    to_slack = browser.request(_home(console))
+    to_slack = browser.request(console_home(console))
     back = browser.request(to_slack.location)
     assert browser.request(back.location).status == 302  # signed in
     # A second browser replays the same callback with its own fresh sign-in state.
     thief = Browser()
-    state = parse_qs(urlsplit(thief.request(_home(console)).location).query)["state"][0]
+    state = parse_qs(urlsplit(thief.request(console_home(console)).location).query)["state"][0]
     code = parse_qs(urlsplit(back.location).query)["code"][0]
     replay = thief.request(
         f"{console.server.url}/hr/oidc/callback?{urlencode({'code': code, 'state': state})}"
@@ -251,15 +181,15 @@ def test_a_reused_code_is_refused(console: AppStack) -> None:
 )
 def test_a_bad_id_token_is_refused(console: AppStack, tamper: dict[str, Any], why: str) -> None:
     console.fake.tamper_next_id_token(**tamper)
-    answers = _sign_in(console, Browser(), "UHR")
+    answers = sign_in(console, Browser(), "UHR")
     assert answers[-1].status == 400, why
     assert "could not confirm who you are" in answers[-1].body
-    assert _audit(console, "console.signed_in") == []
+    assert audited(console, "console.signed_in") == []
 
 
 def test_an_expired_id_token_by_the_apps_clock_is_refused(console: AppStack, clock: SimulatedClock) -> None:
     browser = Browser()
-    to_slack = browser.request(_home(console))
+    to_slack = browser.request(console_home(console))
     back = browser.request(to_slack.location)
     # Slack's token lives five minutes from when it is issued; the clock is moved past that
     # between Slack issuing it and the app checking it by signing the token "in the past".
@@ -269,7 +199,7 @@ def test_an_expired_id_token_by_the_apps_clock_is_refused(console: AppStack, clo
 
 def test_a_sign_in_left_too_long_is_refused(console: AppStack, clock: SimulatedClock) -> None:
     browser = Browser()
-    to_slack = browser.request(_home(console))
+    to_slack = browser.request(console_home(console))
     back = browser.request(to_slack.location)
     clock.advance(timedelta(minutes=11))
     assert browser.request(back.location).status == 400
@@ -280,15 +210,15 @@ def test_an_admin_appointed_in_an_org_wide_install_signs_in_to_the_organisation(
 ) -> None:
     with start_stack(database_url, clock, oauth=True, console=True) as stack:
         stack.fake.add_workspace("T0GRID", name="Grid Workspace", enterprise_id="E0GRID", org_wide=True)
-        _people(stack)
+        add_people(stack)
         assert stack.install("T0GRID").status == 200
-        _import(stack, "E0GRID")
+        import_org(stack, "E0GRID")
         appoint_by_email(stack.factory, clock, tenant_id="E0GRID", email="hr@example.com", actor="test")
-        page = _sign_in(stack, Browser(), "UHR", team="T0GRID")[-1]
+        page = sign_in(stack, Browser(), "UHR", team="T0GRID")[-1]
         assert page.status == 200 and "HR admin of" in page.body
-        [entry] = _audit(stack, "console.signed_in")
+        [entry] = audited(stack, "console.signed_in")
         assert entry.tenant_id == "E0GRID"
-        assert _sign_in(stack, Browser(), "UPEER", team="T0GRID")[-1].status == 403
+        assert sign_in(stack, Browser(), "UPEER", team="T0GRID")[-1].status == 403
 
 
 def test_without_client_credentials_the_console_says_how_to_configure_it(stack: AppStack) -> None:
