@@ -53,18 +53,16 @@ def _space_view(
     profile = vault.profile(who.tenant_id, who.user_id)
     mine = own_enrolment(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
     today = services.clock.now().date()
-    arrival = date.fromisoformat(profile.arrival_date) if profile.arrival_date else None
-    anchor = signals.milestones_from(arrival, mine.leave_start if mine is not None else None)
-    due = (
-        [m for m in signals.milestones_due(anchor, today) if m not in profile.answered_milestones]
-        if anchor
-        else []
-    )
     partner = _partner(mine, profile)
     reviews = vault.reflections(who.tenant_id, who.user_id, "review")
-    answered = bool(profile.answered_milestones)
-    started = vault.started_on(who.tenant_id, who.user_id) or today
-    last_review = date.fromisoformat(reviews[-1]["saved_at"][:10]) if reviews else None
+    timing = signals.timing(
+        today=today,
+        arrival=date.fromisoformat(profile.arrival_date) if profile.arrival_date else None,
+        leave_start=mine.leave_start if mine is not None else None,
+        answered=profile.answered_milestones,
+        started=vault.started_on(who.tenant_id, who.user_id) or today,
+        last_review=date.fromisoformat(reviews[-1]["saved_at"][:10]) if reviews else None,
+    )
     weekday, at, stopped, paused = vault.reminder_settings(who.tenant_id, who.user_id)
     # "Without a reminder" is a good sign only for someone whom reminders would reach this week.
     reminders_on = weekday is not None and not stopped and not paused
@@ -76,10 +74,10 @@ def _space_view(
         checked_in_this_week=any(entry["week"] == week for entry in entries),
         signals=signals.current_signals(weekly, today=today, reminders_on=reminders_on),
         reminder=reminder,
-        milestone_due=due[0] if due else None,
-        first_conversation=bool(anchor and partner and signals.first_conversation_offered(anchor, today)),
-        review_due=signals.quarterly_review_due(started, today, last_review),
-        past_reviews=bool(reviews) or answered,
+        milestone_due=timing.milestone_due,
+        first_conversation=partner and timing.first_conversation,
+        review_due=timing.review_due,
+        past_reviews=bool(reviews) or bool(profile.answered_milestones),
         expectations=first_use,
     )
     view = v.space_modal(state, vault.resources(who.tenant_id, who.user_id))

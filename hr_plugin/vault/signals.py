@@ -342,3 +342,35 @@ def quarterly_review_due(started: date, today: date, last_review: date | None) -
         return False
     latest_mark = started + quarters * QUARTER
     return last_review is None or last_review < latest_mark
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """What the space puts forward today: the milestone due (if any, not yet answered), whether
+    it is the time for a first conversation, and whether a quarterly review is due."""
+
+    milestone_due: str | None
+    first_conversation: bool
+    review_due: bool
+
+
+def timing(
+    *,
+    today: date,
+    arrival: date | None,
+    leave_start: date | None,
+    answered: Iterable[str],
+    started: date,
+    last_review: date | None,
+) -> Timing:
+    """Worked out whenever the space is opened, never by a tick: milestones and the first
+    conversation count from the arrival date the person gave, else from their leave's start;
+    the quarterly review from when they started (``quarterly_review_due``)."""
+    anchor = milestones_from(arrival, leave_start)
+    done = set(answered)
+    due = [key for key in milestones_due(anchor, today) if key not in done] if anchor else []
+    return Timing(
+        milestone_due=due[0] if due else None,
+        first_conversation=bool(anchor and first_conversation_offered(anchor, today)),
+        review_due=quarterly_review_due(started, today, last_review),
+    )

@@ -495,3 +495,31 @@ def test_closeness_outside_the_plan_is_shown_exactly_when_true_and_no_decay_spea
     recent = [e for e in known[-2:] if this_week - e.start <= timedelta(weeks=1)]
     decay = [signal for signal in found if signal not in GOOD_SIGNS]
     assert (CLOSE in found) is (fresh and any(e.closeness_outside for e in recent) and not decay)
+
+
+def test_timing_counts_from_the_arrival_else_the_leave_start_and_skips_what_was_answered() -> None:
+    from hr_plugin.vault.signals import timing
+
+    today = date(2026, 3, 2)
+    six_weeks_ago = today - timedelta(weeks=6)
+    by_arrival = timing(
+        today=today, arrival=six_weeks_ago, leave_start=None, answered=(), started=today, last_review=None
+    )
+    assert by_arrival.milestone_due == "6_weeks" and by_arrival.first_conversation
+    by_leave = timing(
+        today=today, arrival=None, leave_start=six_weeks_ago, answered=(), started=today, last_review=None
+    )
+    assert by_leave == by_arrival
+    answered = timing(
+        today=today,
+        arrival=six_weeks_ago,
+        leave_start=None,
+        answered=("6_weeks",),
+        started=today - timedelta(weeks=13),
+        last_review=None,
+    )
+    assert answered.milestone_due is None and answered.review_due
+    nothing = timing(
+        today=today, arrival=None, leave_start=None, answered=(), started=today, last_review=None
+    )
+    assert nothing.milestone_due is None and not nothing.first_conversation and not nothing.review_due
