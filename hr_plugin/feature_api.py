@@ -12,7 +12,7 @@ feature is writing its package and adding one line there.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -22,13 +22,15 @@ from hr_plugin.slack.declare import Listener
 from hr_plugin.ticks import Tick
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from hr_plugin.settings import Settings
 
 # ``hr-plugin <group> ...`` commands: given the CLI's subparsers, add the feature's own.
 CommandAdder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-# A web route under a path prefix: (services, WSGI environ, start_response, rest of the path).
-WebRoute = Callable[["Services", dict[str, Any], Any, str], Iterable[bytes]]
+# Adds a feature's routes to the web app (a Flask app; ``hr_plugin.web``), given the services.
+WebRoutes = Callable[["Flask", "Services"], None]
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,10 @@ class Feature:
     # The module defining the feature's tables: imported with the feature, so the migrations
     # and ``create_all`` see them.
     tables: ModuleType | None = None
-    # Paths served by the web app beside Slack's endpoint, by prefix.
-    web_routes: Mapping[str, WebRoute] | None = None
+    # Routes served by the web app beside Slack's endpoint (Flask blueprints), all under
+    # ``web_prefix``; a private feature's are left out of /metrics by that prefix.
+    web: WebRoutes | None = None
+    web_prefix: str = ""
     # Run when the Bolt app is built, so that what they build fails at start-up, not on the
     # first click (the vault opens its key store).
     on_build: Sequence[Callable[[Services], object]] = ()
@@ -63,6 +67,10 @@ class Feature:
     # Nobody may learn whether anyone uses this feature (the private space): its requests are
     # neither counted nor timed in ``/metrics`` (``hr_plugin.slack.private_requests``).
     private: bool = False
+
+    def __post_init__(self) -> None:
+        if self.web is not None and not self.web_prefix.startswith("/"):
+            raise ValueError(f"{self.name}: a feature with web routes names the prefix they live under")
 
 
 def token_key(features: Sequence[Feature], master_key: bytes) -> bytes:

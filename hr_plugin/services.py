@@ -44,6 +44,11 @@ class Subcommand:
     shows_only: bool = False
 
 
+# Where the web app (a Flask app: ``hr_plugin.web``) keeps the services, for the views of the
+# features' pages (``current_app.extensions[WEB_SERVICES]``).
+WEB_SERVICES = "hr_services"
+
+
 class Slot(Generic[T]):
     """A process-wide object a surface builds on first use and keeps in ``Services`` (the vault,
     the installation store, caches), typed by the slot that names it."""

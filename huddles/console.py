@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField, widgets
 
 from hr_plugin.console.forms import choices
 from hr_plugin.console.pages import again
-from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.db import unit_of_work
 from huddles import service
 from huddles import views as v
 from huddles.home import settings_summary
 
-huddles_page = Blueprint("huddles_console", __name__, template_folder="templates")
+huddles_page = page_blueprint("huddles_console", __name__, template_folder="templates")
 
 
 class SettingsForm(Form):

@@ -9,18 +9,18 @@ left out. A refusal is told in words naming only the reporting line or the mento
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Form, SelectField
 
 from hr_plugin.console.forms import choices
 from hr_plugin.console.pages import again
-from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.db import unit_of_work
 from mentoring import service
 from mentoring.service import HrProgram
 
-mentoring_page = Blueprint("mentoring_console", __name__, template_folder="templates")
+mentoring_page = page_blueprint("mentoring_console", __name__, template_folder="templates")
 
 
 class PairForm(Form):

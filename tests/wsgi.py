@@ -6,6 +6,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
+
+from hr_plugin.slack.deferred import SendAfterAnswer
+from hr_plugin.web import SlackEndpoint, add_slack_endpoint
+
 
 def post_to_wsgi(
     wsgi: Any, request: tuple[dict[str, str], bytes], on_status: Callable[[str], None] | None = None
@@ -37,5 +42,20 @@ def post_to_wsgi(
         if on_status is not None:
             on_status(status)
 
-    b"".join(wsgi(environ, start_response))
+    answer = wsgi(environ, start_response)
+    try:
+        b"".join(answer)
+    finally:
+        close = getattr(answer, "close", None)
+        if close is not None:
+            close()  # as every WSGI server does once the answer is written (PEP 3333)
     return statuses[0]
+
+
+def slack_endpoint(bolt: Any, pool: Any = None, companion: Any = None) -> Flask:
+    """A web app with Slack's endpoint alone, as the real one serves it (``hr_plugin.web``):
+    the door check, the Slack calls queued and sent after the answer (by ``pool``, or in the
+    request's thread when None, so order shows), Bolt through its Flask adapter."""
+    web = Flask(__name__)
+    add_slack_endpoint(web, SlackEndpoint(bolt, SendAfterAnswer(pool, companion), signing_secret=None))
+    return web

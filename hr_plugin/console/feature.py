@@ -9,7 +9,7 @@ from flask import Blueprint
 from hr_plugin.console import overview
 from hr_plugin.console.pages import forms
 from hr_plugin.console.program import Sources
-from hr_plugin.console.web import PREFIX, BaseKey, make_route
+from hr_plugin.console.web import PREFIX, BaseKey, install
 from hr_plugin.feature_api import Feature
 
 
@@ -20,5 +20,8 @@ def feature(*, base_key: BaseKey, sources: Sources, pages: Sequence[Blueprint] =
     features add (``Feature.console_pages``)."""
     return Feature(
         name="console",
-        web_routes={PREFIX + "/": make_route(base_key, [overview.blueprint(sources), forms, *pages])},
+        web=lambda web, services: install(
+            web, services, base_key, [overview.blueprint(sources), forms, *pages]
+        ),
+        web_prefix=PREFIX + "/",
     )

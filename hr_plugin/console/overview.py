@@ -17,14 +17,20 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console import charts, program
 from hr_plugin.console.figures import Table
-from hr_plugin.console.web import CONTENT_SECURITY_POLICY, SignedIn, admin_page, current_services
+from hr_plugin.console.web import (
+    CONTENT_SECURITY_POLICY,
+    SignedIn,
+    admin_page,
+    current_services,
+    page_blueprint,
+)
 
 HIDDEN = "suppressed"
 
 
 def blueprint(sources: program.Sources) -> Blueprint:
     """The pages, reading the features' figures through ``sources``."""
-    pages = Blueprint("overview", __name__)
+    pages = page_blueprint("overview", __name__)
 
     @pages.get("/overview")
     @admin_page

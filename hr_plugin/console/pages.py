@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console.audit_log import audit_page
 from hr_plugin.console.forms import AuditFilterForm, HelpLinkForm, choices
-from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.resources import ResourceError, add_help_link, help_links, remove_help_link
 
-forms = Blueprint("console_forms", __name__)
+forms = page_blueprint("console_forms", __name__)
 
 
 def again(endpoint: str) -> BaseResponse:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,12 +22,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, session
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console import auth, service
-from hr_plugin.feature_api import WebRoute
-from hr_plugin.services import Services, Slot, singleton
+from hr_plugin.services import WEB_SERVICES, Services
 from hr_plugin.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,9 +39,42 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
-_CONSOLE: Slot[Flask] = Slot("console.flask")
 
-console = Blueprint("console", __name__, template_folder=str(Path(__file__).parent / "templates"))
+def _secure_headers(response: Response) -> Response:
+    # A page may allow its own inline styles by hash (the overview's charts); nothing looser.
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _refuse_on_error(error: Exception) -> Response:
+    """HTTP errors keep their own status; anything unexpected is the app's own fault, logged and
+    answered 500 with a plain page (every refusal a person can cause, a wrong state, a forged
+    cookie, someone not an HR admin, Slack refusing the code, is answered before this)."""
+    from werkzeug.exceptions import HTTPException
+
+    if isinstance(error, HTTPException):
+        status = error.code or 400
+        return _secure_headers(
+            _page("Not found" if status == 404 else "Not allowed", [error.name], status=status)
+        )
+    log.exception("console request failed")
+    return _secure_headers(_page("Something went wrong", ["Please try again in a moment."], status=500))
+
+
+def page_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
+    """A Blueprint for console pages (the console's own and those features add): its answers
+    carry the console's security headers, and its errors become the console's plain pages."""
+    pages = Blueprint(name, import_name, **options)
+    pages.after_request(_secure_headers)
+    pages.register_error_handler(Exception, _refuse_on_error)
+    return pages
+
+
+console = page_blueprint("console", __name__, template_folder=str(Path(__file__).parent / "templates"))
 
 
 # The key the console's session key is derived from, given the settings (``hr_plugin.features``
@@ -50,24 +82,12 @@ console = Blueprint("console", __name__, template_folder=str(Path(__file__).pare
 BaseKey = Callable[[Settings], bytes]
 
 
-def make_route(base_key: BaseKey, pages: Sequence[Blueprint] = ()) -> WebRoute:
-    """The web route the console's feature declares for ``/hr/``: Flask sees the prefix as its
-    script name, so its own URLs (``url_for``) carry it."""
-
-    def route(services: Services, environ: dict[str, Any], start_response: Any, rest: str) -> Iterable[bytes]:
-        app = singleton(services, _CONSOLE, lambda: create_app(services, base_key, pages))
-        environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + PREFIX, "PATH_INFO": "/" + rest}
-        return app.wsgi_app(environ, start_response)
-
-    return route
-
-
-def create_app(services: Services, base_key: BaseKey, pages: Sequence[Blueprint] = ()) -> Flask:
-    """``pages``: the console's other pages (each a Blueprint using ``admin_page``)."""
-
+def install(web: Flask, services: Services, base_key: BaseKey, pages: Sequence[Blueprint] = ()) -> None:
+    """The console's pages on the web app under ``/hr/``; ``pages``: the console's other pages
+    (each a ``page_blueprint`` using ``admin_page``). The session cookie is the web app's, and
+    only the console uses it: its path is ``/hr/``."""
     settings = services.settings
-    app = Flask(__name__)
-    app.config.update(
+    web.config.update(
         SECRET_KEY=_session_key(base_key(settings)) if auth.configured(settings) else None,
         SESSION_COOKIE_NAME="hr_console",
         SESSION_COOKIE_PATH=PREFIX + "/",
@@ -77,15 +97,10 @@ def create_app(services: Services, base_key: BaseKey, pages: Sequence[Blueprint]
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
         SESSION_REFRESH_EACH_REQUEST=False,
     )
-    app.extensions["hr_services"] = services
     if auth.configured(settings):
-        app.extensions["hr_verifier"] = auth.IdTokenVerifier(settings)
-    app.register_blueprint(console)
-    for page in pages:
-        app.register_blueprint(page)
-    app.after_request(_secure_headers)
-    app.register_error_handler(Exception, _refuse_on_error)
-    return app
+        web.extensions["hr_verifier"] = auth.IdTokenVerifier(settings)
+    for blueprint in (console, *pages):
+        web.register_blueprint(blueprint, url_prefix=PREFIX)
 
 
 def _session_key(base: bytes) -> bytes:
@@ -96,7 +111,7 @@ def _session_key(base: bytes) -> bytes:
 
 
 def current_services() -> Services:
-    found: Services = current_app.extensions["hr_services"]
+    found: Services = current_app.extensions[WEB_SERVICES]
     return found
 
 
@@ -213,6 +228,12 @@ def callback() -> BaseResponse | str:
     return redirect_home()
 
 
+@console.route("/<path:rest>", methods=["GET", "POST"])
+def unknown(rest: str) -> BaseResponse:
+    """Any other path under ``/hr/``: the console's own "Not found" page."""
+    abort(404)
+
+
 @console.post("/signout")
 def sign_out() -> BaseResponse | str:
     user = session.get("user")
@@ -273,28 +294,3 @@ def _refusal_not_admin() -> Response:
         ["The HR console is for the HR admins of this app's workspace. Ask one of them if you need access."],
         status=403,
     )
-
-
-def _secure_headers(response: Response) -> Response:
-    # A page may allow its own inline styles by hash (the overview's charts); nothing looser.
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
-
-
-def _refuse_on_error(error: Exception) -> Response:
-    """HTTP errors keep their own status; anything unexpected is the app's own fault, logged and
-    answered 500 with a plain page (every refusal a person can cause, a wrong state, a forged
-    cookie, someone not an HR admin, Slack refusing the code, is answered before this)."""
-    from werkzeug.exceptions import HTTPException
-
-    if isinstance(error, HTTPException):
-        status = error.code or 400
-        return _secure_headers(
-            _page("Not found" if status == 404 else "Not allowed", [error.name], status=status)
-        )
-    log.exception("console request failed")
-    return _secure_headers(_page("Something went wrong", ["Please try again in a moment."], status=500))

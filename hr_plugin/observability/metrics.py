@@ -60,6 +60,13 @@ ACK_SECONDS = Histogram(
     buckets=ACK_BUCKETS,
 )
 
+HTTP_REQUESTS = Counter(
+    "hr_plugin_http_requests",
+    "Requests to the web app's other routes (the HR console, Slack's install pages), by the route's "
+    "pattern (never a path as requested) and the HTTP status; a private feature's are not counted.",
+    ["route", "status"],
+)
+
 AFTER_ANSWER_PLACES = ("companion", "worker")
 WORK_AFTER_ANSWER = Counter(
     "hr_plugin_work_after_answer",

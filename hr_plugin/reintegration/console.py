@@ -7,19 +7,19 @@ names no feature; the feature brings its page, built on the console's ``admin_pa
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console.forms import PolicyForm, PreviewForm, choices
 from hr_plugin.console.pages import again
-from hr_plugin.console.web import SignedIn, admin_page, current_services, render_page
+from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.reintegration import service as reintegration
 from hr_plugin.reintegration.calendar import holiday_checker
 from hr_plugin.reintegration.plan import CapacityPlan, generate_plan
 from hr_plugin.reintegration.policy import PolicyError, PolicyInput, parse_policy
 from hr_plugin.reintegration.views import PolicySubmission
 
-budgets = Blueprint("budgets", __name__)
+budgets = page_blueprint("budgets", __name__)
 
 
 # -- budgets ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ the person an error although the work was done.
 
 So, while a request is handled, the calls that only show something (``views.open``,
 ``views.push``, ``views.update`` and ``respond()``) are queued, in order, and the lazy pool sends
-them as soon as the answer is ready; a trigger id (valid 3 s) is used within milliseconds of the
+them as soon as the answer has been written; a trigger id (valid 3 s) is used within milliseconds of the
 ack, as before. Database work stays before the answer, so an ack still means the change is saved
 (listeners that only show something answer first instead: ``hr_plugin.slack.showing``).
 Calls whose result a listener reads (``users.info``) are made at once, as before. Outside a
@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Final, Literal, NamedTuple, Protocol
+from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackClientError
@@ -48,7 +48,6 @@ from hr_plugin.services import Services
 from hr_plugin.slack import failures
 from hr_plugin.slack.middleware import use
 from hr_plugin.slack_clients import slack_error
-from hr_plugin.wsgi import Environ, StartResponse, WsgiApp
 
 log = logging.getLogger(__name__)
 
@@ -287,42 +286,45 @@ class HandsOff(Protocol):
     def submit(self, handoff: Handoff) -> bool: ...
 
 
-class SendAfterAnswer:
-    """WSGI middleware around Bolt's handler: queue during the request, send once answered,
-    in the companion process when there is one and the work can go there."""
+class ClosesAfterAnswer(Protocol):
+    """An answer that runs functions once it has been written (a Flask/Werkzeug response)."""
 
-    def __init__(
-        self,
-        app: WsgiApp,
-        pool: Any,
-        companion: HandsOff | None = None,
-        *,
-        metered: Callable[[Environ], bool] = lambda environ: True,
-    ) -> None:
-        self.app = app
+    def call_on_close(self, func: Callable[[], Any]) -> Callable[[], Any]: ...
+
+
+Answer = TypeVar("Answer", bound=ClosesAfterAnswer)
+
+
+class SendAfterAnswer:
+    """Queue during the request, send once answered, in the companion process when there is one
+    and the work can go there.
+
+    "Once answered" is when the answer is ready: the work is handed to the companion or the
+    pool then, while the server writes the answer. Without a pool (tests of this layer) it runs
+    in the request's thread once the server has written the answer and closes it (WSGI's
+    ``close()``, which runs the response's ``call_on_close`` functions)."""
+
+    def __init__(self, pool: Any, companion: HandsOff | None = None) -> None:
         self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
         self.companion = companion
-        # Whether a request's work after the answer is counted in /metrics (a private
-        # feature's is not: ``hr_plugin.slack.private_requests``).
-        self.metered = metered
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+    def answer(self, respond: Callable[[], Answer], *, metered: bool = True) -> Answer:
+        """``respond()``'s answer, its queued work sent after it. ``metered``: whether that work
+        is counted in /metrics (a private feature's is not: ``hr_plugin.slack.private_requests``)."""
         with deferring() as calls:
-            answer = self.app(environ, start_response)
+            answer = respond()
         queued = calls.release()
         if not queued:
             return answer
-        counted = self.metered(environ)
-        if self._handed_to_companion(calls, queued):
-            if counted:
-                metrics.WORK_AFTER_ANSWER.labels(place="companion").inc()
+        handed = self._handed_to_companion(calls, queued)
+        if metered:
+            metrics.WORK_AFTER_ANSWER.labels(place="companion" if handed else "worker").inc()
+        if handed:
             return answer
-        if counted:
-            metrics.WORK_AFTER_ANSWER.labels(place="worker").inc()
         if self.pool is not None:
             self.pool.submit(send_all, queued)
         else:
-            send_all(queued)
+            answer.call_on_close(partial(send_all, queued))
         return answer
 
     def _handed_to_companion(self, calls: DeferredCalls, queued: list[Queued]) -> bool:

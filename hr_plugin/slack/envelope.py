@@ -20,20 +20,14 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context, parse_body
-
-from hr_plugin.wsgi import Environ, StartResponse, WsgiApp, plain_response, read_body
+from werkzeug.datastructures import Headers
 
 log = logging.getLogger(__name__)
-
-# Where the guard leaves the payload it parsed, for the layers around it (the metrics' surface).
-PARSED_BODY = "hr_plugin.slack_payload"
-
 
 # Slack refuses to sign for a request older than this, and so does Bolt (SLACK-FACTS.md).
 MAX_REQUEST_AGE_SECONDS = 5 * 60
@@ -215,43 +209,44 @@ def _describe(error: Any) -> str:
     return f"{where}: {error.get('type', 'invalid')}"
 
 
-class SlackEnvelopeGuard:
-    """WSGI middleware in front of Bolt's handler: malformed payloads never reach Bolt."""
+class Refused(NamedTuple):
+    """The answer to a request refused at the door."""
 
-    def __init__(self, app: WsgiApp, signing_secret: str | None) -> None:
-        self.app = app
-        self.signing_secret = signing_secret
-
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return self.app(environ, start_response)
-        raw = read_body(environ)
-        try:
-            body = parse_payload(raw, _content_type(environ))
-            problem = payload_problem(body)
-        except ValueError as exc:
-            body, problem = None, str(exc)
-        if problem is None:
-            environ[PARSED_BODY] = body
-            return self.app(environ, start_response)
-        if not self._signed(raw, environ):
-            return plain_response(start_response, "401 Unauthorized", "invalid request")
-        log.warning("refused a signed request that is not a Slack payload: %s", problem)
-        return plain_response(start_response, "400 Bad Request", "malformed request")
-
-    def _signed(self, raw: bytes, environ: Environ) -> bool:
-        """Slack's signature over the raw bytes (``slack_sdk``'s verifier wants UTF-8 text)."""
-        stamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""))
-        given = str(environ.get("HTTP_X_SLACK_SIGNATURE", ""))
-        if not self.signing_secret or not stamp.isdigit():
-            return False
-        if abs(time.time() - int(stamp)) > MAX_REQUEST_AGE_SECONDS:
-            return False
-        base = b"v0:" + stamp.encode() + b":" + raw
-        expected = "v0=" + hmac.new(self.signing_secret.encode(), base, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, given)
+    status: int
+    text: str
 
 
-def _content_type(environ: Environ) -> str | None:
-    raw = environ.get("CONTENT_TYPE")
-    return raw.split(";")[0].strip() if raw else None
+def at_the_door(
+    raw: bytes, content_type: str | None, headers: Headers, signing_secret: str | None
+) -> tuple[Any, Refused | None]:
+    """Before Bolt reads a POST: its payload when it has Slack's shape (and no refusal);
+    otherwise a 401 when it is not even signed, else a 400 and a warning naming the fields at
+    fault."""
+    try:
+        body = parse_payload(raw, _bare(content_type))
+        problem = payload_problem(body)
+    except ValueError as exc:
+        body, problem = None, str(exc)
+    if problem is None:
+        return body, None
+    if not _signed(raw, headers, signing_secret):
+        return None, Refused(401, "invalid request")
+    log.warning("refused a signed request that is not a Slack payload: %s", problem)
+    return None, Refused(400, "malformed request")
+
+
+def _signed(raw: bytes, headers: Headers, signing_secret: str | None) -> bool:
+    """Slack's signature over the raw bytes (``slack_sdk``'s verifier wants UTF-8 text)."""
+    stamp = str(headers.get("X-Slack-Request-Timestamp", ""))
+    given = str(headers.get("X-Slack-Signature", ""))
+    if not signing_secret or not stamp.isdigit():
+        return False
+    if abs(time.time() - int(stamp)) > MAX_REQUEST_AGE_SECONDS:
+        return False
+    base = b"v0:" + stamp.encode() + b":" + raw
+    expected = "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, given)
+
+
+def _bare(content_type: str | None) -> str | None:
+    return content_type.split(";")[0].strip() if content_type else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from hr_plugin.vault.cli import add_commands as cli
 from hr_plugin.vault.entry import (
     SLACK_TOKEN_PURPOSE,
-    export_route,
+    export_routes,
     prepare_keystore,
     shred_tenant,
     slack_token_key,
@@ -27,7 +27,7 @@ __all__ = [
     "FEATURE",
     "SLACK_TOKEN_PURPOSE",
     "cli",
-    "export_route",
+    "export_routes",
     "home_entry",
     "prepare_keystore",
     "shred_tenant",

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 from hr_plugin.services import Services, Slot, singleton
 
 if TYPE_CHECKING:
+    from flask import Flask, Response
+
     from hr_plugin.settings import Settings
     from hr_plugin.vault.service import Vault
-    from hr_plugin.wsgi import Environ as WsgiEnviron
 
 _VAULT: Slot[Vault] = Slot("vault")
+# Where the vault's web routes live (the single-use links): nothing else is served there.
+EXPORT_PREFIX = "/vault"
 # The purpose the key sealing stored Slack tokens is derived for; no other key shares it.
 SLACK_TOKEN_PURPOSE = "slack.installation-tokens"
 
@@ -35,12 +38,21 @@ def build_vault(factory: Any, clock: Any, settings: Settings) -> Vault:
     return Vault(factory, KeyStore(settings.vault_keystore_url, LocalKeyProvider(master)), clock, master)
 
 
-def export_route(services: Services, environ: WsgiEnviron, start_response: Any, secret: str) -> list[bytes]:
-    """The single-use export link's answer: a page for GET, the download for its POST
-    (``hr_plugin.vault.export_page``)."""
-    from hr_plugin.vault import export_page
+# Every method is taken, so that one the page never sends is told so in the page's words.
+_EXPORT_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
-    return export_page.answer(vault_for(services), environ, start_response, secret)
+
+def export_routes(web: Flask, services: Services) -> None:
+    """The single-use export links, ``/vault/export/<secret>``: a page for GET, the download
+    for its POST (``hr_plugin.vault.export_page``)."""
+
+    def export(secret: str = "") -> Response:
+        from hr_plugin.vault import export_page
+
+        return export_page.answer(vault_for(services), secret)
+
+    web.add_url_rule(EXPORT_PREFIX + "/export/", "vault_export_bare", export, methods=_EXPORT_METHODS)
+    web.add_url_rule(EXPORT_PREFIX + "/export/<path:secret>", "vault_export", export, methods=_EXPORT_METHODS)
 
 
 def slack_token_key(master_key: bytes) -> bytes:

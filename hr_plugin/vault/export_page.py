@@ -16,14 +16,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Response, request
+from werkzeug.datastructures import Headers
+
 from hr_plugin.vault import content, paper
 from hr_plugin.vault.service import Redeemed, Vault
-from hr_plugin.wsgi import Environ, StartResponse, read_body
 
 GONE = "This link has expired or was already used."
 REFUSED = "This download must be started from its own page."
@@ -59,40 +62,35 @@ def _page(kind: str) -> bytes:
 """.encode()
 
 
-_PRIVATE_HEADERS = [
-    ("Cache-Control", "no-store"),
+_PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
     # Not ``no-referrer``: with it a browser sends ``Origin: null`` with the page's own POST.
     # The page links nowhere, so ``same-origin`` gives the secret in its address to nobody.
-    ("Referrer-Policy", "same-origin"),
-    ("X-Content-Type-Options", "nosniff"),
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
     ),
-]
+}
 
 
-def answer(vault: Vault, environ: Environ, start_response: StartResponse, secret: str) -> list[bytes]:
-    """The whole route: a page for GET (and HEAD), the download for a same-site POST."""
-    method = environ.get("REQUEST_METHOD", "GET")
-    if method in ("GET", "HEAD"):
+def answer(vault: Vault, secret: str) -> Response:
+    """The whole route for Flask's current request: a page for GET (and HEAD), the download
+    for a same-site POST."""
+    if request.method in ("GET", "HEAD"):
         kind = vault.link_kind(secret) if secret else None
         if kind is None:
-            return _text(start_response, "404 Not Found", GONE)
-        return _send(start_response, "200 OK", [("Content-Type", "text/html; charset=utf-8")], _page(kind))
-    if method != "POST":
-        return _text(
-            start_response, "405 Method Not Allowed", "Use the button on the page.", [("Allow", "GET, POST")]
-        )
-    read_body(environ)  # the form's one field carries nothing the download needs
-    if not _from_own_page(environ):
-        return _text(start_response, "403 Forbidden", REFUSED)
+            return _text(404, GONE)
+        return _send(200, "text/html; charset=utf-8", _page(kind))
+    if request.method != "POST":
+        return _text(405, "Use the button on the page.", {"Allow": "GET, POST"})
+    if not _from_own_page(request.headers):
+        return _text(403, REFUSED)
     redeemed = vault.redeem_link(secret) if secret else None
     if redeemed is None:
-        return _text(start_response, "404 Not Found", GONE)
+        return _text(404, GONE)
     content_type, filename, body = _delivered(redeemed, secret)
-    headers = [("Content-Type", content_type), ("Content-Disposition", f'attachment; filename="{filename}"')]
-    return _send(start_response, "200 OK", headers, body)
+    return _send(200, content_type, body, {"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _delivered(redeemed: Redeemed, secret: str) -> tuple[str, str, bytes]:
@@ -208,33 +206,28 @@ def _track_rows(records: list[dict[str, Any]]) -> list[str]:
     return rows
 
 
-def _from_own_page(environ: Environ) -> bool:
+def _from_own_page(headers: Headers) -> bool:
     """False when the browser says the POST came from another site's page.
 
     Browsers send ``Sec-Fetch-Site`` (``same-origin`` from our page); older ones send only
     ``Origin``, which must then name this host. A client that sends neither is not a browser
     on someone else's page, and still needs the secret, so it is let through.
     """
-    site = environ.get("HTTP_SEC_FETCH_SITE")
+    site = headers.get("Sec-Fetch-Site")
     if site is not None:
         return site in ("same-origin", "none")  # "none": the person's own action, no page
-    origin = environ.get("HTTP_ORIGIN")
+    origin = headers.get("Origin")
     if origin is None:
         return True
-    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST") or ""
+    host = headers.get("X-Forwarded-Host") or headers.get("Host") or ""
     return bool(host) and urlsplit(origin).netloc.lower() == host.split(",")[0].strip().lower()
 
 
-def _text(
-    start_response: StartResponse, status: str, text: str, extra: list[tuple[str, str]] | None = None
-) -> list[bytes]:
-    return _send(
-        start_response, status, [("Content-Type", "text/plain; charset=utf-8"), *(extra or [])], text.encode()
-    )
+def _text(status: int, text: str, extra: Mapping[str, str] | None = None) -> Response:
+    return _send(status, "text/plain; charset=utf-8", text.encode(), extra)
 
 
-def _send(
-    start_response: StartResponse, status: str, headers: list[tuple[str, str]], body: bytes
-) -> list[bytes]:
-    start_response(status, [*headers, ("Content-Length", str(len(body))), *_PRIVATE_HEADERS])
-    return [body]
+def _send(status: int, content_type: str, body: bytes, extra: Mapping[str, str] | None = None) -> Response:
+    response = Response(body, status=status, content_type=content_type)
+    response.headers.update({**(extra or {}), **_PRIVATE_HEADERS})
+    return response

@@ -17,7 +17,8 @@ from hr_plugin.vault import listeners as on
 from hr_plugin.vault import models, track
 from hr_plugin.vault.cli import add_commands as cli
 from hr_plugin.vault.entry import (
-    export_route,
+    EXPORT_PREFIX,
+    export_routes,
     prepare_keystore,
     shred_tenant,
     slack_token_key,
@@ -86,7 +87,8 @@ FEATURE = Feature(
     ticks=ticks,
     commands=cli,
     tables=models,
-    web_routes={"/vault/export/": export_route},
+    web=export_routes,
+    web_prefix=EXPORT_PREFIX + "/",
     on_build=(vault_for,),
     before_serve=(prepare_keystore,),
     erase_tenant=(shred_tenant,),

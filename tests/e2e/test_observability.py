@@ -335,3 +335,66 @@ def test_readyz_fails_while_shutting_down(stack: AppStack) -> None:
         web.begin_shutdown()
         assert _get(server.url + "/readyz") == (503, "shutting down")
         assert _get(server.url + "/healthz") == (200, "ok")
+
+
+# -- the web app's other routes ---------------------------------------------------------------
+
+
+def _http_numbers(samples: Samples) -> Samples:
+    return {key: number for key, number in samples.items() if key[0].startswith("hr_plugin_http_requests")}
+
+
+def test_the_private_spaces_links_move_no_number_and_other_pages_count_by_pattern(
+    stack: AppStack, org: dict[str, str]
+) -> None:
+    """A single-use link (its page, its download, a second try, a made-up secret) counts nowhere
+    in /metrics; the console's pages count by their route's pattern, never a path as asked."""
+    from tests.e2e import vault_flows as flow
+
+    stack.services.settings.public_url = stack.server.url
+    flow.enrol(stack, "UPARENT")
+    flow.consent(stack, "UPARENT")
+    before = scrape(stack.server.url)
+
+    link = flow.export_link(stack, "UPARENT", "vault.paper")
+    flow.download(link)
+    assert _get(link)[0] == 404  # spent
+    assert _get(f"{stack.server.url}/vault/export/{TOKEN}")[0] == 404
+    assert _get(f"{stack.server.url}/vault/{TOKEN}")[0] == 404
+    used = scrape(stack.server.url)
+    assert _http_numbers(used) == _http_numbers(before)
+
+    assert _get(f"{stack.server.url}/hr/{TOKEN}")[0] == 404
+    assert _get(f"{stack.server.url}/{TOKEN}")[0] == 404
+    after = scrape(stack.server.url)
+    assert grew(used, after, "hr_plugin_http_requests_total", route="/hr/<path:rest>", status="404") == 1
+    assert grew(used, after, "hr_plugin_http_requests_total", route="unmatched", status="404") == 1
+    assert TOKEN not in _get(stack.server.url + "/metrics")[1]
+
+
+def test_a_link_page_that_fails_logs_no_secret(
+    stack: AppStack, org: dict[str, str], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secret is in the link's path: the app's own failure is a 500 and a log line naming
+    the route, not the path (Flask's own log line would)."""
+    from hr_plugin.vault.service import Vault
+
+    def broken(self: Vault, secret: str) -> str | None:
+        raise RuntimeError("the key store is gone")
+
+    monkeypatch.setattr(Vault, "link_kind", broken)
+    with caplog.at_level(logging.INFO):
+        status, text = _get(f"{stack.server.url}/vault/export/{TOKEN}")
+
+    assert (status, text) == (500, "internal error")
+    assert "a request to vault_export failed" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+def test_every_route_is_the_web_frameworks(stack: AppStack) -> None:
+    """Slack's endpoint, health, metrics, the console and the private space's links are rules
+    of one Flask app: nothing is routed by hand."""
+    rules = {rule.rule for rule in WebApp(stack.app, stack.services).flask.url_map.iter_rules()}
+
+    assert {"/slack/events", "/healthz", "/readyz", "/metrics", "/hr/", "/hr/oidc/callback"} <= rules
+    assert {"/vault/export/", "/vault/export/<path:secret>"} <= rules

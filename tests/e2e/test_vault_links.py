@@ -28,22 +28,6 @@ def enrolled(stack: AppStack, org: dict[str, str]) -> str:
     return "UPARENT"
 
 
-def _link(stack: AppStack, user: str, action_id: str) -> str:
-    stack.slack.block_action(user, action_id, "open", view=flow.space())
-    pushed = stack.fake.calls_for("views.push", user=user)[-1]
-    assert pushed["ok"], pushed
-    shown = json.dumps(pushed["params"]["view"])
-    assert "/vault/export/" in shown, shown
-    return shown.split("<", 1)[1].split("|", 1)[0]
-
-
-def _download(link: str) -> tuple[str, bytes]:
-    with urllib.request.urlopen(link, timeout=5) as page:  # a GET shows the page, spends nothing
-        assert b'<form method="post">' in page.read()
-    with urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5) as response:
-        return response.headers["Content-Type"], response.read()
-
-
 def _refused_again(link: str) -> int:
     with pytest.raises(urllib.error.HTTPError) as again:
         urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5)
@@ -53,9 +37,9 @@ def _refused_again(link: str) -> int:
 def test_the_questions_on_paper_download_once_and_hold_nothing_from_the_app(
     stack: AppStack, enrolled: str
 ) -> None:
-    link = _link(stack, enrolled, PAPER)
+    link = flow.export_link(stack, enrolled, PAPER)
 
-    content_type, page = _download(link)
+    content_type, page = flow.download(link)
 
     assert content_type.startswith("text/html")
     text = page.decode()
@@ -72,8 +56,8 @@ def test_the_ritual_needs_a_time_then_downloads_once_as_a_neutral_weekly_event(
     assert "Choose a day and time under Reminders first" in told and "/vault/export/" not in told
 
     flow.set_reminder(stack, enrolled, 6, "20:30")
-    link = _link(stack, enrolled, RITUAL)
-    content_type, ics = _download(link)
+    link = flow.export_link(stack, enrolled, RITUAL)
+    content_type, ics = flow.download(link)
 
     assert content_type.startswith("text/calendar")
     (event,) = Calendar.from_ical(ics).walk("VEVENT")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from typing import Any
 
 from hr_plugin.enrolment import accept
@@ -112,3 +113,21 @@ def look_back(stack: AppStack, user: str) -> dict[str, Any]:
     call = stack.fake.calls_for("views.push", user=user)[-1]
     assert call["ok"], call
     return dict(call["params"]["view"])
+
+
+def export_link(stack: AppStack, user: str, action_id: str) -> str:
+    """The single-use link the space shows behind ``action_id`` (the paper, the ritual)."""
+    stack.slack.block_action(user, action_id, "open", view=space())
+    pushed = stack.fake.calls_for("views.push", user=user)[-1]
+    assert pushed["ok"], pushed
+    shown = json.dumps(pushed["params"]["view"])
+    assert "/vault/export/" in shown, shown
+    return shown.split("<", 1)[1].split("|", 1)[0]
+
+
+def download(link: str) -> tuple[str, bytes]:
+    """The link's page (a GET spends nothing), then its download: content type and bytes."""
+    with urllib.request.urlopen(link, timeout=5) as page:  # a GET shows the page, spends nothing
+        assert b'<form method="post">' in page.read()
+    with urllib.request.urlopen(urllib.request.Request(link, data=b"download=yes"), timeout=5) as response:
+        return response.headers["Content-Type"], response.read()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from flask import Response
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
@@ -74,13 +75,13 @@ def test_once_answered_a_request_sends_at_once_even_when_it_had_queued_nothing()
     still go out rather than wait for a send that never comes."""
     held: list[DeferredCalls] = []
 
-    def answer_only(environ: dict[str, object], start_response: object) -> list[bytes]:
+    def answer_only() -> Response:
         queue = deferred._current.get()
         assert queue is not None
         held.append(queue)
-        return [b""]
+        return Response("")
 
-    SendAfterAnswer(answer_only, pool=None)({}, lambda *_: None)
+    SendAfterAnswer(pool=None).answer(answer_only)
     sent: list[str] = []
     held[0].call("views_open", lambda: sent.append("modal"))
 

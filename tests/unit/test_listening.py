@@ -12,17 +12,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from flask import Flask
 from slack_bolt import Ack, App, BoltContext
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from hr_plugin.slack import deferred
-from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.listening import listen
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
-from tests.wsgi import post_to_wsgi
+from tests.wsgi import post_to_wsgi, slack_endpoint
 
 SECRET = secrets.token_hex(16)
 ACTION = "test.click"
@@ -65,9 +64,9 @@ def _app(fake: FakeSlack) -> App:
     )
 
 
-def _served(app: App) -> SendAfterAnswer:
+def _served(app: App) -> Flask:
     # pool=None: what was queued runs in this thread right after the answer, so order shows.
-    return SendAfterAnswer(SlackRequestHandler(app, path="/slack/events"), pool=None)
+    return slack_endpoint(app)
 
 
 def test_the_answer_comes_first_and_the_work_after_gets_bolts_arguments(fake: FakeSlack) -> None:
@@ -202,7 +201,7 @@ def test_a_listened_request_crosses_to_the_companion_which_runs_only_the_work_af
     web_app = _deferring_app(fake)
     wire(web_app, web_events)
     companion = _TakingCompanion()
-    served = SendAfterAnswer(SlackRequestHandler(web_app, path="/slack/events"), None, companion)
+    served = slack_endpoint(web_app, None, companion)
 
     assert _post(served, web_events, _click(fake, "UCLICK")) == "200 OK"
     assert web_events == ["ack function", "answered"], "nothing after the answer ran on the worker"
@@ -233,7 +232,7 @@ def test_a_listener_not_wired_with_listen_keeps_its_work_on_the_worker(fake: Fak
 
     app.action(ACTION)(click)
     companion = _TakingCompanion()
-    served = SendAfterAnswer(SlackRequestHandler(app, path="/slack/events"), None, companion)
+    served = slack_endpoint(app, None, companion)
 
     assert _post(served, events, _click(fake)) == "200 OK"
     assert companion.handoffs == []
@@ -253,6 +252,6 @@ def test_a_companion_that_cannot_take_the_work_leaves_it_on_the_worker(fake: Fak
         def submit(self, handoff: deferred.Handoff) -> bool:
             return False
 
-    served = SendAfterAnswer(SlackRequestHandler(app, path="/slack/events"), None, Starting())
+    served = slack_endpoint(app, None, Starting())
     assert _post(served, events, _click(fake)) == "200 OK"
     assert events == ["answered", "work after"]

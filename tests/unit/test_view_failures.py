@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from slack_bolt import Ack, App, BoltRequest
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
@@ -23,7 +22,6 @@ from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.models import OutboxMessage
 from hr_plugin.slack import deferred
 from hr_plugin.slack.companion import dispatch
-from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.failures import (
     NOTICE,
     Later,
@@ -38,7 +36,7 @@ from hr_plugin.slack.listening import listen
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
-from tests.wsgi import post_to_wsgi
+from tests.wsgi import post_to_wsgi, slack_endpoint
 
 SECRET = secrets.token_hex(16)
 ACTION = "test.open"
@@ -303,9 +301,7 @@ def _app(fake: FakeSlack, services: Any, *, verify: bool) -> App:
 def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral(fake: FakeSlack) -> None:
     web_services = SimpleNamespace(lazy_pool=None, extensions={})
     companion = _TakingCompanion()
-    served = SendAfterAnswer(
-        SlackRequestHandler(_app(fake, web_services, verify=True), path="/slack/events"), None, companion
-    )
+    served = slack_endpoint(_app(fake, web_services, verify=True), None, companion)
     recorder = _Recorder(fake)
     recorder.block_action("UCLICK", ACTION, "open")  # a button in a message: it has a response_url
 
