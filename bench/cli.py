@@ -10,7 +10,8 @@ the figure, and beside it the peer or limit it is measured against. Every figure
 median of the scenario's runs; the runs themselves are in the JSON report,
 ``bench/results/<timestamp>.json``, copied to ``bench/results/latest.json``. The exit status
 is 1 when a target was missed or a scenario failed, 0 otherwise (a scenario skipped for want
-of PostgreSQL does not fail the run; its line says why it was skipped).
+of PostgreSQL does not fail the run, its line says why; with ``--require-peers`` the run
+refuses to start without PostgreSQL and OR-Tools, and a skipped scenario fails it).
 
 The PostgreSQL scenarios use ``HR_PLUGIN_BENCH_DATABASE_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/bench``) and drop its ``public`` schema.
@@ -30,6 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from bench.database import missing_peers
 from bench.report import FAILED, SKIPPED, ScenarioResult, machine, peak_rss_mb, write_report
 
 
@@ -104,7 +106,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fanout-messages", type=int, help="reminders to send (quick 1,000; full 10,000)")
     parser.add_argument("--fanout-budget", type=int, help="workspace budget a minute (quick 1,000; full 600)")
     parser.add_argument("--results", type=Path, help="where the JSON reports go (default bench/results)")
+    parser.add_argument(
+        "--require-peers",
+        action="store_true",
+        help="fail instead of skipping when PostgreSQL or OR-Tools is missing",
+    )
     args = parser.parse_args(argv)
+    if args.require_peers and (missing := missing_peers()):
+        for reason in missing:
+            print(f"FAIL  a peer is missing: {reason}", flush=True)
+        return 1
 
     names = args.only or list(SCENARIOS)
     started = datetime.now(UTC).replace(microsecond=0)
@@ -136,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         report["scenarios"].append(result.to_json())
         report["seconds"] = round(time.perf_counter() - began, 1)
         path = write_report(report, args.results) if args.results else write_report(report)
-    missed = [r.name for r in results if r.passed is False]
+    missed = [r.name for r in results if r.passed is False or (args.require_peers and r.status == SKIPPED)]
     report["passed"] = not missed
     path = write_report(report, args.results) if args.results else write_report(report)
     print(f"report: {path} (and latest.json beside it); {time.perf_counter() - began:.0f} s in all")

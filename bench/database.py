@@ -7,7 +7,12 @@ that holds anything you want: the benchmark drops its ``public`` schema.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
@@ -70,3 +75,29 @@ def _without_password(url: str) -> str:
         return url
     scheme, _, credentials = head.partition("//")
     return f"{scheme}//{credentials.split(':', 1)[0]}:***@{tail}"
+
+
+@contextlib.contextmanager
+def postgres_or_sqlite(prefix: str) -> Iterator[tuple[str, str]]:
+    """PostgreSQL when reachable (as deployed), its schema made afresh, else a SQLite file in a
+    temporary folder named with ``prefix``; yields (url, "postgresql" or "sqlite").
+    ``python -m bench --require-peers`` refuses to start without PostgreSQL instead."""
+    url = bench_url()
+    if unreachable(url) is None:
+        fresh_schema(url).dispose()
+        yield url, "postgresql"
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.db'}", "sqlite"
+
+
+def missing_peers() -> list[str]:
+    """What ``--require-peers`` needs and this machine lacks: PostgreSQL (the database every
+    request scenario and its peers run on) and OR-Tools (the matcher's peer)."""
+    missing = []
+    reason = unreachable(bench_url())
+    if reason:
+        missing.append(f"PostgreSQL: {reason}")
+    if importlib.util.find_spec("ortools") is None:
+        missing.append("OR-Tools: not installed (pip install -e '.[dev,bench]')")
+    return missing

@@ -29,18 +29,16 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from bench.company import add_to_fake, load_company, load_reminder_schedules
-from bench.database import analyse, bench_url, fresh_schema, unreachable
+from bench.database import analyse, postgres_or_sqlite
 from bench.report import Line, ScenarioResult
 from hr_plugin.clock import SystemClock
 from hr_plugin.db import make_engine, make_session_factory, unit_of_work, upgrade
@@ -97,17 +95,6 @@ def theoretical_minimum(messages: int, budget: int, recipients: int) -> float:
     return max(workspace, channel)
 
 
-@contextlib.contextmanager
-def _database() -> Iterator[tuple[str, str]]:
-    url = bench_url()
-    if unreachable(url) is None:
-        fresh_schema(url).dispose()
-        yield url, "postgresql"
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-fanout-") as folder:
-        yield f"sqlite:///{Path(folder) / 'fanout.db'}", "sqlite"
-
-
 def _fake_process(connection: Connection, users: int, budget: int) -> None:
     """The fake Slack's own process: serve until asked for the recording, then answer with it."""
     fake = BudgetedFakeSlack(clock=SystemClock(), bot_tokens=[BOT_TOKEN])
@@ -151,7 +138,10 @@ def scenario(
     messages = messages or size.messages
     budget = budget or size.budget
     result = ScenarioResult("fanout")
-    with _database() as (url, database), _fake_slack(messages, budget) as (base_url, recording):
+    with (
+        postgres_or_sqlite("bench-fanout-") as (url, database),
+        _fake_slack(messages, budget) as (base_url, recording),
+    ):
         engine = make_engine(url)
         try:
             upgrade(engine)

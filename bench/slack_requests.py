@@ -36,14 +36,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.company import add_to_fake, load_company
-from bench.database import analyse, bench_url, fresh_schema, unreachable
+from bench.database import analyse, postgres_or_sqlite
 from bench.load import CellResult, Loader, Prepared
 from bench.report import Line, ScenarioResult, median, percentile
 from hr_plugin.clock import SimulatedClock
@@ -297,19 +296,6 @@ def _republishes(kind: str, count: int) -> int:
     return count if kind in ("modal submission", "app_home_opened") else 0
 
 
-@contextlib.contextmanager
-def _database() -> Iterator[tuple[str, str]]:
-    """PostgreSQL when reachable (as deployed), else a SQLite file; yields (url, name)."""
-    url = bench_url()
-    if unreachable(url) is None:
-        engine = fresh_schema(url)
-        engine.dispose()
-        yield url, "postgresql"
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-db-") as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}", "sqlite"
-
-
 def scenario(quick: bool, runs: int) -> ScenarioResult:
     size = QUICK if quick else FULL
     result = ScenarioResult("slack_requests")
@@ -320,7 +306,7 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
     add_to_fake(fake, list(ACTORS))
     servers: list[Server] = []
     with (
-        _database() as (database_url, database),
+        postgres_or_sqlite("bench-db-") as (database_url, database),
         tempfile.TemporaryDirectory(prefix="bench-serve-") as temp,
         Loader() as loader,
     ):
