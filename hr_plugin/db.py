@@ -60,6 +60,9 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
+        if url in ("sqlite://", "sqlite:///:memory:"):  # one connection a thread: no pool size
+            kwargs.pop("pool_size", None)
+            kwargs.pop("max_overflow", None)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         path = sqlite_file(engine)
         if path is not None:

@@ -89,8 +89,18 @@ def singleton(services: Services, slot: Slot[T], build: Callable[[], T]) -> T:
 
 
 def make_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Connect to the database (upgrading the embedded SQLite default) and bundle the core."""
-    engine = make_engine(settings.database_url)
+    """Connect to the database (upgrading the embedded SQLite default) and bundle the core.
+
+    The pool holds a connection for each web thread, and as many again may open beside them
+    for the threads that finish a late save (``hr_plugin.slack.deadline``, one per web thread)
+    and the threads of work after the answer: no thread waits for a connection."""
+    from hr_plugin.slack.pool import LAZY_LISTENER_THREADS
+
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.web_threads,
+        max_overflow=settings.web_threads + LAZY_LISTENER_THREADS,
+    )
     prepare(engine)
     return Services(
         settings=settings, engine=engine, factory=make_session_factory(engine), clock=clock or SystemClock()

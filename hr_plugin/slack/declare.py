@@ -118,6 +118,7 @@ def wire(app: App, services: Services, listener: Listener) -> None:
             after=listener.after,
             declared=listener,
             again_in_follow_up=listener.again_in_follow_up,
+            deadline=listener.route.kind == "view",
         )
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -100,6 +101,7 @@ class DeferredCalls:
         self._lock = threading.Lock()
         self._sent = False
         self.request: tuple[str, dict[str, Sequence[str]]] | None = None  # raw body, headers
+        self.arrived = time.monotonic()  # when the request came in (its answer's deadline counts from it)
 
     def __len__(self) -> int:
         with self._lock:
@@ -179,6 +181,12 @@ def after_answer(
         _send(what, call)
 
 
+def arrived_at() -> float:
+    """When the request being handled came in (``time.monotonic``); now, outside a request."""
+    calls = _current.get()
+    return calls.arrived if calls is not None else time.monotonic()
+
+
 def following_up() -> bool:
     """True while the companion dispatches a request again: only work after the answer runs."""
     return _following_up.get() is not None
@@ -235,6 +243,11 @@ class _DeferringClient:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _DeferringClient:
         return self  # Bolt copies a request's context for lazy listeners, should one be added
+
+    @property
+    def inner(self) -> Any:
+        """The client without the queue (for a call that must be made now, in order)."""
+        return self._client
 
 
 class _DeferringRespond:

@@ -211,6 +211,11 @@ class WatchedClient:
     def __deepcopy__(self, memo: dict[int, Any]) -> WatchedClient:
         return self  # Bolt copies a request's context for lazy listeners, should one be added
 
+    @property
+    def inner(self) -> Any:
+        """The client without the watch (for a caller that tells the person its own way)."""
+        return self._client
+
     def _show(self, method: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return call(*args, **kwargs)

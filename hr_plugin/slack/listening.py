@@ -27,6 +27,7 @@ from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from hr_plugin.services import Services
+from hr_plugin.slack.deadline import within_deadline
 from hr_plugin.slack.deferred import Queued, after_answer, following_up, send_all
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
@@ -43,13 +44,16 @@ def listen(
     after: Sequence[Callable[..., Any]] = (),
     declared: object = None,
     again_in_follow_up: bool = False,
+    deadline: bool = False,
 ) -> None:
     """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready.
 
     ``declared``: the feature's declaration this wiring comes from (``hr_plugin.slack.declare``),
     kept on the function Bolt calls so a test can trace every registered listener to it.
     ``again_in_follow_up``: ``ack`` runs in the companion's follow-up too (a dispatcher whose own
-    work after the answer is found only by running it; ``hr_plugin.slack.declare.Changes``)."""
+    work after the answer is found only by running it; ``hr_plugin.slack.declare.Changes``).
+    ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3 seconds
+    (``hr_plugin.slack.deadline``)."""
     first = _Bound(ack, services)
     later = [_Bound(function, services) for function in after]
 
@@ -62,7 +66,10 @@ def listen(
             send_all(Queued(work.name, partial(work, args)) for work in later)
             return
         try:
-            first(args)
+            if deadline:
+                within_deadline(services, args, first)
+            else:
+                first(args)
         finally:
             for work in later:
                 after_answer(work.name, partial(work, args), services.lazy_pool, redispatched=True)

@@ -27,6 +27,12 @@ class Views(Triggers):
             stored = self._views.get(view_id)
             return copy.deepcopy(stored.view) if stored is not None else None
 
+    def close_view(self, view_id: str) -> None:
+        """The person closes a modal: Slack forgets it, and ``views.update`` of it is
+        ``not_found`` from then on."""
+        with self._lock:
+            self._views.pop(view_id, None)
+
     def last_modal(self, user_id: str) -> dict[str, Any] | None:
         """The modal most recently opened or pushed on this person's screen (with its ``id``)."""
         with self._lock:

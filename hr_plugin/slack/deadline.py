@@ -1,0 +1,149 @@
+"""A modal's submission saves before it answers, but never makes Slack wait past its 3 seconds.
+
+Why: an answer other than "Saving..." means the change is saved, so a submission's listener
+saves first and answers after (``hr_plugin.slack.declare.Changes``), and an invalid value is
+shown beside its field (``response_action: errors``). With a slow database the save can take
+longer than Slack waits; Slack then drops the answer and shows the person an error although
+the save went on.
+
+So the listener runs on a thread of its own, and the request waits for it until about
+``DEADLINE_SECONDS`` after the request arrived. On time, its answer goes to Slack as it is.
+Late, Slack gets ``response_action: update`` to a short "Saving..." view of the same modal
+instead, the save finishes, and ``views.update`` shows its outcome: a "Saved" view, the view the
+listener answered with, or the form again with the person's values and each error drawn under
+its field (``response_action: errors`` exists only in the answer). If the modal was closed
+meanwhile and the save was refused, a DM says so in words that carry none of what was typed.
+
+The thread is in this process: a submission never crosses to another one (the private space's
+among them), and nothing of it is written anywhere to wait.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Final
+
+from slack_sdk.errors import SlackApiError
+
+from hr_plugin.services import Services, Slot, singleton
+from hr_plugin.slack.deferred import arrived_at
+from hr_plugin.slack.payloads import request_context
+from hr_plugin.slack.telling import direct_message_once
+from hr_plugin.slack.views.saving import form_with_errors, saved_view, saving_view
+
+log = logging.getLogger(__name__)
+
+# Slack waits 3 s for an answer (SLACK-FACTS.md); the rest is for the answer's way back.
+DEADLINE_SECONDS: Final = 2.0
+NOT_SAVED: Final = (
+    "Something you submitted a moment ago could not be saved, and the form had been closed. "
+    "Please open it again and resubmit."
+)
+
+_SAVES: Slot[Executor] = Slot("slack.saves")
+
+
+class HeldAck:
+    """Stands in for Bolt's ``ack`` while the listener runs on its own thread: it keeps what the
+    listener answered, for the request to send on time or for ``views.update`` after."""
+
+    def __init__(self) -> None:
+        self.kwargs: dict[str, Any] | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        if args:
+            kwargs = {"text": args[0], **kwargs}
+        self.kwargs = kwargs
+
+
+def within_deadline(
+    services: Services, args: Any, run: Callable[[Any], object], *, deadline: float = DEADLINE_SECONDS
+) -> None:
+    """Run the submission listener ``run(args)`` with the deadline above."""
+    held = HeldAck()
+    mine = _WithAck(args, held)
+    context = contextvars.copy_context()
+    future = _saves(services).submit(context.run, run, mine)
+    remaining = deadline - (time.monotonic() - arrived_at())
+    try:
+        future.result(timeout=max(remaining, 0.0))
+    except FutureTimeout:
+        view = (args.body or {}).get("view") or {}
+        args.ack(response_action="update", view=saving_view(view))
+        future.add_done_callback(lambda done: _show_outcome(services, args, view, held, done.exception()))
+        return
+    args.ack(**(held.kwargs or {}))
+
+
+def _saves(services: Services) -> Executor:
+    """The process's threads for submissions, as many as the web threads that wait for them."""
+    return singleton(
+        services,
+        _SAVES,
+        lambda: ThreadPoolExecutor(max_workers=services.settings.web_threads, thread_name_prefix="save"),
+    )
+
+
+def _show_outcome(
+    services: Services, args: Any, view: dict[str, Any], held: HeldAck, failed: BaseException | None
+) -> None:
+    """After a late save: show what the listener answered in place of "Saving..."."""
+    answered = held.kwargs or {}
+    refused = failed is not None or answered.get("response_action") == "errors"
+    if failed is not None:
+        log.error("a late submission failed (%s)", type(failed).__name__)
+        shown: dict[str, Any] = form_with_errors(view, {})
+    elif answered.get("response_action") == "errors":
+        shown = form_with_errors(view, dict(answered.get("errors") or {}))
+    elif answered.get("response_action") in ("update", "push") and answered.get("view") is not None:
+        given = answered["view"]
+        shown = given.to_dict() if hasattr(given, "to_dict") else dict(given)
+    else:
+        shown = saved_view(view).to_dict()
+    try:
+        _direct(args.client).views_update(view_id=view.get("id"), view=shown)
+    except SlackApiError as exc:
+        log.info("the modal is gone after a late save (%s)", exc.response.get("error"))
+        if refused:
+            _tell_not_saved(services, args)
+
+
+def _direct(client: Any) -> Any:
+    """The request's client without its queue and its watch (``hr_plugin.slack.deferred``,
+    ``hr_plugin.slack.failures``): the outcome goes now, and a modal closed meanwhile is told
+    here, only when the save was refused (a saved change needs no word)."""
+    while hasattr(type(client), "inner"):
+        client = client.inner
+    return client
+
+
+def _tell_not_saved(services: Services, args: Any) -> None:
+    who = request_context(args.context)
+    view_id = str(((args.body or {}).get("view") or {}).get("id") or "")
+    digest = hashlib.sha256(view_id.encode()).hexdigest()[:24]
+    direct_message_once(
+        services,
+        tenant_id=who.tenant_id,
+        team_id=args.context.team_id,
+        enterprise_id=args.context.enterprise_id,
+        user_id=who.user_id,
+        key=f"not-saved:{who.tenant_id}:{who.user_id}:{digest}",
+        text=NOT_SAVED,
+    )
+
+
+class _WithAck:
+    """Bolt's arguments with ``ack`` held (everything else as Bolt gave it)."""
+
+    def __init__(self, args: Any, ack: HeldAck) -> None:
+        self._args = args
+        self.ack = ack
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._args, name)

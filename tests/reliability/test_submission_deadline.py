@@ -1,0 +1,159 @@
+"""A modal's submission with the database at 1 s a statement: the answer still reaches Slack
+inside 3 seconds, and the outcome of the save is shown once it is known.
+
+Fault injected: every statement on the app's database connections waits 1 s first (the
+``before_cursor_execute`` hook of ``test_slow_dependencies``). Saving working hours then takes
+several seconds, so the answer is ``response_action: update`` to the "Saving..." view
+(``hr_plugin.slack.deadline``), and ``views.update`` shows "Saved", or the form again with the
+error under its field and the person's values in it; a refused save whose modal was closed is
+told in a DM that carries nothing the person typed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from hr_plugin.db import unit_of_work
+from hr_plugin.models import Employee, OutboxMessage
+from hr_plugin.slack.deadline import NOT_SAVED
+from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
+from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
+from hr_plugin.slack.views.saving import SAVED, SAVING
+from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
+from hr_plugin.testing.stack import AppStack
+from tests.e2e import vault_flows as flow
+from tests.reliability.conftest import AppErrors
+from tests.waiting import wait_for
+
+STATEMENT_SECONDS = 1.0
+ACK_LIMIT_SECONDS = 3.0
+
+
+class SlowDatabase(SlackRequestClient):
+    """A signed client that returns as soon as the app answers, while the database is slow."""
+
+    def __init__(self, stack: AppStack) -> None:
+        signed = stack.slack
+        super().__init__(signed.app_url, signed.signing_secret, stack.fake, team_id=signed.team_id)
+        self.stack = stack
+        self.slow = False
+        event.listen(stack.services.engine, "before_cursor_execute", self._statement)
+
+    def _statement(self, *_: Any) -> None:
+        if self.slow:
+            time.sleep(STATEMENT_SECONDS)
+
+
+@pytest.fixture
+def slow(stack: AppStack, org: dict[str, str]) -> Iterator[SlowDatabase]:
+    client = SlowDatabase(stack)
+    client.slash_command("UBOSS", "/rtw", "help")  # Bolt checks its token once, on the first request
+    stack.settle()
+    try:
+        yield client
+    finally:
+        client.slow = False
+        stack.settle()
+
+
+def _open_modal(stack: AppStack, user: str) -> str:
+    stack.slack.block_action(user, WORKING_HOURS_ACTION, "open", view=flow.HOME)
+    modal = stack.fake.last_modal(user)
+    assert modal is not None and modal["callback_id"] == WORKING_HOURS_CALLBACK
+    return str(modal["id"])
+
+
+def _submit(client: SlowDatabase, user: str, view_id: str, days: list[int]) -> tuple[SignedResponse, float]:
+    values = {
+        DAYS_BLOCK: {"value": {"selected_options": [{"value": str(day)} for day in days]}},
+        START_BLOCK: {"value": {"selected_time": "08:30"}},
+        END_BLOCK: {"value": {"selected_time": "14:00"}},
+    }
+    started = time.monotonic()
+    answer = client.view_submission(user, WORKING_HOURS_CALLBACK, values, view_id=view_id)
+    return answer, time.monotonic() - started
+
+
+def _updates_of(stack: AppStack, view_id: str) -> list[str]:
+    return [
+        json.dumps(call["params"]["view"])
+        for call in stack.fake.calls_for("views.update")
+        if call["ok"] and call["params"].get("view_id") == view_id
+    ]
+
+
+def test_with_the_database_at_one_second_a_statement_the_answer_is_on_time_and_the_save_shown(
+    stack: AppStack, slow: SlowDatabase, app_errors: AppErrors
+) -> None:
+    view_id = _open_modal(stack, "ULEAD")
+    slow.slow = True
+    answer, seconds = _submit(slow, "ULEAD", view_id, [0, 2])
+
+    assert seconds < ACK_LIMIT_SECONDS, f"answered after {seconds:.2f} s"
+    assert answer.json is not None and answer.json["response_action"] == "update", answer.body
+    assert SAVING in json.dumps(answer.json["view"])
+    assert stack.fake.ack_violations == []
+    wait_for(lambda: bool(_updates_of(stack, view_id)), timeout=60, what="the outcome shown")
+    slow.slow = False
+    assert SAVED in _updates_of(stack, view_id)[-1]
+    with unit_of_work(stack.factory) as session:
+        lead = session.scalars(select(Employee).where(Employee.slack_user_id == "ULEAD")).one()
+    assert (lead.working_days, lead.work_start, lead.work_end) == ("0,2", "08:30", "14:00")
+    app_errors.assert_none()
+
+
+@pytest.fixture
+def slow_save(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The save itself takes 2.5 s before it runs (and refuses, for a form without days)."""
+    from hr_plugin.slack.listeners import settings
+
+    real = settings.update_working_hours
+
+    def slowly(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(2.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(settings, "update_working_hours", slowly)
+
+
+def test_a_late_refusal_shows_the_form_again_with_the_error_and_the_persons_values(
+    stack: AppStack, org: dict[str, str], slow_save: None, app_errors: AppErrors
+) -> None:
+    view_id = _open_modal(stack, "UPEER")
+    answer, seconds = _submit(SlowDatabase(stack), "UPEER", view_id, [])
+
+    assert seconds < ACK_LIMIT_SECONDS
+    assert answer.json is not None and answer.json["response_action"] == "update"
+    wait_for(lambda: bool(_updates_of(stack, view_id)), timeout=30, what="the form shown again")
+    form = json.loads(_updates_of(stack, view_id)[-1])
+    assert form["callback_id"] == WORKING_HOURS_CALLBACK and form["submit"]
+    assert "Pick at least one working day." in json.dumps(form["blocks"])
+    [end] = [block for block in form["blocks"] if block.get("block_id") == END_BLOCK]
+    assert end["element"]["initial_time"] == "14:00", "the person's values are in the form again"
+    app_errors.assert_none()
+
+
+def test_a_refused_late_save_whose_modal_was_closed_is_told_in_a_dm_without_their_words(
+    stack: AppStack, org: dict[str, str], slow_save: None
+) -> None:
+    view_id = _open_modal(stack, "UPARENT")
+    answer, seconds = _submit(SlowDatabase(stack), "UPARENT", view_id, [])
+    stack.fake.close_view(view_id)  # while "Saving..." shows, the person closes it
+
+    assert seconds < ACK_LIMIT_SECONDS and answer.json is not None
+    assert answer.json["response_action"] == "update"
+
+    def told() -> list[OutboxMessage]:
+        with unit_of_work(stack.factory) as session:
+            rows = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_user_id == "UPARENT"))
+            return [row for row in rows if NOT_SAVED in json.dumps(row.payload)]
+
+    wait_for(lambda: bool(told()), timeout=30, what="the DM")
+    [message] = told()
+    assert "08:30" not in json.dumps(message.payload) and "14:00" not in json.dumps(message.payload)
