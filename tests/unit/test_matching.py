@@ -3,14 +3,17 @@
 Optimality is checked against a brute force that tries every assignment on small instances,
 and against scipy's dense assignment solver on medium ones, so a mistake in the reduction to
 a full matching (slots, private "unmatched" columns, the cost that makes one more match beat
-any weight) shows up as a different optimum.
+any weight) shows up as a different optimum. The same checks run again with the solver made
+to keep only each mentee's one to four strongest edges, so that the dual proof and the repair
+rounds (which large instances rely on) are exercised on instances small enough to check.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
+from mentoring import matching
 from mentoring.matching import Solution, solve
 
 Instance = tuple[list[str], list[tuple[str, int]], list[tuple[str, str, int]]]
@@ -217,3 +221,133 @@ def test_a_mentor_and_a_mentee_may_share_an_id() -> None:
     # edge to give or withhold (``scoring.eligible`` never gives it).
     solution = solve(["p"], [("p", 1)], [("p", "p", 3)])
     assert solution.assignments == [("p", "p")]
+
+
+@contextmanager
+def pruned(kept: int, rounds: int = matching.REPAIR_ROUNDS) -> Iterator[None]:
+    """The solver keeping only ``kept`` edges per mentee first, with ``rounds`` repair rounds."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching, "CANDIDATES_KEPT", kept)
+        patch.setattr(matching, "REPAIR_ROUNDS", rounds)
+        yield
+
+
+@settings(max_examples=400, deadline=None)
+@given(instances(), st.integers(1, 3), st.integers(0, 3))
+def test_pruned_solves_still_reach_the_brute_force_optimum(
+    instance: Instance, kept: int, rounds: int
+) -> None:
+    with pruned(kept, rounds):
+        solution = solve(*instance)
+    assert_legal(instance, solution)
+    assert (solution.matched, solution.weight) == brute_force(instance)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(weights=st.integers(1, 3)), st.integers(1, 2))
+def test_pruned_solves_with_many_ties_reach_the_brute_force_optimum(instance: Instance, kept: int) -> None:
+    with pruned(kept):
+        solution = solve(*instance)
+    assert_legal(instance, solution)
+    assert (solution.matched, solution.weight) == brute_force(instance)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=40, max_mentors=15, weights=st.integers(1, 50)), st.integers(1, 4))
+def test_pruned_solves_match_a_dense_solver_on_medium_instances(instance: Instance, kept: int) -> None:
+    with pruned(kept):
+        solution = solve(*instance)
+    assert_legal(instance, solution)
+    assert (solution.matched, solution.weight) == dense_optimum(instance)
+
+
+def count_solves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of edges each LAPJVsp solve was given, in order."""
+    sizes: list[int] = []
+    original = matching._solve_kept
+
+    def counting(edges: matching._Edges, capacities: np.ndarray, row_count: int) -> np.ndarray:
+        sizes.append(int(edges.rows.size))
+        return original(edges, capacities, row_count)
+
+    monkeypatch.setattr(matching, "_solve_kept", counting)
+    return sizes
+
+
+def test_an_optimum_on_the_strongest_edges_is_proved_without_solving_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(matching, "CANDIDATES_KEPT", 1)
+    sizes = count_solves(monkeypatch)
+    edges = [("a", "x", 10), ("a", "y", 1), ("b", "y", 10), ("b", "x", 1)]
+    solution = solve(["a", "b"], [("x", 1), ("y", 1)], edges)
+    assert solution == Solution([("a", "x"), ("b", "y")], [], 2, 20)
+    assert sizes == [2]  # the two strongest edges, proved optimal for all four
+
+
+def test_edges_the_proof_fails_on_are_added_and_solved_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both mentees' strongest edge goes to "x": on those alone one of them stays unmatched,
+    # which the dual prices show an edge to "y" would improve.
+    monkeypatch.setattr(matching, "CANDIDATES_KEPT", 1)
+    sizes = count_solves(monkeypatch)
+    edges = [("a", "x", 10), ("a", "y", 9), ("b", "x", 10), ("b", "y", 1)]
+    solution = solve(["a", "b"], [("x", 1), ("y", 1)], edges)
+    assert solution == Solution([("a", "y"), ("b", "x")], [], 2, 19)
+    assert len(sizes) == 2 and sizes[0] == 2 and sizes[1] > 2
+
+
+def test_without_repair_rounds_every_edge_is_solved_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "CANDIDATES_KEPT", 1)
+    monkeypatch.setattr(matching, "REPAIR_ROUNDS", 0)
+    sizes = count_solves(monkeypatch)
+    edges = [("a", "x", 10), ("a", "y", 9), ("b", "x", 10), ("b", "y", 1)]
+    assert (solve(["a", "b"], [("x", 1), ("y", 1)], edges).weight, sizes) == (19, [4])
+
+
+def two_by_two() -> matching._Edges:
+    # rows 0 and 1, mentors 0 and 1 of capacity 1: the heavy pairs are (0, 0) and (1, 1).
+    return matching._Edges(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([5, 1, 1, 5]))
+
+
+def test_the_dual_prices_prove_an_optimum() -> None:
+    edges, capacities, lift = two_by_two(), np.array([1, 1]), 11
+    mentee_price, mentor_price = matching._dual_prices(edges, np.array([0, 1]), capacities, 2, lift)
+    slack = mentee_price[edges.rows] + mentor_price[edges.cols] - (edges.weights + lift)
+    assert slack.min() >= 0
+    assert slack[0] == slack[3] == 0  # tight on the matched pairs
+    assert mentee_price.min() >= 0 and mentor_price.min() >= 0
+
+
+@pytest.mark.parametrize(
+    ("mentor_of_row", "why"),
+    [
+        (np.array([1, 0]), "two matches, but the light ones"),
+        (np.array([0, -1]), "one match where two are possible"),
+        (np.array([-1, -1]), "nobody matched"),
+    ],
+)
+def test_the_dual_prices_refuse_a_matching_that_is_not_optimal(mentor_of_row: np.ndarray, why: str) -> None:
+    with pytest.raises(RuntimeError, match="not optimal"):
+        matching._dual_prices(two_by_two(), mentor_of_row, np.array([1, 1]), 2, 11)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances(), st.booleans())
+def test_edges_converted_at_once_equal_edges_checked_one_by_one(instance: Instance, as_lists: bool) -> None:
+    mentees, mentors, edges = instance
+    listed: list = [list(edge) for edge in edges] if as_lists else list(edges)
+    mentee_index = {m: i for i, m in enumerate(sorted(mentees))}
+    mentor_index = {m: i for i, (m, _) in enumerate(sorted(mentors))}
+    slow = matching._edges_one_by_one(listed, mentee_index, mentor_index)
+    fast = matching._edges_at_once(listed, mentee_index, mentor_index)
+    if listed:
+        assert fast is not None
+        for fast_part, slow_part in zip(fast, slow, strict=True):
+            assert fast_part.tolist() == slow_part.tolist()
+
+
+def test_edges_the_fast_conversion_declines_still_solve() -> None:
+    # A numpy weight among plain ones, and JSON-style lists: the edge-by-edge path takes them.
+    edges: list = [["a", "x", 3], ("b", "x", np.int64(4))]
+    assert matching._edges_at_once(edges, {"a": 0, "b": 1}, {"x": 0}) is None
+    assert solve(["a", "b"], [("x", 2)], edges) == Solution([("a", "x"), ("b", "x")], [], 2, 7)
