@@ -224,7 +224,19 @@ def mentor_blocks(*, paused: bool, capacity: int, mentees: Sequence[tuple[int, s
         ActionsBlock(
             block_id=f"mentor-end-{match_id}",
             elements=[
-                ButtonElement(text=f"End match with {name}"[:75], action_id=END_ACTION, value=str(match_id))
+                ButtonElement(
+                    text=f"End match with {name}"[:75],
+                    action_id=END_ACTION,
+                    value=str(match_id),
+                    # The click only saves the ending; this is where the mentor hears what follows.
+                    confirm=ConfirmObject(
+                        title="End the match?",
+                        text="They are told kindly, without a reason, and we look for another mentor "
+                        "for them.",
+                        confirm="End it",
+                        deny="Keep",
+                    ),
+                )
             ],
         )
         for match_id, name, status in mentees
