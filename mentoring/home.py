@@ -21,7 +21,7 @@ def home_sections(
         sections["employee"] = list(
             v.mentee_blocks(
                 mentor_name=pair.other_name if pair else None,
-                status=pair.status if pair else None,
+                status=pair.status if pair else _looking(session, tenant_id, person.id),
                 reasons=pair.reasons if pair else (),
                 match_id=pair.match_id if pair else None,
             )
@@ -46,3 +46,9 @@ def home_sections(
             v.hr_blocks(figures.matched, figures.waiting, figures.unmatched, figures.pairs)
         )
     return sections
+
+
+def _looking(session: Session, tenant_id: str, employee_id: int) -> str | None:
+    """The mentee's status while their rematch waits for its tick: shown as while a mentor is
+    asked (``views.mentee_blocks``), so a decline leaves no gap on their Home."""
+    return "looking" if service.rematch_waiting(session, tenant_id, employee_id) else None

@@ -12,6 +12,7 @@ from hr_plugin.services import Services
 from hr_plugin.slack import refusals
 from hr_plugin.slack.payloads import request_context
 from mentoring import actions, service
+from mentoring import messages as words
 from mentoring import views as v
 
 # Why a mentoring button opens nothing for someone the directory does not know.
@@ -128,7 +129,9 @@ def submit_preferences(ack: Ack, view: dict[str, Any], context: Any, services: S
 
 
 def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, services: Services) -> None:
-    """The mentor accepts or declines a proposed match; the reply replaces the question."""
+    """The mentor accepts or declines a proposed match; the reply replaces the question. A
+    decline is saved here and the rematch left to the scheduler's tick, so the reply comes
+    without waiting for the tenant's solve."""
     ack()
     who = request_context(context)
     action = body["actions"][0]
@@ -142,11 +145,7 @@ def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, servi
             match_id=int(action.get("value") or ""),
             accept=accept,
         )
-        text = (
-            "Thank you. We've introduced you in a group message."
-            if accept
-            else "Thanks for letting us know. Nobody is told why."
-        )
+        text = words.ACCEPTED_REPLY if accept else words.DECLINED_REPLY
     except (service.MentoringError, ValueError) as exc:
         text = str(exc)
     if body.get("response_url"):
@@ -154,7 +153,9 @@ def answer(ack: Ack, body: dict[str, Any], context: Any, respond: Respond, servi
 
 
 def end_match(ack: Ack, body: dict[str, Any], context: Any, services: Services) -> None:
-    """Either side ends a match from the App Home; the other is told, without a reason."""
+    """Either side ends a match from the App Home; the other is told, without a reason. The
+    Home republished after it is the answer: a mentee's reads that a new mentor is being looked
+    for (the rematch tick does the looking)."""
     ack()
     who = request_context(context)
     with contextlib.suppress(service.MentoringError, ValueError):

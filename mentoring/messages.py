@@ -106,6 +106,16 @@ def intro_blocks(mentee_name: str, mentor_name: str, reasons: Sequence[str]) -> 
     )
 
 
+# The mentor's answer, in place of the request. A decline is saved before this shows; the next
+# best mentor is asked by the scheduler's rematch tick a few seconds later, so the words promise
+# the search, not a result.
+ACCEPTED_REPLY = "Thank you. We've introduced you in a group message."
+DECLINED_REPLY = (
+    "Thanks for letting us know. Your answer is saved and nobody is told why; "
+    "we are looking for another mentor for them."
+)
+
+
 def waiting_text() -> str:
     return (
         "We have not found the right mentor for you yet. We keep looking and will tell you as soon as "

@@ -92,3 +92,26 @@ class Match(Base):
     met_by_mentee: Mapped[bool | None] = mapped_column(Boolean)
     met_by_mentor: Mapped[bool | None] = mapped_column(Boolean)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RematchDue(Base):
+    """A mentee whose match was just declined or ended, waiting for the scheduler's rematch.
+
+    Why a row and not a solve in the click: the solve reads the whole tenant's mentors and
+    mentees, so it was the slowest thing a button did, and Slack wants an answer in 3 seconds.
+    The click records the answer and this row in one transaction; the ``mentoring-rematch``
+    tick solves each tenant that has rows and deletes them with the solve's own commit, so a
+    crash before the commit leaves the row for the next tick. Until then the mentee's Home reads
+    as it does while a mentor is being asked, so nobody learns from it that someone said no.
+    Holds no reason and not who closed the match: the match row and the audit log say what happened.
+    """
+
+    __tablename__ = "mentor_rematches_due"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "mentee_id", name="uq_mentor_rematches_due_tenant_mentee"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -163,14 +163,19 @@ def mentee_blocks(
             value=str(match_id),
             confirm=ConfirmObject(
                 title="End the match?",
-                text="They are told kindly, without a reason.",
+                text="They are told kindly, without a reason, and we look for another mentor for you.",
                 confirm="End it",
                 deny="Keep",
             ),
         )
         actions: list[ButtonElement] = [end]
-    elif status == "asked":
-        text = "*Your mentor*\nWe have asked someone who went through a return themselves. You'll hear soon."
+    elif status in ("asked", "looking"):
+        # One wording while a mentor is asked and while a rematch waits for its tick: two would
+        # tell the mentee that the mentor asked had said no.
+        text = (
+            "*Your mentor*\nWe are looking for a mentor who went through a return themselves. "
+            "You'll hear soon."
+        )
         actions = []
     else:
         text = "*Your mentor*\nWhen you're a few weeks from your return, we'll look for a mentor for you."
@@ -219,7 +224,19 @@ def mentor_blocks(*, paused: bool, capacity: int, mentees: Sequence[tuple[int, s
         ActionsBlock(
             block_id=f"mentor-end-{match_id}",
             elements=[
-                ButtonElement(text=f"End match with {name}"[:75], action_id=END_ACTION, value=str(match_id))
+                ButtonElement(
+                    text=f"End match with {name}"[:75],
+                    action_id=END_ACTION,
+                    value=str(match_id),
+                    # The click only saves the ending; this is where the mentor hears what follows.
+                    confirm=ConfirmObject(
+                        title="End the match?",
+                        text="They are told kindly, without a reason, and we look for another mentor "
+                        "for them.",
+                        confirm="End it",
+                        deny="Keep",
+                    ),
+                )
             ],
         )
         for match_id, name, status in mentees

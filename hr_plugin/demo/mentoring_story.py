@@ -25,7 +25,7 @@ from hr_plugin.demo.narration import (
 from hr_plugin.directory import direct_reports
 from hr_plugin.testing.stack import AppStack
 from mentoring import service as mentoring
-from mentoring.service import ASKED, MATCHED
+from mentoring.service import MATCHED
 
 BECOME, MENTOR_FORM = "mentoring.become_open", "mentoring.mentor"
 ACCEPT, DECLINE, END = "mentoring.accept", "mentoring.decline", "mentoring.end"
@@ -161,7 +161,7 @@ class MentoringStory:
             mentor_user, DECLINE if decline else ACCEPT, str(match_id), block_id=f"mentor-ask-{match_id}"
         )
         if decline:
-            self._declined(mentor.name, mentee_name, mentee_user, match_id)
+            self._declined(mentor.id, mentor.name, mentee_name, mentee_user, match_id)
             return
         with unit_of_work(self.stack.factory) as session:
             status = {
@@ -183,20 +183,28 @@ class MentoringStory:
 
         self.say.later(f"{mentee_name} and {mentor.name} are introduced", introduced, MESSAGE_WAIT)
 
-    def _declined(self, mentor_name: str, mentee_name: str, mentee_user: str, match_id: int) -> None:
+    def _declined(
+        self, mentor_id: int, mentor_name: str, mentee_name: str, mentee_user: str, match_id: int
+    ) -> None:
+        """The decline is saved by the click; the rematch tick asks the next best mentor."""
         mentee = person(self.stack, mentee_user)
         with unit_of_work(self.stack.factory) as session:
-            now_open = mentoring.mentee_view(session, self.stack.fake.team_id, mentee.id)
-        claim = f"{mentor_name} declines {mentee_name}; the next best mentor is asked"
-        require(
-            now_open is not None and now_open.match_id != match_id and now_open.status == ASKED,
-            claim,
-            f"{mentee_name}'s open match is {now_open}",
-        )
-        self.say(
-            f"{self.now()}: {mentor_name} declines to mentor {mentee_name} (no reason asked); "
-            f"the next best mentor is asked."
-        )
+            status = {
+                v.match_id: v.status
+                for v in mentoring.mentor_views(session, self.stack.fake.team_id, mentor_id)
+            }
+        claim = f"{mentor_name} declines {mentee_name}"
+        require(match_id not in status, claim, f"the request is still {status.get(match_id)}")
+        self.say(f"{self.now()}: {mentor_name} declines to mentor {mentee_name} (no reason asked).")
+
+        def next_asked() -> str | None:
+            with unit_of_work(self.stack.factory) as session:
+                now_open = mentoring.mentee_view(session, self.stack.fake.team_id, mentee.id)
+            if now_open is None or now_open.match_id == match_id:
+                return None
+            return f"{self.now()}: the rematch tick asks the next best mentor for {mentee_name}."
+
+        self.say.later(f"the next best mentor for {mentee_name} is asked", next_asked, MESSAGE_WAIT)
 
     def hr_pairs_kim(self) -> None:
         """The matcher found Kim nobody; a new mentor has just opted in and HR pairs her by hand.
@@ -268,22 +276,25 @@ class MentoringStory:
             return None
 
         self.say.later(f"{mentor_name} is told the match ended", told, MESSAGE_WAIT)
-        self._rematch(lena_row.name, lena, before.match_id, after)
+        self._rematch(lena_row.name, lena, before.match_id)
 
-    def _rematch(self, mentee_name: str, mentee_user: str, old_match: int, after: Any) -> None:
-        """The rematch the end starts: another mentor asked, or the mentee told we keep looking."""
-        if after is not None and after.match_id != old_match:
-            self.say(f"{self.now()}: a rematch starts: the next best mentor for {mentee_name} is asked.")
-            return
+    def _rematch(self, mentee_name: str, mentee_user: str, old_match: int) -> None:
+        """The rematch the end asks for, made by the scheduler's rematch tick: another mentor
+        asked, or the mentee told we keep looking."""
         seen = len(self.stack.fake.calls_for("chat.postMessage", user=mentee_user))
+        mentee_id = self._id(mentee_user)
 
-        def waiting() -> str | None:
+        def rematched() -> str | None:
+            with unit_of_work(self.stack.factory) as session:
+                now_open = mentoring.mentee_view(session, self.stack.fake.team_id, mentee_id)
+            if now_open is not None and now_open.match_id != old_match:
+                return f"{self.now()}: the rematch tick asks the next best mentor for {mentee_name}."
             for call in self.stack.fake.calls_for("chat.postMessage", user=mentee_user)[seen:]:
                 if call["ok"] and "not found the right mentor" in str(call["params"].get("text")):
                     return f"{when(call)}: no mentor has a free place; {mentee_name} is told we keep looking."
             return None
 
-        self.say.later(f"{mentee_name} hears about a rematch", waiting, MESSAGE_WAIT)
+        self.say.later(f"{mentee_name} hears about a rematch", rematched, MESSAGE_WAIT)
 
     def where_everyone_stands(self) -> None:
         """At the end of the quarter: each returning person's mentor, from the database."""

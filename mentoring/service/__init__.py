@@ -48,8 +48,9 @@ from mentoring.service.reads import (
     mentee_view,
     mentor_views,
     met_answers,
+    rematch_waiting,
 )
-from mentoring.service.runs import run_matching
+from mentoring.service.runs import run_matching, run_rematches
 from mentoring.views import MentorForm, PreferencesForm
 
 # The test seam between a check and its write (see ``_common.between_read_and_write``), looked up
@@ -88,8 +89,10 @@ __all__ = [
     "met_answers",
     "opt_in",
     "record_met",
+    "rematch_waiting",
     "respond",
     "run_matching",
+    "run_rematches",
     "send_met_checks",
     "set_mentor_state",
     "set_preferences",

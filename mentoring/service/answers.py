@@ -1,5 +1,10 @@
 """The answers that move a match: the mentor accepts or declines, either side ends it. Each is a
-conditional write, so two clicks at once take effect once; nobody is ever told why."""
+conditional write, so two clicks at once take effect once; nobody is ever told why.
+
+A decline or an ending only records the answer and marks the mentee for a rematch, in the
+click's one transaction; the scheduler's ``mentoring-rematch`` tick asks the next best mentor
+(``runs.run_rematches``). The solve reads the whole tenant, which a click cannot afford inside
+Slack's 3 seconds."""
 
 from __future__ import annotations
 
@@ -19,20 +24,20 @@ from mentoring.service._common import (
     ASKED,
     DECLINED,
     ENDED,
-    MATCH_LEAD,
     MATCHED,
     OPEN_MATCH,
     MentoringError,
     between_read_and_write,
     person_of_user,
 )
-from mentoring.service.runs import match_tenant
+from mentoring.service.runs import mark_rematch
 
 
 def respond(
     factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, match_id: int, accept: bool
 ) -> str:
-    """The mentor accepts (an introduction follows) or declines (the next best mentor is asked)."""
+    """The mentor accepts (an introduction follows) or declines (the mentee is marked for the
+    rematch tick, which asks the next best mentor)."""
     now = clock.now()
     with unit_of_work(factory) as session:
         person = person_of_user(session, tenant_id, user_id)
@@ -66,13 +71,14 @@ def respond(
             subject=str(match.id),
         )
         if not accept:
-            match_tenant(session, clock, tenant_id, MATCH_LEAD)
+            mark_rematch(session, tenant_id, match.mentee_id, now)
         session.commit()
         return match.status
 
 
 def end(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, match_id: int) -> None:
-    """Either side ends quietly; the other is told kindly, without a reason; a rematch starts."""
+    """Either side ends quietly; the other is told kindly, without a reason; the mentee is
+    marked for the rematch tick."""
     now = clock.now()
     with unit_of_work(factory) as session:
         person = person_of_user(session, tenant_id, user_id)
@@ -106,8 +112,7 @@ def end(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_id: str, 
             action="mentoring.ended",
             subject=str(match.id),
         )
-        session.flush()
-        match_tenant(session, clock, tenant_id, MATCH_LEAD)
+        mark_rematch(session, tenant_id, match.mentee_id, now)
         session.commit()
 
 

@@ -13,7 +13,7 @@ from hr_plugin.directory import org_map
 from hr_plugin.enrolment import ACTIVE, Enrolment
 from hr_plugin.models import Employee, Leave
 from hr_plugin.org_chart import chain_down, chain_up
-from mentoring.models import Match, MenteePreferences, MentorProfile
+from mentoring.models import Match, MenteePreferences, MentorProfile, RematchDue
 from mentoring.service._common import (
     ASKED,
     MATCH_LEAD,
@@ -43,6 +43,20 @@ def mentee_view(session: Session, tenant_id: str, employee_id: int) -> PairView 
     # Until the mentor has said yes, the mentee only knows someone is being asked.
     name = mentor.name if mentor is not None and match.status == MATCHED else ""
     return PairView(match.id, name, match.status, tuple(match.reasons_for_mentee) if name else ())
+
+
+def rematch_waiting(session: Session, tenant_id: str, employee_id: int) -> bool:
+    """Whether the mentee's match was just declined or ended and the rematch tick has not run
+    yet. Their Home then reads as while a mentor is being asked: a gap between the two would
+    tell a mentee that the mentor asked had said no."""
+    return (
+        session.scalar(
+            select(RematchDue.id).where(
+                RematchDue.tenant_id == tenant_id, RematchDue.mentee_id == employee_id
+            )
+        )
+        is not None
+    )
 
 
 def mentor_views(session: Session, tenant_id: str, employee_id: int) -> list[PairView]:

@@ -1,11 +1,13 @@
 """Matching runs: who is due for a mentor, which mentors have a free place, the solver's choice,
-and the mentor asked first. A run also follows every decline and ending, for the next best."""
+and the mentor asked first. A decline or an ending marks the mentee (``mark_rematch``) and the
+scheduler's frequent rematch tick runs the tenant's solve (``run_rematches``), for the next best."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from hr_plugin.models import Employee, Leave, Tenant
 from hr_plugin.org_chart import chain_down, chain_up, reports_of
 from mentoring import matching, scoring
 from mentoring import messages as words
-from mentoring.models import Match, MentorProfile
+from mentoring.models import Match, MentorProfile, RematchDue
 from mentoring.service._common import (
     ASKED,
     MATCH_LEAD,
@@ -47,9 +49,69 @@ def run_matching(factory: SessionFactory, clock: Clock, *, lead: timedelta = MAT
     return asked
 
 
+def mark_rematch(session: Session, tenant_id: str, mentee_id: int, now: datetime) -> None:
+    """Inside a decline's or an ending's transaction: the mentee waits for the rematch tick.
+
+    A mark already waiting (a second match closed before the tick ran) is moved to ``now``, so
+    a tick that read the older one and is solving meanwhile leaves this one for the next tick
+    (``run_rematches`` deletes only the marks it read, as it read them). The insert sits in a
+    savepoint: the unique constraint refuses a mark made at the same moment by another click."""
+    moved = session.execute(
+        update(RematchDue)
+        .where(RematchDue.tenant_id == tenant_id, RematchDue.mentee_id == mentee_id)
+        .values(since=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], moved).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.add(RematchDue(tenant_id=tenant_id, mentee_id=mentee_id, since=now))
+    except IntegrityError:
+        pass  # marked by another click just now: one mark is all the tick needs
+
+
+def run_rematches(factory: SessionFactory, clock: Clock, *, lead: timedelta = MATCH_LEAD) -> int:
+    """The rematch tick: solve each tenant with marked mentees, one transaction per tenant.
+
+    Cheap when nothing waits (one query on a table that is empty most of the time), so it can
+    run often and a person whose mentor said no is asked about within seconds. Idempotent: the
+    marks a run read are deleted by the commit that holds its matches, so a second run finds
+    nothing to do; a run that fails leaves them for the next. Two runs at once (a leader handing
+    over) are safe for the same reasons ``run_matching`` is: the mentor's row lock and the
+    one-open-match index. How many mentors were asked."""
+    with unit_of_work(factory) as session:
+        tenants = list(
+            session.scalars(
+                select(RematchDue.tenant_id)
+                .join(Tenant, Tenant.id == RematchDue.tenant_id)
+                .where(Tenant.uninstalled_at.is_(None))  # its work has stopped; the purge erases the marks
+                .distinct()
+                .order_by(RematchDue.tenant_id)
+            )
+        )
+    asked = 0
+    for tenant_id in tenants:
+        with unit_of_work(factory) as session:
+            marks = session.execute(
+                select(RematchDue.id, RematchDue.since).where(RematchDue.tenant_id == tenant_id)
+            ).all()
+            if not marks:
+                continue  # another run has just done this tenant
+            asked += match_tenant(session, clock, tenant_id, lead)
+            for mark_id, since in marks:
+                session.execute(
+                    delete(RematchDue)
+                    .where(RematchDue.id == mark_id, RematchDue.since == since)
+                    .execution_options(synchronize_session=False)
+                )
+            session.commit()
+    return asked
+
+
 def match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelta) -> int:
-    """One tenant's run, inside the caller's transaction: a decline or an ending runs it at once,
-    so the next best mentor is asked without waiting for the tick. How many mentors were asked."""
+    """One tenant's run, inside the caller's transaction (the periodic matching tick's, or the
+    rematch tick's after a decline or an ending). How many mentors were asked."""
     today = clock.now().date()
     due = _due_mentees(session, tenant_id, today, lead)
     if not due:

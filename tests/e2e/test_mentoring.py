@@ -6,11 +6,14 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from hr_plugin.admins import appoint_by_email
+from hr_plugin.db import unit_of_work
 from hr_plugin.testing.stack import AppStack
-from mentoring import messages, service
+from mentoring import matching, messages, service
 from mentoring import views as v
+from mentoring.models import Match, RematchDue
 from mentoring.scoring import TAGS
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
@@ -40,6 +43,17 @@ def _asks_to(stack: AppStack, user: str) -> list[dict[str, Any]]:
         for c in stack.fake.calls_for("chat.postMessage", user=user)
         if c["ok"] and "Would you mentor" in c["params"]["text"]
     ]
+
+
+def _rematch(stack: AppStack) -> None:
+    """The scheduler's rematch tick, then the drain that sends what it wrote."""
+    stack.ticks.run("mentoring-rematch")
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+
+def _replies(stack: AppStack, user: str) -> list[str]:
+    """What the app answered in place of the messages whose buttons the user clicked."""
+    return [str(call["params"].get("text")) for call in stack.fake.calls_for("response_url", user=user)]
 
 
 def _answer(stack: AppStack, mentor: str, accept: bool) -> None:
@@ -85,7 +99,10 @@ def test_nobody_in_the_reporting_line_is_asked_and_a_decline_asks_the_next_best(
     _answer(stack, first, accept=False)
     stack.ticks.context.drainer.drain(max_seconds=60)
 
+    assert _replies(stack, first)[-1] == messages.DECLINED_REPLY  # saved; another mentor is looked for
     second = "UHR" if first == "UPEER" else "UPEER"
+    assert _asks_to(stack, second) == []  # the click only saved the answer
+    _rematch(stack)
     assert len(_asks_to(stack, second)) == 1
     assert not _asks_to(stack, "ULEAD") and not _asks_to(stack, "UBOSS")
     first_name = {"UPEER": "Pim Peer", "UHR": "Hal Resources"}[first]
@@ -112,7 +129,14 @@ def test_ending_tells_the_other_kindly_and_a_rematch_starts(program: AppStack) -
     end = next(e for b in home["blocks"] for e in b.get("elements", []) if e.get("action_id") == v.END_ACTION)
 
     stack.slack.block_action("UPARENT", v.END_ACTION, end["value"], view=home)
+    stack.settle()
     stack.ticks.context.drainer.drain(max_seconds=60)
+    # The answer is the Home republished after the click: the match is gone, a new one looked for.
+    after = json.dumps(stack.fake.home_view("UPARENT") or {})
+    assert v.END_ACTION not in after and "We are looking for a mentor" in after
+    other = "UHR" if mentor == "UPEER" else "UPEER"
+    assert _asks_to(stack, other) == []  # the click only saved the ending
+    _rematch(stack)
 
     told = [
         c
@@ -120,8 +144,92 @@ def test_ending_tells_the_other_kindly_and_a_rematch_starts(program: AppStack) -
         if "come to an end" in c["params"]["text"]
     ]
     assert len(told) == 1 and told[0]["audience"] == [mentor]
-    other = "UHR" if mentor == "UPEER" else "UPEER"
     assert len(_asks_to(stack, other)) == 1  # the rematch asks the other mentor, never the same one again
+
+
+class _CountingSolver:
+    """Counts the matching solver's runs (and can fail the next one), to tell where it runs."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        self.fail_next = False
+        self._solve = matching.solve
+        monkeypatch.setattr(matching, "solve", self)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.fail_next:
+            self.fail_next = False
+            raise RuntimeError("the solve failed")
+        return self._solve(*args, **kwargs)
+
+
+def _home_blocks(stack: AppStack, user: str) -> list[dict[str, Any]]:
+    """The blocks of the user's Home as published when they open it (not the view's ids)."""
+    stack.slack.app_home_opened(user)
+    stack.settle()
+    return list((stack.fake.home_view(user) or {}).get("blocks", []))
+
+
+def _marks(stack: AppStack) -> int:
+    with unit_of_work(stack.factory) as session:
+        return int(session.scalar(select(func.count()).select_from(RematchDue)) or 0)
+
+
+def test_a_decline_only_saves_and_the_rematch_tick_asks_the_next_mentor(
+    program: AppStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The click no longer runs the tenant's solve: it saves the answer and marks the mentee;
+    the tick solves. Meanwhile the mentee's Home reads exactly as while the mentor was asked."""
+    stack = program
+    _tick(stack)
+    first = next(user for user in ("UPEER", "UHR") if _asks_to(stack, user))
+    second = "UHR" if first == "UPEER" else "UPEER"
+    while_asked = _home_blocks(stack, "UPARENT")
+    solver = _CountingSolver(monkeypatch)
+
+    _answer(stack, first, accept=False)
+    stack.settle()
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+    assert solver.calls == 0  # not in the request
+    assert _replies(stack, first)[-1] == messages.DECLINED_REPLY
+    assert _asks_to(stack, second) == [] and _marks(stack) == 1
+    assert _home_blocks(stack, "UPARENT") == while_asked  # nothing tells the mentee someone said no
+    assert "We are looking for a mentor" in json.dumps(while_asked)
+
+    _rematch(stack)
+
+    assert solver.calls == 1
+    assert len(_asks_to(stack, second)) == 1 and _marks(stack) == 0
+    assert _home_blocks(stack, "UPARENT") == while_asked  # a mentor is asked again
+
+
+def test_the_rematch_tick_is_idempotent_and_a_failed_solve_keeps_the_mark(
+    program: AppStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = program
+    _tick(stack)
+    first = next(user for user in ("UPEER", "UHR") if _asks_to(stack, user))
+    second = "UHR" if first == "UPEER" else "UPEER"
+    solver = _CountingSolver(monkeypatch)
+    assert stack.ticks.run("mentoring-rematch") == 0 and solver.calls == 0  # nobody waits: no solve
+
+    _answer(stack, first, accept=False)
+    solver.fail_next = True
+    with pytest.raises(RuntimeError):
+        stack.ticks.run("mentoring-rematch")
+    assert _marks(stack) == 1  # rolled back with the solve: the next tick tries again
+
+    assert stack.ticks.run("mentoring-rematch") == 1
+    assert stack.ticks.run("mentoring-rematch") == 0  # the mark went with the first commit
+    stack.ticks.context.drainer.drain(max_seconds=60)
+
+    assert solver.calls == 2  # the failed one and the one that asked; none for the repeat
+    assert len(_asks_to(stack, second)) == 1 and _marks(stack) == 0
+    with unit_of_work(stack.factory) as session:
+        statuses = sorted(session.scalars(select(Match.status)))
+    assert statuses == [service.ASKED, service.DECLINED]
 
 
 def test_hr_pairs_by_hand_but_never_inside_the_reporting_line(program: AppStack) -> None:

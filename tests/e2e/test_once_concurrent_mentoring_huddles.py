@@ -156,6 +156,8 @@ def test_a_mentor_clicking_accept_and_decline_twelve_times_at_once_keeps_one_ans
     assert accepted + declined == 1, (accepted, declined)
     with unit_of_work(running.factory) as session:
         status = session.scalar(select(Match.status).where(Match.id == match_id))
+    assert _outbox(running, "mentor-ask:") == []  # a decline only marks the mentee: the tick asks
+    mentoring_service.run_rematches(running.factory, SystemClock())
     intros = _outbox(running, "mentor-intro:")
     asks = _outbox(running, "mentor-ask:")
     told = replies(running, "UPEER")
@@ -167,7 +169,7 @@ def test_a_mentor_clicking_accept_and_decline_twelve_times_at_once_keeps_one_ans
         assert status == mentoring_service.DECLINED
         assert intros == []  # no introduction to a mentor who said no
         assert [recipient for _, recipient in asks] == ["UHR"]  # the next mentor, asked once
-        kept = "Thanks for letting us know. Nobody is told why."
+        kept = mentoring_words.DECLINED_REPLY
     assert told[:AT_ONCE].count(kept) == 1
     assert told[:AT_ONCE].count(ALREADY_ANSWERED) == AT_ONCE - 1
     assert told[AT_ONCE:] == [ALREADY_ANSWERED]  # the later click: what every loser was told
@@ -220,7 +222,11 @@ def test_both_sides_clicking_end_match_twelve_times_at_once_end_it_once(running:
     assert status == mentoring_service.ENDED
     other = "UPEER" if ender == "UPARENT" else "UPARENT"
     assert [recipient for _, recipient in _outbox(running, "mentor-ended:")] == [other]  # told once
-    # The rematch ran once: the mentee waits (the only mentor is the one just ended with).
+    # The rematch waits for the tick, which runs once for the one ending however often it runs:
+    # the mentee waits (the only mentor is the one just ended with).
+    assert _outbox(running, "mentor-waiting:") == []
+    for _ in range(2):
+        mentoring_service.run_rematches(running.factory, SystemClock())
     assert [recipient for _, recipient in _outbox(running, "mentor-waiting:")] == ["UPARENT"]
     assert _outbox(running, "mentor-ask:") == []
     nothing_failed(running)

@@ -11,7 +11,7 @@ from hr_plugin.slack.views.help import help_blocks, help_text
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, home_view
 from hr_plugin.slack.views.modals import appoint_admin_modal, working_hours_modal
 from mentoring.actions import END_ACTION
-from mentoring.views import mentor_blocks
+from mentoring.views import mentee_blocks, mentor_blocks
 
 HOURS = WorkingHours("Europe/Berlin", (0, 1, 2, 3), "08:30", "16:00")
 
@@ -111,3 +111,28 @@ def test_a_mentor_can_end_each_active_match_from_the_home() -> None:
     ]
 
     assert ends == [("mentor-end-11", "11"), ("mentor-end-12", "12"), ("mentor-end-13", "13")]
+
+
+def test_ending_from_either_side_says_first_that_another_mentor_is_looked_for() -> None:
+    """The click only saves the ending (the rematch tick does the looking), so the confirm
+    dialog is where each side hears what follows; never a reason, never who asked for it."""
+    mentor_home = mentor_blocks(paused=False, capacity=1, mentees=[(11, "Ana", "active")])
+    mentee_home = mentee_blocks(mentor_name="Ana", status="active", reasons=(), match_id=11)
+    confirms = [
+        element["confirm"]["text"]["text"]
+        for block in [b.to_dict() for b in [*mentor_home, *mentee_home]]
+        for element in block.get("elements", [])
+        if element.get("action_id") == END_ACTION
+    ]
+
+    assert confirms == [
+        "They are told kindly, without a reason, and we look for another mentor for them.",
+        "They are told kindly, without a reason, and we look for another mentor for you.",
+    ]
+
+
+def test_a_mentee_reads_the_same_while_a_mentor_is_asked_and_while_a_rematch_waits() -> None:
+    def text(status: str | None) -> str:
+        return str(mentee_blocks(mentor_name=None, status=status, reasons=(), match_id=None)[0].to_dict())
+
+    assert text("asked") == text("looking") != text(None)
