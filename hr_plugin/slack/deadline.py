@@ -14,6 +14,9 @@ listener answered with, or the form again with the person's values and each erro
 its field (``response_action: errors`` exists only in the answer). If the modal was closed
 meanwhile and the save was refused, a DM says so in words that carry none of what was typed.
 
+A save whose database connection was lost is made once more on a new connection before any
+error is shown (``_once_more_if_disconnected``).
+
 The thread is in this process: a submission never crosses to another one (the private space's
 among them), and nothing of it is written anywhere to wait.
 """
@@ -23,17 +26,18 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Final
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.deferred import arrived_at
 from hr_plugin.slack.payloads import request_context
+from hr_plugin.slack.pool import LazyListenerPool
 from hr_plugin.slack.telling import direct_message_once
 from hr_plugin.slack.views.saving import form_with_errors, saved_view, saving_view
 
@@ -46,7 +50,7 @@ NOT_SAVED: Final = (
     "Please open it again and resubmit."
 )
 
-_SAVES: Slot[Executor] = Slot("slack.saves")
+_SAVES: Slot[LazyListenerPool] = Slot("slack.saves")
 
 
 class HeldAck:
@@ -66,28 +70,83 @@ def within_deadline(
     services: Services, args: Any, run: Callable[[Any], object], *, deadline: float = DEADLINE_SECONDS
 ) -> None:
     """Run the submission listener ``run(args)`` with the deadline above."""
-    held = HeldAck()
-    mine = _WithAck(args, held)
-    context = contextvars.copy_context()
-    future = _saves(services).submit(context.run, run, mine)
-    remaining = deadline - (time.monotonic() - arrived_at())
-    try:
-        future.result(timeout=max(remaining, 0.0))
-    except FutureTimeout:
-        view = (args.body or {}).get("view") or {}
-        args.ack(response_action="update", view=saving_view(view))
-        future.add_done_callback(lambda done: _show_outcome(services, args, view, held, done.exception()))
+    save = _Save(services, args, run)
+    future = _saves(services).submit(contextvars.copy_context().run, save.run)
+    if save.on_time(deadline - (time.monotonic() - arrived_at())):
+        future.result()  # raises what the listener raised, as if it had run here
+        args.ack(**(save.held.kwargs or {}))
         return
-    args.ack(**(held.kwargs or {}))
+    args.ack(response_action="update", view=saving_view(save.view))
 
 
-def _saves(services: Services) -> Executor:
+class _Save:
+    """One submission's save on its thread, and whether its request stopped waiting for it.
+
+    The outcome of a late save is shown from the save's own thread, before the thread counts
+    as idle (``saves_settled``), so nothing waiting for the saves misses it."""
+
+    def __init__(self, services: Services, args: Any, run: Callable[[Any], object]) -> None:
+        self.services = services
+        self.args = args
+        self.run_listener = run
+        self.held = HeldAck()
+        self.view: dict[str, Any] = (args.body or {}).get("view") or {}
+        self._lock = threading.Lock()
+        self._finished = threading.Event()
+        self._late = False
+
+    def run(self) -> None:
+        failed: BaseException | None = None
+        try:
+            _once_more_if_disconnected(self.run_listener, _WithAck(self.args, self.held))
+        except BaseException as exc:
+            failed = exc
+        with self._lock:
+            self._finished.set()
+            late = self._late
+        if late:
+            _show_outcome(self.services, self.args, self.view, self.held, failed)
+        elif failed is not None:
+            raise failed
+
+    def on_time(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the save; False (and the save is late from now) if it has
+        not finished by then."""
+        self._finished.wait(max(seconds, 0.0))
+        with self._lock:
+            self._late = not self._finished.is_set()
+            return not self._late
+
+
+def _once_more_if_disconnected(run: Callable[[Any], object], args: _WithAck) -> object:
+    """The listener, run again once on a new connection when its database connection was lost
+    (a restarted or failed-over PostgreSQL, a connection killed): the person sees an error only
+    when the second try fails too. Its service is one transaction, so the first try left
+    nothing behind, unless the connection died after a commit had landed; the services' saves
+    are idempotent or refuse the second time with an inline error."""
+    try:
+        return run(args)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning(
+            "a submission lost its database connection (%s); trying once more", type(exc.orig).__name__
+        )
+        args.ack.kwargs = None
+        return run(args)
+
+
+def _saves(services: Services) -> LazyListenerPool:
     """The process's threads for submissions, as many as the web threads that wait for them."""
     return singleton(
-        services,
-        _SAVES,
-        lambda: ThreadPoolExecutor(max_workers=services.settings.web_threads, thread_name_prefix="save"),
+        services, _SAVES, lambda: LazyListenerPool(services.settings.web_threads, thread_name_prefix="save")
     )
+
+
+def saves_settled(services: Services, timeout: float = 10.0) -> bool:
+    """Wait until no save is running (a late one finishes after its request): a stopping
+    process (``hr_plugin.web``) and the test harness wait for them. True when none is left."""
+    return _saves(services).wait_idle(timeout)
 
 
 def _show_outcome(

@@ -19,8 +19,8 @@ class LazyListenerPool(ThreadPoolExecutor):
     """The pool for work after the answer, counting what is still running so a shutdown (or the
     demo, before it moves its simulated clock) can wait for it to finish."""
 
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="lazy")
+    def __init__(self, max_workers: int, thread_name_prefix: str = "lazy") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self._running = 0
         self._lock = threading.Lock()
 

@@ -29,6 +29,7 @@ from hr_plugin.server import LocalServer
 from hr_plugin.services import Services, make_services
 from hr_plugin.settings import Settings
 from hr_plugin.slack.app import build_app, installations_for
+from hr_plugin.slack.deadline import saves_settled
 from hr_plugin.slack_clients import MultiWorkspaceClients, SlackClients
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.installer import Installer, InstallPage
@@ -77,7 +78,9 @@ class AppStack:
         )
 
     def settle(self) -> None:
-        """Wait until work after the ack (lazy listeners) has finished."""
+        """Wait until late saves and the work after the ack (lazy listeners) have finished."""
+        if not saves_settled(self.services, 30):
+            raise TimeoutError("saves still running after 30 s")
         if self.services.lazy_pool is not None and not self.services.lazy_pool.wait_idle():
             raise TimeoutError("lazy listeners still running after 10 s")
 

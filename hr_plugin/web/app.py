@@ -30,6 +30,7 @@ from hr_plugin.observability import metrics
 from hr_plugin.observability.outbox_gauges import OutboxGauges
 from hr_plugin.services import WEB_SERVICES, Services
 from hr_plugin.slack.companion import Companion
+from hr_plugin.slack.deadline import saves_settled
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.private_requests import PrivateRequests
 from hr_plugin.web.slack import SlackEndpoint, add_slack_endpoint
@@ -90,13 +91,14 @@ class WebApp:
         self.stopping.set()
 
     def close(self, timeout: float) -> None:
-        """After the last request: let the work after the answer finish, here and in the
-        companion process (together up to ``timeout``), then disconnect."""
+        """After the last request: let late saves and the work after the answer finish, here and
+        in the companion process (together up to ``timeout``), then disconnect."""
         self.stopping.set()
         deadline = time.monotonic() + timeout
+        saves_settled(self.services, timeout)  # late saves first: their outcome joins the pool below
         pool = self.services.lazy_pool
         if pool is not None:
-            pool.wait_idle(timeout)
+            pool.wait_idle(max(deadline - time.monotonic(), 0.1))
             pool.shutdown(wait=False)
         if self.companion is not None:
             self.companion.close(max(deadline - time.monotonic(), 1.0))

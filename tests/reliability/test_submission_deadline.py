@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.models import Employee, OutboxMessage
@@ -157,3 +158,35 @@ def test_a_refused_late_save_whose_modal_was_closed_is_told_in_a_dm_without_thei
     wait_for(lambda: bool(told()), timeout=30, what="the DM")
     [message] = told()
     assert "08:30" not in json.dumps(message.payload) and "14:00" not in json.dumps(message.payload)
+
+
+def test_a_save_that_loses_its_connection_is_made_again_on_a_new_one_before_any_error(
+    stack: AppStack, org: dict[str, str], monkeypatch: pytest.MonkeyPatch, app_errors: AppErrors
+) -> None:
+    """The first try's connection dies (as when PostgreSQL restarts or a connection is killed):
+    the person gets the plain answer of a saved change, not an error."""
+    from hr_plugin.slack.listeners import settings
+
+    real, tries = settings.update_working_hours, []
+
+    def connection_lost_once(*args: Any, **kwargs: Any) -> Any:
+        tries.append(1)
+        if len(tries) == 1:
+            raise OperationalError(
+                "UPDATE employees ...",
+                {},
+                ConnectionError("server closed the connection"),
+                connection_invalidated=True,
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(settings, "update_working_hours", connection_lost_once)
+    view_id = _open_modal(stack, "ULEAD")
+    answer, _ = _submit(SlowDatabase(stack), "ULEAD", view_id, [0, 2])
+
+    assert answer.status == 200 and not answer.json, answer.body
+    assert len(tries) == 2
+    with unit_of_work(stack.factory) as session:
+        lead = session.scalars(select(Employee).where(Employee.slack_user_id == "ULEAD")).one()
+    assert (lead.working_days, lead.work_start) == ("0,2", "08:30")
+    app_errors.assert_none()
