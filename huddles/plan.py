@@ -61,8 +61,9 @@ def plan(data: Any) -> dict[str, Any]:
     min_size = _size(data, "min_size", MIN_SIZE)
     max_size = _size(data, "max_size", MAX_SIZE)
     check_sizes(min_size, max_size)
-    participants = _people(data["participants"], "participants", stage_required=True)
-    facilitators = _people(data.get("facilitators", []), "facilitators", stage_required=False)
+    known: dict[tuple[Any, ...], Schedule] = {}
+    participants = _people(data["participants"], "participants", known, stage_required=True)
+    facilitators = _people(data.get("facilitators", []), "facilitators", known, stage_required=False)
     previous = _previous(data.get("previous_groups", []))
 
     cohorts = form_cohorts(participants, grid, min_size=min_size, max_size=max_size, previous_groups=previous)
@@ -308,7 +309,10 @@ def _size(data: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
-def _people(items: Any, where: str, *, stage_required: bool) -> list[Participant]:
+def _people(
+    items: Any, where: str, known: dict[tuple[Any, ...], Schedule], *, stage_required: bool
+) -> list[Participant]:
+    """Each item checked and read; ``known`` holds the schedules already read (see ``_person``)."""
     if not isinstance(items, list):
         raise ValueError(f"{where!r} must be a list")
     people: list[Participant] = []
@@ -316,7 +320,7 @@ def _people(items: Any, where: str, *, stage_required: bool) -> list[Participant
     for position, item in enumerate(items):
         label = f"{where}[{position}]"
         try:
-            person = _person(item, stage_required=stage_required)
+            person = _person(item, known, stage_required=stage_required)
         except ValueError as exc:
             raise ValueError(f"{label}: {exc}") from None
         if person.id in seen:
@@ -326,11 +330,16 @@ def _people(items: Any, where: str, *, stage_required: bool) -> list[Participant
     return people
 
 
-def _person(item: Any, *, stage_required: bool) -> Participant:
+def _person(item: Any, known: dict[tuple[Any, ...], Schedule], *, stage_required: bool) -> Participant:
+    """One person, checked. Tens of thousands of people share a few hundred schedules, so a
+    schedule's fields, checked and read once, are kept in ``known`` under their exact raw values
+    and types (``_raw_schedule``); a later person with the same ones skips those checks, which
+    could only pass again, and shares the one ``Schedule`` (dict look-ups on it then match by
+    identity). Checking every field of every person was half of planning 50,000 people."""
     if not isinstance(item, dict):
         raise ValueError("must be an object")
-    unknown = sorted(set(item) - _PERSON_KEYS)
-    if unknown:
+    if not _PERSON_KEYS.issuperset(item):
+        unknown = sorted(set(item) - _PERSON_KEYS)
         raise ValueError(f"unknown key(s) {', '.join(map(repr, unknown))}")
     for key in _REQUIRED:
         if key not in item and (stage_required or key != "stage_weeks"):
@@ -341,6 +350,44 @@ def _person(item: Any, *, stage_required: bool) -> Participant:
     stage = item.get("stage_weeks", 0)
     if not isinstance(stage, int) or isinstance(stage, bool) or stage < 0:
         raise ValueError(f"'stage_weeks' must be a whole number of weeks, 0 or more, got {stage!r}")
+    raw = _raw_schedule(item)
+    schedule = known.get(raw) if raw is not None else None
+    if schedule is None:
+        start, end, days = _check_schedule(item)
+    excluded = item.get("excluded", [])
+    if not isinstance(excluded, list) or not all(isinstance(other, str) for other in excluded):
+        raise ValueError(f"'excluded' must be a list of ids, got {excluded!r}")
+    if schedule is None:
+        schedule = Schedule(item["timezone"], start, end, days, item.get("country"), item.get("subdivision"))
+        if raw is not None:
+            known[raw] = schedule
+    return Participant(pid, schedule, stage, frozenset(excluded))
+
+
+def _raw_schedule(item: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The schedule's fields as given, with each value's type beside it (so ``true`` is not
+    taken for ``1``), as a key; ``None`` when they cannot be one."""
+    hours, days = item["working_hours"], item["working_days"]
+    if type(hours) is not list or type(days) is not list:
+        return None
+    scalars = (item["timezone"], item.get("country"), item.get("subdivision"))
+    key = (
+        scalars,
+        tuple(map(type, scalars)),
+        tuple(hours),
+        tuple(map(type, hours)),
+        tuple(days),
+        tuple(map(type, days)),
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _check_schedule(item: dict[str, Any]) -> tuple[int, int, frozenset[int]]:
+    """Working hours and days checked and read; country, subdivision and zone checked."""
     hours = item["working_hours"]
     if not isinstance(hours, list) or len(hours) != 2:
         raise ValueError(f'\'working_hours\' must be [start, end] like ["09:00", "17:00"], got {hours!r}')
@@ -356,11 +403,7 @@ def _person(item: Any, *, stage_required: bool) -> Participant:
     for key, value in (("country", country), ("subdivision", subdivision), ("timezone", item["timezone"])):
         if value is not None and not isinstance(value, str):
             raise ValueError(f"{key!r} must be a string, got {value!r}")
-    excluded = item.get("excluded", [])
-    if not isinstance(excluded, list) or not all(isinstance(other, str) for other in excluded):
-        raise ValueError(f"'excluded' must be a list of ids, got {excluded!r}")
-    schedule = Schedule(item["timezone"], start, end, frozenset(days), country, subdivision)
-    return Participant(pid, schedule, stage, frozenset(excluded))
+    return start, end, frozenset(days)
 
 
 def _previous(groups: Any) -> list[list[str]]:
