@@ -45,7 +45,7 @@ class Scenario:
 
 SCENARIOS: dict[str, Scenario] = {
     "matching": Scenario("bench.matching", "mentor matching beside OR-Tools (and dense scipy)", 3, 3),
-    "huddles": Scenario("bench.huddles", "huddle cohorts and slots for 10,000 participants", 3, 5),
+    "huddles": Scenario("bench.huddles", "huddle planning, 50,000 people (quick 10,000)", 3, 5),
     "due_reminders": Scenario("bench.due_reminders", "50,000 weekly reminders due in one minute", 3, 5),
     "hr_figures": Scenario("bench.hr_figures", "the HR App Home of a large tenant", 5, 7),
     "fanout": Scenario("bench.fanout", "reminders through the outbox at Slack's pace", 1, 1),

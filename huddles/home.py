@@ -42,7 +42,7 @@ def home_sections(
         )
     if "hr_admin" in roles:
         config = service.config_of(session, tenant_id)
-        schedule = service.hr_schedule(session, tenant_id, now)
+        schedule = service.hr_schedule(session, tenant_id, now, limit=v.HOME_SCHEDULE_ROWS)
         months = service.hr_figures(session, tenant_id)
         found["hr_admin"] = list(
             v.hr_blocks(

@@ -125,6 +125,9 @@ def facilitator_blocks(
     ]
 
 
+HOME_SCHEDULE_ROWS = 10  # upcoming huddles HR's Home lists; the console lists them all
+
+
 def hr_blocks(
     *,
     schedule: Sequence[tuple[datetime, int, bool]],
@@ -135,7 +138,7 @@ def hr_blocks(
     lines = [
         f"• {start:%a %d %b %H:%M} UTC: {size} people, "
         + ("facilitated" if facilitated else "no facilitator")
-        for start, size, facilitated in schedule[:10]
+        for start, size, facilitated in schedule[:HOME_SCHEDULE_ROWS]
     ]
     upcoming = "\n".join(lines) or "Nothing scheduled yet."
     hidden = "fewer than the anonymity minimum"

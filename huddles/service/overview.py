@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from hr_plugin.models import Tenant
@@ -91,18 +91,27 @@ class ScheduleRow:
     has_facilitator: bool
 
 
-def hr_schedule(session: Session, tenant_id: str, now: datetime) -> list[ScheduleRow]:
-    rows = []
-    for huddle in session.scalars(
-        select(Huddle).where(Huddle.tenant_id == tenant_id, Huddle.start_utc > now).order_by(Huddle.start_utc)
-    ):
-        size = session.scalar(
-            select(func.count())
-            .select_from(HuddleMember)
-            .where(HuddleMember.huddle_id == huddle.id, HuddleMember.facilitator.is_(False))
-        )
-        rows.append(ScheduleRow(huddle.start_utc, int(size or 0), huddle.facilitator_id is not None))
-    return rows
+def hr_schedule(
+    session: Session, tenant_id: str, now: datetime, limit: int | None = None
+) -> list[ScheduleRow]:
+    """The upcoming huddles, soonest first (the first ``limit`` of them when given).
+
+    One grouped query, whatever the number of huddles: a count per huddle made HR's Home cost a
+    statement per planned group (64 of its 97 at 100,000 employees)."""
+    size = func.count(HuddleMember.id)
+    query = (
+        select(Huddle.start_utc, Huddle.facilitator_id, size)
+        .outerjoin(HuddleMember, (HuddleMember.huddle_id == Huddle.id) & HuddleMember.facilitator.is_(False))
+        .where(Huddle.tenant_id == tenant_id, Huddle.start_utc > now)
+        .group_by(Huddle.id, Huddle.start_utc, Huddle.facilitator_id)
+        .order_by(Huddle.start_utc, Huddle.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        ScheduleRow(start_utc, int(members), facilitator_id is not None)
+        for start_utc, facilitator_id, members in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,17 +142,44 @@ def hr_figures(session: Session, tenant_id: str) -> list[MonthFigures]:
     average_by: dict[str, float] = {}
     rated_by: dict[str, int] = {}
     counts: dict[str, tuple[int, int]] = {}
-    for cycle in cycles:
-        huddle_ids = list(session.scalars(select(Huddle.id).where(Huddle.cycle_id == cycle.id)))
-        invited = _count(session, HuddleMember.huddle_id.in_(huddle_ids), HuddleMember.facilitator.is_(False))
-        attended = _count(session, HuddleMember.huddle_id.in_(huddle_ids), HuddleMember.attended.is_(True))
-        scores = list(
-            session.scalars(select(HuddleRating.score).where(HuddleRating.huddle_id.in_(huddle_ids)))
+    # Three grouped queries for all the months shown, joined through the cycle: neither the
+    # statements nor their parameters grow with the number of huddles.
+    mine = (Huddle.tenant_id == tenant_id, Huddle.cycle_id.in_([cycle.id for cycle in cycles]))
+    huddles_by = {
+        cycle_id: int(count)
+        for cycle_id, count in session.execute(
+            select(Huddle.cycle_id, func.count(Huddle.id)).where(*mine).group_by(Huddle.cycle_id)
         )
-        counts[cycle.month] = (len(huddle_ids), invited)
+    }
+    members_by = {
+        cycle_id: (int(invited or 0), int(attended or 0))
+        for cycle_id, invited, attended in session.execute(
+            select(
+                Huddle.cycle_id,
+                func.sum(case((HuddleMember.facilitator.is_(False), 1), else_=0)),
+                func.sum(case((HuddleMember.attended.is_(True), 1), else_=0)),
+            )
+            .join(HuddleMember, HuddleMember.huddle_id == Huddle.id)
+            .where(*mine)
+            .group_by(Huddle.cycle_id)
+        )
+    }
+    ratings_by = {
+        cycle_id: (int(rated), int(total or 0))
+        for cycle_id, rated, total in session.execute(
+            select(Huddle.cycle_id, func.count(HuddleRating.id), func.sum(HuddleRating.score))
+            .join(HuddleRating, HuddleRating.huddle_id == Huddle.id)
+            .where(*mine)
+            .group_by(Huddle.cycle_id)
+        )
+    }
+    for cycle in cycles:
+        invited, attended = members_by.get(cycle.id, (0, 0))
+        counts[cycle.month] = (huddles_by.get(cycle.id, 0), invited)
         attended_by[cycle.month], asked_by[cycle.month] = attended, invited
-        if scores:
-            average_by[cycle.month], rated_by[cycle.month] = sum(scores) / len(scores), len(scores)
+        rated, total = ratings_by.get(cycle.id, (0, 0))
+        if rated:
+            average_by[cycle.month], rated_by[cycle.month] = total / rated, rated
     shown_attendance = suppress(attended_by, asked_by, minimum)
     shown_ratings = suppress(average_by, rated_by, minimum)
     for cycle in cycles:
@@ -162,7 +198,3 @@ def hr_figures(session: Session, tenant_id: str) -> list[MonthFigures]:
             )
         )
     return figures
-
-
-def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
-    return int(session.scalar(select(func.count()).select_from(HuddleMember).where(*conditions)) or 0)

@@ -329,3 +329,25 @@ def test_one_person_who_cannot_join_does_not_stop_the_others_forming_a_group() -
 
     assert [group["members"] for group in result["groups"]] == [["a", "b", "c", "e"]]
     assert [item["id"] for item in result["unplaced"]] == ["d"]
+
+
+@pytest.mark.parametrize(
+    ("field", "first", "second", "message"),
+    [
+        ("working_days", [1, 2], [True, 2], "working_days"),
+        ("working_days", [1, 2], [1.0, 2], "working_days"),
+        ("working_hours", ["09:00", "17:00"], ["09:00", 17], "HH:MM"),
+        ("timezone", "Europe/London", ["Europe/London"], "timezone"),
+    ],
+)
+def test_a_schedule_read_once_does_not_let_a_look_alike_through(
+    field: str, first: Any, second: Any, message: str
+) -> None:
+    # Schedules already read are reused by their raw fields; a value that only compares equal
+    # (True == 1, 1.0 == 1) or is of another type is still checked, and refused.
+    people = [
+        person("p0", "Europe/London", **{field: first}),
+        person("p1", "Europe/London", **{field: second}),
+    ]
+    with pytest.raises(ValueError, match=rf"participants\[1\].*{message}"):
+        plan({"month": "2026-05", "participants": people})
