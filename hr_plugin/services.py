@@ -40,7 +40,9 @@ class Subcommand:
     name: str
     summary: str
     handler: SubcommandHandler
-    # Only shows something (opens a modal, replies): answered at once, run after the answer.
+    # Only shows something: answered at once, run after the answer. It opens a modal with the
+    # command's trigger, kept alive by a loading view if its reads take long
+    # (``hr_plugin.slack.triggers``).
     shows_only: bool = False
 
 

@@ -35,6 +35,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from hr_plugin.services import Services, Slot, singleton
+from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deferred import arrived_at
 from hr_plugin.slack.payloads import request_context
 from hr_plugin.slack.pool import LazyListenerPool
@@ -98,7 +99,7 @@ class _Save:
     def run(self) -> None:
         failed: BaseException | None = None
         try:
-            _once_more_if_disconnected(self.run_listener, _WithAck(self.args, self.held))
+            _once_more_if_disconnected(self.run_listener, ArgsWith(self.args, ack=self.held))
         except BaseException as exc:
             failed = exc
         with self._lock:
@@ -118,7 +119,7 @@ class _Save:
             return not self._late
 
 
-def _once_more_if_disconnected(run: Callable[[Any], object], args: _WithAck) -> object:
+def _once_more_if_disconnected(run: Callable[[Any], object], args: Any) -> object:
     """The listener, run again once on a new connection when its database connection was lost
     (a restarted or failed-over PostgreSQL, a connection killed): the person sees an error only
     when the second try fails too. Its service is one transaction, so the first try left
@@ -195,14 +196,3 @@ def _tell_not_saved(services: Services, args: Any) -> None:
         key=f"not-saved:{who.tenant_id}:{who.user_id}:{digest}",
         text=NOT_SAVED,
     )
-
-
-class _WithAck:
-    """Bolt's arguments with ``ack`` held (everything else as Bolt gave it)."""
-
-    def __init__(self, args: Any, ack: HeldAck) -> None:
-        self._args = args
-        self.ack = ack
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._args, name)

@@ -90,6 +90,9 @@ class Changes:
     # that only shows to ``after_answer``): it runs again when the companion follows the request
     # up, where it finds that work again. Every other ``answer`` runs once, in the web worker.
     again_in_follow_up: bool = False
+    # It opens or pushes a modal with the click's trigger (after reading or saving): the
+    # trigger is kept alive by a loading view if that takes long (``hr_plugin.slack.triggers``).
+    opens: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ class Shows:
 
     route: Route
     show: Handler
+    # It opens a modal with the click's trigger: kept alive by a loading view if the reads take
+    # long (``hr_plugin.slack.triggers``). Every button or shortcut that only shows opens one.
+    opens: bool = True
 
 
 Listener = Changes | Shows
@@ -109,7 +115,14 @@ def wire(app: App, services: Services, listener: Listener) -> None:
     if isinstance(listener, Shows):
         if listener.route.kind == "action":
             services.show_only_actions.add(listener.route.key)  # the replay guard leaves it alone
-        listen(route, services, ack=answer_now, after=[listener.show], declared=listener)
+        listen(
+            route,
+            services,
+            ack=answer_now,
+            after=[listener.show],
+            declared=listener,
+            opens=listener.opens and listener.route.kind in ("action", "shortcut"),
+        )
     else:
         listen(
             route,
@@ -119,6 +132,7 @@ def wire(app: App, services: Services, listener: Listener) -> None:
             declared=listener,
             again_in_follow_up=listener.again_in_follow_up,
             deadline=listener.route.kind == "view",
+            opens=listener.opens,
         )
 
 

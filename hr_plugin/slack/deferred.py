@@ -90,6 +90,7 @@ class Handoff:
     body: str
     headers: dict[str, Sequence[str]]
     calls: tuple[SlackCall, ...]
+    arrived: float = 0.0  # when the request came in, on the wall clock both processes read
 
 
 class DeferredCalls:
@@ -102,6 +103,8 @@ class DeferredCalls:
         self._sent = False
         self.request: tuple[str, dict[str, Sequence[str]]] | None = None  # raw body, headers
         self.arrived = time.monotonic()  # when the request came in (its answer's deadline counts from it)
+        self.arrived_wall = time.time()  # the same, for the companion process (``arrived_wall``)
+        self._here = False
 
     def __len__(self) -> int:
         with self._lock:
@@ -128,10 +131,17 @@ class DeferredCalls:
         after the answer by dispatching the request again (only a listener whose part before
         the answer may be skipped or repeated queues such work), the Slack calls as data."""
         recipes = [queued.recipe for queued in released]
-        if self.request is None or REDISPATCHED not in recipes or None in recipes:
+        if self.request is None or self._here or REDISPATCHED not in recipes or None in recipes:
             return None
         body, headers = self.request
-        return Handoff(body, headers, tuple(r for r in recipes if isinstance(r, SlackCall)))
+        calls = tuple(r for r in recipes if isinstance(r, SlackCall))
+        return Handoff(body, headers, calls, self.arrived_wall)
+
+    def keep_here(self) -> None:
+        """What is queued must run in this process (a loading view it holds is replaced here:
+        ``hr_plugin.slack.triggers``)."""
+        with self._lock:
+            self._here = True
 
     def send(self) -> None:
         send_all(self.release())
@@ -185,6 +195,23 @@ def arrived_at() -> float:
     """When the request being handled came in (``time.monotonic``); now, outside a request."""
     calls = _current.get()
     return calls.arrived if calls is not None else time.monotonic()
+
+
+def arrived_wall() -> float:
+    """When the request being handled (or followed up in the companion) came in, on the wall
+    clock (``time.time``); now, outside a request."""
+    calls = _current.get()
+    if calls is not None:
+        return calls.arrived_wall
+    handoff = _following_up.get()
+    return handoff.arrived if handoff is not None and handoff.arrived else time.time()
+
+
+def keeping_here() -> Callable[[], None]:
+    """A function that keeps the current request's queued work in this process when called,
+    from any thread (``DeferredCalls.keep_here``); a no-op outside a request."""
+    calls = _current.get()
+    return calls.keep_here if calls is not None else (lambda: None)
 
 
 def following_up() -> bool:
@@ -248,6 +275,11 @@ class _DeferringClient:
     def inner(self) -> Any:
         """The client without the queue (for a call that must be made now, in order)."""
         return self._client
+
+
+def undeferred(client: Any) -> Any:
+    """The client under the request's queue, for a call that must go now and be read."""
+    return client._client if isinstance(client, _DeferringClient) else client
 
 
 class _DeferringRespond:

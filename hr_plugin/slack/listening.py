@@ -27,8 +27,10 @@ from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from hr_plugin.services import Services
+from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deadline import within_deadline
-from hr_plugin.slack.deferred import Queued, after_answer, following_up, send_all
+from hr_plugin.slack.deferred import Queued, after_answer, arrived_wall, following_up, keeping_here, send_all
+from hr_plugin.slack.triggers import with_kept_trigger
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
 
@@ -45,6 +47,7 @@ def listen(
     declared: object = None,
     again_in_follow_up: bool = False,
     deadline: bool = False,
+    opens: bool = False,
 ) -> None:
     """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready.
 
@@ -53,29 +56,50 @@ def listen(
     ``again_in_follow_up``: ``ack`` runs in the companion's follow-up too (a dispatcher whose own
     work after the answer is found only by running it; ``hr_plugin.slack.declare.Changes``).
     ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3 seconds
-    (``hr_plugin.slack.deadline``)."""
+    (``hr_plugin.slack.deadline``). ``opens``: the listener opens or pushes a modal with the
+    click's trigger, which is kept alive (``hr_plugin.slack.triggers``): around ``ack`` when it
+    has work after the answer of its own (``after``), else around ``after``."""
     first = _Bound(ack, services)
     later = [_Bound(function, services) for function in after]
+    keep_first, keep_later = opens and not after, opens and bool(after)
 
     def answer_then_queue(args: Args) -> None:
+        arrived = arrived_wall()
         if following_up():
             if again_in_follow_up:
                 first(args)  # its ack reaches nobody; what it leaves for after the answer runs here
                 return
             args.ack()  # nobody hears it: the answer went from the web process
-            send_all(Queued(work.name, partial(work, args)) for work in later)
+            send_all(Queued(work.name, partial(_run, work, args, keep_later, arrived)) for work in later)
             return
         try:
             if deadline:
                 within_deadline(services, args, first)
             else:
-                first(args)
+                _run(first, args, keep_first, arrived, keeping_here())
         finally:
             for work in later:
-                after_answer(work.name, partial(work, args), services.lazy_pool, redispatched=True)
+                run = partial(_run, work, args, keep_later, arrived)
+                after_answer(work.name, run, services.lazy_pool, redispatched=True)
 
     answer_then_queue.declared = declared  # type: ignore[attr-defined]
     route(answer_then_queue)
+
+
+def _run(
+    function: _Bound,
+    args: Args | ArgsWith,
+    keep: bool,
+    arrived: float,
+    on_loading: Callable[[], None] | None = None,
+) -> Any:
+    """``function(args)``; with ``keep``, its client keeps the click's trigger alive until it
+    has shown its modal (``hr_plugin.slack.triggers``)."""
+    if not keep:
+        return function(args)
+    return with_kept_trigger(
+        args.body or {}, args.client, arrived, lambda kept: function(ArgsWith(args, client=kept)), on_loading
+    )
 
 
 class _Bound:
@@ -91,7 +115,7 @@ class _Bound:
         if unknown:  # a typo would otherwise arrive as None, far from here
             raise TypeError(f"{self.name} asks for arguments Bolt does not give: {unknown}")
 
-    def __call__(self, args: Args) -> Any:
+    def __call__(self, args: Args | ArgsWith) -> Any:
         return self.function(
             **{name: self.services if name == "services" else getattr(args, name) for name in self.arg_names}
         )

@@ -49,7 +49,7 @@ _PAUSE_OR_STOP = (a.PAUSE_ACTION, a.STOP_ACTION, a.PAUSE_IN_SPACE_ACTION, a.STOP
 # the one callback of every track screen that saves.
 _TRACK = (
     *(
-        Changes(action(action_id), on.push_track)
+        Changes(action(action_id), on.push_track, opens=True)
         for action_id in (
             a.TRACK_ACTION,
             a.TRACK_STOP_ACTION,
@@ -66,7 +66,7 @@ FEATURE = Feature(
         Shows(action(a.OPEN_ACTION), on.on_open),
         Shows(shortcut(a.SHORTCUT), on.on_shortcut),
         Changes(submitted(a.CONSENT_CALLBACK), on.submit_consent),
-        *(Changes(action(action_id), on.push) for action_id in _PUSHED),
+        *(Changes(action(action_id), on.push, opens=True) for action_id in _PUSHED),
         Changes(submitted(a.CHECKIN_CALLBACK), on.submit_checkin),
         Changes(submitted(a.REMINDERS_CALLBACK), on.submit_reminders),
         Changes(submitted(a.PROFILE_CALLBACK), on.submit_profile),

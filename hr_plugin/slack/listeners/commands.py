@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services, Subcommand
-from hr_plugin.slack.deferred import after_answer
+from hr_plugin.slack.deferred import after_answer, arrived_wall
 from hr_plugin.slack.showing import never_acks
+from hr_plugin.slack.triggers import with_kept_trigger
 from hr_plugin.slack.views.help import help_blocks, help_text
 
 HELP_SUMMARY = "what this app can do for you"
@@ -34,7 +35,17 @@ def on_rtw(
     if subcommand.shows_only:
         # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
         ack()
-        show = partial(_run, subcommand, never_acks, command, rest, client, context, respond, services)
+        # It opens a modal: the command's trigger is kept alive if the reads take long.
+        arrived = arrived_wall()
+
+        def show() -> None:
+            with_kept_trigger(
+                command,
+                client,
+                arrived,
+                lambda kept: _run(subcommand, never_acks, command, rest, kept, context, respond, services),
+            )
+
         # Nothing before the answer to repeat, so the companion may dispatch it again.
         after_answer(f"/rtw {name}", show, services.lazy_pool, redispatched=True)
         return
