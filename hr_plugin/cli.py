@@ -238,33 +238,26 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _directory_import(args: argparse.Namespace) -> int:
     from hr_plugin.clock import SystemClock
-    from hr_plugin.directory import (
-        DirectoryError,
-        decode_directory_file,
-        import_directory,
-        parse_directory_csv,
-    )
+    from hr_plugin.directory import DirectoryError, DirectoryFile, import_directory
 
     settings = Settings()
     services = _services(settings)
     try:
-        text = decode_directory_file(args.file.read_bytes())
+        args.file.open("rb").close()  # said now, not after Slack was paged
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
-    except DirectoryError as exc:
-        print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
         return 2
     slack = _slack_client(settings, wait_on_rate_limit=True)
     tenant_id = _tenant(services, args.team, slack)
     if settings.oauth_enabled:
         slack = _installed_client(services, tenant_id)
     try:
-        rows = parse_directory_csv(text)
+        # Read as a stream (checked whole, then written in batches): a large export never
+        # sits in memory. The file is refused whole before Slack is asked anything.
         report = import_directory(
             services.factory,
             tenant_id=tenant_id,
-            rows=rows,
+            rows=DirectoryFile.from_path(args.file),
             slack=slack,
             clock=SystemClock(),
             full=args.full,
@@ -273,6 +266,9 @@ def _directory_import(args: argparse.Namespace) -> int:
         )
     except DirectoryError as exc:
         print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     print(report.summary())
     return 0

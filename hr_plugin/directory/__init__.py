@@ -11,7 +11,9 @@ One idea a module:
 
 - ``rows``: the HRIS CSV file: its columns, ``decode_directory_file`` (UTF-8 or a line-numbered
   refusal), ``parse_directory_csv`` (every column checked, every problem with its line,
-  ``DirectoryError``), ``format_directory_csv`` (writing a file back);
+  ``DirectoryError``), ``DirectoryFile`` (the same, read as a stream from a path or bytes, as
+  often as the import needs, so a large file never sits in memory as rows),
+  ``format_directory_csv`` (writing a file back);
 - ``text``: ``visible_text`` and ``INVISIBLE_CHARACTERS``, what is taken out of a name or
   department so it reads as what it is wherever it is shown;
 - ``org``: ``check_org``, managers who exist and reporting lines that do not loop (pure);
@@ -19,8 +21,8 @@ One idea a module:
   ``users.lookupByEmail``, with no database transaction open;
 - ``matching``: which person already known each row updates (by email, or by Slack account
   after a change of address), with the org and Slack ids checked;
-- ``importing``: ``import_directory``, writing what was matched in one transaction, and its
-  ``ImportReport``;
+- ``importing``: ``import_directory``, writing what was matched in one transaction, in batches,
+  and its ``ImportReport``;
 - ``queries``: the lookups every feature uses (a person by email or Slack id, direct reports,
   everyone above or below someone, the whole org as a map) and ``record_deactivated_in_slack``.
 
@@ -45,6 +47,7 @@ from hr_plugin.directory.queries import (
 from hr_plugin.directory.rows import (
     DEFAULT_WORKING_DAYS,
     DirectoryError,
+    DirectoryFile,
     DirectoryRow,
     decode_directory_file,
     format_directory_csv,
@@ -56,6 +59,7 @@ __all__ = [
     "DEFAULT_WORKING_DAYS",
     "INVISIBLE_CHARACTERS",
     "DirectoryError",
+    "DirectoryFile",
     "DirectoryRow",
     "ImportReport",
     "KnownPerson",

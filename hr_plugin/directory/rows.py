@@ -14,9 +14,11 @@ import io
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 import holidays
 
@@ -44,6 +46,11 @@ _EMAIL = re.compile(
 )
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_NOT_UTF8 = (
+    "this line is not UTF-8 text (the file is in another encoding): export the file "
+    'again as "CSV UTF-8" (in Excel: Save As, "CSV UTF-8 (Comma delimited)") and import that'
+)
 
 
 class DirectoryError(ValueError):
@@ -81,6 +88,21 @@ class DirectoryRow:
     work_end: str | None = None
 
 
+class RowKey(NamedTuple):
+    """What the import keeps of each row between reading the file and writing it: the fields
+    the checks across rows need (duplicates, managers, loops, Slack ids), a few dozen bytes a
+    person instead of the whole row."""
+
+    line: int
+    email: str
+    manager_email: str | None
+    slack_user_id: str | None
+
+    @classmethod
+    def of(cls, row: DirectoryRow) -> RowKey:
+        return cls(row.line, row.email, row.manager_email, row.slack_user_id)
+
+
 @cache
 def _countries() -> dict[str, tuple[str, ...]]:
     # Without aliases every key is an ISO 3166-1 alpha-2 code, which is what the file must hold.
@@ -115,15 +137,7 @@ def decode_directory_file(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DirectoryError(
-            [
-                (
-                    line,
-                    "this line is not UTF-8 text (the file is in another encoding): export the file "
-                    'again as "CSV UTF-8" (in Excel: Save As, "CSV UTF-8 (Comma delimited)") and import that',
-                )
-            ]
-        ) from None
+        raise DirectoryError([(line, _NOT_UTF8)]) from None
 
 
 def _check_text(value: str, column: str, limit: int, problems: list[str]) -> str:
@@ -286,10 +300,20 @@ def parse_directory_csv(text: str) -> list[DirectoryRow]:
     Checks only what the file itself can answer. Whether managers exist, and whether the
     reporting lines loop, depends on the database too: ``import_directory`` checks that.
     """
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    return list(read_directory_rows(io.StringIO(text, newline="")))
+
+
+def read_directory_rows(lines: Iterable[str]) -> Iterator[DirectoryRow]:
+    """The rows of an HRIS export as they are read; ``DirectoryError`` after the last one.
+
+    Every row is checked as it goes by, but the problems are raised only once the whole file
+    has been read, so HR still gets every problem at once. Why a stream: a large company's
+    export need not sit in memory, so whoever consumes the rows must finish the iteration
+    before acting on them (``import_directory`` reads the file once to check it, then again to
+    write). Only what the cross-row checks need is kept: each address and Slack id with its line.
+    """
+    reader = csv.reader(_without_byte_order_mark(lines))
     problems: list[tuple[int, str]] = []
-    rows: list[DirectoryRow] = []
     positions: dict[str, int] = {}
     header: list[str] | None = None
     first_line_of: dict[str, int] = {}
@@ -324,14 +348,66 @@ def parse_directory_csv(text: str) -> list[DirectoryRow]:
                     problems.append((line, f"slack_user_id {row.slack_user_id} is also on line {earlier}"))
                 else:
                     slack_id_line[row.slack_user_id] = line
-            rows.append(row)
+            yield row
     except csv.Error as error:
         problems.append((previous_end + 1, f"malformed CSV: {error}"))
     if header is None:
         problems.append((1, "the file is empty: it needs a header line with " + ", ".join(REQUIRED_COLUMNS)))
     if problems:
         raise DirectoryError(problems)
-    return rows
+
+
+def _without_byte_order_mark(lines: Iterable[str]) -> Iterator[str]:
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is not None:
+        yield first.removeprefix("\ufeff")
+        yield from lines
+
+
+def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a file's bytes as text, refusing anything but UTF-8 with its line.
+
+    The streaming twin of ``decode_directory_file`` (same message, same line), a line at a
+    time: a UTF-8 character never spans a line break, so decoding line by line is exact. A
+    binary file splits at ``\\n`` only, so a line ending in a bare ``\\r`` (Excel's "CSV
+    (Macintosh)") is split here, as reading the whole text with ``newline=""`` would.
+    """
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DirectoryError([(number, _NOT_UTF8)]) from None
+        if "\r" in text.rstrip("\r\n"):
+            yield from _LINES.findall(text)
+        else:
+            yield text
+
+
+class DirectoryFile:
+    """An HRIS export read from its bytes each time it is iterated, never held as rows.
+
+    ``import_directory`` iterates its rows more than once (once to check the whole file, then
+    to write it in batches); a list of rows would do, but for 100,000 people it is hundreds of
+    megabytes. This reads the file again instead: from a path (the CLI) or from bytes already
+    received (an upload). Iterating raises ``DirectoryError`` like ``parse_directory_csv``,
+    after the last row.
+    """
+
+    def __init__(self, opener: Callable[[], BinaryIO]) -> None:
+        self._opener = opener
+
+    @classmethod
+    def from_path(cls, path: Path) -> DirectoryFile:
+        return cls(lambda: path.open("rb"))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> DirectoryFile:
+        return cls(lambda: io.BytesIO(data))
+
+    def __iter__(self) -> Iterator[DirectoryRow]:
+        with self._opener() as binary:
+            yield from read_directory_rows(decoded_lines(binary))
 
 
 def format_directory_csv(rows: Iterable[DirectoryRow]) -> str:
