@@ -7,10 +7,11 @@ the database holds by then. A file that would leave the org in a bad state is re
 any failure writes nothing.
 
 Memory stays bounded as the file grows: the rows are read as a stream, once to check the whole
-file (keeping only each row's ``RowKey``), then twice more inside the write transaction, a
-batch at a time (new people first, so that everyone has an id, then everyone's fields and
-managers). The people already known are held as ``KnownEmployee`` tuples, and the ORM objects of
-a batch are let go once it is flushed. A file that changed between the readings is refused.
+file (keeping only each row's ``RowKey``), then once more inside the write transaction, a
+batch at a time; a manager who appears later in the file than their report is set at the
+end, once they have an id. The people already known are held as ``KnownEmployee`` tuples, and
+the ORM objects of a batch are let go once it is flushed. A file that changed between the two
+readings is refused.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def import_directory(
 ) -> ImportReport:
     """Bring the tenant's directory in line with ``rows``, in one transaction.
 
-    ``rows`` is read three times, so it must be re-iterable: a list, or a ``DirectoryFile``,
+    ``rows`` is read twice, so it must be re-iterable: a list, or a ``DirectoryFile``,
     which reads its file again each time and so never holds the rows together. The whole file
     is checked first (every problem raised at once); then the org is checked against the
     database before Slack is asked anything (a bad file fails in a second, not after minutes
@@ -224,23 +225,21 @@ def _write(
 ) -> ImportReport:
     """Write ``plan`` in the caller's transaction (the caller commits) and report what changed.
 
-    In order: the Slack ids that change hands are freed, the new people are added (so that
-    everyone has an id), everyone in the file is written with their own fields and manager,
-    then, for a full import, those missing from the file have left; last the import is audited.
+    In order: the Slack ids that change hands are freed; everyone in the file is written, a
+    batch at a time, with their manager when the manager has an id by then; the managers
+    added later in the file are set; for a full import, those missing from the file have
+    left; last the import is audited.
     """
     report = ImportReport()
     known_by_id = {employee.id: employee for employee in known}
     _free_moving_slack_ids(writing, keys, known, plan, slack_ids)
-    id_of = _add_new_people(writing, rows, keys, plan, slack_ids, accounts)
-    for key in keys:
-        target = plan.targets[key.email]
-        if target is not None:
-            id_of[key.email] = target.id
     claimed = {target.id for target in plan.targets.values() if target is not None}
+    id_of = {key.email: target.id for key in keys if (target := plan.targets[key.email]) is not None}
     for employee in known:
         if employee.active and employee.id not in claimed and employee.email not in id_of:
             id_of[employee.email] = employee.id  # a manager who is not in the file
-    _write_people(writing, rows, keys, plan, known_by_id, id_of, slack_ids, accounts, report, say)
+    pending = _write_people(writing, rows, keys, plan, known_by_id, id_of, slack_ids, accounts, report, say)
+    _set_pending_managers(writing, pending, id_of, report)
     if full:
         _mark_left(writing, known, claimed, report)
     report.created = sum(1 for target in plan.targets.values() if target is None)
@@ -286,42 +285,101 @@ def _free_moving_slack_ids(
         )
 
 
-def _add_new_people(
+@dataclass(frozen=True)
+class _PendingManager:
+    """A row whose manager is someone new further on in the file (or in the same batch): their
+    id exists only once that row is inserted, so the manager is set after the last batch."""
+
+    employee_id: int
+    email: str
+    manager_email: str
+    # Someone already known: their change of manager is reported and audited once it is set.
+    known: bool = False
+    previous_manager_id: int | None = None
+    previous_manager_email: str | None = None
+
+
+def _write_people(
     writing: _Writing,
     rows: Iterable[DirectoryRow],
     keys: Sequence[RowKey],
     plan: ImportPlan,
+    known_by_id: Mapping[int, KnownEmployee],
+    id_of: dict[str, int],
     slack_ids: Mapping[str, str | None],
     accounts: Mapping[str, SlackAccount],
-) -> dict[str, int]:
-    """The second reading: the people the directory did not know, inserted a batch at a time
-    without their managers (a manager may come later in the file); their ids by address."""
-    id_of: dict[str, int] = {}
-    batch: list[dict[str, Any]] = []
+    report: ImportReport,
+    say: Progress,
+) -> list[_PendingManager]:
+    """The second reading, a batch at a time, in file order: the new people inserted, the
+    people already known brought in line; each with their manager if that manager has an id.
 
-    def flush() -> None:
-        # render_nulls: every row has the same columns, so the batch goes as multi-row INSERTs
-        # (otherwise rows are grouped by which values are None: a few rows a statement). A
-        # hundred rows a statement: psycopg prepares a statement of thousands of parameters slowly.
-        statement = insert(Employee).returning(Employee.id, Employee.email)
-        statement = statement.execution_options(render_nulls=True, insertmanyvalues_page_size=100)
-        for employee_id, email in writing.session.execute(statement, batch):
-            id_of[sys.intern(email)] = employee_id
-        batch.clear()
+    A manager is someone in the file or, when they are not, an active person already known.
+    A change of manager is reported and audited; who changed is stamped and counted. New
+    people's ids go into ``id_of`` as they are inserted; what is left is returned.
+    """
+    total = len(keys)
+    pairs = _same_file(keys, rows)
+    pending: list[_PendingManager] = []
+    index = 0
+    while batch := list(islice(pairs, _BATCH)):
+        wanted = [target.id for key, _ in batch if (target := plan.targets[key.email]) is not None]
+        found: Iterable[Employee] = (
+            writing.session.scalars(select(Employee).where(Employee.id.in_(wanted))) if wanted else ()
+        )
+        loaded = {employee.id: employee for employee in found}
+        new_people: list[dict[str, Any]] = []
+        later: list[tuple[str, str]] = []  # new people whose manager has no id yet
+        for key, row in batch:
+            index += 1
+            user_id = slack_ids.get(row.email)
+            manager_id = id_of.get(row.manager_email) if row.manager_email else None
+            target = plan.targets[key.email]
+            if target is None:
+                new_people.append(_new_employee(writing, row, user_id, manager_id, accounts))
+                if row.manager_email and manager_id is None:
+                    later.append((key.email, row.manager_email))
+                account = accounts.get(user_id) if user_id else None
+                deactivated = account is not None and account.deleted
+            else:
+                employee = loaded[target.id]
+                waiting = _update_known(
+                    writing, employee, target, row, user_id, manager_id, accounts, known_by_id, report
+                )
+                if waiting is not None:
+                    pending.append(waiting)
+                deactivated = employee.slack_deactivated
+            # The key's address, not the row's: it is the one string already held for this person.
+            if deactivated:
+                report.deactivated_in_slack.append(key.email)
+            if user_id is None:
+                report.unresolved.append(key.email)
+            if index % _WRITE_PROGRESS_EVERY == 0:
+                say(f"Writing the directory: {index} of {total} people")
+        if new_people:
+            _insert_new_people(writing, new_people, id_of)
+        pending.extend(_PendingManager(id_of[email], email, manager) for email, manager in later)
+        writing.let_go()
+    return pending
 
-    for key, row in _same_file(keys, rows):
-        if plan.targets[key.email] is not None:
-            continue
-        batch.append(_new_employee(writing, row, slack_ids.get(row.email), accounts))
-        if len(batch) >= _BATCH:
-            flush()
-    if batch:
-        flush()
-    return id_of
+
+def _insert_new_people(writing: _Writing, new_people: list[dict[str, Any]], id_of: dict[str, int]) -> None:
+    """Insert a batch of new people; their ids go into ``id_of``, by address."""
+    # render_nulls: every row has the same columns, so the batch goes as multi-row INSERTs
+    # (otherwise rows are grouped by which values are None: a few rows a statement). A
+    # hundred rows a statement: psycopg prepares a statement of thousands of parameters slowly.
+    statement = insert(Employee).returning(Employee.id, Employee.email)
+    statement = statement.execution_options(render_nulls=True, insertmanyvalues_page_size=100)
+    for employee_id, email in writing.session.execute(statement, new_people):
+        id_of[sys.intern(email)] = employee_id
 
 
 def _new_employee(
-    writing: _Writing, row: DirectoryRow, user_id: str | None, accounts: Mapping[str, SlackAccount]
+    writing: _Writing,
+    row: DirectoryRow,
+    user_id: str | None,
+    manager_id: int | None,
+    accounts: Mapping[str, SlackAccount],
 ) -> dict[str, Any]:
     """Someone the directory did not know: the row's fields over the defaults it may leave blank."""
     account = accounts.get(user_id) if user_id else None
@@ -343,65 +401,30 @@ def _new_employee(
         "slack_deactivated": account.deleted if account is not None else False,
         "active": True,
         "left_at": None,
-        "manager_id": None,
+        "manager_id": manager_id,
         "created_at": writing.now,
         "updated_at": writing.now,
     }
 
 
-def _write_people(
-    writing: _Writing,
-    rows: Iterable[DirectoryRow],
-    keys: Sequence[RowKey],
-    plan: ImportPlan,
-    known_by_id: Mapping[int, KnownEmployee],
-    id_of: Mapping[str, int],
-    slack_ids: Mapping[str, str | None],
-    accounts: Mapping[str, SlackAccount],
-    report: ImportReport,
-    say: Progress,
+def _set_pending_managers(
+    writing: _Writing, pending: Sequence[_PendingManager], id_of: Mapping[str, int], report: ImportReport
 ) -> None:
-    """The third reading, a batch at a time: everyone's own fields and manager, in file order.
-
-    A manager is someone in the file or, when they are not, an active person already known.
-    A change of manager is reported and audited; who changed is stamped and counted.
-    """
-    total = len(keys)
-    pairs = _same_file(keys, rows)
-    index = 0
-    while batch := list(islice(pairs, _BATCH)):
-        wanted = [target.id for key, _ in batch if (target := plan.targets[key.email]) is not None]
-        loaded = {
-            employee.id: employee
-            for employee in writing.session.scalars(select(Employee).where(Employee.id.in_(wanted)))
-        }
-        new_managers: list[dict[str, Any]] = []
-        for key, row in batch:
-            index += 1
-            user_id = slack_ids.get(row.email)
-            manager_id = id_of[row.manager_email] if row.manager_email else None
-            target = plan.targets[key.email]
-            if target is None:
-                if manager_id is not None:
-                    new_managers.append({"id": id_of[row.email], "manager_id": manager_id})
-                account = accounts.get(user_id) if user_id else None
-                deactivated = account is not None and account.deleted
-            else:
-                employee = loaded[target.id]
-                _update_known(
-                    writing, employee, target, row, user_id, manager_id, accounts, known_by_id, report
+    """The managers who were new further on in the file, now that everyone has an id; for
+    someone already known it is a change of manager, reported and audited."""
+    for chunk in _chunks(pending):
+        writing.session.execute(
+            update(Employee),
+            [{"id": item.employee_id, "manager_id": id_of[item.manager_email]} for item in chunk],
+        )
+        for item in chunk:
+            if item.known:
+                report.manager_changed.append((item.email, item.previous_manager_email, item.manager_email))
+                writing.audit(
+                    "directory.manager_changed",
+                    item.employee_id,
+                    {"old_manager_id": item.previous_manager_id, "new_manager_id": id_of[item.manager_email]},
                 )
-                deactivated = employee.slack_deactivated
-            # The key's address, not the row's: it is the one string already held for this person.
-            if deactivated:
-                report.deactivated_in_slack.append(key.email)
-            if user_id is None:
-                report.unresolved.append(key.email)
-            if index % _WRITE_PROGRESS_EVERY == 0:
-                say(f"Writing the directory: {index} of {total} people")
-        writing.session.flush()
-        if new_managers:
-            writing.session.execute(update(Employee), new_managers)
         writing.let_go()
 
 
@@ -415,11 +438,12 @@ def _update_known(
     accounts: Mapping[str, SlackAccount],
     known_by_id: Mapping[int, KnownEmployee],
     report: ImportReport,
-) -> None:
+) -> _PendingManager | None:
     """Someone already known, brought in line with their row; stamped and counted if changed.
 
     What changed is judged against ``before``, read before the write began: the Slack id may
-    have been freed since.
+    have been freed since. A manager who is new further on in the file has no id yet: that
+    change is returned, to be made (and reported) once they do.
     """
     snapshot = _snapshot(employee, slack_user_id=before.slack_user_id)
     if employee.email != row.email:
@@ -431,21 +455,26 @@ def _update_known(
         employee.left_at = None
         writing.audit("directory.rejoined", employee.id)
     previous = before.manager_id
-    if employee.manager_id != manager_id:
+    old = known_by_id.get(previous) if previous is not None else None
+    waiting: _PendingManager | None = None
+    if row.manager_email and manager_id is None:
+        waiting = _PendingManager(
+            employee.id, row.email, row.manager_email, True, previous, old and old.email
+        )
+    elif previous != manager_id:
         employee.manager_id = manager_id
-    if previous != manager_id:
-        old = known_by_id.get(previous) if previous is not None else None
         report.manager_changed.append((row.email, old.email if old else None, row.manager_email))
         writing.audit(
             "directory.manager_changed",
             employee.id,
             {"old_manager_id": previous, "new_manager_id": manager_id},
         )
-    if _snapshot(employee) != snapshot:
+    if waiting is not None or _snapshot(employee) != snapshot:
         employee.updated_at = writing.now
         report.updated += 1
     else:
         report.unchanged += 1
+    return waiting
 
 
 def _copy_row(

@@ -536,6 +536,38 @@ def test_a_failure_after_a_batch_was_written_writes_nothing(
     assert dump(engine) == before
 
 
+def test_managers_listed_after_their_reports_even_batches_later(
+    session_factory: SessionFactory, clock: SimulatedClock
+) -> None:
+    """Rows are written a thousand at a time, and a new manager has an id only once their row
+    is: reports who come first (new, or known and moving to the new manager) still get them."""
+    run(session_factory, clock, None, directory_csv(*ORG))
+    before = people(session_factory)
+    clock.sleep(60)
+    filler = [
+        (f"p{index:04d}@acme.test", f"P {index}", "ceo@acme.test", "Ops", "GB") for index in range(1_200)
+    ]
+    moved = [list(row) for row in ORG]
+    moved[5][2] = "late-boss@acme.test"  # e1, known, moves to a manager new in this file
+    rows = [
+        ("early@acme.test", "Early Report", "late-boss@acme.test", "Ops", "GB"),
+        *moved,
+        *filler,
+        ("late-boss@acme.test", "Late Boss", "ceo@acme.test", "Ops", "GB"),
+    ]
+    report = run(session_factory, clock, None, directory_csv(*rows))
+
+    found = people(session_factory)
+    boss = found["late-boss@acme.test"].id
+    assert found["early@acme.test"].manager_id == boss
+    assert found["e1@acme.test"].manager_id == boss
+    assert report.manager_changed == [("e1@acme.test", "m1@acme.test", "late-boss@acme.test")]
+    assert (report.created, report.updated, report.unchanged) == (1_202, 1, len(ORG) - 1)
+    assert found["e1@acme.test"].updated_at > before["e1@acme.test"].updated_at
+    (entry,) = audit_entries(session_factory, "directory.manager_changed")
+    assert entry.details == {"old_manager_id": before["m1@acme.test"].id, "new_manager_id": boss}
+
+
 # -- a file read as a stream --------------------------------------------------------------------
 
 
