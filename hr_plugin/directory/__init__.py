@@ -11,9 +11,10 @@ One idea a module:
 
 - ``rows``: the HRIS CSV file: its columns, ``decode_directory_file`` (UTF-8 or a line-numbered
   refusal), ``parse_directory_csv`` (every column checked, every problem with its line,
-  ``DirectoryError``), ``DirectoryFile`` (the same, read as a stream from a path or bytes, as
-  often as the import needs, so a large file never sits in memory as rows),
-  ``format_directory_csv`` (writing a file back);
+  ``DirectoryError``), ``read_directory_rows`` (the same as a stream), ``format_directory_csv``
+  (writing a file back);
+- ``files``: ``DirectoryFile``, a file read again each time the import needs its rows (from a
+  path, bytes, or a pipe copied to a temporary file), so a large file never sits in memory;
 - ``text``: ``visible_text`` and ``INVISIBLE_CHARACTERS``, what is taken out of a name or
   department so it reads as what it is wherever it is shown;
 - ``org``: ``check_org``, managers who exist and reporting lines that do not loop (pure);
@@ -32,6 +33,7 @@ modules.
 
 from __future__ import annotations
 
+from hr_plugin.directory.files import DirectoryFile
 from hr_plugin.directory.importing import ImportReport, import_directory
 from hr_plugin.directory.org import KnownPerson, check_org
 from hr_plugin.directory.queries import (
@@ -47,7 +49,6 @@ from hr_plugin.directory.queries import (
 from hr_plugin.directory.rows import (
     DEFAULT_WORKING_DAYS,
     DirectoryError,
-    DirectoryFile,
     DirectoryRow,
     decode_directory_file,
     format_directory_csv,

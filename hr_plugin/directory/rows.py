@@ -14,11 +14,10 @@ import io
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple
 
 import holidays
 
@@ -382,32 +381,6 @@ def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
             yield from _LINES.findall(text)
         else:
             yield text
-
-
-class DirectoryFile:
-    """An HRIS export read from its bytes each time it is iterated, never held as rows.
-
-    ``import_directory`` iterates its rows more than once (once to check the whole file, then
-    to write it in batches); a list of rows would do, but for 100,000 people it is hundreds of
-    megabytes. This reads the file again instead: from a path (the CLI) or from bytes already
-    received (an upload). Iterating raises ``DirectoryError`` like ``parse_directory_csv``,
-    after the last row.
-    """
-
-    def __init__(self, opener: Callable[[], BinaryIO]) -> None:
-        self._opener = opener
-
-    @classmethod
-    def from_path(cls, path: Path) -> DirectoryFile:
-        return cls(lambda: path.open("rb"))
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> DirectoryFile:
-        return cls(lambda: io.BytesIO(data))
-
-    def __iter__(self) -> Iterator[DirectoryRow]:
-        with self._opener() as binary:
-            yield from read_directory_rows(decoded_lines(binary))
 
 
 def format_directory_csv(rows: Iterable[DirectoryRow]) -> str:

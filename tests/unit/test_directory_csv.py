@@ -6,6 +6,7 @@ the rule: a right message on the wrong line sends someone hunting.
 
 from __future__ import annotations
 
+import os
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
@@ -287,6 +288,12 @@ def test_the_streamed_file_reads_exactly_as_the_whole_text(text: str, tmp_path: 
     assert rows_or_problems(lambda: list(DirectoryFile.from_bytes(data))) == expected
     assert rows_or_problems(lambda: list(from_path)) == expected
     assert rows_or_problems(lambda: list(from_path)) == expected, "it reads the file again"
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(data)  # a few hundred bytes: the pipe holds them with no reader yet
+    with os.fdopen(read_end, "rb") as pipe, DirectoryFile.from_stream(pipe) as from_pipe:
+        assert rows_or_problems(lambda: list(from_pipe)) == expected
+        assert rows_or_problems(lambda: list(from_pipe)) == expected, "a pipe, read twice"
 
 
 def test_a_streamed_file_not_in_utf8_is_refused_with_the_line_and_nothing_else() -> None:
