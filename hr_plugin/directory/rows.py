@@ -112,6 +112,12 @@ def _countries() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def _subdivisions(country: str) -> dict[str, str]:
+    """A country's subdivision codes by their upper case (built once, not for every row)."""
+    return {code.upper(): code for code in _countries()[country] if len(code) <= _MAX_SUBDIVISION}
+
+
+@cache
 def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
@@ -122,7 +128,9 @@ def is_valid_time_zone(name: str) -> bool:
 
 
 def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
+    # isprintable() is False for every control and line or paragraph separator (and more): a
+    # quick answer for the usual text, which the import reads twice for every row.
+    return not text.isprintable() and any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
 def decode_directory_file(data: bytes) -> str:
@@ -172,7 +180,7 @@ def _check_subdivision(value: str, country: str | None, problems: list[str]) -> 
         return None
     if country is None:
         return value  # the country is already reported; a subdivision cannot be judged without it
-    known = {code.upper(): code for code in _countries()[country] if len(code) <= _MAX_SUBDIVISION}
+    known = _subdivisions(country)
     canonical = known.get(value.upper())
     if canonical is None:
         if not known:
