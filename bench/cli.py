@@ -49,6 +49,9 @@ SCENARIOS: dict[str, Scenario] = {
     "due_reminders": Scenario("bench.due_reminders", "50,000 weekly reminders due in one minute", 3, 5),
     "hr_figures": Scenario("bench.hr_figures", "the HR App Home of a large tenant", 5, 7),
     "fanout": Scenario("bench.fanout", "reminders through the outbox at Slack's pace", 1, 1),
+    "directory_import": Scenario(
+        "bench.directory_import", "the directory import of 100,000 rows, peak memory", 1, 3
+    ),
     "slack_requests": Scenario("bench.slack_requests", "Slack acks beside a bare Bolt app", 3, 5),
 }
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from hr_plugin.settings import Settings, SettingsError
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from hr_plugin.directory import DirectoryFile
     from hr_plugin.outbox import OutboxPolicy
     from hr_plugin.services import Services
     from hr_plugin.slack_clients import SlackClients
@@ -237,43 +239,55 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _directory_import(args: argparse.Namespace) -> int:
-    from hr_plugin.clock import SystemClock
-    from hr_plugin.directory import (
-        DirectoryError,
-        decode_directory_file,
-        import_directory,
-        parse_directory_csv,
-    )
+    from hr_plugin.directory import DirectoryError
 
-    settings = Settings()
-    services = _services(settings)
     try:
-        text = decode_directory_file(args.file.read_bytes())
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
+        with _directory_file(args.file) as source:
+            return _import_directory_file(args, source)
     except DirectoryError as exc:
         print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+
+
+@contextlib.contextmanager
+def _directory_file(path: Path) -> Iterator[DirectoryFile]:
+    """The file read in place, or, for a pipe such as ``/dev/stdin`` (which can be read only
+    once, and the import reads it twice), copied first to a temporary file."""
+    from hr_plugin.directory import DirectoryFile
+
+    if path.is_file():
+        path.open("rb").close()  # a file that cannot be read is said now, not after Slack was paged
+        yield DirectoryFile.from_path(path)
+        return
+    with path.open("rb") as stream, DirectoryFile.from_stream(stream) as source:
+        yield source
+
+
+def _import_directory_file(args: argparse.Namespace, source: DirectoryFile) -> int:
+    from hr_plugin.clock import SystemClock
+    from hr_plugin.directory import import_directory
+
+    settings = Settings()
+    services = _services(settings)
     slack = _slack_client(settings, wait_on_rate_limit=True)
     tenant_id = _tenant(services, args.team, slack)
     if settings.oauth_enabled:
         slack = _installed_client(services, tenant_id)
-    try:
-        rows = parse_directory_csv(text)
-        report = import_directory(
-            services.factory,
-            tenant_id=tenant_id,
-            rows=rows,
-            slack=slack,
-            clock=SystemClock(),
-            full=args.full,
-            actor="cli",
-            progress=lambda line: print(line, file=sys.stderr, flush=True),
-        )
-    except DirectoryError as exc:
-        print(f"error: {args.file} was not imported, nothing changed:\n{exc}", file=sys.stderr)
-        return 2
+    # Read as a stream (checked whole, then written in batches): a large export never sits in
+    # memory. A bad file is refused whole before Slack is asked anything.
+    report = import_directory(
+        services.factory,
+        tenant_id=tenant_id,
+        rows=source,
+        slack=slack,
+        clock=SystemClock(),
+        full=args.full,
+        actor="cli",
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     print(report.summary())
     return 0
 

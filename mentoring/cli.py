@@ -12,10 +12,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hr_plugin.jsonfile import read_json, write_atomically
-from mentoring.matching import Solution, solve
+
+if TYPE_CHECKING:
+    from mentoring.matching import Solution
 
 _TOP_KEYS = {"mentees", "mentors", "edges"}
 _MENTOR_KEYS = {"id", "capacity"}
@@ -45,6 +47,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def run_solve(args: argparse.Namespace) -> int:
     """The ``match solve`` handler: write the solution, or say what is wrong and return 2."""
+    # Here, not at the top: every ``hr-plugin`` process (web workers too) imports this module to
+    # register the command, and the solver brings numpy and scipy (about 49 MB) with it.
+    from mentoring.matching import solve
+
     try:
         mentees, mentors, edges = parse_instance(read_json(args.input))
         solution = solve(mentees, mentors, edges)

@@ -11,7 +11,10 @@ One idea a module:
 
 - ``rows``: the HRIS CSV file: its columns, ``decode_directory_file`` (UTF-8 or a line-numbered
   refusal), ``parse_directory_csv`` (every column checked, every problem with its line,
-  ``DirectoryError``), ``format_directory_csv`` (writing a file back);
+  ``DirectoryError``), ``read_directory_rows`` (the same as a stream), ``format_directory_csv``
+  (writing a file back);
+- ``files``: ``DirectoryFile``, a file read again each time the import needs its rows (from a
+  path, bytes, or a pipe copied to a temporary file), so a large file never sits in memory;
 - ``text``: ``visible_text`` and ``INVISIBLE_CHARACTERS``, what is taken out of a name or
   department so it reads as what it is wherever it is shown;
 - ``org``: ``check_org``, managers who exist and reporting lines that do not loop (pure);
@@ -19,8 +22,8 @@ One idea a module:
   ``users.lookupByEmail``, with no database transaction open;
 - ``matching``: which person already known each row updates (by email, or by Slack account
   after a change of address), with the org and Slack ids checked;
-- ``importing``: ``import_directory``, writing what was matched in one transaction, and its
-  ``ImportReport``;
+- ``importing``: ``import_directory``, writing what was matched in one transaction, in batches,
+  and its ``ImportReport``;
 - ``queries``: the lookups every feature uses (a person by email or Slack id, direct reports,
   everyone above or below someone, the whole org as a map) and ``record_deactivated_in_slack``.
 
@@ -30,6 +33,7 @@ modules.
 
 from __future__ import annotations
 
+from hr_plugin.directory.files import DirectoryFile
 from hr_plugin.directory.importing import ImportReport, import_directory
 from hr_plugin.directory.org import KnownPerson, check_org
 from hr_plugin.directory.queries import (
@@ -56,6 +60,7 @@ __all__ = [
     "DEFAULT_WORKING_DAYS",
     "INVISIBLE_CHARACTERS",
     "DirectoryError",
+    "DirectoryFile",
     "DirectoryRow",
     "ImportReport",
     "KnownPerson",

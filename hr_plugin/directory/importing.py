@@ -5,35 +5,48 @@ The rows are matched to the people already known and the org checked
 transaction open (``hr_plugin.directory.slack_ids``), and the write plans again against what
 the database holds by then. A file that would leave the org in a bad state is refused whole, and
 any failure writes nothing.
+
+Memory stays bounded as the file grows: the rows are read as a stream, once to check the whole
+file (keeping only each row's ``RowKey``), then once more inside the write transaction, a
+batch at a time; a manager who appears later in the file than their report is set at the
+end, once they have an id. The people already known are held as ``KnownEmployee`` tuples, and
+the ORM objects of a batch are let go once it is flushed. A file that changed between the two
+readings is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.directory.matching import ImportPlan, plan_import
+from hr_plugin.directory.matching import ImportPlan, KnownEmployee, plan_import
 from hr_plugin.directory.rows import (
     DEFAULT_WORK_END,
     DEFAULT_WORK_START,
     DEFAULT_WORKING_DAYS,
     DirectoryError,
     DirectoryRow,
+    RowKey,
 )
 from hr_plugin.directory.slack_ids import DEFAULT_LOOKUP_LIMIT, Progress, SlackAccount, resolve_slack_ids
 from hr_plugin.models import Employee
 from hr_plugin.tenants import ensure_tenant
 
+_T = TypeVar("_T")
 _WRITE_PROGRESS_EVERY = 500
+# Rows written per flush: the ORM objects of one batch are all that is held at a time.
+_BATCH = 1_000
 
 
 @dataclass
@@ -57,10 +70,6 @@ class ImportReport:
         )
 
 
-def _load_employees(session: Session, tenant_id: str) -> list[Employee]:
-    return list(session.scalars(select(Employee).where(Employee.tenant_id == tenant_id)))
-
-
 _TRACKED = (
     "email",
     "name",
@@ -79,15 +88,15 @@ _TRACKED = (
 )
 
 
-def _snapshot(employee: Employee) -> tuple[Any, ...]:
-    return tuple(getattr(employee, name) for name in _TRACKED)
+def _snapshot(employee: Employee, **instead: Any) -> tuple[Any, ...]:
+    return tuple(instead[name] if name in instead else getattr(employee, name) for name in _TRACKED)
 
 
 def import_directory(
     session_factory: SessionFactory,
     *,
     tenant_id: str,
-    rows: Sequence[DirectoryRow],
+    rows: Iterable[DirectoryRow],
     slack: WebClient | None,
     clock: Clock,
     full: bool,
@@ -97,31 +106,82 @@ def import_directory(
 ) -> ImportReport:
     """Bring the tenant's directory in line with ``rows``, in one transaction.
 
-    The org is checked against the database before Slack is asked anything (a bad file fails
-    in a second, not after minutes of paging), Slack is read with no transaction open, and the
-    write re-checks against what the database holds by then. Any failure writes nothing.
-    ``slack=None`` imports offline, keeping the ids and zones the file (or the database) has.
+    ``rows`` is read twice, so it must be re-iterable: a list, or a ``DirectoryFile``,
+    which reads its file again each time and so never holds the rows together. The whole file
+    is checked first (every problem raised at once); then the org is checked against the
+    database before Slack is asked anything (a bad file fails in a second, not after minutes
+    of paging), Slack is read with no transaction open, and the write re-checks against what
+    the database holds by then. Any failure writes nothing. ``slack=None`` imports offline,
+    keeping the ids and zones the file (or the database) has.
     """
+    if iter(rows) is rows:
+        raise TypeError("import_directory reads the rows more than once: pass a list or a DirectoryFile")
     say: Progress = progress or (lambda _message: None)
-    if full and not rows:
+    keys = _read_keys(rows)
+    if full and not keys:
         raise DirectoryError([(1, "the file lists nobody: a full import would mark everyone as having left")])
     with unit_of_work(session_factory) as session:
-        employees = _load_employees(session, tenant_id)
-        plan_import(rows, employees, {row.email: row.slack_user_id for row in rows}, full=full)
-        stored_ids = {employee.email: employee.slack_user_id for employee in employees}
+        known = _load_known(session, tenant_id)
+        plan_import(keys, known, {key.email: key.slack_user_id for key in keys}, full=full)
+        stored_ids = {employee.email: employee.slack_user_id for employee in known}
+    del known
 
-    slack_ids, accounts = resolve_slack_ids(rows, stored_ids, slack, lookup_limit, say)
+    slack_ids, accounts = resolve_slack_ids(keys, stored_ids, slack, lookup_limit, say)
+    del stored_ids
 
     with unit_of_work(session_factory) as session:
         now = clock.now()
         ensure_tenant(session, tenant_id, now)
-        employees = _load_employees(session, tenant_id)
-        plan = plan_import(rows, employees, slack_ids, full=full)
+        session.flush()
+        known = _load_known(session, tenant_id)
+        plan = plan_import(keys, known, slack_ids, full=full)
         writing = _Writing(session, tenant_id, now, actor)
-        report = _write(writing, rows, employees, plan, slack_ids, accounts, full=full, say=say)
+        report = _write(writing, rows, keys, known, plan, slack_ids, accounts, full=full, say=say)
         session.commit()
     say(f"Directory imported: {report.summary()}")
     return report
+
+
+def _read_keys(rows: Iterable[DirectoryRow]) -> list[RowKey]:
+    """The first reading: the whole file checked, and each row's ``RowKey`` kept.
+
+    Addresses are interned so that a manager's address, repeated on each of their reports'
+    rows, is held once.
+    """
+    return [
+        RowKey(
+            row.line,
+            sys.intern(row.email),
+            sys.intern(row.manager_email) if row.manager_email else None,
+            row.slack_user_id,
+        )
+        for row in rows
+    ]
+
+
+def _load_known(session: Session, tenant_id: str) -> list[KnownEmployee]:
+    columns = (Employee.id, Employee.email, Employee.slack_user_id, Employee.manager_id, Employee.active)
+    return [
+        KnownEmployee(*found)
+        for found in session.execute(select(*columns).where(Employee.tenant_id == tenant_id))
+    ]
+
+
+def _same_file(keys: Sequence[RowKey], rows: Iterable[DirectoryRow]) -> Iterator[tuple[RowKey, DirectoryRow]]:
+    """The rows of a later reading beside the keys of the first, refusing a file that changed.
+
+    The checks ran on the first reading; a file replaced or edited while the import ran (it
+    is read from disk again) must not be written on their strength.
+    """
+    changed = "the file changed while it was being imported: import it again"
+    count = 0
+    for row in rows:
+        if count >= len(keys) or RowKey.of(row) != keys[count]:
+            raise DirectoryError([(row.line, changed)])
+        yield keys[count], row
+        count += 1
+    if count != len(keys):
+        raise DirectoryError([(1, changed)])
 
 
 @dataclass(frozen=True)
@@ -145,32 +205,17 @@ class _Writing:
             details=details,
         )
 
-
-@dataclass(frozen=True)
-class _Before:
-    """The employees as they were before the write: what changed is judged against this.
-
-    Addresses and managers are kept apart from the snapshots because pass 1 rewrites addresses
-    and the report names a changed manager by the address they had.
-    """
-
-    snapshots: dict[int, tuple[Any, ...]]
-    emails: dict[int, str]
-    manager_ids: dict[int, int | None]
-
-    @classmethod
-    def of(cls, employees: Sequence[Employee]) -> _Before:
-        return cls(
-            snapshots={employee.id: _snapshot(employee) for employee in employees},
-            emails={employee.id: employee.email for employee in employees},
-            manager_ids={employee.id: employee.manager_id for employee in employees},
-        )
+    def let_go(self) -> None:
+        """Flush, and drop the ORM objects written so far: memory is one batch's, not the file's."""
+        self.session.flush()
+        self.session.expunge_all()
 
 
 def _write(
     writing: _Writing,
-    rows: Sequence[DirectoryRow],
-    employees: Sequence[Employee],
+    rows: Iterable[DirectoryRow],
+    keys: Sequence[RowKey],
+    known: Sequence[KnownEmployee],
     plan: ImportPlan,
     slack_ids: Mapping[str, str | None],
     accounts: Mapping[str, SlackAccount],
@@ -180,115 +225,256 @@ def _write(
 ) -> ImportReport:
     """Write ``plan`` in the caller's transaction (the caller commits) and report what changed.
 
-    In order: the Slack ids that change hands are freed, everyone in the file is written with
-    their own fields, then their managers (a new person has an id only by then), then, for a
-    full import, those missing from the file have left; last the changes are counted and the
-    import is audited.
+    In order: the Slack ids that change hands are freed; everyone in the file is written, a
+    batch at a time, with their manager when the manager has an id by then; the managers
+    added later in the file are set; for a full import, those missing from the file have
+    left; last the import is audited.
     """
     report = ImportReport()
-    before = _Before.of(employees)
-    _free_moving_slack_ids(writing.session, rows, employees, plan, slack_ids)
-    by_email = _write_people(writing, rows, plan, slack_ids, accounts, report, say)
-    _write_managers(writing, rows, employees, by_email, before, report)
+    known_by_id = {employee.id: employee for employee in known}
+    _free_moving_slack_ids(writing, keys, known, plan, slack_ids)
+    claimed = {target.id for target in plan.targets.values() if target is not None}
+    id_of = {key.email: target.id for key in keys if (target := plan.targets[key.email]) is not None}
+    for employee in known:
+        if employee.active and employee.id not in claimed and employee.email not in id_of:
+            id_of[employee.email] = employee.id  # a manager who is not in the file
+    pending = _write_people(writing, rows, keys, plan, known_by_id, id_of, slack_ids, accounts, report, say)
+    _set_pending_managers(writing, pending, id_of, report)
     if full:
-        _mark_left(writing, employees, by_email, report)
-    _count_changes(employees, by_email, before, writing.now, report)
-    report.created = sum(1 for row in rows if plan.targets[row.email] is None)
-    _audit_import(writing, rows, full, report)
+        _mark_left(writing, known, claimed, report)
+    report.created = sum(1 for target in plan.targets.values() if target is None)
+    _audit_import(writing, len(keys), full, report)
     writing.session.flush()
     return report
 
 
 def _free_moving_slack_ids(
-    session: Session,
-    rows: Sequence[DirectoryRow],
-    employees: Sequence[Employee],
+    writing: _Writing,
+    keys: Sequence[RowKey],
+    known: Sequence[KnownEmployee],
     plan: ImportPlan,
     slack_ids: Mapping[str, str | None],
 ) -> None:
-    """Clear, and flush, every Slack id that changes hands or goes, before anything is written.
+    """Clear every Slack id that changes hands or goes, before anything is written.
 
     Slack ids are unique per tenant, and an id can move between people within one file (a
     recreated account, a corrected column). Clearing them first means no statement ever sees
-    two rows holding the same one.
+    two rows holding the same one. Whoever loses one has changed, so is stamped.
     """
     final_slack_id: dict[int, str | None] = {}
-    for row in rows:
-        target = plan.targets[row.email]
+    for key in keys:
+        target = plan.targets[key.email]
         if target is not None:
-            final_slack_id[target.id] = slack_ids.get(row.email)
+            final_slack_id[target.id] = slack_ids.get(key.email)
     taken = {user_id for user_id in slack_ids.values() if user_id}
-    for employee in employees:
-        if employee.id not in final_slack_id:
-            keeps = employee.slack_user_id not in taken
-            final_slack_id[employee.id] = employee.slack_user_id if keeps else None
     moving = [
-        employee
-        for employee in employees
-        if employee.slack_user_id is not None and final_slack_id[employee.id] != employee.slack_user_id
+        employee.id
+        for employee in known
+        if employee.slack_user_id is not None
+        and final_slack_id.get(
+            employee.id, employee.slack_user_id if employee.slack_user_id not in taken else None
+        )
+        != employee.slack_user_id
     ]
-    for employee in moving:
-        employee.slack_user_id = None
-    if moving:
-        session.flush()
+    for chunk in _chunks(moving):
+        writing.session.execute(
+            update(Employee)
+            .where(Employee.id.in_(chunk))
+            .values(slack_user_id=None, updated_at=writing.now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+@dataclass(frozen=True)
+class _PendingManager:
+    """A row whose manager is someone new further on in the file (or in the same batch): their
+    id exists only once that row is inserted, so the manager is set after the last batch."""
+
+    employee_id: int
+    email: str
+    manager_email: str
+    # Someone already known: their change of manager is reported and audited once it is set.
+    known: bool = False
+    previous_manager_id: int | None = None
+    previous_manager_email: str | None = None
 
 
 def _write_people(
     writing: _Writing,
-    rows: Sequence[DirectoryRow],
+    rows: Iterable[DirectoryRow],
+    keys: Sequence[RowKey],
     plan: ImportPlan,
+    known_by_id: Mapping[int, KnownEmployee],
+    id_of: dict[str, int],
     slack_ids: Mapping[str, str | None],
     accounts: Mapping[str, SlackAccount],
     report: ImportReport,
     say: Progress,
-) -> dict[str, Employee]:
-    """Pass 1: everyone in the file exists with their own fields, flushed so new people have ids."""
-    by_email: dict[str, Employee] = {}
-    total = len(rows)
-    for index, row in enumerate(rows, start=1):
-        target = plan.targets[row.email]
-        user_id = slack_ids.get(row.email)
-        account = accounts.get(user_id) if user_id else None
-        if target is None:
-            employee = _new_employee(writing, row.email)
-        else:
-            employee = target
-            if employee.email != row.email:
-                # The same Slack account under a new address: ids only, the addresses are personal.
-                writing.audit("directory.email_changed", employee.id)
-        _copy_row(employee, row, user_id, account)
-        if not employee.active:
-            employee.active = True
-            employee.left_at = None
-            if target is not None:
-                writing.audit("directory.rejoined", target.id)
-        if employee.slack_deactivated:
-            report.deactivated_in_slack.append(row.email)
-        if user_id is None:
-            report.unresolved.append(row.email)
-        by_email[row.email] = employee
-        if index % _WRITE_PROGRESS_EVERY == 0:
-            say(f"Writing the directory: {index} of {total} people")
-    writing.session.flush()
-    return by_email
+) -> list[_PendingManager]:
+    """The second reading, a batch at a time, in file order: the new people inserted, the
+    people already known brought in line; each with their manager if that manager has an id.
+
+    A manager is someone in the file or, when they are not, an active person already known.
+    A change of manager is reported and audited; who changed is stamped and counted. New
+    people's ids go into ``id_of`` as they are inserted; what is left is returned.
+    """
+    total = len(keys)
+    pairs = _same_file(keys, rows)
+    pending: list[_PendingManager] = []
+    index = 0
+    while batch := list(islice(pairs, _BATCH)):
+        wanted = [target.id for key, _ in batch if (target := plan.targets[key.email]) is not None]
+        found: Iterable[Employee] = (
+            writing.session.scalars(select(Employee).where(Employee.id.in_(wanted))) if wanted else ()
+        )
+        loaded = {employee.id: employee for employee in found}
+        new_people: list[dict[str, Any]] = []
+        later: list[tuple[str, str]] = []  # new people whose manager has no id yet
+        for key, row in batch:
+            index += 1
+            user_id = slack_ids.get(row.email)
+            manager_id = id_of.get(row.manager_email) if row.manager_email else None
+            target = plan.targets[key.email]
+            if target is None:
+                new_people.append(_new_employee(writing, row, user_id, manager_id, accounts))
+                if row.manager_email and manager_id is None:
+                    later.append((key.email, row.manager_email))
+                account = accounts.get(user_id) if user_id else None
+                deactivated = account is not None and account.deleted
+            else:
+                employee = loaded[target.id]
+                waiting = _update_known(
+                    writing, employee, target, row, user_id, manager_id, accounts, known_by_id, report
+                )
+                if waiting is not None:
+                    pending.append(waiting)
+                deactivated = employee.slack_deactivated
+            # The key's address, not the row's: it is the one string already held for this person.
+            if deactivated:
+                report.deactivated_in_slack.append(key.email)
+            if user_id is None:
+                report.unresolved.append(key.email)
+            if index % _WRITE_PROGRESS_EVERY == 0:
+                say(f"Writing the directory: {index} of {total} people")
+        if new_people:
+            _insert_new_people(writing, new_people, id_of)
+        pending.extend(_PendingManager(id_of[email], email, manager) for email, manager in later)
+        writing.let_go()
+    return pending
 
 
-def _new_employee(writing: _Writing, email: str) -> Employee:
-    """Someone the directory did not know, added with the defaults the file may override."""
-    employee = Employee(
-        tenant_id=writing.tenant_id,
-        email=email,
-        created_at=writing.now,
-        updated_at=writing.now,
-        active=True,
-        slack_deactivated=False,
-        timezone="UTC",
-        working_days=",".join(str(day) for day in DEFAULT_WORKING_DAYS),
-        work_start=DEFAULT_WORK_START,
-        work_end=DEFAULT_WORK_END,
-    )
-    writing.session.add(employee)
-    return employee
+def _insert_new_people(writing: _Writing, new_people: list[dict[str, Any]], id_of: dict[str, int]) -> None:
+    """Insert a batch of new people; their ids go into ``id_of``, by address."""
+    # render_nulls: every row has the same columns, so the batch goes as multi-row INSERTs
+    # (otherwise rows are grouped by which values are None: a few rows a statement). A
+    # hundred rows a statement: psycopg prepares a statement of thousands of parameters slowly.
+    statement = insert(Employee).returning(Employee.id, Employee.email)
+    statement = statement.execution_options(render_nulls=True, insertmanyvalues_page_size=100)
+    for employee_id, email in writing.session.execute(statement, new_people):
+        id_of[sys.intern(email)] = employee_id
+
+
+def _new_employee(
+    writing: _Writing,
+    row: DirectoryRow,
+    user_id: str | None,
+    manager_id: int | None,
+    accounts: Mapping[str, SlackAccount],
+) -> dict[str, Any]:
+    """Someone the directory did not know: the row's fields over the defaults it may leave blank."""
+    account = accounts.get(user_id) if user_id else None
+    with_hours = row.work_start is not None and row.work_end is not None
+    return {
+        "tenant_id": writing.tenant_id,
+        "email": row.email,
+        "name": row.name,
+        "department": row.department,
+        "country": row.country,
+        "subdivision": row.subdivision,
+        "working_days": ",".join(
+            str(day) for day in (DEFAULT_WORKING_DAYS if row.working_days is None else row.working_days)
+        ),
+        "work_start": row.work_start if with_hours else DEFAULT_WORK_START,
+        "work_end": row.work_end if with_hours else DEFAULT_WORK_END,
+        "slack_user_id": user_id,
+        "timezone": (account.timezone if account else None) or row.timezone or "UTC",
+        "slack_deactivated": account.deleted if account is not None else False,
+        "active": True,
+        "left_at": None,
+        "manager_id": manager_id,
+        "created_at": writing.now,
+        "updated_at": writing.now,
+    }
+
+
+def _set_pending_managers(
+    writing: _Writing, pending: Sequence[_PendingManager], id_of: Mapping[str, int], report: ImportReport
+) -> None:
+    """The managers who were new further on in the file, now that everyone has an id; for
+    someone already known it is a change of manager, reported and audited."""
+    for chunk in _chunks(pending):
+        writing.session.execute(
+            update(Employee),
+            [{"id": item.employee_id, "manager_id": id_of[item.manager_email]} for item in chunk],
+        )
+        for item in chunk:
+            if item.known:
+                report.manager_changed.append((item.email, item.previous_manager_email, item.manager_email))
+                writing.audit(
+                    "directory.manager_changed",
+                    item.employee_id,
+                    {"old_manager_id": item.previous_manager_id, "new_manager_id": id_of[item.manager_email]},
+                )
+        writing.let_go()
+
+
+def _update_known(
+    writing: _Writing,
+    employee: Employee,
+    before: KnownEmployee,
+    row: DirectoryRow,
+    user_id: str | None,
+    manager_id: int | None,
+    accounts: Mapping[str, SlackAccount],
+    known_by_id: Mapping[int, KnownEmployee],
+    report: ImportReport,
+) -> _PendingManager | None:
+    """Someone already known, brought in line with their row; stamped and counted if changed.
+
+    What changed is judged against ``before``, read before the write began: the Slack id may
+    have been freed since. A manager who is new further on in the file has no id yet: that
+    change is returned, to be made (and reported) once they do.
+    """
+    snapshot = _snapshot(employee, slack_user_id=before.slack_user_id)
+    if employee.email != row.email:
+        # The same Slack account under a new address: ids only, the addresses are personal.
+        writing.audit("directory.email_changed", employee.id)
+    _copy_row(employee, row, user_id, accounts.get(user_id) if user_id else None)
+    if not employee.active:
+        employee.active = True
+        employee.left_at = None
+        writing.audit("directory.rejoined", employee.id)
+    previous = before.manager_id
+    old = known_by_id.get(previous) if previous is not None else None
+    waiting: _PendingManager | None = None
+    if row.manager_email and manager_id is None:
+        waiting = _PendingManager(
+            employee.id, row.email, row.manager_email, True, previous, old and old.email
+        )
+    elif previous != manager_id:
+        employee.manager_id = manager_id
+        report.manager_changed.append((row.email, old.email if old else None, row.manager_email))
+        writing.audit(
+            "directory.manager_changed",
+            employee.id,
+            {"old_manager_id": previous, "new_manager_id": manager_id},
+        )
+    if waiting is not None or _snapshot(employee) != snapshot:
+        employee.updated_at = writing.now
+        report.updated += 1
+    else:
+        report.unchanged += 1
+    return waiting
 
 
 def _copy_row(
@@ -313,78 +499,30 @@ def _copy_row(
         employee.slack_deactivated = account.deleted
 
 
-def _write_managers(
-    writing: _Writing,
-    rows: Sequence[DirectoryRow],
-    employees: Sequence[Employee],
-    by_email: Mapping[str, Employee],
-    before: _Before,
-    report: ImportReport,
-) -> None:
-    """Pass 2: each row's manager, now that everyone has an id; a change is reported and audited.
-
-    A manager is someone in the file or, when they are not, an active person already known.
-    """
-    id_of = {email: employee.id for email, employee in by_email.items()}
-    for employee in employees:
-        if employee.active and employee.email not in id_of:
-            id_of[employee.email] = employee.id
-    for row in rows:
-        employee = by_email[row.email]
-        manager_id = id_of[row.manager_email] if row.manager_email else None
-        previous = before.manager_ids.get(employee.id)
-        if employee.manager_id != manager_id:
-            employee.manager_id = manager_id
-        if employee.id in before.snapshots and previous != manager_id:
-            report.manager_changed.append(
-                (row.email, before.emails.get(previous) if previous else None, row.manager_email)
-            )
-            writing.audit(
-                "directory.manager_changed",
-                employee.id,
-                {"old_manager_id": previous, "new_manager_id": manager_id},
-            )
-
-
 def _mark_left(
-    writing: _Writing,
-    employees: Sequence[Employee],
-    by_email: Mapping[str, Employee],
-    report: ImportReport,
+    writing: _Writing, known: Sequence[KnownEmployee], claimed: set[int], report: ImportReport
 ) -> None:
     """A full import: the active people the file does not list have left the company."""
-    in_file = {employee.id for employee in by_email.values()}
-    for employee in employees:
-        if employee.active and employee.id not in in_file:
-            employee.active = False
-            employee.left_at = writing.now
+    leaving = [employee for employee in known if employee.active and employee.id not in claimed]
+    for chunk in _chunks(leaving):
+        writing.session.execute(
+            update(Employee)
+            .where(Employee.id.in_([employee.id for employee in chunk]))
+            .values(active=False, left_at=writing.now, updated_at=writing.now)
+            .execution_options(synchronize_session=False)
+        )
+        for employee in chunk:
             report.left.append(employee.email)
             writing.audit("directory.left", employee.id)
+        writing.let_go()
 
 
-def _count_changes(
-    employees: Sequence[Employee],
-    by_email: Mapping[str, Employee],
-    before: _Before,
-    now: datetime,
-    report: ImportReport,
-) -> None:
-    """Stamp whoever changed; count the people in the file who were updated or left unchanged."""
-    for employee in employees:
-        if _snapshot(employee) != before.snapshots[employee.id]:
-            employee.updated_at = now
-            if employee.email in by_email:
-                report.updated += 1
-        elif employee.email in by_email:
-            report.unchanged += 1
-
-
-def _audit_import(writing: _Writing, rows: Sequence[DirectoryRow], full: bool, report: ImportReport) -> None:
+def _audit_import(writing: _Writing, rows: int, full: bool, report: ImportReport) -> None:
     """One audit entry for the whole import: counts only, never a name or an address."""
     writing.audit(
         "directory.import",
         details={
-            "rows": len(rows),
+            "rows": rows,
             "full": full,
             "created": report.created,
             "updated": report.updated,
@@ -395,3 +533,8 @@ def _audit_import(writing: _Writing, rows: Sequence[DirectoryRow], full: bool, r
             "unresolved": len(report.unresolved),
         },
     )
+
+
+def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]

@@ -11,22 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hr_plugin.directory.org import KnownPerson, check_org
-from hr_plugin.directory.rows import DirectoryError, DirectoryRow
-from hr_plugin.models import Employee
+from hr_plugin.directory.rows import DirectoryError, RowKey
+
+
+class KnownEmployee(NamedTuple):
+    """Someone the directory already holds, as planning needs them: a few fields, not an ORM
+    object, so that a tenant of 100,000 people fits in a few megabytes while the file is matched."""
+
+    id: int
+    email: str
+    slack_user_id: str | None
+    manager_id: int | None
+    active: bool
 
 
 @dataclass
 class ImportPlan:
     """Which existing employee each row updates (None: a new one), after the org check."""
 
-    targets: dict[str, Employee | None]
+    targets: dict[str, KnownEmployee | None]
 
 
 def plan_import(
-    rows: Sequence[DirectoryRow],
-    employees: Sequence[Employee],
+    rows: Sequence[RowKey],
+    employees: Sequence[KnownEmployee],
     slack_ids: Mapping[str, str | None],
     *,
     full: bool,
@@ -40,7 +51,7 @@ def plan_import(
     by_email = {employee.email: employee for employee in employees}
     by_slack = {employee.slack_user_id: employee for employee in employees if employee.slack_user_id}
     file_emails = {row.email for row in rows}
-    targets: dict[str, Employee | None] = {}
+    targets: dict[str, KnownEmployee | None] = {}
     claimed: set[int] = set()
     for row in rows:
         match = by_email.get(row.email)

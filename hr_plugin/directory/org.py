@@ -8,10 +8,22 @@ second) and again inside the write transaction, against what the database holds 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from hr_plugin.directory.rows import DirectoryRow
 from hr_plugin.org_chart import find_cycle
+
+
+class OrgRow(Protocol):
+    """What the org check reads of a row: a ``DirectoryRow``, or the import's compact ``RowKey``."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def manager_email(self) -> str | None: ...
 
 
 class KnownPerson(NamedTuple):
@@ -22,7 +34,7 @@ class KnownPerson(NamedTuple):
 
 
 def check_org(
-    rows: Sequence[DirectoryRow], known: Mapping[str, KnownPerson], *, full: bool
+    rows: Sequence[OrgRow], known: Mapping[str, KnownPerson], *, full: bool
 ) -> list[tuple[int, str]]:
     """Problems with the org that importing ``rows`` over ``known`` people would produce.
 

@@ -14,9 +14,10 @@ import io
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import holidays
 
@@ -44,6 +45,11 @@ _EMAIL = re.compile(
 )
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_NOT_UTF8 = (
+    "this line is not UTF-8 text (the file is in another encoding): export the file "
+    'again as "CSV UTF-8" (in Excel: Save As, "CSV UTF-8 (Comma delimited)") and import that'
+)
 
 
 class DirectoryError(ValueError):
@@ -81,6 +87,21 @@ class DirectoryRow:
     work_end: str | None = None
 
 
+class RowKey(NamedTuple):
+    """What the import keeps of each row between reading the file and writing it: the fields
+    the checks across rows need (duplicates, managers, loops, Slack ids), a few dozen bytes a
+    person instead of the whole row."""
+
+    line: int
+    email: str
+    manager_email: str | None
+    slack_user_id: str | None
+
+    @classmethod
+    def of(cls, row: DirectoryRow) -> RowKey:
+        return cls(row.line, row.email, row.manager_email, row.slack_user_id)
+
+
 @cache
 def _countries() -> dict[str, tuple[str, ...]]:
     # Without aliases every key is an ISO 3166-1 alpha-2 code, which is what the file must hold.
@@ -88,6 +109,12 @@ def _countries() -> dict[str, tuple[str, ...]]:
         code: tuple(subdivisions)
         for code, subdivisions in holidays.list_supported_countries(include_aliases=False).items()
     }
+
+
+@cache
+def _subdivisions(country: str) -> dict[str, str]:
+    """A country's subdivision codes by their upper case (built once, not for every row)."""
+    return {code.upper(): code for code in _countries()[country] if len(code) <= _MAX_SUBDIVISION}
 
 
 @cache
@@ -101,7 +128,9 @@ def is_valid_time_zone(name: str) -> bool:
 
 
 def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
+    # isprintable() is False for every control and line or paragraph separator (and more): a
+    # quick answer for the usual text, which the import reads twice for every row.
+    return not text.isprintable() and any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
 def decode_directory_file(data: bytes) -> str:
@@ -115,15 +144,7 @@ def decode_directory_file(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DirectoryError(
-            [
-                (
-                    line,
-                    "this line is not UTF-8 text (the file is in another encoding): export the file "
-                    'again as "CSV UTF-8" (in Excel: Save As, "CSV UTF-8 (Comma delimited)") and import that',
-                )
-            ]
-        ) from None
+        raise DirectoryError([(line, _NOT_UTF8)]) from None
 
 
 def _check_text(value: str, column: str, limit: int, problems: list[str]) -> str:
@@ -159,7 +180,7 @@ def _check_subdivision(value: str, country: str | None, problems: list[str]) -> 
         return None
     if country is None:
         return value  # the country is already reported; a subdivision cannot be judged without it
-    known = {code.upper(): code for code in _countries()[country] if len(code) <= _MAX_SUBDIVISION}
+    known = _subdivisions(country)
     canonical = known.get(value.upper())
     if canonical is None:
         if not known:
@@ -286,10 +307,20 @@ def parse_directory_csv(text: str) -> list[DirectoryRow]:
     Checks only what the file itself can answer. Whether managers exist, and whether the
     reporting lines loop, depends on the database too: ``import_directory`` checks that.
     """
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    return list(read_directory_rows(io.StringIO(text, newline="")))
+
+
+def read_directory_rows(lines: Iterable[str]) -> Iterator[DirectoryRow]:
+    """The rows of an HRIS export as they are read; ``DirectoryError`` after the last one.
+
+    Every row is checked as it goes by, but the problems are raised only once the whole file
+    has been read, so HR still gets every problem at once. Why a stream: a large company's
+    export need not sit in memory, so whoever consumes the rows must finish the iteration
+    before acting on them (``import_directory`` reads the file once to check it, then again to
+    write). Only what the cross-row checks need is kept: each address and Slack id with its line.
+    """
+    reader = csv.reader(_without_byte_order_mark(lines))
     problems: list[tuple[int, str]] = []
-    rows: list[DirectoryRow] = []
     positions: dict[str, int] = {}
     header: list[str] | None = None
     first_line_of: dict[str, int] = {}
@@ -324,14 +355,40 @@ def parse_directory_csv(text: str) -> list[DirectoryRow]:
                     problems.append((line, f"slack_user_id {row.slack_user_id} is also on line {earlier}"))
                 else:
                     slack_id_line[row.slack_user_id] = line
-            rows.append(row)
+            yield row
     except csv.Error as error:
         problems.append((previous_end + 1, f"malformed CSV: {error}"))
     if header is None:
         problems.append((1, "the file is empty: it needs a header line with " + ", ".join(REQUIRED_COLUMNS)))
     if problems:
         raise DirectoryError(problems)
-    return rows
+
+
+def _without_byte_order_mark(lines: Iterable[str]) -> Iterator[str]:
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is not None:
+        yield first.removeprefix("\ufeff")
+        yield from lines
+
+
+def decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a file's bytes as text, refusing anything but UTF-8 with its line.
+
+    The streaming twin of ``decode_directory_file`` (same message, same line), a line at a
+    time: a UTF-8 character never spans a line break, so decoding line by line is exact. A
+    binary file splits at ``\\n`` only, so a line ending in a bare ``\\r`` (Excel's "CSV
+    (Macintosh)") is split here, as reading the whole text with ``newline=""`` would.
+    """
+    for number, raw in enumerate(lines, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DirectoryError([(number, _NOT_UTF8)]) from None
+        if "\r" in text.rstrip("\r\n"):
+            yield from _LINES.findall(text)
+        else:
+            yield text
 
 
 def format_directory_csv(rows: Iterable[DirectoryRow]) -> str:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from hr_plugin.directory.rows import DirectoryRow, is_valid_time_zone
+from hr_plugin.directory.rows import RowKey, is_valid_time_zone
 
 USERS_LIST_PAGE = 200
 DEFAULT_LOOKUP_LIMIT = 50
@@ -88,7 +88,7 @@ def _lookup_by_email(slack: WebClient, email: str) -> Mapping[str, Any] | None:
 
 
 def resolve_slack_ids(
-    rows: Sequence[DirectoryRow],
+    rows: Sequence[RowKey],
     stored_ids: Mapping[str, str | None],
     slack: WebClient | None,
     lookup_limit: int,

@@ -18,8 +18,8 @@ from hr_plugin.directory import org_map
 from hr_plugin.enrolment import ACTIVE, Enrolment
 from hr_plugin.models import Employee, Leave, Tenant
 from hr_plugin.org_chart import chain_down, chain_up, reports_of
-from mentoring import matching, scoring
 from mentoring import messages as words
+from mentoring import scoring
 from mentoring.models import Match, MentorProfile, RematchDue
 from mentoring.service._common import (
     ASKED,
@@ -135,6 +135,11 @@ def match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelta
                 result = scoring.score(mentee, mentor, today=today, config=scoring.ScoringConfig())
                 scored[(mentee.person.id, mentor.person.id)] = result
                 edges.append((mentee.person.id, mentor.person.id, result.weight))
+    # The solver is imported here, where matching runs, not at the top: this module is imported
+    # by every process that builds the app (web workers, their companions), and the solver
+    # brings numpy and scipy (about 49 MB of resident memory) that only a run needs.
+    from mentoring import matching
+
     solution = matching.solve(
         [mentee.person.id for _, mentee in due],
         [(mentor.person.id, mentor.capacity - mentor.load) for mentor in mentors],

@@ -115,6 +115,21 @@ def test_a_malformed_csv_names_the_line_and_changes_nothing(
     assert _dump(engine) == before
 
 
+def test_a_file_piped_to_dev_stdin_is_imported(database_url: str, fake: FakeSlack) -> None:
+    """As the deployment guide runs it in a container; the import reads its file twice, a pipe once."""
+    env = _env(database_url, fake)
+    piped = subprocess.run(
+        [sys.executable, "-m", "hr_plugin.cli", "directory", "import", "/dev/stdin"],
+        input=GOOD_CSV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("HR_PLUGIN_")}, **env},
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "3 created" in piped.stdout
+
+
 def test_a_latin1_file_is_refused_with_its_line_and_the_advice_to_export_utf8(
     database_url: str, engine: Engine, fake: FakeSlack, tmp_path: Path
 ) -> None:

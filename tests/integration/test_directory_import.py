@@ -22,6 +22,7 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.directory import (
     DirectoryError,
+    DirectoryFile,
     ImportReport,
     decode_directory_file,
     direct_reports,
@@ -516,6 +517,125 @@ def test_a_failure_halfway_through_the_write_writes_nothing(
     with pytest.raises(RuntimeError):
         run(session_factory, clock, None, directory_csv(*ORG, *many), progress=fail_while_writing)
     assert dump(engine) == before
+
+
+def test_a_failure_after_a_batch_was_written_writes_nothing(
+    session_factory: SessionFactory, clock: SimulatedClock, engine: Engine
+) -> None:
+    """The write goes in batches of a thousand, all in one transaction: a late failure undoes the first."""
+    run(session_factory, clock, None, directory_csv(*ORG))
+    before = dump(engine)
+    many = [(f"p{index}@acme.test", f"P {index}", "ceo@acme.test", "Ops", "GB") for index in range(2_500)]
+
+    def fail_while_writing(message: str) -> None:
+        if message.startswith("Writing the directory: 2000"):
+            raise RuntimeError("the disk filled up")
+
+    with pytest.raises(RuntimeError):
+        run(session_factory, clock, None, directory_csv(*ORG, *many), progress=fail_while_writing)
+    assert dump(engine) == before
+
+
+def test_managers_listed_after_their_reports_even_batches_later(
+    session_factory: SessionFactory, clock: SimulatedClock
+) -> None:
+    """Rows are written a thousand at a time, and a new manager has an id only once their row
+    is: reports who come first (new, or known and moving to the new manager) still get them."""
+    run(session_factory, clock, None, directory_csv(*ORG))
+    before = people(session_factory)
+    clock.sleep(60)
+    filler = [
+        (f"p{index:04d}@acme.test", f"P {index}", "ceo@acme.test", "Ops", "GB") for index in range(1_200)
+    ]
+    moved = [list(row) for row in ORG]
+    moved[5][2] = "late-boss@acme.test"  # e1, known, moves to a manager new in this file
+    rows = [
+        ("early@acme.test", "Early Report", "late-boss@acme.test", "Ops", "GB"),
+        *moved,
+        *filler,
+        ("late-boss@acme.test", "Late Boss", "ceo@acme.test", "Ops", "GB"),
+    ]
+    report = run(session_factory, clock, None, directory_csv(*rows))
+
+    found = people(session_factory)
+    boss = found["late-boss@acme.test"].id
+    assert found["early@acme.test"].manager_id == boss
+    assert found["e1@acme.test"].manager_id == boss
+    assert report.manager_changed == [("e1@acme.test", "m1@acme.test", "late-boss@acme.test")]
+    assert (report.created, report.updated, report.unchanged) == (1_202, 1, len(ORG) - 1)
+    assert found["e1@acme.test"].updated_at > before["e1@acme.test"].updated_at
+    (entry,) = audit_entries(session_factory, "directory.manager_changed")
+    assert entry.details == {"old_manager_id": before["m1@acme.test"].id, "new_manager_id": boss}
+
+
+# -- a file read as a stream --------------------------------------------------------------------
+
+
+def stream_import(
+    factory: SessionFactory, clock: SimulatedClock, source: DirectoryFile, *, full: bool = False
+) -> ImportReport:
+    return import_directory(
+        factory, tenant_id=TENANT, rows=source, slack=None, clock=clock, full=full, actor="test"
+    )
+
+
+def test_a_file_read_as_a_stream_imports_as_its_rows_would(
+    session_factory: SessionFactory, clock: SimulatedClock, tmp_path: Any
+) -> None:
+    path = tmp_path / "directory.csv"
+    path.write_text(directory_csv(*ORG), encoding="utf-8")
+    report = stream_import(session_factory, clock, DirectoryFile.from_path(path), full=True)
+    assert (report.created, report.updated, report.unchanged) == (len(ORG), 0, 0)
+    found = people(session_factory)
+    assert found["e1@acme.test"].manager_id == found["m1@acme.test"].id
+
+    report = stream_import(session_factory, clock, DirectoryFile.from_path(path), full=True)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, len(ORG))
+
+
+def test_a_bad_line_at_the_end_of_a_streamed_file_is_named_and_nothing_is_imported(
+    session_factory: SessionFactory, clock: SimulatedClock, engine: Engine
+) -> None:
+    run(session_factory, clock, None, directory_csv(*ORG))
+    before = dump(engine)
+    good = [(f"p{index}@acme.test", f"P {index}", "ceo@acme.test", "Ops", "GB") for index in range(1_500)]
+    text_ = directory_csv(*ORG, *good) + 'late@acme.test,"Late,,Ops,GB\n'
+
+    with pytest.raises(DirectoryError) as raised:
+        stream_import(session_factory, clock, DirectoryFile.from_bytes(text_.encode()))
+
+    ((line, message),) = raised.value.problems
+    assert line == len(ORG) + len(good) + 2, message  # the unclosed quote swallows the rest of the line
+    assert dump(engine) == before
+
+
+def test_a_file_that_changes_between_its_readings_imports_nothing(
+    session_factory: SessionFactory, clock: SimulatedClock, engine: Engine
+) -> None:
+    """The file is checked on its first reading and written from later ones: an edit in between
+    (a ghost manager the check never saw) must not reach the database."""
+    run(session_factory, clock, None, directory_csv(*ORG))
+    before = dump(engine)
+    checked = directory_csv(*ORG, ("new@acme.test", "New", "ceo@acme.test", "Ops", "US")).encode()
+    edited = directory_csv(*ORG, ("new@acme.test", "New", "ghost@acme.test", "Ops", "US")).encode()
+    readings = iter([checked, edited, edited])
+
+    with pytest.raises(DirectoryError) as raised:
+        stream_import(session_factory, clock, DirectoryFile(lambda: io.BytesIO(next(readings))))
+
+    assert "changed while it was being imported" in str(raised.value)
+    assert dump(engine) == before
+
+
+def test_rows_that_can_be_read_only_once_are_refused_before_anything_is_read(
+    session_factory: SessionFactory, clock: SimulatedClock
+) -> None:
+    once = iter(parse_directory_csv(directory_csv(*ORG)))
+    with pytest.raises(TypeError):
+        import_directory(
+            session_factory, tenant_id=TENANT, rows=once, slack=None, clock=clock, full=False, actor="test"
+        )
+    assert people(session_factory) == {}
 
 
 # -- Slack resolution ---------------------------------------------------------------------------

@@ -6,7 +6,10 @@ the rule: a right message on the wrong line sends someone hunting.
 
 from __future__ import annotations
 
+import os
 import zoneinfo
+from collections.abc import Callable
+from pathlib import Path
 
 import holidays
 import pytest
@@ -17,6 +20,7 @@ from hr_plugin.directory import (
     DEFAULT_WORKING_DAYS,
     INVISIBLE_CHARACTERS,
     DirectoryError,
+    DirectoryFile,
     DirectoryRow,
     KnownPerson,
     check_org,
@@ -250,6 +254,57 @@ def test_a_windows1252_character_on_the_header_line_is_line_1() -> None:
     with pytest.raises(DirectoryError) as raised:
         decode_directory_file(("email,name\u2019s,manager_email\n").encode("cp1252"))
     assert [line for line, _ in raised.value.problems] == [1]
+
+
+# -- the file read as a stream -------------------------------------------------------------
+
+STREAM_SAMPLES = {
+    "good": csv_of("a@example.com,Zoë Ørsted,,Ops,DK", "b@example.com,Bo,a@example.com,Ops,GB"),
+    "byte order mark and CRLF": "\ufeff" + csv_of("a@example.com,A,,Ops,US").replace("\n", "\r\n"),
+    "bare CR line ends": csv_of("a@example.com,A,,Ops,US", "bob@,Bob,,Ops,US").replace("\n", "\r"),
+    "quoted line break": csv_of('a@example.com,"A\nB",,Ops,US', "bob@,Bob,,Ops,US"),
+    "blank lines": "\n" + csv_of("", "a@example.com,A,,Ops,US", ""),
+    "problems on several lines": csv_of("a@example.com,A,,Ops,XX", "a@example.com,B,,Ops,US", "c@x,C,,Ops"),
+    "unclosed quote": csv_of('a@example.com,"A,,Ops,US', "b@example.com,B,,Ops,US"),
+    "empty": "",
+}
+
+
+def rows_or_problems(read: Callable[[], list[DirectoryRow]]) -> list[DirectoryRow] | list[tuple[int, str]]:
+    try:
+        return read()
+    except DirectoryError as error:
+        return error.problems
+
+
+@pytest.mark.parametrize("text", STREAM_SAMPLES.values(), ids=STREAM_SAMPLES.keys())
+def test_the_streamed_file_reads_exactly_as_the_whole_text(text: str, tmp_path: Path) -> None:
+    """The import streams its file; what it reads, rows or problems with their lines, is the same."""
+    data = text.encode()
+    path = tmp_path / "directory.csv"
+    path.write_bytes(data)
+    expected = rows_or_problems(lambda: parse_directory_csv(decode_directory_file(data)))
+    from_path = DirectoryFile.from_path(path)
+    assert rows_or_problems(lambda: list(DirectoryFile.from_bytes(data))) == expected
+    assert rows_or_problems(lambda: list(from_path)) == expected
+    assert rows_or_problems(lambda: list(from_path)) == expected, "it reads the file again"
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(data)  # a few hundred bytes: the pipe holds them with no reader yet
+    with os.fdopen(read_end, "rb") as pipe, DirectoryFile.from_stream(pipe) as from_pipe:
+        assert rows_or_problems(lambda: list(from_pipe)) == expected
+        assert rows_or_problems(lambda: list(from_pipe)) == expected, "a pipe, read twice"
+
+
+def test_a_streamed_file_not_in_utf8_is_refused_with_the_line_and_nothing_else() -> None:
+    text = csv_of(
+        "bob@,Bob,,Ops,US", "a@example.com,Ada Lovelace,,Ops,GB", "b@example.com,Zoë Brontë,,Ops,GB"
+    )
+    with pytest.raises(DirectoryError) as raised:
+        list(DirectoryFile.from_bytes(text.encode("latin-1")))
+    ((line, message),) = raised.value.problems
+    assert line == 4
+    assert "CSV UTF-8" in message
 
 
 @pytest.mark.parametrize("country", ["XX", "GBR", "U", "UK", "1A"])
