@@ -1061,3 +1061,30 @@ def test_trigger_in_finds_the_id_in_each_body_shape() -> None:
     event = json.dumps({"type": "event_callback", "event": {"type": "app_home_opened"}}).encode()
 
     assert [trigger_in(form), trigger_in(interactive), trigger_in(event)] == ["1.2.abc", "3.4.def", None]
+
+
+# -- arrivals: what a benchmark reads while the app runs --------------------------------------
+
+
+def test_arrivals_say_when_each_view_call_reached_the_fake_on_the_wall_clock(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """The fake's clock is frozen here; ``received`` still follows the wall clock, and a poller
+    can tell which request each call answered (trigger id, user) and count calls cheaply."""
+    client.auth_test()
+    before = time.time()
+    trigger = fake.register_trigger("U1")
+    client.views_open(trigger_id=trigger, view=modal("hours"))
+    client.views_publish(user_id="U2", view=home())
+    after = time.time()
+
+    opened, published = fake.arrivals({"views.open", "views.publish"}, since=1)
+
+    assert (opened.method, opened.trigger_id, opened.ok) == ("views.open", trigger, True)
+    assert (published.method, published.user_id, published.audience) == ("views.publish", "U2", ("U2",))
+    assert before <= opened.received <= published.received <= after
+    assert [a.index for a in fake.arrivals({"views.publish"})] == [2]
+    assert fake.arrivals({"views.open"}, since=2) == []
+    assert (fake.call_count(), fake.call_count("views.publish"), fake.call_count("chat.update")) == (3, 1, 0)
+    fake.reset_calls()
+    assert fake.arrivals({"views.open", "views.publish"}) == [] and fake.call_count() == 0

@@ -38,6 +38,7 @@ after the signed client sent the request that carried them (see ``triggers``).
 - ``rate_limits``: per-method and per-channel limits, answered 429 with ``Retry-After``.
 - ``faults``: injected failures (``fail_next``) and delays (``delay``).
 - ``recording``: the recorded calls and what each person saw (``calls``, ``calls_for``,
+  ``call_count`` and ``arrivals`` (wall-clock receive times, read without copying),
   ``messages_seen_by``, ``reset_calls``, ``record_ack`` ...).
 - ``audiences``: who would see each call, worked out even when Slack refuses it.
 

@@ -10,6 +10,7 @@ redacted. ``/response/``, ``/upload/``, ``/oauth/v2/authorize`` and Sign in with
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,6 +76,7 @@ class Dispatch(ResponseUrls, Files, Chat, OAuth, OpenId):
         return Reply(404, {"ok": False, "error": "not_found"})
 
     def _handle_api(self, method: str, query: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        received = time.time()
         params: dict[str, Any] = {}
         audience: list[str] = []
         token = ""
@@ -103,5 +105,7 @@ class Dispatch(ResponseUrls, Files, Chat, OAuth, OpenId):
             name: "[redacted]" if name in _SECRET_ARGUMENTS else value for name, value in params.items()
         }
         recorded_token = "" if method in _CLIENT_AUTH_METHODS else token
-        self._record(method, recorded, audience, reply.status, bool(reply.payload.get("ok")), recorded_token)
+        self._record(
+            method, recorded, audience, reply.status, bool(reply.payload.get("ok")), recorded_token, received
+        )
         return reply

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hr_plugin.testing.fake_slack.content import check_ack
 from hr_plugin.testing.fake_slack.state import SlackState
@@ -37,6 +38,19 @@ CONTENT_METHODS = frozenset(
 )
 
 
+class Arrival(NamedTuple):
+    """When one recorded request reached the fake and the few fields that say what it was for;
+    read without copying the request (``Recording.arrivals``)."""
+
+    index: int  # its place in ``calls``
+    method: str
+    ok: bool
+    received: float  # wall clock, ``time.time()``, when the request reached the fake
+    trigger_id: str  # the ``trigger_id`` argument, "" when none
+    user_id: str  # the ``user_id`` argument, "" when none
+    audience: tuple[str, ...]
+
+
 class Recording(SlackState):
     """Writing the recording (``_record``, ``record_ack``) and reading it back, filtered."""
 
@@ -53,6 +67,33 @@ class Recording(SlackState):
                 (method is None or call["method"] == method) and (user is None or user in call["audience"])
             )
         )
+
+    def call_count(self, method: str | None = None) -> int:
+        """How many requests were recorded (of one method): a poller's cheap question, answered
+        without copying any of them."""
+        with self._lock:
+            if method is None:
+                return len(self._calls)
+            return sum(1 for call in self._calls if call["method"] == method)
+
+    def arrivals(self, methods: Collection[str], since: int = 0) -> list[Arrival]:
+        """The recorded requests of ``methods`` from ``since`` (an index into ``calls``, e.g. an
+        earlier ``call_count()``) on: when each reached the fake and whom it was for, without
+        copying views. A benchmark correlates them with the requests it sent (trigger id, user)."""
+        with self._lock:
+            return [
+                Arrival(
+                    index,
+                    call["method"],
+                    call["ok"],
+                    self._call_received[index],
+                    _text(call["params"], "trigger_id"),
+                    _text(call["params"], "user_id"),
+                    tuple(call["audience"]),
+                )
+                for index, call in enumerate(self._calls[since:], start=since)
+                if call["method"] in methods
+            ]
 
     def messages_seen_by(self, user_id: str) -> list[dict[str, Any]]:
         """Everything that reached this person's screen: accepted content calls they were in."""
@@ -102,6 +143,7 @@ class Recording(SlackState):
         with self._lock:
             self._calls.clear()
             self._call_tokens.clear()
+            self._call_received.clear()
 
     def tokens_used(self, method: str | None = None) -> list[str]:
         """The token each recorded call of ``method`` carried, oldest first ("" when none)."""
@@ -142,10 +184,19 @@ class Recording(SlackState):
             return list(self._ack_violations)
 
     def _record(
-        self, method: str, params: Any, audience: list[str], status: int, ok: bool, token: str = ""
+        self,
+        method: str,
+        params: Any,
+        audience: list[str],
+        status: int,
+        ok: bool,
+        token: str = "",
+        received: float | None = None,
     ) -> None:
+        """``received``: when the request reached the fake (wall clock); now when not given."""
         with self._lock:
             self._call_tokens.append(token)
+            self._call_received.append(time.time() if received is None else received)
             self._calls.append(
                 {
                     "method": method,
@@ -156,6 +207,11 @@ class Recording(SlackState):
                     "at": self.clock.now().isoformat(),
                 }
             )
+
+
+def _text(params: Any, name: str) -> str:
+    value = params.get(name) if isinstance(params, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def _strings_in(value: Any) -> Iterator[str]:

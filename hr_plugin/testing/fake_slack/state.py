@@ -234,6 +234,9 @@ class SlackState:
         self._calls: list[dict[str, Any]] = []
         self._ack_violations: list[Violation] = []
         self._call_tokens: list[str] = []  # beside the recording, same order: the token each call used
+        # Also beside it, same order: when each request reached the fake, on the wall clock
+        # (``time.time()``), since ``at`` follows the fake's clock, which a test may freeze.
+        self._call_received: list[float] = []
 
     def _next_number(self, kind: str) -> int:
         """The next of a per-kind sequence (1, 2 ...): ids and codes reproducible run to run."""
