@@ -52,7 +52,9 @@ SCENARIOS: dict[str, Scenario] = {
     "directory_import": Scenario(
         "bench.directory_import", "the directory import of 100,000 rows, peak memory", 1, 3
     ),
-    "slack_requests": Scenario("bench.slack_requests", "Slack acks beside a bare Bolt app", 3, 5),
+    "slack_requests": Scenario(
+        "bench.slack_requests", "Slack acks and views beside bare Bolt and the fair peers", 3, 5
+    ),
 }
 
 

@@ -31,9 +31,13 @@ class Prepared:
 
 @dataclass
 class CellResult:
-    """What one cell measured: each request's seconds and status, and the cell's wall time."""
+    """What one cell measured: each request's seconds and status, and the cell's wall time.
+
+    ``sent_at`` is when each request was written, on the wall clock (``time.time()``), to set
+    beside when the fake Slack received the call the request led to (``FakeSlack.arrivals``)."""
 
     latencies: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
     wall_seconds: float = 0.0
@@ -50,6 +54,7 @@ def run_cell(
     start = threading.Barrier(concurrency + 1)
     latencies: list[float] = [0.0] * len(requests)
     statuses: list[int] = [0] * len(requests)
+    sent_at: list[float] = [0.0] * len(requests)
     bodies: dict[int, bytes] = {}
 
     def worker() -> None:
@@ -61,6 +66,7 @@ def run_cell(
             if index is None:
                 break
             request = requests[index]
+            sent_at[index] = time.time()
             began = time.perf_counter()
             try:
                 connection.request("POST", request.path, body=request.body, headers=request.headers)
@@ -88,7 +94,7 @@ def run_cell(
     for thread in threads:
         thread.join()
     result.wall_seconds = time.perf_counter() - began
-    result.latencies, result.statuses = latencies, statuses
+    result.latencies, result.statuses, result.sent_at = latencies, statuses, sent_at
     result.bodies = [bodies[index] for index in sorted(bodies)]
     return result
 

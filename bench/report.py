@@ -92,6 +92,21 @@ def percentile(sorted_values: Sequence[float], share: float) -> float:
     return float(sorted_values[int(rank) - 1])
 
 
+def interpolated_percentile(sorted_values: Sequence[float], share: float) -> float:
+    """The percentile of already sorted values, interpolated linearly between the two nearest
+    ranks (position ``share * (n - 1)``, as numpy's default). With 200 samples nearest rank makes
+    p99 the second slowest request, so one outlier more or less jumps the figure; interpolating
+    moves it by a fraction of the gap instead, which is what a median of runs at one connection
+    needs to be steady."""
+    if not sorted_values:
+        raise ValueError("no values")
+    position = share * (len(sorted_values) - 1)
+    below = int(position)
+    above = min(below + 1, len(sorted_values) - 1)
+    low, high = float(sorted_values[below]), float(sorted_values[above])
+    return low + (high - low) * (position - below)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far (getrusage sees native allocations too)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1074,17 +1074,20 @@ def test_arrivals_say_when_each_view_call_reached_the_fake_on_the_wall_clock(
     client.auth_test()
     before = time.time()
     trigger = fake.register_trigger("U1")
-    client.views_open(trigger_id=trigger, view=modal("hours"))
+    view_id = client.views_open(trigger_id=trigger, view=modal("hours"))["view"]["id"]
     client.views_publish(user_id="U2", view=home())
     after = time.time()
+    client.views_update(view_id=view_id, view=modal("saved"))
 
     opened, published = fake.arrivals({"views.open", "views.publish"}, since=1)
+    (updated,) = fake.arrivals({"views.update"})
 
     assert (opened.method, opened.trigger_id, opened.ok) == ("views.open", trigger, True)
     assert (published.method, published.user_id, published.audience) == ("views.publish", "U2", ("U2",))
     assert before <= opened.received <= published.received <= after
-    assert [a.index for a in fake.arrivals({"views.publish"})] == [2]
+    assert [a.position for a in fake.arrivals({"views.publish"})] == [2]
     assert fake.arrivals({"views.open"}, since=2) == []
-    assert (fake.call_count(), fake.call_count("views.publish"), fake.call_count("chat.update")) == (3, 1, 0)
+    assert (updated.view_id, updated.audience, updated.received >= after) == (view_id, ("U1",), True)
+    assert (fake.call_count(), fake.call_count("views.publish"), fake.call_count("chat.update")) == (4, 1, 0)
     fake.reset_calls()
     assert fake.arrivals({"views.open", "views.publish"}) == [] and fake.call_count() == 0

@@ -42,12 +42,13 @@ class Arrival(NamedTuple):
     """When one recorded request reached the fake and the few fields that say what it was for;
     read without copying the request (``Recording.arrivals``)."""
 
-    index: int  # its place in ``calls``
+    position: int  # its place in ``calls``
     method: str
     ok: bool
     received: float  # wall clock, ``time.time()``, when the request reached the fake
     trigger_id: str  # the ``trigger_id`` argument, "" when none
     user_id: str  # the ``user_id`` argument, "" when none
+    view_id: str  # the ``view_id`` argument, "" when none
     audience: tuple[str, ...]
 
 
@@ -79,7 +80,8 @@ class Recording(SlackState):
     def arrivals(self, methods: Collection[str], since: int = 0) -> list[Arrival]:
         """The recorded requests of ``methods`` from ``since`` (an index into ``calls``, e.g. an
         earlier ``call_count()``) on: when each reached the fake and whom it was for, without
-        copying views. A benchmark correlates them with the requests it sent (trigger id, user)."""
+        copying views. A benchmark correlates them with the requests it sent (trigger id, user,
+        view id)."""
         with self._lock:
             return [
                 Arrival(
@@ -89,6 +91,7 @@ class Recording(SlackState):
                     self._call_received[index],
                     _text(call["params"], "trigger_id"),
                     _text(call["params"], "user_id"),
+                    _text(call["params"], "view_id"),
                     tuple(call["audience"]),
                 )
                 for index, call in enumerate(self._calls[since:], start=since)

@@ -78,6 +78,11 @@ class Serving(SlackState, ABC):
 
 class _FakeSlackServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: an app opening a dozen connections at once
+    # (a benchmark at 50 connections, each worker's threads calling views.open) overflows it,
+    # and the kernel drops the SYN, which the client resends only after a second. Slack does
+    # not drop connections; a call's time should be the fake's answering, not a lost SYN.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a timeout under test) is expected, not a server fault."""
