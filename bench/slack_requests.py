@@ -160,10 +160,15 @@ class Capture(SlackRequestClient):
 
 
 def prepare(
-    capture: Capture, kind: str, count: int, first: int = 0, view_ids: list[str] | None = None
+    capture: Capture,
+    kind: str,
+    count: int,
+    first: int = 0,
+    view_ids: list[str] | None = None,
+    end: str = "17:30",
 ) -> list[Prepared]:
     """``count`` requests of one kind, from the actors in turn (submissions of the modals
-    ``view_ids`` names, when given, one each)."""
+    ``view_ids`` names, when given, one each, with working hours ending at ``end``)."""
     from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
     from hr_plugin.slack.views.modals import WORKING_HOURS_CALLBACK
 
@@ -172,7 +177,7 @@ def prepare(
     hours: dict[str, dict[str, dict[str, Any]]] = {
         "days": {"value": {"type": "checkboxes", "selected_options": [{"value": str(d)} for d in range(5)]}},
         "start": {"value": {"type": "timepicker", "selected_time": "09:00"}},
-        "end": {"value": {"type": "timepicker", "selected_time": "17:30"}},
+        "end": {"value": {"type": "timepicker", "selected_time": end}},
     }
     for number in range(first, first + count):
         user = _user(ACTORS[number % len(ACTORS)])
@@ -796,15 +801,20 @@ def _slow_conditions(
 
     found: dict[str, Any] = {}
     first = 10**6
-    for condition in size.slow_conditions:
+    for number, condition in enumerate(size.slow_conditions):
+        # Each condition's submissions end the working day at a time no other request sends,
+        # so that finding it in the database means that very submission was saved.
+        end = f"16:{5 * (number + 1):02d}"
         slow_slack = "Slack" in condition
         slow_db = "DB" in condition
         slowest: dict[str, float] = {}
         late: dict[str, int] = {}
         view_ids = _open_modals(fake, fixed["open"], size.slow_requests, first)
         prepared = {
-            kind: prepare(capture, kind, size.slow_requests, first=first, view_ids=view_ids) for kind in KINDS
+            kind: prepare(capture, kind, size.slow_requests, first=first, view_ids=view_ids, end=end)
+            for kind in KINDS
         }
+        submitters = [_user(ACTORS[n % len(ACTORS)]) for n in range(first, first + size.slow_requests)]
         first += size.slow_requests
         outcomes: dict[str, int] = {}
         if slow_slack:
@@ -833,7 +843,16 @@ def _slow_conditions(
                     if latency >= ACK_LIMIT_SECONDS or status != 200
                 )
                 if submitting:
-                    outcomes = _outcomes(fake, since, measured, view_ids, SAVING.encode())
+                    outcomes = _outcomes(
+                        fake,
+                        since,
+                        measured,
+                        view_ids,
+                        SAVING.encode(),
+                        env["HR_PLUGIN_DATABASE_URL"],
+                        submitters,
+                        end,
+                    )
                 else:
                     _wait_for_quiet(
                         fake, since, _expected_views("ours", kind, len(requests)), SLOW_SETTLE_SECONDS
@@ -860,7 +879,8 @@ def _slow_conditions(
                 f"slowest ack {worst:.2f} s; late or failed: "
                 + ", ".join(f"{kind} {late[kind]}/{size.slow_requests}" for kind in KINDS)
                 + f"; submissions' outcomes recorded {recorded}/{size.slow_requests} "
-                f"({outcomes.get('saving', 0)} answered Saving...)",
+                f"(answered Saving... {outcomes.get('saving', 0)}, saved {outcomes.get('saved', 0)}, "
+                f"shown by views.update {outcomes.get('shown_later', 0)})",
                 f"Slack's limit {ACK_LIMIT_SECONDS:.0f} s (Slack "
                 f"{SLOW_SLACK_SECONDS if slow_slack else 0:.0f} s per call, DB "
                 f"{SLOW_DB_SECONDS if slow_db else 0:.0f} s per statement)",
@@ -872,33 +892,50 @@ def _slow_conditions(
 
 
 def _outcomes(
-    fake: FakeSlack, since: int, measured: CellResult, view_ids: list[str], saving: bytes
+    fake: FakeSlack,
+    since: int,
+    measured: CellResult,
+    view_ids: list[str],
+    saving: bytes,
+    database_url: str,
+    users: list[str],
+    end: str,
 ) -> dict[str, int]:
-    """Each submission's outcome: an answer other than "Saving..." means saved (issue 20's
-    rule); after "Saving...", the modal's ``views.update`` must reach the fake (waited for up
-    to ``SLOW_OUTCOME_SECONDS``)."""
-    answered = [
-        status == 200 and latency < SLOW_CLIENT_TIMEOUT
-        for status, latency in zip(measured.statuses, measured.latencies, strict=True)
-    ]
-    later = {
-        view_id
-        for view_id, body, ok in zip(view_ids, measured.bodies, answered, strict=False)
-        if not ok or saving in body
-    }
-    saved_at_once = sum(
-        1 for body, ok in zip(measured.bodies, answered, strict=False) if ok and saving not in body
+    """Each submission's outcome, waited for up to ``SLOW_OUTCOME_SECONDS``: recorded when the
+    change is in the database (the person's working day ends at ``end``, which only this
+    condition's submissions send) or the modal's ``views.update`` reached the fake. An answer
+    other than "Saving..." means saved (issue 20's rule), so those must be in the database."""
+    from sqlalchemy import bindparam, text
+
+    answered_saving = sum(
+        1
+        for status, latency, body in zip(measured.statuses, measured.latencies, measured.bodies, strict=False)
+        if status == 200 and latency < SLOW_CLIENT_TIMEOUT and saving in body
     )
-    deadline = time.monotonic() + SLOW_OUTCOME_SECONDS
+    query = text(
+        "SELECT slack_user_id FROM employees WHERE work_end = :end AND slack_user_id IN :users"
+    ).bindparams(bindparam("users", expanding=True))
+    engine = make_engine(database_url)
+    saved: set[str] = set()
     shown: set[str] = set()
-    while time.monotonic() < deadline:
-        shown = {a.view_id for a in fake.arrivals({"views.update"}, since) if a.ok} & later
-        if shown == later:
-            break
-        time.sleep(0.2)
+    recorded = 0
+    deadline = time.monotonic() + SLOW_OUTCOME_SECONDS
+    try:
+        while True:
+            with engine.connect() as connection:
+                saved = {str(row[0]) for row in connection.execute(query, {"end": end, "users": users})}
+            shown = {a.view_id for a in fake.arrivals({"views.update"}, since) if a.ok}
+            recorded = sum(
+                1 for user, view_id in zip(users, view_ids, strict=True) if user in saved or view_id in shown
+            )
+            if recorded == len(users) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
     return {
-        "saved_at_once": saved_at_once,
-        "saving": len(later),
-        "shown_later": len(shown),
-        "recorded": saved_at_once + len(shown),
+        "saving": answered_saving,
+        "saved": len(saved),
+        "shown_later": len(shown & set(view_ids)),
+        "recorded": recorded,
     }
