@@ -1,6 +1,6 @@
 """``python -m bench`` (or ``bench``): every benchmark, each beside its peer or limit, one report.
 
-    python -m bench --quick                 # under five minutes: smaller sizes, fewer runs
+    python -m bench --quick                 # about 7 minutes: smaller sizes, fewer runs
     python -m bench                         # the full run: the sizes the targets are set for
     python -m bench --only matching fanout  # some of them
 
@@ -105,7 +105,7 @@ def _print(result: ScenarioResult) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer runs (under 5 minutes)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer runs (about 7 minutes)")
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), metavar="NAME", help="run only these")
     parser.add_argument("--runs", type=int, help="runs per scenario (default: each scenario's own)")
     parser.add_argument("--fanout-messages", type=int, help="reminders to send (quick 1,000; full 10,000)")
