@@ -69,12 +69,14 @@ from hr_plugin.reintegration import wording as plan_wording
 from hr_plugin.reintegration.plan_view import PlanView, WeekLine
 from hr_plugin.reintegration.policy import PolicyInput
 from hr_plugin.reports import BudgetInUse, Figure
-from hr_plugin.slack import blockkit
+from hr_plugin.slack import blockkit, triggers
 from hr_plugin.slack.listeners.commands import HELP_SUMMARY
 from hr_plugin.slack.views import help as help_views
 from hr_plugin.slack.views import help_links as help_link_views
 from hr_plugin.slack.views import home as home_views
 from hr_plugin.slack.views import modals as admin_views
+from hr_plugin.slack.views import saving
+from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK
 from hr_plugin.testing import slack_limits
 from hr_plugin.testing.hostile_text import (
     HOSTILE,
@@ -554,6 +556,32 @@ class Case:
     render: Callable[[], Sequence[object]]
 
 
+def _submitted_hours() -> dict[str, Any]:
+    """The working-hours modal as Slack sends it back with a submission: its blocks, a long
+    title, and the person's choices in its state."""
+    view = admin_views.working_hours_modal(
+        WorkingHours(timezone="Europe/London", days=(0, 1, 2, 3, 4), start="09:00", end="17:00")
+    )
+    body = view.to_dict()
+    body.update(
+        id="V0LATE",
+        hash="1.x",
+        title={"type": "plain_text", "text": "W" * 24},
+        state={
+            "values": {
+                DAYS_BLOCK: {
+                    "value": {
+                        "selected_options": [{"text": {"type": "plain_text", "text": "Monday"}, "value": "0"}]
+                    }
+                },
+                START_BLOCK: {"value": {"selected_time": "08:30"}},
+                END_BLOCK: {"value": {"selected_time": "14:00"}},
+            }
+        },
+    )
+    return body
+
+
 CASES: dict[str, Case] = {
     # the App Home and its administration modals
     "hr_plugin.slack.views.home.home_view": Case(
@@ -588,6 +616,21 @@ CASES: dict[str, Case] = {
                 WorkingHours(LONGEST_ZONE, (0, 1, 2, 3, 4, 5, 6), "00:00", "23:59")
             )
         ],
+    ),
+    # a late save (hr_plugin.slack.deadline) and a slow click (hr_plugin.slack.triggers)
+    "hr_plugin.slack.views.saving.saving_view": Case(
+        "modal", lambda: [saving.saving_view(_submitted_hours())]
+    ),
+    "hr_plugin.slack.views.saving.saved_view": Case("modal", lambda: [saving.saved_view(_submitted_hours())]),
+    "hr_plugin.slack.views.saving.form_with_errors": Case(
+        "modal",
+        lambda: [
+            saving.form_with_errors(_submitted_hours(), {DAYS_BLOCK: "x" * 150, END_BLOCK: "y" * 150}),
+            saving.form_with_errors(_submitted_hours(), {}),
+        ],
+    ),
+    "hr_plugin.slack.triggers.loading_view": Case(
+        "modal", lambda: [triggers.loading_view(), triggers.loading_view(triggers.NOTHING)]
     ),
     "hr_plugin.slack.views.help.help_blocks": Case(
         "message",

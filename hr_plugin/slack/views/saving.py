@@ -9,6 +9,8 @@ from typing import Any, Final
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from hr_plugin.slack.blockkit import ViewJson
+
 SAVING: Final = "Saving your answers. This will update in a moment."
 SAVED: Final = "Saved. You can close this."
 NOT_SAVED: Final = "This was not saved. Check the form and submit it again."
@@ -57,7 +59,7 @@ def saved_view(submitted: dict[str, Any]) -> View:
     return _notice(submitted, SAVED)
 
 
-def form_with_errors(submitted: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def form_with_errors(submitted: dict[str, Any], errors: dict[str, str]) -> ViewJson:
     """The submitted form again: each input holds what the person chose or typed, each error
     sits under its field, and a first line says it was not saved (or, with no errors named,
     that saving failed)."""
@@ -78,7 +80,7 @@ def form_with_errors(submitted: dict[str, Any], errors: dict[str, str]) -> dict[
         ][:MAX_BLOCKS]
     view = {key: submitted[key] for key in _KEPT if submitted.get(key) not in (None, "")}
     view["blocks"] = blocks
-    return view
+    return ViewJson(view)
 
 
 def _notice(submitted: dict[str, Any], text: str) -> View:
