@@ -48,27 +48,13 @@ PEER_TABLE = "bench_peer_submission"
 
 def bare_app(process_before_response: bool) -> Any:
     """A WSGI app: Bolt with trivial listeners for the four request kinds the benchmark sends."""
-    from slack_bolt import App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    from hr_plugin.settings import Settings
-    from hr_plugin.slack_clients import make_client
-
-    settings = Settings()
-    client = make_client(settings.slack_bot_token or "", settings.slack_api_url, wait_on_rate_limit=False)
-    app = App(
-        signing_secret=settings.slack_signing_secret or "",
-        client=client,
-        process_before_response=process_before_response,
-    )
-
-    def trivial(ack: Any) -> None:
-        ack()
-
-    app.command("/rtw")(trivial)
-    app.action("settings.working_hours_open")(trivial)
-    app.view("settings.working_hours")(trivial)
-    app.event("app_home_opened")(trivial)
+    app, _settings = _bare(process_before_response)
+    app.command("/rtw")(_trivial)
+    app.action("settings.working_hours_open")(_trivial)
+    app.view("settings.working_hours")(_trivial)
+    app.event("app_home_opened")(_trivial)
     return SlackRequestHandler(app, path="/slack/events")
 
 
