@@ -24,7 +24,6 @@ among them), and nothing of it is written anywhere to wait.
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import logging
 import threading
 import time
@@ -35,11 +34,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from hr_plugin.services import Services, Slot, singleton
+from hr_plugin.slack import refusals
 from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deferred import arrived_at
-from hr_plugin.slack.payloads import request_context
 from hr_plugin.slack.pool import LazyListenerPool
-from hr_plugin.slack.telling import direct_message_once
 from hr_plugin.slack.views.saving import form_with_errors, saved_view, saving_view
 
 log = logging.getLogger(__name__)
@@ -171,7 +169,8 @@ def _show_outcome(
     except SlackApiError as exc:
         log.info("the modal is gone after a late save (%s)", exc.response.get("error"))
         if refused:
-            _tell_not_saved(services, args)
+            # A DM keyed on the submission's trigger id, as every refusal is told.
+            refusals.tell(services, args.body or {}, args.context, None, NOT_SAVED, reason="not-saved")
 
 
 def _direct(client: Any) -> Any:
@@ -181,18 +180,3 @@ def _direct(client: Any) -> Any:
     while hasattr(type(client), "inner"):
         client = client.inner
     return client
-
-
-def _tell_not_saved(services: Services, args: Any) -> None:
-    who = request_context(args.context)
-    view_id = str(((args.body or {}).get("view") or {}).get("id") or "")
-    digest = hashlib.sha256(view_id.encode()).hexdigest()[:24]
-    direct_message_once(
-        services,
-        tenant_id=who.tenant_id,
-        team_id=args.context.team_id,
-        enterprise_id=args.context.enterprise_id,
-        user_id=who.user_id,
-        key=f"not-saved:{who.tenant_id}:{who.user_id}:{digest}",
-        text=NOT_SAVED,
-    )
