@@ -53,16 +53,15 @@ def _secure_headers(response: Response) -> Response:
 def _refuse_on_error(error: Exception) -> Response:
     """HTTP errors keep their own status; anything unexpected is the app's own fault, logged and
     answered 500 with a plain page (every refusal a person can cause, a wrong state, a forged
-    cookie, someone not an HR admin, Slack refusing the code, is answered before this)."""
+    cookie, someone not an HR admin, Slack refusing the code, is answered before this). The
+    blueprint's ``_secure_headers`` runs on these pages too, as on every other."""
     from werkzeug.exceptions import HTTPException
 
     if isinstance(error, HTTPException):
         status = error.code or 400
-        return _secure_headers(
-            _page("Not found" if status == 404 else "Not allowed", [error.name], status=status)
-        )
+        return _page("Not found" if status == 404 else "Not allowed", [error.name], status=status)
     log.exception("console request failed")
-    return _secure_headers(_page("Something went wrong", ["Please try again in a moment."], status=500))
+    return _page("Something went wrong", ["Please try again in a moment."], status=500)
 
 
 def page_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:

@@ -8,7 +8,7 @@ the person an error although the work was done.
 
 So, while a request is handled, the calls that only show something (``views.open``,
 ``views.push``, ``views.update`` and ``respond()``) are queued, in order, and the lazy pool sends
-them as soon as the answer has been written; a trigger id (valid 3 s) is used within milliseconds of the
+them as soon as the answer is ready; a trigger id (valid 3 s) is used within milliseconds of the
 ack, as before. Database work stays before the answer, so an ack still means the change is saved
 (listeners that only show something answer first instead: ``hr_plugin.slack.showing``).
 Calls whose result a listener reads (``users.info``) are made at once, as before. Outside a
@@ -279,7 +279,7 @@ class _DeferringClient:
 
 def undeferred(client: Any) -> Any:
     """The client under the request's queue, for a call that must go now and be read."""
-    return client._client if isinstance(client, _DeferringClient) else client
+    return client.inner if isinstance(client, _DeferringClient) else client
 
 
 class _DeferringRespond:
