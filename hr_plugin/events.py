@@ -4,7 +4,19 @@ And a signed request sent again byte for byte (a replay) is recognised by its si
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from hr_plugin.db import SessionFactory, claim_without_waiting_for_disk, unit_of_work
 from hr_plugin.models import ProcessedEvent
@@ -37,6 +49,102 @@ REQUEST_PREFIX = "request:"
 
 def claim_request(factory: SessionFactory, tenant_id: str, signature: str, now: datetime) -> bool:
     """True the first time a signed request is seen for a tenant, False when it is a replay."""
+    return claim_event(factory, tenant_id, request_key(signature), now)
+
+
+class Replayed(Exception):
+    """The request was handled before: its claim is already in the database."""
+
+
+@dataclass(eq=False)
+class RequestClaim:
+    """A signed request's claim, waiting to ride in the first transaction its handling commits.
+
+    ``made``: that transaction committed, so the claim is saved with the change it guards.
+    ``holder``: the session whose open transaction holds the claim row; another session of the
+    same request leaves it to that one (inserting it twice would wait on our own lock)."""
+
+    factory: SessionFactory
+    tenant_id: str
+    key: str
+    now: datetime
+    made: bool = False
+    holder: Session | None = None
+    open: bool = True
+
+
+_CLAIM: ContextVar[RequestClaim | None] = ContextVar("request_claim", default=None)
+_WATCHED: weakref.WeakSet[SessionFactory] = weakref.WeakSet()
+_WATCHING = threading.Lock()
+
+
+def request_key(signature: str) -> str:
     digest = signature.removeprefix("v0=")
-    key = (REQUEST_PREFIX + digest)[: ProcessedEvent.event_id.type.length or 64]
-    return claim_event(factory, tenant_id, key, now)
+    return (REQUEST_PREFIX + digest)[: ProcessedEvent.event_id.type.length or 64]
+
+
+@contextmanager
+def claimed_with_first_commit(
+    factory: SessionFactory, tenant_id: str, signature: str, now: datetime
+) -> Iterator[RequestClaim]:
+    """While the block runs, the first transaction of ``factory`` that the request begins starts
+    by claiming the request (``claim_request``'s row), and commits it with whatever it saves:
+    one transaction, so either both are saved or neither (a replay cannot slip in between, and a
+    retry after a commit that did land finds the claim). A replay raises ``Replayed`` from that
+    first statement, before anything is written. A transaction that rolls back takes its claim
+    with it, so the next one claims again. ``RequestClaim.made`` tells whether any committed: a
+    request whose handling saved nothing is claimed afterwards on its own (``claim_request``)."""
+    _watch(factory)
+    claim = RequestClaim(factory, tenant_id, request_key(signature), now)
+    token = _CLAIM.set(claim)
+    try:
+        yield claim
+    finally:
+        claim.open = False  # work after the answer, in a copy of this context, claims nothing
+        _CLAIM.reset(token)
+
+
+def _watch(factory: SessionFactory) -> None:
+    """Hook the claim onto the factory's sessions, once per factory."""
+    with _WATCHING:
+        if factory in _WATCHED:
+            return
+        event.listen(factory, "after_begin", _claim_first)
+        event.listen(factory, "after_commit", _claim_committed)
+        event.listen(factory, "after_rollback", _claim_rolled_back)
+        _WATCHED.add(factory)
+
+
+def _claim_first(session: Session, _transaction: Any, connection: Connection) -> None:
+    claim = _CLAIM.get()
+    if claim is None or not claim.open or claim.made or claim.holder is not None:
+        return
+    added = connection.execute(
+        _claim_statement(connection.dialect.name),
+        {"tenant_id": claim.tenant_id, "event_id": claim.key, "received_at": claim.now},
+    ).first()
+    if added is None:
+        raise Replayed(claim.tenant_id)
+    claim.holder = session
+
+
+def _claim_committed(session: Session) -> None:
+    claim = _CLAIM.get()
+    if claim is not None and claim.holder is session:
+        claim.made, claim.holder = True, None
+
+
+def _claim_rolled_back(session: Session) -> None:
+    claim = _CLAIM.get()
+    if claim is not None and claim.holder is session:
+        claim.holder = None
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """Built once per dialect: INSERT ... ON CONFLICT DO NOTHING RETURNING id."""
+    table: Table = ProcessedEvent.__table__  # type: ignore[assignment]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table).on_conflict_do_nothing(index_elements=["tenant_id", "event_id"]).returning(table.c.id)
+    )

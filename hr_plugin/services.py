@@ -72,8 +72,6 @@ class Services:
     enrolment_hooks: list[EnrolmentHook] = field(default_factory=list)
     # Set by build_app: the pool running work after the ack (lazy listeners).
     lazy_pool: LazyListenerPool | None = None
-    # Buttons that only show something (``hr_plugin.slack.showing``): a replay changes nothing.
-    show_only_actions: set[str] = field(default_factory=set)
     # Process-wide objects by slot name; reached only through ``singleton`` below, typed.
     extensions: dict[str, Any] = field(default_factory=dict)
 

@@ -15,7 +15,9 @@ its field (``response_action: errors`` exists only in the answer). If the modal 
 meanwhile and the save was refused, a DM says so in words that carry none of what was typed.
 
 A save whose database connection was lost is made once more on a new connection before any
-error is shown (``_once_more_if_disconnected``).
+error is shown (``_once_more_if_disconnected``); the request's replay claim commits with the
+save (``hr_plugin.slack.replays``), so a retry after a commit that did land finds it and
+answers as saved.
 
 The thread is in this process: a submission never crosses to another one (the private space's
 among them), and nothing of it is written anywhere to wait.
@@ -33,6 +35,7 @@ from typing import Any, Final
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
+from hr_plugin.events import Replayed
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack import refusals
 from hr_plugin.slack.args import ArgsWith
@@ -103,6 +106,8 @@ class _Save:
         with self._lock:
             self._finished.set()
             late = self._late
+        if late and isinstance(failed, Replayed):
+            return  # a replay: its first copy showed the outcome
         if late:
             _show_outcome(self.services, self.args, self.view, self.held, failed)
         elif failed is not None:
@@ -120,9 +125,9 @@ class _Save:
 def _once_more_if_disconnected(run: Callable[[Any], object], args: Any) -> object:
     """The listener, run again once on a new connection when its database connection was lost
     (a restarted or failed-over PostgreSQL, a connection killed): the person sees an error only
-    when the second try fails too. Its service is one transaction, so the first try left
-    nothing behind, unless the connection died after a commit had landed; the services' saves
-    are idempotent or refuse the second time with an inline error."""
+    when the second try fails too. Its first transaction holds the request's claim with its
+    change, so the first try left nothing behind, or its commit landed and the second try finds
+    the claim (``Replayed``): then the change is saved, and the answer says so."""
     try:
         return run(args)
     except DBAPIError as exc:
@@ -132,7 +137,14 @@ def _once_more_if_disconnected(run: Callable[[Any], object], args: Any) -> objec
             "a submission lost its database connection (%s); trying once more", type(exc.orig).__name__
         )
         args.ack.kwargs = None
-        return run(args)
+        try:
+            return run(args)
+        except Replayed:
+            # The request's claim commits with its change (``hr_plugin.slack.replays``): found
+            # now, the first try's commit did land before its connection died. It is saved.
+            log.info("the first try had saved before its connection was lost")
+            args.ack()
+            return None
 
 
 def _saves(services: Services) -> LazyListenerPool:

@@ -113,8 +113,6 @@ def wire(app: App, services: Services, listener: Listener) -> None:
     """Register one declared listener on the Bolt app."""
     route = _bolt_route(app, listener.route)
     if isinstance(listener, Shows):
-        if listener.route.kind == "action":
-            services.show_only_actions.add(listener.route.key)  # the replay guard leaves it alone
         listen(
             route,
             services,
@@ -133,6 +131,7 @@ def wire(app: App, services: Services, listener: Listener) -> None:
             again_in_follow_up=listener.again_in_follow_up,
             deadline=listener.route.kind == "view",
             opens=listener.opens,
+            guarded=True,
         )
 
 

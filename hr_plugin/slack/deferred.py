@@ -137,6 +137,11 @@ class DeferredCalls:
         calls = tuple(r for r in recipes if isinstance(r, SlackCall))
         return Handoff(body, headers, calls, self.arrived_wall)
 
+    def drop(self) -> None:
+        """Forget what is queued, before the answer (a refused replay shows nothing)."""
+        with self._lock:
+            self._calls = []
+
     def keep_here(self) -> None:
         """What is queued must run in this process (a loading view it holds is replaced here:
         ``hr_plugin.slack.triggers``)."""
@@ -212,6 +217,13 @@ def keeping_here() -> Callable[[], None]:
     from any thread (``DeferredCalls.keep_here``); a no-op outside a request."""
     calls = _current.get()
     return calls.keep_here if calls is not None else (lambda: None)
+
+
+def drop_queued() -> None:
+    """Forget the Slack calls the current request has queued; a no-op outside a request."""
+    calls = _current.get()
+    if calls is not None:
+        calls.drop()
 
 
 def following_up() -> bool:

@@ -8,7 +8,9 @@ without the copy, and queues it behind the request's deferred Slack calls
 (``hr_plugin.slack.deferred.after_answer``), so it starts only once the answer is ready.
 
 As with Bolt's lazy functions, the work after the answer runs even when the first part
-failed: it refreshes what the person sees, which is right after a refused change too. Its
+failed: it refreshes what the person sees, which is right after a refused change too. Not after
+a replay (``hr_plugin.slack.replays``): its first copy did that work, and a replay is answered
+401 with nothing else. Its
 client is the request's watched one, so a view it cannot show is told to the person
 (``hr_plugin.slack.failures``), here and in the companion alike.
 
@@ -23,13 +25,16 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from slack_bolt import BoltResponse
 from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
+from hr_plugin.events import Replayed
 from hr_plugin.services import Services
 from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deadline import within_deadline
 from hr_plugin.slack.deferred import Queued, after_answer, arrived_wall, following_up, keeping_here, send_all
+from hr_plugin.slack.replays import once, refused
 from hr_plugin.slack.triggers import with_kept_trigger
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
@@ -48,6 +53,7 @@ def listen(
     again_in_follow_up: bool = False,
     deadline: bool = False,
     opens: bool = False,
+    guarded: bool = False,
 ) -> None:
     """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready.
 
@@ -58,32 +64,44 @@ def listen(
     ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3 seconds
     (``hr_plugin.slack.deadline``). ``opens``: the listener opens or pushes a modal with the
     click's trigger, which is kept alive (``hr_plugin.slack.triggers``): around ``ack`` when it
-    has work after the answer of its own (``after``), else around ``after``."""
+    has work after the answer of its own (``after``), else around ``after``. ``guarded``: a
+    replay of the request is refused, its claim made in the first transaction ``ack`` commits
+    (``hr_plugin.slack.replays``)."""
     first = _Bound(ack, services)
+    once_if = partial(once, services) if guarded else _run_as_is
     later = [_Bound(function, services) for function in after]
     keep_first, keep_later = opens and not after, opens and bool(after)
 
-    def answer_then_queue(args: Args) -> None:
+    def answer_then_queue(args: Args) -> BoltResponse | None:
         arrived = arrived_wall()
         if following_up():
             if again_in_follow_up:
                 first(args)  # its ack reaches nobody; what it leaves for after the answer runs here
-                return
+                return None
             args.ack()  # nobody hears it: the answer went from the web process
             send_all(Queued(work.name, partial(_run, work, args, keep_later, arrived)) for work in later)
-            return
+            return None
+        replayed = False
         try:
             if deadline:
-                within_deadline(services, args, first)
+                within_deadline(services, args, lambda held: once_if(held, partial(first, held)))
             else:
-                _run(first, args, keep_first, arrived, keeping_here())
+                once_if(args, partial(_run, first, args, keep_first, arrived, keeping_here()))
+        except Replayed:
+            replayed = True
+            return refused()
         finally:
-            for work in later:
+            for work in later if not replayed else ():  # a replay's first copy did this work
                 run = partial(_run, work, args, keep_later, arrived)
                 after_answer(work.name, run, services.lazy_pool, redispatched=True)
+        return None
 
     answer_then_queue.declared = declared  # type: ignore[attr-defined]
     route(answer_then_queue)
+
+
+def _run_as_is(_args: Any, run: Callable[[], object]) -> object:
+    return run()
 
 
 def _run(

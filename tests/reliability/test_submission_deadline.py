@@ -21,7 +21,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from hr_plugin.db import unit_of_work
-from hr_plugin.models import Employee, OutboxMessage
+from hr_plugin.models import AuditEntry, Employee, OutboxMessage
 from hr_plugin.slack.deadline import NOT_SAVED
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
 from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
@@ -190,3 +190,72 @@ def test_a_save_that_loses_its_connection_is_made_again_on_a_new_one_before_any_
         lead = session.scalars(select(Employee).where(Employee.slack_user_id == "ULEAD")).one()
     assert (lead.working_days, lead.work_start) == ("0,2", "08:30")
     app_errors.assert_none()
+
+
+def test_a_save_whose_commit_landed_before_its_connection_died_is_not_made_twice(
+    stack: AppStack, org: dict[str, str], monkeypatch: pytest.MonkeyPatch, app_errors: AppErrors
+) -> None:
+    """The first try commits, then its connection dies before the answer comes back from the
+    database. The request's claim committed with the change, so the second try finds it: the
+    person is told it is saved, and the save is not made a second time (one audit entry)."""
+    from hr_plugin.slack.listeners import settings
+
+    real, tries = settings.update_working_hours, []
+
+    def connection_lost_after_commit(*args: Any, **kwargs: Any) -> Any:
+        tries.append(1)
+        saved = real(*args, **kwargs)
+        if len(tries) == 1:
+            raise OperationalError(
+                "COMMIT", {}, ConnectionError("server closed the connection"), connection_invalidated=True
+            )
+        return saved
+
+    monkeypatch.setattr(settings, "update_working_hours", connection_lost_after_commit)
+    view_id = _open_modal(stack, "ULEAD")
+    answer, _ = _submit(SlowDatabase(stack), "ULEAD", view_id, [0, 2])
+
+    assert answer.status == 200 and not answer.json, answer.body
+    assert len(tries) == 2
+    with unit_of_work(stack.factory) as session:
+        lead = session.scalars(select(Employee).where(Employee.slack_user_id == "ULEAD")).one()
+        saves = select(AuditEntry).where(AuditEntry.action == "settings.working_hours")
+        audited = session.scalars(saves.where(AuditEntry.actor == "ULEAD")).all()
+    assert (lead.working_days, lead.work_start) == ("0,2", "08:30")
+    assert len(audited) == 1
+    app_errors.assert_none()
+
+
+def test_a_submission_claims_its_request_in_the_transaction_of_its_change(
+    stack: AppStack, org: dict[str, str]
+) -> None:
+    """One transaction holds the replay claim, the change and its audit entry: a replay cannot
+    slip in between, and the claim costs no commit of its own."""
+    view_id = _open_modal(stack, "ULEAD")
+    stack.settle()
+    transactions: dict[int, list[str]] = {}
+    finished: list[list[str]] = []
+
+    def statement(connection: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        transactions.setdefault(id(connection), []).append(" ".join(sql.split()[:3]).upper())
+
+    def ended(connection: Any) -> None:
+        finished.append(transactions.pop(id(connection), []))
+
+    engine = stack.services.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", ended)
+    event.listen(engine, "rollback", ended)
+    try:
+        answer, _ = _submit(SlowDatabase(stack), "ULEAD", view_id, [1, 3])
+        stack.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", ended)
+        event.remove(engine, "rollback", ended)
+
+    assert answer.status == 200 and not answer.json, answer.body
+    [saving] = [statements for statements in finished if "UPDATE EMPLOYEES SET" in statements]
+    assert saving[0] == "INSERT INTO PROCESSED_EVENTS", saving
+    assert "INSERT INTO AUDIT_LOG" in saving, saving
+    assert not [s for s in finished if s == ["INSERT INTO PROCESSED_EVENTS"]], "a claim committed on its own"

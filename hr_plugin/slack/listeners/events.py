@@ -1,5 +1,7 @@
-"""Global middleware: Slack's retries of an event already handled have no second effect, and a
-signed interactive request sent again byte for byte (a replay) is refused."""
+"""Global middleware: Slack's retries of an event already handled have no second effect.
+
+A signed interactive request sent again byte for byte (a replay) is refused by the listener
+itself, in the transaction of its change (``hr_plugin.slack.replays``)."""
 
 from __future__ import annotations
 
@@ -9,19 +11,13 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from hr_plugin.events import claim_event, claim_request
+from hr_plugin.events import claim_event
 from hr_plugin.services import Services
 from hr_plugin.slack.deferred import following_up
 from hr_plugin.slack.middleware import use
 from hr_plugin.slack.payloads import tenant_of
 
 log = logging.getLogger(__name__)
-
-# Requests whose handling can change something (a button, a modal submitted). Slash commands and
-# shortcuts answer the sender or open a modal, which needs a trigger id that works once, so a
-# replay of one changes nothing; a subcommand that changes something must be guarded here too.
-# Events are not replayed but retried by Slack: ``event_id`` deduplicates them.
-REPLAY_GUARDED = frozenset({"block_actions", "view_submission", "view_closed"})
 
 # Events whose handling only shows something (the App Home published): claimed after the
 # answer, by their work after the answer (``claim_event_after_answer``), so no database work
@@ -43,13 +39,6 @@ def claim_event_after_answer(services: Services, body: dict[str, Any], context: 
     return claim_event(services.factory, tenant, event_id, services.clock.now())
 
 
-def _shows_only(body: dict[str, Any], services: Services) -> bool:
-    actions = body.get("actions") if body.get("type") == "block_actions" else None
-    if not actions:
-        return False
-    return all(action.get("action_id") in services.show_only_actions for action in actions)
-
-
 def register(app: App, services: Services) -> None:
     def deduplicate_events(
         req: BoltRequest, resp: BoltResponse, next: Callable[[], object]
@@ -69,22 +58,4 @@ def register(app: App, services: Services) -> None:
         next()
         return resp
 
-    def refuse_replays(
-        req: BoltRequest, resp: BoltResponse, next: Callable[[], object]
-    ) -> BoltResponse | None:
-        """Bolt has checked the signature and its 5-minute window; within that window the same
-        signed bytes could be sent again by whoever captured them. Socket Mode requests carry
-        no signature (they arrive over Slack's own connection) and cannot be replayed."""
-        body: dict[str, Any] = req.body or {}
-        signature = req.headers.get("x-slack-signature", [""])[0]
-        guarded = body.get("type") in REPLAY_GUARDED and not following_up()  # the web process claimed it
-        if guarded and signature and not _shows_only(body, services):
-            tenant = tenant_of(req.context)
-            if not claim_request(services.factory, tenant, signature, services.clock.now()):
-                log.warning("refused a replayed %s request in %s", body.get("type"), tenant)
-                return BoltResponse(status=401, body="")
-        next()
-        return resp
-
     use(app, deduplicate_events)
-    use(app, refuse_replays)
