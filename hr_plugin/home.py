@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from hr_plugin import audit
 from hr_plugin.admins import list_admins
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.directory import direct_reports, find_by_slack_id
-from hr_plugin.enrolment import ACTIVE, AWAITING_HR, PROPOSED, open_enrolment, view_of
-from hr_plugin.enrolment.models import Enrolment
+from hr_plugin.directory import find_by_slack_id
+from hr_plugin.enrolment import ACTIVE, AWAITING_HR, PROPOSED
+from hr_plugin.enrolment.models import OPEN_STATUSES, Enrolment
 from hr_plugin.home_model import (
     HomeState,
     HrPanel,
@@ -24,9 +25,9 @@ from hr_plugin.home_model import (
     PendingEnrolment,
     WorkingHours,
 )
-from hr_plugin.models import AuditEntry, Employee, Leave
-from hr_plugin.roles import Role, roles_of
-from hr_plugin.services import HomeProvider
+from hr_plugin.models import AuditEntry, Employee, Leave, UTCDateTime
+from hr_plugin.roles import ROLE_ORDER, Role, role_columns
+from hr_plugin.services import HomeContext, HomeProvider
 
 UPCOMING_SHOWN = 10
 
@@ -48,16 +49,32 @@ def load_home(
     workspace_admin: bool,
     providers: Sequence[HomeProvider] = (),
 ) -> HomeState:
+    """What the person's App Home shows, read in as few statements as it can be.
+
+    It runs after every change a person makes and every time they open the Home, so its first
+    statement reads at once the person, their roles, the size of their team, their open
+    enrolment with its leave, and each feature's probe columns (``HomeProvider.probe``), which
+    tell the feature whether it has anything to read further. A colleague with no part in the
+    program costs that one statement; a returning parent one more per thing they have."""
+    now = clock.now()
+    statement, widths = _first_statement(tuple(providers))
+    params: dict[str, Any] = {"home_tenant": tenant_id, "home_user": user_id, "home_now": now}
+    for provider in providers:
+        if provider.params is not None:
+            params.update(provider.params(now))
     with unit_of_work(factory) as session:
-        person = find_by_slack_id(session, tenant_id, user_id)
-        if person is None or not person.active:
+        row = session.execute(statement, params).first()
+        if row is None or not row[0].active:
             return HomeState(known=False, can_appoint_admins=workspace_admin)
-        roles = frozenset(str(role) for role in roles_of(session, tenant_id, person.id))
-        enrolment = open_enrolment(session, tenant_id, person.id)
-        own = view_of(session, enrolment) if enrolment is not None else None
+        person, enrolment, leave, reports = row[0], row[1], row[2], row[3]
+        held = row[4 : 4 + len(ROLE_ORDER)]
+        roles = frozenset(str(role) for role, has in zip(ROLE_ORDER, held, strict=True) if has)
+        probed = row[4 + len(ROLE_ORDER) :]
         sections: dict[str, list[Any]] = {}
-        for provider in providers:
-            for role, blocks in provider(session, tenant_id, person, roles, clock.now()).items():
+        for provider, width in zip(providers, widths, strict=True):
+            context = HomeContext(session, tenant_id, person, roles, now, tuple(probed[:width]))
+            probed = probed[width:]
+            for role, blocks in provider.sections(context).items():
                 sections.setdefault(role, []).extend(blocks)
         return HomeState(
             known=True,
@@ -68,23 +85,62 @@ def load_home(
             ),
             enrolment=(
                 OwnEnrolment(
-                    own.status,
-                    own.leave_start,
-                    own.expected_return,
-                    own.contact_during_leave,
+                    enrolment.status,
+                    leave.leave_start,
+                    leave.expected_return,
+                    enrolment.contact_during_leave,
                 )
-                if own
+                if enrolment is not None and leave is not None
                 else None
             ),
-            manager=(
-                ManagerPanel(direct_reports=len(direct_reports(session, tenant_id, person.id)))
-                if Role.MANAGER in roles
-                else None
-            ),
-            hr=_hr_panel(session, tenant_id, clock.now().date()) if Role.HR_ADMIN in roles else None,
+            manager=ManagerPanel(direct_reports=int(reports)) if Role.MANAGER in roles else None,
+            hr=_hr_panel(session, tenant_id, now.date()) if Role.HR_ADMIN in roles else None,
             can_appoint_admins=workspace_admin or Role.HR_ADMIN in roles,
             sections=sections,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _first_statement(providers: tuple[HomeProvider, ...]) -> tuple[Select[Any], tuple[int, ...]]:
+    """Person, open enrolment (the latest, as ``open_enrolment``) and its leave, active direct
+    reports, roles, then every provider's probe columns in the providers' order; and how many
+    columns each provider's probe added.
+
+    Built once for the app's providers, with bound parameters (``home_tenant``, ``home_user``,
+    ``home_now`` and the providers' own ``params``): made anew at every load, its aliases and
+    subqueries cost more CPU than running it.
+
+    The person and their enrolment are read through aliases, so a probe's subquery over
+    ``employees`` or ``enrolments`` is never correlated with them by accident: a probe reaches
+    the person only through the id column it is given."""
+    tenant = bindparam("home_tenant", type_=String())
+    user = bindparam("home_user", type_=String())
+    now = bindparam("home_now", type_=UTCDateTime())
+    person, enrolment, leave = aliased(Employee), aliased(Enrolment), aliased(Leave)
+    latest, reports = aliased(Enrolment), aliased(Employee)
+    latest_open = (
+        select(func.max(latest.id))
+        .where(latest.tenant_id == tenant, latest.employee_id == person.id, latest.status.in_(OPEN_STATUSES))
+        .scalar_subquery()
+    )
+    team = (
+        select(func.count(reports.id))
+        .where(reports.tenant_id == tenant, reports.manager_id == person.id, reports.active.is_(True))
+        .scalar_subquery()
+    )
+    probes = [
+        tuple(provider.probe(tenant, person.id, now)) if provider.probe else () for provider in providers
+    ]
+    statement = (
+        select(person, enrolment, leave, team, *role_columns(tenant, person.id).values())
+        .add_columns(*(column for columns in probes for column in columns))
+        .select_from(person)
+        .outerjoin(enrolment, enrolment.id == latest_open)
+        .outerjoin(leave, leave.id == enrolment.leave_id)
+        .where(person.tenant_id == tenant, person.slack_user_id == user)
+        .limit(1)
+    )
+    return statement, tuple(len(columns) for columns in probes)
 
 
 def working_hours(factory: SessionFactory, *, tenant_id: str, user_id: str) -> WorkingHours | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine, SQLColumnExpression
 from sqlalchemy.orm import Session
 
 from hr_plugin.clock import Clock, SystemClock
@@ -27,9 +27,44 @@ T = TypeVar("T")
 # ``argument`` (the text after the name) and ``services``.
 SubcommandHandler = Callable[..., Any]
 
-# A feature's contribution to someone's App Home: blocks keyed by the role they belong under.
-# Arguments: the session, the tenant, the person, their roles, and now (the injected clock's).
-HomeProvider = Callable[[Session, str, Employee, frozenset[str], datetime], Mapping[str, Sequence[Any]]]
+
+@dataclass(frozen=True)
+class HomeContext:
+    """What ``load_home`` already read for a feature's part of someone's App Home: the session
+    (its transaction), the tenant, the person, their roles, now (the injected clock's), and the
+    values of the provider's own ``probe`` columns, in its order."""
+
+    session: Session
+    tenant_id: str
+    person: Employee
+    roles: frozenset[str]
+    now: datetime
+    probed: tuple[Any, ...] = ()
+
+
+# Columns a feature adds to the Home's first statement (the one that reads the person, their roles
+# and their enrolment), as scalar subqueries correlated to the person. Given the tenant, the
+# person's id column and now, as bound parameters and columns: the statement is built once, when
+# the first Home loads, and run with each person's values. They tell the feature, in that one
+# round trip, whether it has anything to show (a plan, a match, a huddle), so that most people's
+# Home asks each feature nothing more.
+HomeProbe = Callable[
+    [SQLColumnExpression[str], SQLColumnExpression[int], SQLColumnExpression[datetime]],
+    Sequence[ColumnElement[Any]],
+]
+
+
+@dataclass(frozen=True)
+class HomeProvider:
+    """A feature's contribution to someone's App Home: ``sections`` gives blocks keyed by the role
+    they belong under, from what ``load_home`` read (``HomeContext``, with the values of
+    ``probe``'s columns when the feature declares one). A probe that binds parameters of its own
+    (named after the feature) gives their values for a load's ``now`` in ``params``."""
+
+    sections: Callable[[HomeContext], Mapping[str, Sequence[Any]]]
+    probe: HomeProbe | None = None
+    params: Callable[[datetime], Mapping[str, Any]] | None = None
+
 
 # What features hear about an enrolment, in its transaction: "activated", "return_moved", "ended".
 EnrolmentHook = Callable[[Session, Clock, Enrolment, str], None]

@@ -28,7 +28,7 @@ from huddles.actions import (
 )
 from huddles.cli import add_commands
 from huddles.console import huddles_page
-from huddles.home import home_sections
+from huddles.home import HOME
 from huddles.listeners import (
     CHOICE_OF,
     answer,
@@ -56,7 +56,7 @@ def feature(facilitators: service.FacilitatorSource) -> Feature:
     return Feature(
         name="huddles",
         listeners=LISTENERS,
-        home=(home_sections,),
+        home=(HOME,),
         enrolment_hooks=(service.on_enrolment_change,),
         ticks=partial(ticks, facilitators),
         commands=add_commands,

@@ -5,19 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam
 
-from hr_plugin.models import Employee
+from hr_plugin.models import UTCDateTime
+from hr_plugin.services import HomeContext, HomeProvider
 from huddles import service
 from huddles import views as v
 
 
-def home_sections(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
-) -> dict[str, list[Any]]:
+def probe(
+    tenant_id: SQLColumnExpression[str],
+    employee_id: SQLColumnExpression[int],
+    now: SQLColumnExpression[datetime],
+) -> tuple[ColumnElement[Any], ...]:
+    """For the Home's first statement: the next huddle, having left, the reason for not being
+    placed (``service.person_probe``). A huddle that started up to 30 minutes ago is still the
+    next: that moment is bound as ``huddles_since`` (``params``)."""
+    return service.person_probe(tenant_id, employee_id, bindparam("huddles_since", type_=UTCDateTime()))
+
+
+def params(now: datetime) -> dict[str, Any]:
+    return {"huddles_since": service.next_huddle_since(now)}
+
+
+def home_sections(context: HomeContext) -> dict[str, list[Any]]:
     """What the App Home shows of huddles; ``now`` places "next huddle" to the minute."""
+    session, tenant_id, roles, now = context.session, context.tenant_id, context.roles, context.now
     found: dict[str, list[Any]] = {}
-    state = service.person_state(session, tenant_id, person.id, now)
+    state = service.person_state_from(session, context.person.id, context.probed)
     upcoming = state.next_huddle
     if upcoming is not None and upcoming.facilitator:
         found["mentor"] = list(
@@ -70,3 +85,6 @@ def settings_summary(config: service.HuddleConfig) -> str:
         + f"; groups of {cadence.min_size} to {cadence.max_size}; people in their first "
         f"{cadence.eligible_months} months back."
     )
+
+
+HOME = HomeProvider(home_sections, probe, params)

@@ -16,7 +16,7 @@ from mentoring import actions as a
 from mentoring import models
 from mentoring.cli import add_commands
 from mentoring.console import mentoring_page
-from mentoring.home import home_sections
+from mentoring.home import HOME
 from mentoring.listeners import (
     answer,
     end_match,
@@ -49,7 +49,7 @@ FEATURE = Feature(
         Shows(action(a.ASSIGN_ACTION), open_assign),
         Changes(submitted(a.ASSIGN_CALLBACK), submit_assign, after=(republish_home,)),
     ),
-    home=(home_sections,),
+    home=(HOME,),
     ticks=ticks,
     commands=add_commands,
     tables=models,

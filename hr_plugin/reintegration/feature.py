@@ -11,7 +11,7 @@ from hr_plugin.reintegration import listeners as on
 from hr_plugin.reintegration import models, service
 from hr_plugin.reintegration.cli import add_commands
 from hr_plugin.reintegration.console import budgets
-from hr_plugin.reintegration.home import home_sections
+from hr_plugin.reintegration.home import HOME
 from hr_plugin.reintegration.ticks import ticks
 from hr_plugin.slack.declare import Changes, Shows, action, closed, submitted
 from hr_plugin.slack.listeners.home import republish_home
@@ -34,7 +34,7 @@ FEATURE = Feature(
         Shows(action(a.POLICY_OPEN_ACTION), on.open_policy),
         Changes(submitted(a.POLICY_CALLBACK), on.submit_policy, after=_REFRESH),
     ),
-    home=(home_sections,),
+    home=(HOME,),
     enrolment_hooks=(service.on_enrolment,),
     ticks=ticks,
     commands=add_commands,

@@ -5,25 +5,39 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, SQLColumnExpression
 
-from hr_plugin.models import Employee, Tenant
+from hr_plugin.models import Tenant
 from hr_plugin.reintegration import service
 from hr_plugin.reintegration import views as v
 from hr_plugin.reintegration.plan_view import PlanView
 from hr_plugin.reports import ReducedTime, budget_in_use
+from hr_plugin.services import HomeContext, HomeProvider
 
 
-def home_sections(
-    session: Session, tenant_id: str, person: Employee, roles: frozenset[str], now: datetime
-) -> dict[str, list[Any]]:
-    today = now.date()
+def probe(
+    tenant_id: SQLColumnExpression[str],
+    employee_id: SQLColumnExpression[int],
+    now: SQLColumnExpression[datetime],
+) -> tuple[ColumnElement[Any], ...]:
+    """For the Home's first statement: the person's own active plan, and whether any plan goes
+    to them as a manager."""
+    return (
+        service.own_plan_id(tenant_id, employee_id).label("reintegration_own_plan"),
+        service.manages_a_plan(tenant_id, employee_id).label("reintegration_manages_plans"),
+    )
+
+
+def home_sections(context: HomeContext) -> dict[str, list[Any]]:
+    session, tenant_id, person, roles = context.session, context.tenant_id, context.person, context.roles
+    own_plan, manages_plans = context.probed
+    today = context.now.date()
     sections: dict[str, list[Any]] = {}
-    if "employee" in roles and person.slack_user_id:
-        own = service.plan_of(session, tenant_id, person.slack_user_id)
+    if "employee" in roles and person.slack_user_id and own_plan is not None:
+        own = service.plan_by_id(session, tenant_id, own_plan, person.name)
         if own is not None:
             sections["employee"] = list(v.employee_plan_blocks(own, today))
-    if "manager" in roles:
+    if "manager" in roles and manages_plans:
         plans = service.plans_for_manager(session, tenant_id, person.id)
         if plans:
             sections["manager"] = list(v.manager_blocks(plans, today))
@@ -59,3 +73,6 @@ def _reduced_days(plan: PlanView) -> list[date]:
         if week.percent < 100:
             days.extend(week.week_start + timedelta(days=offset) for offset in range(week.days))
     return days
+
+
+HOME = HomeProvider(home_sections, probe)

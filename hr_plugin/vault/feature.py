@@ -10,7 +10,7 @@ The core reaches this value as ``hr_plugin.vault.FEATURE``, never through this m
 from __future__ import annotations
 
 from hr_plugin.feature_api import Feature
-from hr_plugin.services import Subcommand
+from hr_plugin.services import HomeProvider, Subcommand
 from hr_plugin.slack.declare import Changes, Shows, action, shortcut, submitted
 from hr_plugin.vault import actions as a
 from hr_plugin.vault import listeners as on
@@ -83,7 +83,7 @@ FEATURE = Feature(
             shows_only=True,
         ),
     ),
-    home=(home_entry,),
+    home=(HomeProvider(home_entry),),
     ticks=ticks,
     commands=cli,
     tables=models,

@@ -42,7 +42,10 @@ from huddles.service.overview import (
     ScheduleRow,
     hr_figures,
     hr_schedule,
+    next_huddle_since,
+    person_probe,
     person_state,
+    person_state_from,
 )
 from huddles.service.planning import FacilitatorSource, plan_cycles
 from huddles.service.settings import DEFAULT_CONFIG, HuddleConfig, config_of, current_config, save_config
@@ -75,8 +78,11 @@ __all__ = [
     "deliver",
     "hr_figures",
     "hr_schedule",
+    "next_huddle_since",
     "on_enrolment_change",
+    "person_probe",
     "person_state",
+    "person_state_from",
     "plan_cycles",
     "rate",
     "rejoin",

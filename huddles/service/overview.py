@@ -7,14 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
-from hr_plugin.models import Tenant
+from hr_plugin.models import Employee, Tenant, UTCDateTime
 from hr_plugin.reports import suppress
 from huddles.models import Huddle, HuddleCycle, HuddleMember, HuddleNotice, HuddleOptOut, HuddleRating
-from huddles.service._common import _members
 
 
 @dataclass(frozen=True)
@@ -40,46 +50,83 @@ class PersonState:
 
 
 def person_state(session: Session, tenant_id: str, employee_id: int, now: datetime) -> PersonState:
-    row = session.execute(
-        select(HuddleMember, Huddle)
+    probe = person_probe(
+        literal(tenant_id), literal(employee_id), literal(next_huddle_since(now), UTCDateTime())
+    )
+    return person_state_from(session, employee_id, tuple(session.execute(select(*probe)).one()))
+
+
+def next_huddle_since(now: datetime) -> datetime:
+    """A huddle that started less than 30 minutes ago is still a person's next one."""
+    return now - timedelta(minutes=30)
+
+
+def person_probe(
+    tenant_id: SQLColumnExpression[str],
+    employee_id: SQLColumnExpression[int],
+    since: SQLColumnExpression[datetime],
+) -> tuple[ColumnElement[Any], ...]:
+    """The person's next huddle (the first starting after ``since``: ``next_huddle_since``),
+    whether they left huddles, and why they were last not placed: scalar subqueries correlated
+    to ``employee_id``, which the App Home reads in its first statement (``person_state_from``
+    turns them into the state)."""
+    return (
+        select(HuddleMember.huddle_id)
         .join(Huddle, Huddle.id == HuddleMember.huddle_id)
         .where(
             HuddleMember.tenant_id == tenant_id,
             HuddleMember.employee_id == employee_id,
-            Huddle.start_utc > now - timedelta(minutes=30),
+            Huddle.start_utc > since,
         )
         .order_by(Huddle.start_utc)
-    ).first()
-    view = None
-    if row is not None:
-        member, huddle = row
-        rows = _members(session, huddle)
-        view = MemberView(
-            huddle.id,
-            huddle.start_utc,
-            huddle.minutes,
-            member.rsvp,
-            member.facilitator,
-            sum(1 for m, _ in rows if not m.facilitator),
-            huddle.facilitator_id is not None,
-            huddle.video_link,
-            tuple(person.name for m, person in rows if not m.facilitator),
-        )
-    left = (
-        session.scalar(
-            select(HuddleOptOut.id).where(
-                HuddleOptOut.tenant_id == tenant_id, HuddleOptOut.employee_id == employee_id
-            )
-        )
-        is not None
-    )
-    reason = session.scalar(
+        .limit(1)
+        .scalar_subquery()
+        .label("huddles_next"),
+        exists()
+        .where(HuddleOptOut.tenant_id == tenant_id, HuddleOptOut.employee_id == employee_id)
+        .label("huddles_left"),
         select(HuddleNotice.reason)
         .join(HuddleCycle, HuddleCycle.id == HuddleNotice.cycle_id)
         .where(HuddleNotice.tenant_id == tenant_id, HuddleNotice.employee_id == employee_id)
         .order_by(HuddleCycle.month.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("huddles_unplaced_reason"),
     )
-    return PersonState(view, left, reason if view is None else None)
+
+
+def person_state_from(session: Session, employee_id: int, probed: tuple[Any, ...]) -> PersonState:
+    """The state ``person_probe``'s values describe; the next huddle's group is read (with the
+    huddle) in one statement, only when there is one."""
+    huddle_id, left, reason = probed
+    view = None
+    if huddle_id is not None:
+        rows = session.execute(_GROUP, {"huddles_huddle": huddle_id}).all()
+        own = next((member for member, _, _ in rows if member.employee_id == employee_id), None)
+        if own is not None:
+            huddle = rows[0][2]
+            view = MemberView(
+                huddle.id,
+                huddle.start_utc,
+                huddle.minutes,
+                own.rsvp,
+                own.facilitator,
+                sum(1 for m, _, _ in rows if not m.facilitator),
+                huddle.facilitator_id is not None,
+                huddle.video_link,
+                tuple(person.name for m, person, _ in rows if not m.facilitator),
+            )
+    return PersonState(view, bool(left), reason if view is None else None)
+
+
+# The next huddle's group with the huddle, built once: the App Home reads it for every member.
+_GROUP = (
+    select(HuddleMember, Employee, Huddle)
+    .join(Employee, Employee.id == HuddleMember.employee_id)
+    .join(Huddle, Huddle.id == HuddleMember.huddle_id)
+    .where(HuddleMember.huddle_id == bindparam("huddles_huddle", type_=Integer()))
+    .order_by(HuddleMember.facilitator, Employee.name)
+)
 
 
 @dataclass(frozen=True)

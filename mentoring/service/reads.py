@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    String,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from hr_plugin.directory import org_map
@@ -40,8 +52,30 @@ def mentee_view(session: Session, tenant_id: str, employee_id: int) -> PairView 
     if match is None:
         return None
     mentor = session.get(Employee, match.mentor_id)
+    return _mentee_pair(match, mentor.name if mentor is not None else None)
+
+
+def mentee_view_of(session: Session, tenant_id: str, match_id: int) -> PairView | None:
+    """``mentee_view`` of the open match ``home_probe`` found, with its mentor's name, in one
+    statement (built once: the App Home runs it for every mentee)."""
+    row = session.execute(_MENTEE_PAIR, {"mentoring_tenant": tenant_id, "mentoring_match": match_id}).first()
+    return _mentee_pair(row[0], row[1]) if row is not None else None
+
+
+_MENTEE_PAIR = (
+    select(Match, Employee.name)
+    .outerjoin(Employee, Employee.id == Match.mentor_id)
+    .where(
+        Match.tenant_id == bindparam("mentoring_tenant", type_=String()),
+        Match.id == bindparam("mentoring_match", type_=Integer()),
+        Match.status.in_(OPEN_MATCH),
+    )
+)
+
+
+def _mentee_pair(match: Match, mentor_name: str | None) -> PairView:
     # Until the mentor has said yes, the mentee only knows someone is being asked.
-    name = mentor.name if mentor is not None and match.status == MATCHED else ""
+    name = mentor_name if mentor_name is not None and match.status == MATCHED else ""
     return PairView(match.id, name, match.status, tuple(match.reasons_for_mentee) if name else ())
 
 
@@ -49,30 +83,88 @@ def rematch_waiting(session: Session, tenant_id: str, employee_id: int) -> bool:
     """Whether the mentee's match was just declined or ended and the rematch tick has not run
     yet. Their Home then reads as while a mentor is being asked: a gap between the two would
     tell a mentee that the mentor asked had said no."""
-    return (
-        session.scalar(
-            select(RematchDue.id).where(
-                RematchDue.tenant_id == tenant_id, RematchDue.mentee_id == employee_id
-            )
-        )
-        is not None
-    )
+    return bool(session.scalar(select(_rematch_due(tenant_id, literal(employee_id)))))
+
+
+def _rematch_due(
+    tenant_id: str | SQLColumnExpression[str], employee_id: SQLColumnExpression[int]
+) -> ColumnElement[bool]:
+    return exists().where(RematchDue.tenant_id == tenant_id, RematchDue.mentee_id == employee_id)
 
 
 def mentor_views(session: Session, tenant_id: str, employee_id: int) -> list[PairView]:
-    """A mentor's open matches, the ones still waiting for their answer too."""
-    matches = session.scalars(
-        select(Match)
-        .where(Match.tenant_id == tenant_id, Match.mentor_id == employee_id, Match.status.in_(OPEN_MATCH))
-        .order_by(Match.id)
-    ).all()
-    views = []
-    for match in matches:
-        mentee = session.get(Employee, match.mentee_id)
-        views.append(
-            PairView(match.id, mentee.name if mentee else "", match.status, tuple(match.reasons_for_mentor))
+    """A mentor's open matches, the ones still waiting for their answer too (one statement,
+    with the mentees' names, built once: the App Home runs it for every mentor)."""
+    rows = session.execute(_MENTOR_PAIRS, {"mentoring_tenant": tenant_id, "mentoring_mentor": employee_id})
+    return [
+        PairView(match.id, mentee_name or "", match.status, tuple(match.reasons_for_mentor))
+        for match, mentee_name in rows
+    ]
+
+
+_MENTOR_PAIRS = (
+    select(Match, Employee.name)
+    .outerjoin(Employee, Employee.id == Match.mentee_id)
+    .where(
+        Match.tenant_id == bindparam("mentoring_tenant", type_=String()),
+        Match.mentor_id == bindparam("mentoring_mentor", type_=Integer()),
+        Match.status.in_(OPEN_MATCH),
+    )
+    .order_by(Match.id)
+)
+
+
+@dataclass(frozen=True)
+class HomeFacts:
+    """What the App Home's first statement told of the person's mentoring (``home_probe``)."""
+
+    open_match_as_mentee: int | None
+    rematch_waiting: bool
+    mentor_active: bool | None  # None: never opted in as a mentor
+    mentor_paused: bool
+    mentor_capacity: int
+    manager_sees_a_mentor: bool
+
+
+def home_probe(
+    tenant_id: SQLColumnExpression[str], employee_id: SQLColumnExpression[int]
+) -> tuple[ColumnElement[Any], ...]:
+    """Scalar subqueries correlated to the person, for the Home's first statement, in
+    ``HomeFacts``'s order: they replace a statement each for the mentee's match, the rematch
+    mark, the mentor profile, and the manager's view of their reports' mentors."""
+
+    def profile(column: Any) -> ColumnElement[Any]:
+        return (
+            select(column)
+            .where(MentorProfile.tenant_id == tenant_id, MentorProfile.employee_id == employee_id)
+            .limit(1)
+            .scalar_subquery()
         )
-    return views
+
+    return (
+        select(Match.id)
+        .where(Match.tenant_id == tenant_id, Match.mentee_id == employee_id, Match.status.in_(OPEN_MATCH))
+        .limit(1)
+        .scalar_subquery()
+        .label("mentoring_open_match"),
+        _rematch_due(tenant_id, employee_id).label("mentoring_rematch_due"),
+        profile(MentorProfile.active).label("mentoring_mentor_active"),
+        profile(MentorProfile.paused).label("mentoring_mentor_paused"),
+        profile(MentorProfile.capacity).label("mentoring_mentor_capacity"),
+        exists(_manager_sees_mentor(tenant_id, employee_id).order_by(None)).label("mentoring_manager_sees"),
+    )
+
+
+def home_facts(values: tuple[Any, ...]) -> HomeFacts:
+    match, rematch, active, paused, capacity, manager_sees = values
+    return HomeFacts(
+        match,
+        bool(rematch),
+        None if active is None else bool(active),
+        bool(paused),
+        int(capacity or 0),
+        bool(manager_sees),
+    )
 
 
 @dataclass(frozen=True)
@@ -113,9 +205,17 @@ def hr_figures(session: Session, tenant_id: str, today: date) -> HrFigures:
 def manager_sees_mentor(session: Session, tenant_id: str, manager_id: int) -> list[tuple[str, str]]:
     """(report, mentor) for reports who chose to let their manager know.
 
-    One query, whatever the team's size: it runs on every manager's App Home."""
+    One query, whatever the team's size: it runs on a manager's App Home (when ``home_probe``
+    found anyone to show), so it is built once, with bound parameters."""
+    rows = session.execute(_MANAGER_SEES, {"mentoring_tenant": tenant_id, "mentoring_manager": manager_id})
+    return [(report_name, mentor_name) for report_name, mentor_name in rows]
+
+
+def _manager_sees_mentor(
+    tenant_id: SQLColumnExpression[str], manager_id: SQLColumnExpression[int]
+) -> Select[str, str]:
     report, mentor = aliased(Employee), aliased(Employee)
-    rows = session.execute(
+    return (
         select(report.name, mentor.name)
         .join(
             MenteePreferences,
@@ -131,7 +231,11 @@ def manager_sees_mentor(session: Session, tenant_id: str, manager_id: int) -> li
         )
         .order_by(report.id)
     )
-    return [(report_name, mentor_name) for report_name, mentor_name in rows]
+
+
+_MANAGER_SEES = _manager_sees_mentor(
+    bindparam("mentoring_tenant", type_=String()), bindparam("mentoring_manager", type_=Integer())
+)
 
 
 def met_answers(session: Session, tenant_id: str) -> tuple[int, int]:

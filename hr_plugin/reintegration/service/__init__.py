@@ -21,11 +21,12 @@ from hr_plugin.reintegration.service.extensions import (
 from hr_plugin.reintegration.service.managers import (
     acknowledge,
     follow_managers,
+    manages_a_plan,
     plans_for_manager,
     remind_capacity_changes,
 )
 from hr_plugin.reintegration.service.needs import MAX_NEED_LENGTH, check_need, share_need, share_need_in
-from hr_plugin.reintegration.service.plans import active_plans, on_enrolment, plan_of
+from hr_plugin.reintegration.service.plans import active_plans, on_enrolment, own_plan_id, plan_by_id, plan_of
 from hr_plugin.reintegration.service.policies import (
     ensure_default_policy,
     list_policies,
@@ -46,8 +47,11 @@ __all__ = [
     "extend",
     "follow_managers",
     "list_policies",
+    "manages_a_plan",
     "on_enrolment",
     "open_requests",
+    "own_plan_id",
+    "plan_by_id",
     "plan_of",
     "plans_for_manager",
     "policy_inputs",

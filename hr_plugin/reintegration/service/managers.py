@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit, outbox
@@ -37,6 +37,14 @@ def acknowledge(factory: SessionFactory, clock: Clock, *, tenant_id: str, user_i
             subject=str(plan.employee_id),
         )
         session.commit()
+
+
+def manages_a_plan(
+    tenant_id: SQLColumnExpression[str], manager_id: SQLColumnExpression[int]
+) -> ColumnElement[bool]:
+    """Whether anyone's active plan goes to this manager, as an EXISTS correlated to
+    ``manager_id`` (the App Home's first statement; most managers have nobody on a plan)."""
+    return exists().where(Plan.tenant_id == tenant_id, Plan.manager_id == manager_id, Plan.active.is_(True))
 
 
 def plans_for_manager(session: Session, tenant_id: str, manager_id: int) -> list[PlanView]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 from sqlalchemy.orm import Session
 
 from hr_plugin import audit, outbox
 from hr_plugin.clock import Clock
-from hr_plugin.enrolment import Enrolment
+from hr_plugin.enrolment import ACTIVE, Enrolment
 from hr_plugin.models import Employee, HrAdmin, Leave
 from hr_plugin.reintegration import messages
 from hr_plugin.reintegration.calendar import holiday_checker
@@ -154,6 +154,34 @@ def _report_missing_manager(session: Session, clock: Clock, plan: Plan, employee
 def plan_of(session: Session, tenant_id: str, user_id: str) -> PlanView | None:
     found = own_plan(session, tenant_id, user_id)
     return as_view(found[0], found[1].name) if found else None
+
+
+def own_plan_id(
+    tenant_id: SQLColumnExpression[str], employee_id: SQLColumnExpression[int]
+) -> ColumnElement[int | None]:
+    """The id of the person's active plan (``own_plan``'s), as a scalar subquery correlated to
+    ``employee_id``: the App Home reads it in its first statement. Reached from the person's
+    active enrolment (its index), since a plan belongs to one enrolment."""
+    return (
+        select(Plan.id)
+        .join(Enrolment, Enrolment.id == Plan.enrolment_id)
+        .where(
+            Enrolment.tenant_id == tenant_id,
+            Enrolment.employee_id == employee_id,
+            Enrolment.status == ACTIVE,
+            Plan.tenant_id == tenant_id,
+            Plan.employee_id == employee_id,
+            Plan.active.is_(True),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def plan_by_id(session: Session, tenant_id: str, plan_id: int, name: str) -> PlanView | None:
+    """The plan ``own_plan_id`` found, as its owner sees it (``name`` is theirs)."""
+    plan = session.get(Plan, plan_id)
+    return as_view(plan, name) if plan is not None and plan.tenant_id == tenant_id else None
 
 
 def active_plans(session: Session, tenant_id: str) -> list[tuple[PlanView, str, int]]:
