@@ -11,7 +11,6 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from hr_plugin.events import claim_event, claim_request
 from hr_plugin.services import Services
-from hr_plugin.slack.deferred import following_up
 from hr_plugin.slack.middleware import use
 from hr_plugin.slack.payloads import tenant_of
 
@@ -57,7 +56,7 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any] = req.body or {}
         event_id = event_id_of(body)
         claimed_later = (body.get("event") or {}).get("type") in CLAIMED_AFTER_ANSWER
-        if event_id and not claimed_later and not following_up():  # the companion: claimed already
+        if event_id and not claimed_later:
             tenant = tenant_of(req.context)
             if not claim_event(services.factory, tenant, event_id, services.clock.now()):
                 log.info(
@@ -77,7 +76,7 @@ def register(app: App, services: Services) -> None:
         no signature (they arrive over Slack's own connection) and cannot be replayed."""
         body: dict[str, Any] = req.body or {}
         signature = req.headers.get("x-slack-signature", [""])[0]
-        guarded = body.get("type") in REPLAY_GUARDED and not following_up()  # the web process claimed it
+        guarded = body.get("type") in REPLAY_GUARDED
         if guarded and signature and not _shows_only(body, services):
             tenant = tenant_of(req.context)
             if not claim_request(services.factory, tenant, signature, services.clock.now()):
