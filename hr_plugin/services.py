@@ -19,7 +19,6 @@ from hr_plugin.models import Employee
 from hr_plugin.settings import Settings
 
 if TYPE_CHECKING:
-    from hr_plugin.slack.listening import Work
     from hr_plugin.slack.pool import LazyListenerPool
 
 T = TypeVar("T")
@@ -75,9 +74,6 @@ class Services:
     lazy_pool: LazyListenerPool | None = None
     # Buttons that only show something (``hr_plugin.slack.showing``): a replay changes nothing.
     show_only_actions: set[str] = field(default_factory=set)
-    # Work after the answer by name, filled as listeners are wired, the same in the web worker and
-    # its companion, which runs what the worker names (``hr_plugin.slack.listening``).
-    after_answer_work: dict[str, Work] = field(default_factory=dict)
     # Process-wide objects by slot name; reached only through ``singleton`` below, typed.
     extensions: dict[str, Any] = field(default_factory=dict)
 

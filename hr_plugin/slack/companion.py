@@ -15,7 +15,7 @@ the worker has threads, which a fork must not copy. A request whose queued work 
 be made elsewhere crosses as a small command (``hr_plugin.slack.deferred.Handoff``): the Slack
 calls its first part queued, as data, and its work after the answer by name, with the request's
 parsed body and the plain pieces of Bolt's context. The companion finds each function in the
-registry its own wiring of the same listeners filled (``Services.after_answer_work``), gives it
+registry its own wiring of the same listeners filled (``listening.named_work``), gives it
 the arguments it asks for (``FollowUps``) and runs it: the request is not dispatched through
 Bolt again (its parsing, authorize, middleware and matching were about 0.5 ms of CPU a request),
 and no part before the answer runs here. Anything else (the private space's requests and every
@@ -52,6 +52,7 @@ from slack_sdk import WebClient
 from hr_plugin.services import Services
 from hr_plugin.slack import failures
 from hr_plugin.slack.deferred import Handoff, Named, Queued, replayed, send_all
+from hr_plugin.slack.listening import named_work
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,7 @@ class FollowUps:
 
     def __init__(self, app: App, services: Services) -> None:
         self.services = services
+        self.named = named_work(services)  # filled when ``app`` was built
         self.client: WebClient = app.client  # its settings (base URL, retries) for each request's
         self.logger = app.logger
         self.notices = failures.notices_for(services)
@@ -226,7 +228,7 @@ class FollowUps:
         steps: list[Queued] = []
         for step in handoff.steps:
             if isinstance(step, Named):
-                work = self.services.after_answer_work.get(step.key)
+                work = self.named.get(step.key)
                 if work is None:  # both processes wire the same listeners: a bug, not a request
                     log.error("no work after the answer named %r in the companion process", step.key)
                     continue

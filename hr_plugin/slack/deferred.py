@@ -19,7 +19,7 @@ Under ``serve`` the queue usually leaves the process: when everything in it can 
 elsewhere, it goes to the companion process as a ``Handoff`` (``hr_plugin.slack.companion``), a
 small command: the queued Slack calls as data, the work after the answer by name (``Named``:
 the companion finds the same function in the registry its own wiring filled,
-``Services.after_answer_work``), and what that work reads of the request (its parsed body and
+``hr_plugin.slack.listening.named_work``), and what that work reads of the request (its parsed body and
 the scalar pieces of Bolt's context). The request is not dispatched through Bolt again, and
 the part before the answer never runs there. A private feature's request never crosses
 (``SendAfterAnswer.answer``).
@@ -72,7 +72,7 @@ class SlackCall:
 
 @dataclass(frozen=True)
 class Named:
-    """Work after the answer by its name in ``Services.after_answer_work``, which both processes
+    """Work after the answer by its name (``hr_plugin.slack.listening.named_work``), which both processes
     fill from the same declared listeners (``hr_plugin.slack.listening``): the companion runs the
     same function with the request's arguments made again from the ``Handoff``."""
 
@@ -216,7 +216,7 @@ def after_answer(
     answer. Outside a request (Socket Mode, the scheduler, the companion) it goes to ``pool``
     at once, or runs here when there is none. Failures are logged, as for the Slack calls
     (``_send``). ``named``: the key under which the companion finds the same work
-    (``Services.after_answer_work``); without it, the work stays in this process.
+    (``hr_plugin.slack.listening.named_work``); without it, the work stays in this process.
     """
     calls = _current.get()
     if calls is not None:

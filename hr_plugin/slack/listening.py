@@ -15,7 +15,7 @@ client is the request's watched one, so a view it cannot show is told to the per
 Under ``serve`` that work usually runs in the companion process (``hr_plugin.slack.companion``).
 So that it need not dispatch the request through Bolt again, each function run after the
 answer is a ``Work`` with a name (the listener's route and the function's name), kept in
-``Services.after_answer_work`` when the listener is wired: both processes wire the same
+the process's ``Services`` (``named_work``) when the listener is wired: both processes wire the same
 declared listeners, so the name the web worker queues (``hr_plugin.slack.deferred.Named``) finds
 the same function in the companion, which gives it the arguments it asks for
 (``CROSSING_ARGUMENTS``) from the request's body and context.
@@ -36,7 +36,7 @@ from typing import Any, Final
 from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deadline import within_deadline
 from hr_plugin.slack.deferred import after_answer, arrived_wall, keeping_here
@@ -50,6 +50,8 @@ Arguments = Any
 
 # What Bolt hands a listener that asks for ``args``: every name a listener function may use.
 _KNOWN = frozenset(Args.__annotations__)
+
+_NAMED: Slot[dict[str, Work]] = Slot("slack.after_answer_work")
 
 # The arguments the companion can give a function run after the answer, made from the request's
 # body and context (``hr_plugin.slack.companion``); a function that asks for another (the raw
@@ -92,8 +94,8 @@ def listen(
     each opening a modal with the request's trigger kept alive.
     ``declared``: the feature's declaration this wiring comes from (``hr_plugin.slack.declare``),
     kept on the function Bolt calls so a test can trace every registered listener to it.
-    ``name``: the listener's name (its route), under which its work after the answer is kept in
-    ``Services.after_answer_work`` for the companion to find; without one, that work stays in
+    ``name``: the listener's name (its route), under which its work after the answer is kept
+    (``named_work``) for the companion to find; without one, that work stays in
     this process. ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3
     seconds (``hr_plugin.slack.deadline``). ``opens``: the listener opens or pushes a modal with
     the click's trigger, which is kept alive (``hr_plugin.slack.triggers``): around ``ack`` when
@@ -126,7 +128,7 @@ def listen(
 class Work:
     """A function run after the answer, as either process runs it: with the request's
     arguments and, with ``keep``, the click's trigger kept alive until it has shown its modal.
-    ``key``: its name in ``Services.after_answer_work``; None when it must stay in the web
+    ``key``: its name in ``named_work``; None when it must stay in the web
     worker (an unnamed listener, or a function asking for what the companion cannot give)."""
 
     key: str | None
@@ -153,8 +155,14 @@ def _work(listener: str | None, function: Callable[..., Any], services: Services
     work = Work(key, bound, keep)
     if key is not None:
         # As Bolt runs the first listener that matches a request, the first wired keeps the name.
-        services.after_answer_work.setdefault(key, work)
+        named_work(services).setdefault(key, work)
     return work
+
+
+def named_work(services: Services) -> dict[str, Work]:
+    """The process's work after the answer by name, filled as listeners are wired: the same in
+    the web worker and its companion, which runs what the worker names."""
+    return singleton(services, _NAMED, dict)
 
 
 def _leave(

@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from hr_plugin.slack import deferred
-from hr_plugin.slack.listening import listen
+from hr_plugin.slack.listening import listen, named_work
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
@@ -188,7 +188,7 @@ def _deferring_app(fake: FakeSlack, *, verify: bool = True) -> App:
 
 def _services() -> SimpleNamespace:
     """What ``listen`` and the companion read of ``Services`` here: no pool, the registry."""
-    return SimpleNamespace(lazy_pool=None, extensions={}, after_answer_work={})
+    return SimpleNamespace(lazy_pool=None, extensions={})
 
 
 def _wire_click(app: App, services: Any, events: list[str]) -> None:
@@ -334,11 +334,11 @@ def test_a_private_features_listeners_are_not_named_for_the_companion(fake: Fake
     def save(ack: Ack) -> None:
         ack()
 
-    services = SimpleNamespace(lazy_pool=None, after_answer_work={}, show_only_actions=set())
+    services = SimpleNamespace(lazy_pool=None, extensions={}, show_only_actions=set())
     wire(_app(fake), services, Shows(action("private.open"), open_it), private=True)  # type: ignore[arg-type]
     wire(_app(fake), services, Changes(action("private.save"), save, after=(open_it,)), private=True)  # type: ignore[arg-type]
-    assert services.after_answer_work == {}
+    assert named_work(services) == {}  # type: ignore[arg-type]
 
     wire(_app(fake), services, Shows(action("shared.open"), open_it))  # type: ignore[arg-type]
-    [key] = services.after_answer_work
+    [key] = named_work(services)  # type: ignore[arg-type]
     assert key.startswith("action:shared.open ") and key.endswith(".open_it")

@@ -299,7 +299,7 @@ def _app(fake: FakeSlack, services: Any, *, verify: bool) -> App:
 
 
 def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral(fake: FakeSlack) -> None:
-    web_services = SimpleNamespace(lazy_pool=None, extensions={}, after_answer_work={})
+    web_services = SimpleNamespace(lazy_pool=None, extensions={})
     companion = _TakingCompanion()
     served = slack_endpoint(_app(fake, web_services, verify=True), None, companion)
     recorder = _Recorder(fake)
@@ -311,7 +311,7 @@ def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral
     assert fake.calls_for("views.open") == []
 
     fake.fail_next("views.open", status=200, error="expired_trigger_id")
-    companion_services = SimpleNamespace(lazy_pool=None, extensions={}, after_answer_work={})
+    companion_services = SimpleNamespace(lazy_pool=None, extensions={})
     FollowUps(_app(fake, companion_services, verify=False), companion_services).run(handoff)  # type: ignore[arg-type]
 
     [refused] = fake.calls_for("views.open")
