@@ -192,12 +192,12 @@ def _serve(handoffs: multiprocessing.Queue[Handoff | None], ready: Any, parent: 
 
 def build_follow_ups(settings: Any) -> FollowUps:
     """The same listeners as the web worker's app, wired so that their work after the answer
-    is found by name. The request was verified there, so the app checks no signature."""
+    is found by name (the app itself is never handed a request)."""
     from hr_plugin.services import make_services
     from hr_plugin.slack.app import build_app
 
     services = make_services(settings)
-    return FollowUps(build_app(services, verify_requests=False), services)
+    return FollowUps(build_app(services), services)
 
 
 class FollowUps:
