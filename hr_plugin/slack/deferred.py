@@ -118,8 +118,9 @@ class Handoff:
     Neither the raw body nor the headers travel, nor anything read from the database."""
 
     steps: tuple[SlackCall | Named, ...]
-    body: dict[str, Any]
-    context: dict[str, str | bool]
+    # Out of its repr, which might reach a log: what someone typed, the token.
+    body: dict[str, Any] = field(repr=False)
+    context: dict[str, str | bool] = field(repr=False)
     arrived: float  # when the request came in, on the wall clock both processes read
 
     @property
