@@ -342,3 +342,52 @@ def test_a_private_features_listeners_are_not_named_for_the_companion(fake: Fake
     wire(_app(fake), services, Shows(action("shared.open"), open_it))  # type: ignore[arg-type]
     [key] = named_work(services)  # type: ignore[arg-type]
     assert key.startswith("action:shared.open ") and key.endswith(".open_it")
+
+
+def test_work_a_first_part_leaves_for_later_is_named_and_runs_in_the_companion(
+    fake: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``/rtw``'s way: the first part decides whether something runs after its answer."""
+
+    def show(body: dict[str, Any], client: Any) -> None:
+        shown.append(f"shown to {body['user']['id']} with a {type(client).__name__}")
+
+    def undeclared(body: dict[str, Any]) -> None:
+        raise AssertionError("never run")
+
+    def wire(app: App, services: Any, events: list[str]) -> None:
+        def answer(ack: Ack, action: dict[str, Any], later: Any) -> None:
+            ack()
+            events.append("ack function")
+            if action["value"] == "show":
+                later(show)
+            else:
+                later(undeclared)
+
+        listen(app.action(ACTION), services, ack=answer, later=[show], name=f"action:{ACTION}")
+
+    shown: list[str] = []
+    web_app, web_events = _deferring_app(fake), []
+    wire(web_app, _services(), web_events)
+    companion = _TakingCompanion()
+    served = slack_endpoint(web_app, None, companion)
+    recorder = _Recorder(fake)
+    recorder.block_action("UCLICK", ACTION, "show")
+
+    assert _post(served, web_events, recorder.kept[0]) == "200 OK"
+    assert web_events == ["ack function", "answered"] and shown == []
+    [handoff] = companion.handoffs
+
+    services = _services()
+    follow_up_app = _deferring_app(fake, verify=False)
+    wire(follow_up_app, services, [])
+    from hr_plugin.slack.companion import FollowUps
+
+    FollowUps(follow_up_app, services).run(handoff)  # type: ignore[arg-type]
+    assert shown == ["shown to UCLICK with a TriggerKeeper"], "the click's trigger is kept alive"
+
+    recorder.block_action("UCLICK", ACTION, "other")  # leaves a function it did not declare
+    with caplog.at_level(logging.ERROR):
+        assert _post(served, [], recorder.kept[1]).startswith("500")
+    assert "undeclared is not among the listener's `later`" in caplog.text
+    assert len(companion.handoffs) == 1, "nothing unnamed crossed"
