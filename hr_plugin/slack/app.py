@@ -30,22 +30,22 @@ _INSTALLATIONS: Slot[Installations] = Slot("installations")
 log = logging.getLogger(__name__)
 
 
-def build_app(services: Services, *, client: WebClient | None = None, verify_requests: bool = True) -> App:
-    """The Bolt app with every listener. ``verify_requests=False`` only for the companion
-    process (``hr_plugin.slack.companion``), which dispatches requests the web worker verified."""
+def build_app(services: Services, *, client: WebClient | None = None) -> App:
+    """The Bolt app with every listener. The companion process builds it too
+    (``hr_plugin.slack.companion``), for its wiring, and never dispatches a request through it."""
     settings = services.settings
     keep_payloads_out_of_logs()
     services.lazy_pool = LazyListenerPool(LAZY_LISTENER_THREADS)
     if settings.oauth_enabled:
-        app = _multi_workspace_app(services, client, verify_requests)
+        app = _multi_workspace_app(services, client)
     else:
-        app = _single_workspace_app(services, client, verify_requests)
+        app = _single_workspace_app(services, client)
     app.error(keep_the_ack_when_slack_fails)
     register_listeners(app, services, FEATURES)
     return app
 
 
-def _single_workspace_app(services: Services, client: WebClient | None, verify_requests: bool) -> App:
+def _single_workspace_app(services: Services, client: WebClient | None) -> App:
     settings = services.settings
     if client is None and settings.slack_bot_token:
         # On the ack path a rate limit must not make us sleep: no retry handler here.
@@ -58,7 +58,6 @@ def _single_workspace_app(services: Services, client: WebClient | None, verify_r
         # Slack is known to have revoked, so the app still answers Slack's events (bot_token).
         token_verification_enabled=not is_recorded_dead(services.factory, settings.slack_bot_token),
         process_before_response=True,
-        request_verification_enabled=verify_requests,
         raise_error_for_unhandled_request=True,  # no listener matched: 200 (listeners/unhandled.py)
         listener_executor=services.lazy_pool,
         logger=logging.getLogger("hr_plugin.slack"),
@@ -93,7 +92,7 @@ def keep_the_ack_when_slack_fails(
     return None
 
 
-def _multi_workspace_app(services: Services, client: WebClient | None, verify_requests: bool) -> App:
+def _multi_workspace_app(services: Services, client: WebClient | None) -> App:
     from hr_plugin.oauth.authorize import InstallationAuthorize
     from hr_plugin.oauth.flow import oauth_settings
 
@@ -111,7 +110,6 @@ def _multi_workspace_app(services: Services, client: WebClient | None, verify_re
             "A workspace admin can install it again."
         ),
         process_before_response=True,
-        request_verification_enabled=verify_requests,
         raise_error_for_unhandled_request=True,  # no listener matched: 200 (listeners/unhandled.py)
         listener_executor=services.lazy_pool,
         logger=logging.getLogger("hr_plugin.slack"),

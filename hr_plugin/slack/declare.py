@@ -15,6 +15,10 @@ There are two kinds, because Slack's answer means something different for each:
   private space...). Slack gets its answer at once and ``show`` runs after it
   (``hr_plugin.slack.showing`` says why). A replay of such a button has nothing to repeat.
 
+What runs after the answer (``after``, ``show``, ``later``) is named by its listener's route, so
+that the companion process finds it (``hr_plugin.slack.listening``); a private feature's is
+not named, and stays in the web worker.
+
 A listener function asks for what it needs by argument name: any of Bolt's (``ack``, ``body``,
 ``view``, ``client``, ``context``, ``respond``, ``command``, ``event``...) and ``services``, the
 process's ``hr_plugin.services.Services``. A name neither knows fails at start-up.
@@ -86,10 +90,9 @@ class Changes:
     route: Route
     answer: Handler
     after: tuple[Handler, ...] = ()
-    # For a dispatcher that leaves its own work for after the answer (``/rtw`` hands a subcommand
-    # that only shows to ``after_answer``): it runs again when the companion follows the request
-    # up, where it finds that work again. Every other ``answer`` runs once, in the web worker.
-    again_in_follow_up: bool = False
+    # What ``answer`` may leave for after its answer by calling ``later(function)`` (``/rtw``
+    # leaves a subcommand that only shows): each opens a modal, its trigger kept alive.
+    later: tuple[Handler, ...] = ()
     # It opens or pushes a modal with the click's trigger (after reading or saving): the
     # trigger is kept alive by a loading view if that takes long (``hr_plugin.slack.triggers``).
     opens: bool = False
@@ -109,9 +112,11 @@ class Shows:
 Listener = Changes | Shows
 
 
-def wire(app: App, services: Services, listener: Listener) -> None:
-    """Register one declared listener on the Bolt app."""
+def wire(app: App, services: Services, listener: Listener, *, private: bool = False) -> None:
+    """Register one declared listener on the Bolt app. ``private``: a private feature's, whose
+    work after the answer gets no name, so it can never be run in the companion."""
     route = _bolt_route(app, listener.route)
+    name = None if private else f"{listener.route.kind}:{listener.route.key}"
     if isinstance(listener, Shows):
         listen(
             route,
@@ -119,6 +124,7 @@ def wire(app: App, services: Services, listener: Listener) -> None:
             ack=answer_now,
             after=[listener.show],
             declared=listener,
+            name=name,
             opens=listener.opens and listener.route.kind in ("action", "shortcut"),
         )
     else:
@@ -127,8 +133,9 @@ def wire(app: App, services: Services, listener: Listener) -> None:
             services,
             ack=listener.answer,
             after=listener.after,
+            later=listener.later,
             declared=listener,
-            again_in_follow_up=listener.again_in_follow_up,
+            name=name,
             deadline=listener.route.kind == "view",
             opens=listener.opens,
             guarded=True,

@@ -15,17 +15,21 @@ Calls whose result a listener reads (``users.info``) are made at once, as before
 request (work after the answer, the scheduler) nothing is deferred. Work a listener leaves for
 after its answer joins the same queue (``after_answer``; ``hr_plugin.slack.listening``).
 
-Under ``serve`` the queue usually leaves the process: when everything in it can be made again
-elsewhere, it goes to the companion process as a ``Handoff`` (``hr_plugin.slack.companion``),
-which dispatches the same request once more in follow-up mode (``following_up``): only the
-queued Slack calls and the work after the answer run there, never the part before the answer.
+Under ``serve`` the queue usually leaves the process: when everything in it can be made
+elsewhere, it goes to the companion process as a ``Handoff`` (``hr_plugin.slack.companion``), a
+small command: the queued Slack calls as data, the work after the answer by name (``Named``:
+the companion finds the same function in the registry its own wiring filled,
+``hr_plugin.slack.listening.named_work``), and what that work reads of the request (its parsed body and
+the scalar pieces of Bolt's context). The request is not dispatched through Bolt again, and
+the part before the answer never runs there. A private feature's request never crosses
+(``SendAfterAnswer.answer``).
 
 No silent failure: a queued call that Slack refuses is logged with its error code, and when it
 showed a view (``views.open``/``push``/``update``/``publish``) the person learns it, in an
 ephemeral reply through the request's ``response_url`` or else a DM, in one wording that names
 no surface; a rate-limited Home publish is made again after ``Retry-After``. The request's
-client is watched for that before it is wrapped here, in both processes
-(``hr_plugin.slack.failures``).
+client is watched for that before it is wrapped here, and the companion watches the client it
+makes the calls with in the same way (``hr_plugin.slack.failures``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -66,11 +70,36 @@ class SlackCall:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-# Queued work the companion makes again by dispatching the request once more (work after the
-# answer: ``hr_plugin.slack.listening``), so nothing of it needs to travel.
-REDISPATCHED: Final = "redispatched"
+@dataclass(frozen=True)
+class Named:
+    """Work after the answer by its name (``hr_plugin.slack.listening.named_work``), which both processes
+    fill from the same declared listeners (``hr_plugin.slack.listening``): the companion runs the
+    same function with the request's arguments made again from the ``Handoff``."""
 
-Recipe = SlackCall | Literal["redispatched"] | None  # None: it can only run in this process
+    key: str
+
+
+Recipe = SlackCall | Named | None  # None: it can only run in this process
+
+# What of Bolt's context crosses with a request: who and where (the tenant is read from these),
+# the token its client used, and the ``response_url``. Only plain values: nothing of the client,
+# the logger or the authorize result.
+CONTEXT_KEYS: Final = (
+    "enterprise_id",
+    "is_enterprise_install",
+    "team_id",
+    "user_id",
+    "actor_enterprise_id",
+    "actor_team_id",
+    "actor_user_id",
+    "channel_id",
+    "thread_ts",
+    "response_url",
+    "token",
+    "bot_token",
+    "bot_id",
+    "bot_user_id",
+)
 
 
 class Queued(NamedTuple):
@@ -83,14 +112,21 @@ class Queued(NamedTuple):
 
 @dataclass(frozen=True)
 class Handoff:
-    """What the companion process needs to do a request's work after the answer: the request as
-    Slack sent it (body and headers, which both processes already hold) and the Slack calls its
-    first part queued. Nothing read from the database travels."""
+    """The command the companion process gets for a request's work after the answer: what to
+    run, in the order it was queued (Slack calls as data, work by name), and what that work reads
+    of the request: its parsed body and the plain pieces of Bolt's context (``CONTEXT_KEYS``).
+    Neither the raw body nor the headers travel, nor anything read from the database."""
 
-    body: str
-    headers: dict[str, Sequence[str]]
-    calls: tuple[SlackCall, ...]
-    arrived: float = 0.0  # when the request came in, on the wall clock both processes read
+    steps: tuple[SlackCall | Named, ...]
+    # Out of its repr, which might reach a log: what someone typed, the token.
+    body: dict[str, Any] = field(repr=False)
+    context: dict[str, str | bool] = field(repr=False)
+    arrived: float  # when the request came in, on the wall clock both processes read
+
+    @property
+    def calls(self) -> tuple[SlackCall, ...]:
+        """The Slack calls among the steps."""
+        return tuple(step for step in self.steps if isinstance(step, SlackCall))
 
 
 class DeferredCalls:
@@ -101,7 +137,7 @@ class DeferredCalls:
         self._calls: list[Queued] = []
         self._lock = threading.Lock()
         self._sent = False
-        self.request: tuple[str, dict[str, Sequence[str]]] | None = None  # raw body, headers
+        self.request: tuple[dict[str, Any], Mapping[str, Any]] | None = None  # parsed body, Bolt's context
         self.arrived = time.monotonic()  # when the request came in (its answer's deadline counts from it)
         self.arrived_wall = time.time()  # the same, for the companion process (``arrived_wall``)
         self._here = False
@@ -127,15 +163,17 @@ class DeferredCalls:
         return calls
 
     def handoff(self, released: list[Queued]) -> Handoff | None:
-        """``released`` as a ``Handoff``, when all of it can be made again elsewhere: the work
-        after the answer by dispatching the request again (only a listener whose part before
-        the answer may be skipped or repeated queues such work), the Slack calls as data."""
-        recipes = [queued.recipe for queued in released]
-        if self.request is None or self._here or REDISPATCHED not in recipes or None in recipes:
+        """``released`` as a ``Handoff``, when all of it can be made elsewhere: some work after
+        the answer by name (a request that only queued Slack calls stays: it has nothing to
+        gain there), and nothing that can only run here."""
+        steps = [queued.recipe for queued in released]
+        if self.request is None or self._here or None in steps:
             return None
-        body, headers = self.request
-        calls = tuple(r for r in recipes if isinstance(r, SlackCall))
-        return Handoff(body, headers, calls, self.arrived_wall)
+        if not any(isinstance(step, Named) for step in steps):
+            return None
+        body, context = self.request
+        pieces = {key: context[key] for key in CONTEXT_KEYS if isinstance(context.get(key), str | bool)}
+        return Handoff(tuple(step for step in steps if step is not None), body, pieces, self.arrived_wall)
 
     def drop(self) -> None:
         """Forget what is queued, before the answer (a refused replay shows nothing)."""
@@ -172,11 +210,10 @@ def _send(what: str, call: Callable[[], object]) -> None:
 
 
 _current: ContextVar[DeferredCalls | None] = ContextVar("deferred_slack_calls", default=None)
-_following_up: ContextVar[Handoff | None] = ContextVar("following_up", default=None)
 
 
 def after_answer(
-    what: str, call: Callable[[], object], pool: Executor | None, *, redispatched: bool = False
+    what: str, call: Callable[[], object], pool: Executor | None, *, named: str | None = None
 ) -> None:
     """Run ``call`` once the request's answer is ready, after the Slack calls queued before it.
 
@@ -184,12 +221,12 @@ def after_answer(
     goes in the same queue as its deferred Slack calls, so it starts only when Slack has its
     answer. Outside a request (Socket Mode, the scheduler, the companion) it goes to ``pool``
     at once, or runs here when there is none. Failures are logged, as for the Slack calls
-    (``_send``). ``redispatched``: the companion makes this same call by dispatching the request
-    again, and the listener's part before the answer may be skipped or run again there.
+    (``_send``). ``named``: the key under which the companion finds the same work
+    (``hr_plugin.slack.listening.named_work``); without it, the work stays in this process.
     """
     calls = _current.get()
     if calls is not None:
-        calls.call(what, call, REDISPATCHED if redispatched else None)
+        calls.call(what, call, Named(named) if named is not None else None)
     elif pool is not None:
         pool.submit(_send, what, call)
     else:
@@ -203,13 +240,10 @@ def arrived_at() -> float:
 
 
 def arrived_wall() -> float:
-    """When the request being handled (or followed up in the companion) came in, on the wall
-    clock (``time.time``); now, outside a request."""
+    """When the request being handled came in, on the wall clock (``time.time``), which the
+    companion process reads too (``Handoff.arrived``); now, outside a request."""
     calls = _current.get()
-    if calls is not None:
-        return calls.arrived_wall
-    handoff = _following_up.get()
-    return handoff.arrived if handoff is not None and handoff.arrived else time.time()
+    return calls.arrived_wall if calls is not None else time.time()
 
 
 def keeping_here() -> Callable[[], None]:
@@ -226,29 +260,12 @@ def drop_queued() -> None:
         calls.drop()
 
 
-def following_up() -> bool:
-    """True while the companion dispatches a request again: only work after the answer runs."""
-    return _following_up.get() is not None
-
-
-@contextmanager
-def follow_up(handoff: Handoff) -> Iterator[None]:
-    """Dispatch ``handoff``'s request again inside this block, in follow-up mode."""
-    token = _following_up.set(handoff)
-    try:
-        yield
-    finally:
-        _following_up.reset(token)
-
-
-def _replay(calls: Iterable[SlackCall], client: Any, respond: Callable[..., object] | None) -> None:
-    """The Slack calls the first part queued, made with this process's client, in order."""
-    for call in calls:
-        if call.target == "respond":
-            if respond is not None:
-                _send("respond", partial(respond, *call.args, **call.kwargs))
-        else:
-            _send(call.method, partial(getattr(client, call.method), *call.args, **call.kwargs))
+def replayed(call: SlackCall, client: Any, respond: Callable[..., object]) -> Queued:
+    """A Slack call queued in another process, to be made with this process's ``client`` or
+    ``respond``."""
+    if call.target == "respond":
+        return Queued("respond", partial(respond, *call.args, **call.kwargs))
+    return Queued(call.method, partial(getattr(client, call.method), *call.args, **call.kwargs))
 
 
 @contextmanager
@@ -309,8 +326,7 @@ class _DeferringRespond:
 
 
 def register(app: App, services: Services | None = None) -> None:
-    """The global middleware that gives listeners the deferring client and ``respond``; in
-    follow-up mode, it makes the Slack calls the first part queued before the listener runs.
+    """The global middleware that gives listeners the deferring client and ``respond``.
 
     With ``services`` (the app always gives them; tests of this layer alone may not) the client
     is watched first (``hr_plugin.slack.failures``): a view call Slack refuses, wherever and
@@ -320,19 +336,16 @@ def register(app: App, services: Services | None = None) -> None:
 
     def defer_showing_calls(req: BoltRequest, resp: BoltResponse, next: Callable[[], object]) -> BoltResponse:
         calls = _current.get()
-        handoff = _following_up.get()
         context = req.context
         if notices is not None and context.client is not None:
-            facts = failures.RequestFacts(req, context.respond)
+            facts = failures.RequestFacts(context, req.body, context.respond)
             context["client"] = failures.WatchedClient(context.client, facts, notices)
         if calls is not None:
-            calls.request = (req.raw_body, req.headers)
+            calls.request = (req.body, context)
             respond = context.respond  # built from the real client, before it is wrapped
             if respond is not None:
                 context["respond"] = _DeferringRespond(respond, calls)
             context["client"] = _DeferringClient(context.client, calls)
-        elif handoff is not None:
-            _replay(handoff.calls, context.client, context.respond)
         next()
         return resp
 
@@ -365,16 +378,17 @@ class SendAfterAnswer:
         self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
         self.companion = companion
 
-    def answer(self, respond: Callable[[], Answer], *, metered: bool = True) -> Answer:
-        """``respond()``'s answer, its queued work sent after it. ``metered``: whether that work
-        is counted in /metrics (a private feature's is not: ``hr_plugin.slack.private_requests``)."""
+    def answer(self, respond: Callable[[], Answer], *, private: bool = False) -> Answer:
+        """``respond()``'s answer, its queued work sent after it. ``private``: a private feature's
+        request (``hr_plugin.slack.private_requests``), whose work is neither counted in /metrics
+        nor handed to the companion: nothing of the private space leaves this process."""
         with deferring() as calls:
             answer = respond()
         queued = calls.release()
         if not queued:
             return answer
-        handed = self._handed_to_companion(calls, queued)
-        if metered:
+        handed = not private and self._handed_to_companion(calls, queued)
+        if not private:
             metrics.WORK_AFTER_ANSWER.labels(place="companion" if handed else "worker").inc()
         if handed:
             return answer

@@ -32,13 +32,15 @@ published again when the person next opens it.
 
 The watch sits on the request's ``WebClient`` (``WatchedClient``), wrapped by the global
 middleware in ``hr_plugin.slack.deferred`` before anything is queued, so it holds wherever the
-call is finally made: the web worker's pool (``send_all``) or the companion (``_replay`` and
-the work after the answer dispatched there).
+call is finally made: the web worker's pool (``send_all``); in the companion, the client that
+makes the handed-over calls and runs the work after the answer is watched the same way, from
+the request's body and context that crossed with it (``hr_plugin.slack.companion``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -47,7 +49,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final
 
-from slack_bolt import BoltRequest
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from hr_plugin.services import Services, Slot, singleton
@@ -117,7 +118,7 @@ class Notices:
             log.error("%s failed (%s) for %s, whose workspace is unknown; not told", method, error, person)
             return
         key = notice_key(tenant, person, method, request.reference)
-        context = request.request.context
+        context = request.context
         try:
             added = direct_message_once(
                 self.services,
@@ -150,31 +151,34 @@ def notice_key(tenant_id: str, user_id: str, method: str, reference: str) -> str
 
 @dataclass(frozen=True)
 class RequestFacts:
-    """What a notice needs from the request whose view failed; read only when one fails."""
+    """What a notice needs from the request whose view failed; read only when one fails.
+    The same in both processes: the companion has the body and context that crossed."""
 
-    request: BoltRequest
+    context: Any  # Bolt's context (``team_id``, ``user_id``, ``response_url``...)
+    body: dict[str, Any]  # the parsed request
     respond: Callable[..., Any] | None  # Bolt's own ``respond`` (not the queued one), if any
 
     @property
     def can_reply(self) -> bool:
         """The request came with a ``response_url`` (Bolt builds ``respond`` without one too)."""
-        return self.respond is not None and bool(self.request.context.response_url)
+        return self.respond is not None and bool(self.context.response_url)
 
     @property
     def user_id(self) -> str | None:
-        return self.request.context.user_id
+        return self.context.user_id
 
     @property
     def tenant_id(self) -> str | None:
         try:
-            return tenant_of(self.request.context)
+            return tenant_of(self.context)
         except TenantError:
             return None
 
     @property
     def reference(self) -> str:
-        """What tells this request apart: its trigger id, event id or view id, else its body."""
-        body: dict[str, Any] = self.request.body or {}
+        """What tells this request apart: its trigger id, event id or view id, else its body
+        (as JSON with sorted keys, which reads the same in both processes)."""
+        body: dict[str, Any] = self.body or {}
         view = body.get("view")
         for candidate in (
             body.get("trigger_id"),
@@ -183,7 +187,7 @@ class RequestFacts:
         ):
             if isinstance(candidate, str) and candidate:
                 return candidate
-        return hashlib.sha256(self.request.raw_body.encode()).hexdigest()[:32]
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
 
 
 class WatchedClient:

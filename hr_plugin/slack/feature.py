@@ -24,7 +24,7 @@ FEATURE = Feature(
         Changes(event("app_uninstalled"), installs.uninstalled),
         Changes(event("tokens_revoked"), installs.revoked),
         # It routes to subcommands; one that only shows runs after the answer, in the companion.
-        Changes(command("/rtw"), commands.on_rtw, again_in_follow_up=True),
+        Changes(command("/rtw"), commands.on_rtw, later=(commands.show_subcommand,)),
         Shows(event("app_home_opened"), home.on_home_opened),
         Shows(action(APPOINT_ADMIN_ACTION), admins.open_appoint),
         Changes(submitted(APPOINT_ADMIN_CALLBACK), admins.submit_appoint, after=REFRESH),

@@ -14,33 +14,71 @@ a replay (``hr_plugin.slack.replays``): its first copy did that work, and a repl
 client is the request's watched one, so a view it cannot show is told to the person
 (``hr_plugin.slack.failures``), here and in the companion alike.
 
-Under ``serve`` that work usually runs in the companion process (``hr_plugin.slack.companion``),
-which dispatches the request again in follow-up mode: there the first part is skipped (it ran
-here, and ran once) and only the work after the answer runs.
+Under ``serve`` that work usually runs in the companion process (``hr_plugin.slack.companion``).
+So that it need not dispatch the request through Bolt again, each function run after the
+answer is a ``Work`` with a name (the listener's route and the function's name), kept in
+the process's ``Services`` (``named_work``) when the listener is wired: both processes wire the same
+declared listeners, so the name the web worker queues (``hr_plugin.slack.deferred.Named``) finds
+the same function in the companion, which gives it the arguments it asks for
+(``CROSSING_ARGUMENTS``) from the request's body and context.
+
+A listener's first part may leave more for after its answer, conditionally: a function its
+declaration lists in ``later`` runs after the answer when the first part calls
+``later(function)`` (an argument it asks for by name, as ``/rtw`` does for a subcommand that
+only shows). Such a function opens a modal with the request's trigger, which is kept alive.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from slack_bolt import BoltResponse
 from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from hr_plugin.events import Replayed
-from hr_plugin.services import Services
+from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deadline import within_deadline
-from hr_plugin.slack.deferred import Queued, after_answer, arrived_wall, following_up, keeping_here, send_all
+from hr_plugin.slack.deferred import after_answer, arrived_wall, keeping_here
 from hr_plugin.slack.replays import once, refused
 from hr_plugin.slack.triggers import with_kept_trigger
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
 
+# A listener function's arguments by name: Bolt's ``Args``, some of them replaced (``ArgsWith``),
+# or the companion's, made from a handoff (``hr_plugin.slack.companion.FollowUpArgs``).
+Arguments = Any
+
 # What Bolt hands a listener that asks for ``args``: every name a listener function may use.
 _KNOWN = frozenset(Args.__annotations__)
+
+_NAMED: Slot[dict[str, Work]] = Slot("slack.after_answer_work")
+
+# The arguments the companion can give a function run after the answer, made from the request's
+# body and context (``hr_plugin.slack.companion``); a function that asks for another (the raw
+# request, ``say``...) stays in the web worker.
+CROSSING_ARGUMENTS: Final = frozenset(
+    {
+        "body",
+        "payload",
+        "options",
+        "shortcut",
+        "action",
+        "view",
+        "command",
+        "event",
+        "message",
+        "client",
+        "context",
+        "respond",
+        "logger",
+        "services",
+    }
+)
 
 
 def listen(
@@ -49,51 +87,51 @@ def listen(
     *,
     ack: Callable[..., Any],
     after: Sequence[Callable[..., Any]] = (),
+    later: Sequence[Callable[..., Any]] = (),
     declared: object = None,
-    again_in_follow_up: bool = False,
+    name: str | None = None,
     deadline: bool = False,
     opens: bool = False,
     guarded: bool = False,
 ) -> None:
     """Wire ``ack`` to answer Slack and each of ``after`` to run once the answer is ready.
 
+    ``later``: functions ``ack`` may leave for after its answer (it calls ``later(function)``),
+    each opening a modal with the request's trigger kept alive.
     ``declared``: the feature's declaration this wiring comes from (``hr_plugin.slack.declare``),
     kept on the function Bolt calls so a test can trace every registered listener to it.
-    ``again_in_follow_up``: ``ack`` runs in the companion's follow-up too (a dispatcher whose own
-    work after the answer is found only by running it; ``hr_plugin.slack.declare.Changes``).
-    ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3 seconds
-    (``hr_plugin.slack.deadline``). ``opens``: the listener opens or pushes a modal with the
-    click's trigger, which is kept alive (``hr_plugin.slack.triggers``): around ``ack`` when it
-    has work after the answer of its own (``after``), else around ``after``. ``guarded``: a
+    ``name``: the listener's name (its route), under which its work after the answer is kept
+    (``named_work``) for the companion to find; without one, that work stays in
+    this process. ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3
+    seconds (``hr_plugin.slack.deadline``). ``opens``: the listener opens or pushes a modal with
+    the click's trigger, which is kept alive (``hr_plugin.slack.triggers``): around ``ack`` when
+    it has work after the answer of its own (``after``), else around ``after``. ``guarded``: a
     replay of the request is refused, its claim made in the first transaction ``ack`` commits
     (``hr_plugin.slack.replays``)."""
-    first = _Bound(ack, services)
+    first = _Bound(ack, services, also={"later"} if later else set())
     once_if = partial(once, services) if guarded else _run_as_is
-    later = [_Bound(function, services) for function in after]
     keep_first, keep_later = opens and not after, opens and bool(after)
+    afterwards = [_work(name, function, services, keep_later) for function in after]
+    leavable = {function: _work(name, function, services, True) for function in later}
+    leaves = "later" in first.arg_names
 
     def answer_then_queue(args: Args) -> BoltResponse | None:
         arrived = arrived_wall()
-        if following_up():
-            if again_in_follow_up:
-                first(args)  # its ack reaches nobody; what it leaves for after the answer runs here
-                return None
-            args.ack()  # nobody hears it: the answer went from the web process
-            send_all(Queued(work.name, partial(_run, work, args, keep_later, arrived)) for work in later)
-            return None
+        first_args: Args | ArgsWith = args
+        if leaves:
+            first_args = ArgsWith(args, later=partial(_leave, leavable, args, arrived, services))
         replayed = False
         try:
             if deadline:
-                within_deadline(services, args, lambda held: once_if(held, partial(first, held)))
+                within_deadline(services, first_args, lambda held: once_if(held, partial(first, held)))
             else:
-                once_if(args, partial(_run, first, args, keep_first, arrived, keeping_here()))
+                once_if(first_args, partial(_run, first, first_args, keep_first, arrived, keeping_here()))
         except Replayed:
             replayed = True
             return refused()
         finally:
-            for work in later if not replayed else ():  # a replay's first copy did this work
-                run = partial(_run, work, args, keep_later, arrived)
-                after_answer(work.name, run, services.lazy_pool, redispatched=True)
+            for work in afterwards if not replayed else ():  # a replay's first copy did this work
+                work.queue(args, arrived, services)
         return None
 
     answer_then_queue.declared = declared  # type: ignore[attr-defined]
@@ -104,9 +142,64 @@ def _run_as_is(_args: Any, run: Callable[[], object]) -> object:
     return run()
 
 
+@dataclass(frozen=True)
+class Work:
+    """A function run after the answer, as either process runs it: with the request's
+    arguments and, with ``keep``, the click's trigger kept alive until it has shown its modal.
+    ``key``: its name in ``named_work``; None when it must stay in the web
+    worker (an unnamed listener, or a function asking for what the companion cannot give)."""
+
+    key: str | None
+    function: _Bound
+    keep: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    def run(self, args: Arguments, arrived: float) -> Any:
+        return _run(self.function, args, self.keep, arrived)
+
+    def queue(self, args: Arguments, arrived: float, services: Services) -> None:
+        """Run it once the request's answer is ready (``after_answer``)."""
+        after_answer(self.name, partial(self.run, args, arrived), services.lazy_pool, named=self.key)
+
+
+def _work(listener: str | None, function: Callable[..., Any], services: Services, keep: bool) -> Work:
+    """``function`` as a ``Work``, kept by name for the companion when it can go there."""
+    bound = _Bound(function, services)
+    crosses = listener is not None and set(bound.arg_names) <= CROSSING_ARGUMENTS
+    key = f"{listener} {getattr(function, '__qualname__', bound.name)}" if crosses else None
+    work = Work(key, bound, keep)
+    if key is not None:
+        # As Bolt runs the first listener that matches a request, the first wired keeps the name.
+        named_work(services).setdefault(key, work)
+    return work
+
+
+def named_work(services: Services) -> dict[str, Work]:
+    """The process's work after the answer by name, filled as listeners are wired: the same in
+    the web worker and its companion, which runs what the worker names."""
+    return singleton(services, _NAMED, dict)
+
+
+def _leave(
+    leavable: dict[Callable[..., Any], Work],
+    args: Args,
+    arrived: float,
+    services: Services,
+    function: Callable[..., Any],
+) -> None:
+    """``later(function)``: run ``function``, which the listener declared, after the answer."""
+    work = leavable.get(function)
+    if work is None:  # a function not declared has no name the companion could find
+        raise ValueError(f"{getattr(function, '__name__', function)} is not among the listener's `later`")
+    work.queue(args, arrived, services)
+
+
 def _run(
     function: _Bound,
-    args: Args | ArgsWith,
+    args: Arguments,
     keep: bool,
     arrived: float,
     on_loading: Callable[[], None] | None = None,
@@ -124,16 +217,19 @@ class _Bound:
     """A listener function and the arguments it names, read once when it is wired: Bolt's, and
     ``services`` (the process's ``Services``), which Bolt does not know."""
 
-    def __init__(self, function: Callable[..., Any], services: Services) -> None:
+    def __init__(
+        self, function: Callable[..., Any], services: Services, also: set[str] | None = None
+    ) -> None:
         self.function = function
         self.services = services
         self.name = getattr(function, "__name__", "work after the answer")
         self.arg_names = get_arg_names_of_callable(function)
-        unknown = [name for name in self.arg_names if name not in _KNOWN and name != "services"]
+        known = _KNOWN | {"services"} | (also or set())  # ``later``: for a first part that leaves work
+        unknown = [name for name in self.arg_names if name not in known]
         if unknown:  # a typo would otherwise arrive as None, far from here
             raise TypeError(f"{self.name} asks for arguments Bolt does not give: {unknown}")
 
-    def __call__(self, args: Args | ArgsWith) -> Any:
+    def __call__(self, args: Arguments) -> Any:
         return self.function(
             **{name: self.services if name == "services" else getattr(args, name) for name in self.arg_names}
         )

@@ -12,10 +12,11 @@ click came from a modal, opened otherwise), and the modal the listener then show
 (``views.update`` on the loading view). On a normal day the listener shows its modal first, and
 nothing else happens.
 
-The time is counted from the request's arrival on the wall clock, which both the web worker and
-the companion process read (``hr_plugin.slack.deferred.arrived_wall``). When the loading view went
-up in the web worker, the request's queued calls stay there (``DeferredCalls.keep_here``), so
-that the modal is shown by the keeper that holds the loading view.
+The time is counted from the request's arrival on the wall clock, which both the web worker
+(``hr_plugin.slack.deferred.arrived_wall``) and the companion process (``Handoff.arrived``)
+read. When the loading view went up in the web worker, the request's queued calls stay there
+(``DeferredCalls.keep_here``), so that the modal is shown by the keeper that holds the loading
+view.
 """
 
 from __future__ import annotations

@@ -11,15 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from hr_plugin.clock import SystemClock
+from hr_plugin.clock import SimulatedClock, SystemClock
 from hr_plugin.db import make_engine, upgrade
-from hr_plugin.slack.companion import Companion
+from hr_plugin.services import make_services
+from hr_plugin.slack.app import build_app
+from hr_plugin.slack.companion import Companion, FollowUps
+from hr_plugin.slack.deferred import Handoff
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.processes import Served, app_environment, children, serving
-from hr_plugin.testing.signed_client import SlackRequestClient
+from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient, trigger_in
+from hr_plugin.testing.stack import AppStack, start_stack
+from hr_plugin.web import WebApp
 from tests.metrics import work_after_answer
 from tests.waiting import wait_for
+from tests.wsgi import post_to_wsgi
 
 HOME = {"type": "home", "blocks": []}
 TOKEN = "xoxb-fake-token"
@@ -142,3 +148,82 @@ def test_a_companion_that_dies_before_it_is_ready_is_replaced_so_the_worker_gets
             assert companion.pid != first
         finally:
             companion.close(10)
+
+
+class _TakingCompanion:
+    """Takes every handoff, as a started companion process would, and keeps it."""
+
+    ready = True
+
+    def __init__(self) -> None:
+        self.handoffs: list[Handoff] = []
+
+    def submit(self, handoff: Handoff) -> bool:
+        self.handoffs.append(handoff)
+        return True
+
+
+class _InProcess(SlackRequestClient):
+    """Signed requests as Slack sends them, put through ``web`` in this process."""
+
+    def __init__(self, stack: AppStack, web: WebApp, team_id: str = "T0DEMO") -> None:
+        secret = stack.settings.slack_signing_secret or ""
+        super().__init__("http://unused/slack/events", secret, stack.fake, team_id=team_id)
+        self.web = web
+
+    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
+        trigger = trigger_in(body)
+        if trigger is not None:
+            self.fake.trigger_sent(trigger)
+        status = post_to_wsgi(self.web, (headers, body))
+        return SignedResponse(int(status.split()[0]), {}, "", None)
+
+
+def test_the_private_spaces_requests_never_reach_the_companion(stack: AppStack) -> None:
+    """Its button, its shortcut and ``/rtw checkin`` only show something, as the App Home's
+    "appoint HR" button does; that one crosses, theirs stay on the web worker's pool (before the
+    small command, all three were handed over)."""
+    stack.fake.add_user("UONE", name="one", real_name="One", email="one@example.com", is_admin=True)
+    companion = _TakingCompanion()
+    slack = _InProcess(stack, WebApp(stack.app, stack.services, companion))  # type: ignore[arg-type]
+
+    assert slack.block_action("UONE", "vault.open", "open", view=HOME).status == 200
+    assert slack.global_shortcut("UONE", "vault.shortcut").status == 200
+    assert slack.slash_command("UONE", "/rtw", "checkin").status == 200
+    stack.settle()
+    assert companion.handoffs == []
+    opened = [call for call in stack.fake.calls_for("views.open") if call["ok"]]
+    assert len(opened) == 3, "the worker showed the private space each time"
+
+    assert slack.block_action("UONE", APPOINT_ADMIN_ACTION, "open", view=HOME).status == 200
+    [handoff] = companion.handoffs
+    assert [step.key for step in handoff.steps] == ["action:admins.appoint_open open_appoint"]  # type: ignore[union-attr]
+
+
+def test_in_multi_workspace_mode_the_companion_publishes_with_each_workspaces_token(
+    database_url: str, clock: SimulatedClock
+) -> None:
+    """The command carries the token Bolt's authorize found on the worker; the companion's
+    client uses it, without authorizing (reading the installation store) again."""
+    with start_stack(database_url, clock, oauth=True) as stack:
+        stack.fake.add_workspace("T0OTHER", name="Other Company")
+        for user in ("UONE", "UTWO"):
+            stack.fake.add_user(user, name=user.lower(), real_name=user, email=f"{user}@example.com")
+        tokens = []
+        for team in ("T0DEMO", "T0OTHER"):
+            assert stack.install(team).status == 200
+            tokens.append(stack.fake.tokens_used("auth.test")[-1])
+        companion = _TakingCompanion()
+        web = WebApp(stack.app, stack.services, companion)  # type: ignore[arg-type]
+        assert _InProcess(stack, web, "T0DEMO").app_home_opened("UONE").status == 200
+        assert _InProcess(stack, web, "T0OTHER").app_home_opened("UTWO").status == 200
+        assert len(companion.handoffs) == 2
+        stack.fake.reset_calls()
+
+        services = make_services(stack.settings, clock=clock)
+        follow_ups = FollowUps(build_app(services), services)
+        for handoff in companion.handoffs:
+            follow_ups.run(handoff)
+
+        assert [call["ok"] for call in stack.fake.calls_for("views.publish")] == [True, True]
+        assert stack.fake.tokens_used("views.publish") == tokens

@@ -21,7 +21,7 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.models import OutboxMessage
 from hr_plugin.slack import deferred
-from hr_plugin.slack.companion import dispatch
+from hr_plugin.slack.companion import FollowUps
 from hr_plugin.slack.failures import (
     NOTICE,
     Later,
@@ -178,7 +178,7 @@ def _facts() -> RequestFacts:
         "payload=" + '{"type":"block_actions","user":{"id":"UME"},"team":{"id":"T1"},"trigger_id":"1.2.abc"}'
     )
     request = BoltRequest(body=body, headers={"content-type": ["application/x-www-form-urlencoded"]})
-    return RequestFacts(request, None)
+    return RequestFacts(request.context, request.body, None)
 
 
 def test_a_view_call_slack_refuses_tells_the_person_and_still_raises() -> None:
@@ -294,7 +294,7 @@ def _app(fake: FakeSlack, services: Any, *, verify: bool) -> App:
     def after(body: dict[str, Any]) -> None:
         """Work after the answer, so that the request may cross to the companion."""
 
-    listen(app.action(ACTION), services, ack=answer, after=[after])
+    listen(app.action(ACTION), services, ack=answer, after=[after], name=f"action:{ACTION}")
     return app
 
 
@@ -311,7 +311,8 @@ def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral
     assert fake.calls_for("views.open") == []
 
     fake.fail_next("views.open", status=200, error="expired_trigger_id")
-    dispatch(_app(fake, SimpleNamespace(lazy_pool=None, extensions={}), verify=False), handoff)
+    companion_services = SimpleNamespace(lazy_pool=None, extensions={})
+    FollowUps(_app(fake, companion_services, verify=False), companion_services).run(handoff)  # type: ignore[arg-type]
 
     [refused] = fake.calls_for("views.open")
     assert not refused["ok"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -9,9 +10,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from hr_plugin.services import Services, Subcommand
-from hr_plugin.slack.deferred import after_answer, arrived_wall
 from hr_plugin.slack.showing import never_acks
-from hr_plugin.slack.triggers import with_kept_trigger
 from hr_plugin.slack.views.help import help_blocks, help_text
 
 HELP_SUMMARY = "what this app can do for you"
@@ -24,6 +23,7 @@ def on_rtw(
     context: BoltContext,
     respond: Respond,
     services: Services,
+    later: Callable[[Callable[..., Any]], None],
 ) -> None:
     """``/rtw <name> ...``: the subcommand's handler, or help for a name nobody declared."""
     name, rest = _parsed(command)
@@ -33,23 +33,20 @@ def on_rtw(
         ack(text=help_text(summaries), blocks=help_blocks(summaries, unknown=name))
         return
     if subcommand.shows_only:
-        # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``).
+        # It only reads and shows: Slack gets its answer first (``hr_plugin.slack.showing``),
+        # and the command's trigger is kept alive if the reads take long.
         ack()
-        # It opens a modal: the command's trigger is kept alive if the reads take long.
-        arrived = arrived_wall()
-
-        def show() -> None:
-            with_kept_trigger(
-                command,
-                client,
-                arrived,
-                lambda kept: _run(subcommand, never_acks, command, rest, kept, context, respond, services),
-            )
-
-        # Nothing before the answer to repeat, so the companion may dispatch it again.
-        after_answer(f"/rtw {name}", show, services.lazy_pool, redispatched=True)
+        later(show_subcommand)
         return
     _run(subcommand, ack, command, rest, client, context, respond, services)
+
+
+def show_subcommand(
+    command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond, services: Services
+) -> None:
+    """A subcommand that only shows, after the answer (in the companion when it can go there)."""
+    name, rest = _parsed(command)
+    _run(services.subcommands[name], never_acks, command, rest, client, context, respond, services)
 
 
 def _run(

@@ -13,7 +13,6 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from hr_plugin.events import claim_event
 from hr_plugin.services import Services
-from hr_plugin.slack.deferred import following_up
 from hr_plugin.slack.middleware import use
 from hr_plugin.slack.payloads import tenant_of
 
@@ -46,7 +45,7 @@ def register(app: App, services: Services) -> None:
         body: dict[str, Any] = req.body or {}
         event_id = event_id_of(body)
         claimed_later = (body.get("event") or {}).get("type") in CLAIMED_AFTER_ANSWER
-        if event_id and not claimed_later and not following_up():  # the companion: claimed already
+        if event_id and not claimed_later:
             tenant = tenant_of(req.context)
             if not claim_event(services.factory, tenant, event_id, services.clock.now()):
                 log.info(
