@@ -43,7 +43,8 @@ def run_gunicorn(settings: Settings, build_wsgi: Callable[[], Any]) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{settings.host}:{settings.port}")
             self.cfg.set("workers", settings.web_workers)
-            self.cfg.set("worker_class", "gthread")
+            # gthread, noting when each request waited for a thread (``hr_plugin.arrival``)
+            self.cfg.set("worker_class", "hr_plugin.gunicorn_worker.QueueTimedThreadWorker")
             self.cfg.set("threads", settings.web_threads)
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_SECONDS)
             self.cfg.set("accesslog", None)

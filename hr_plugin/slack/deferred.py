@@ -48,6 +48,7 @@ from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackClientError
 
+from hr_plugin.arrival import queued_at
 from hr_plugin.observability import metrics
 from hr_plugin.services import Services
 from hr_plugin.slack import failures
@@ -138,8 +139,11 @@ class DeferredCalls:
         self._lock = threading.Lock()
         self._sent = False
         self.request: tuple[dict[str, Any], Mapping[str, Any]] | None = None  # parsed body, Bolt's context
-        self.arrived = time.monotonic()  # when the request came in (its answer's deadline counts from it)
-        self.arrived_wall = time.time()  # the same, for the companion process (``arrived_wall``)
+        # When the request came in, queued for a thread (``hr_plugin.arrival``) or else now: its
+        # answer's deadline counts from it. The same on the wall clock, for the companion.
+        now = time.monotonic()
+        self.arrived = min(queued_at() or now, now)
+        self.arrived_wall = time.time() - (now - self.arrived)
         self._here = False
 
     def __len__(self) -> int:
