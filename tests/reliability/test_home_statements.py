@@ -15,18 +15,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id, import_directory, parse_directory_csv
 from hr_plugin.enrolment import accept
-from hr_plugin.home import load_home
 from hr_plugin.home_model import HomeState
 from hr_plugin.testing.stack import AppStack
 from huddles.models import Huddle, HuddleCycle, HuddleMember
 from mentoring.models import Match
 from mentoring.service import MentorForm, hr_assign, opt_in, respond
 from tests.e2e.conftest import TEAM, propose_enrolment
+from tests.statements import counted_home
 
 OTHERS = 50  # more returning parents, each with a plan, a mentor and a huddle
 MORE_MENTORS = 17  # theirs, three mentees each at most
@@ -133,25 +133,7 @@ def _huddle(stack: AppStack, members: list[str], *, days: int) -> None:
 
 def _home(stack: AppStack, user_id: str) -> tuple[int, HomeState]:
     """How many statements one load of this person's Home makes, and what it shows."""
-    engine = stack.services.engine
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        state = load_home(
-            stack.factory,
-            stack.services.clock,
-            tenant_id=TEAM,
-            user_id=user_id,
-            workspace_admin=False,
-            providers=stack.services.home_providers,
-        )
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    return len(statements), state
+    return counted_home(stack, TEAM, user_id)
 
 
 def _counts(stack: AppStack) -> dict[str, int]:

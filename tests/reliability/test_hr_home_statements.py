@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hr_plugin.db import unit_of_work
-from hr_plugin.home import load_home
 from hr_plugin.models import Employee
 from hr_plugin.testing.stack import AppStack
 from huddles.models import Huddle, HuddleCycle, HuddleMember, HuddleRating
 from tests.e2e.conftest import TEAM
+from tests.statements import counted_home
 
 
 def _plan(stack: AppStack, now: datetime, count: int, *, first: int) -> None:
@@ -61,25 +61,8 @@ def _plan(stack: AppStack, now: datetime, count: int, *, first: int) -> None:
 
 def _statements_of_the_hr_home(stack: AppStack, hr: str) -> tuple[int, str]:
     """How many statements one load of the HR admin's Home makes, and its huddles section."""
-    engine = stack.services.engine
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        state = load_home(
-            stack.factory,
-            stack.services.clock,
-            tenant_id=TEAM,
-            user_id=hr,
-            workspace_admin=False,
-            providers=stack.services.home_providers,
-        )
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    return len(statements), str(state.sections.get("hr_admin", ""))
+    count, state = counted_home(stack, TEAM, hr)
+    return count, str(state.sections.get("hr_admin", ""))
 
 
 def test_the_hr_homes_statements_do_not_grow_with_the_huddles(

@@ -81,6 +81,13 @@ def _submit(client: SlowDatabase, user: str, view_id: str, days: list[int]) -> t
     return answer, time.monotonic() - started
 
 
+def _connection_lost(statement: str) -> OperationalError:
+    """What SQLAlchemy raises when the database connection dies under a statement."""
+    return OperationalError(
+        statement, {}, ConnectionError("server closed the connection"), connection_invalidated=True
+    )
+
+
 def _updates_of(stack: AppStack, view_id: str) -> list[str]:
     return [
         json.dumps(call["params"]["view"])
@@ -172,12 +179,7 @@ def test_a_save_that_loses_its_connection_is_made_again_on_a_new_one_before_any_
     def connection_lost_once(*args: Any, **kwargs: Any) -> Any:
         tries.append(1)
         if len(tries) == 1:
-            raise OperationalError(
-                "UPDATE employees ...",
-                {},
-                ConnectionError("server closed the connection"),
-                connection_invalidated=True,
-            )
+            raise _connection_lost("UPDATE employees ...")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(settings, "update_working_hours", connection_lost_once)
@@ -206,9 +208,7 @@ def test_a_save_whose_commit_landed_before_its_connection_died_is_not_made_twice
         tries.append(1)
         saved = real(*args, **kwargs)
         if len(tries) == 1:
-            raise OperationalError(
-                "COMMIT", {}, ConnectionError("server closed the connection"), connection_invalidated=True
-            )
+            raise _connection_lost("COMMIT")
         return saved
 
     monkeypatch.setattr(settings, "update_working_hours", connection_lost_after_commit)
