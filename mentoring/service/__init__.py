@@ -52,7 +52,6 @@ from mentoring.service.reads import (
     mentee_view_of,
     mentor_views,
     met_answers,
-    rematch_waiting,
 )
 from mentoring.service.runs import run_matching, run_rematches
 from mentoring.views import MentorForm, PreferencesForm
@@ -97,7 +96,6 @@ __all__ = [
     "met_answers",
     "opt_in",
     "record_met",
-    "rematch_waiting",
     "respond",
     "run_matching",
     "run_rematches",

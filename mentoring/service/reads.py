@@ -16,7 +16,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -77,13 +76,6 @@ def _mentee_pair(match: Match, mentor_name: str | None) -> PairView:
     # Until the mentor has said yes, the mentee only knows someone is being asked.
     name = mentor_name if mentor_name is not None and match.status == MATCHED else ""
     return PairView(match.id, name, match.status, tuple(match.reasons_for_mentee) if name else ())
-
-
-def rematch_waiting(session: Session, tenant_id: str, employee_id: int) -> bool:
-    """Whether the mentee's match was just declined or ended and the rematch tick has not run
-    yet. Their Home then reads as while a mentor is being asked: a gap between the two would
-    tell a mentee that the mentor asked had said no."""
-    return bool(session.scalar(select(_rematch_due(tenant_id, literal(employee_id)))))
 
 
 def _rematch_due(
