@@ -774,7 +774,11 @@ def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]
 def _judge_rest_memory(result: ScenarioResult, by_kind: dict[str, Server]) -> None:
     """Ours' largest worker at rest beside the smallest bare Bolt worker (issue 20, item 4)."""
     ours = by_kind["ours"].rest_worker_rss_mb
-    bare = {app: by_kind[app].rest_worker_rss_mb for app in BARE if by_kind[app].rest_worker_rss_mb}
+    bare = {
+        app: by_kind[app].rest_worker_rss_mb
+        for app in BARE
+        if app in by_kind and by_kind[app].rest_worker_rss_mb
+    }
     if not ours or not bare:
         result.lines.append(Line("Web worker memory at rest", "not measured: no worker found", "", ""))
         return
