@@ -3,7 +3,7 @@
 The event carries the time and how to meet, nothing about who else is in the group beyond
 what the group DM already shows, and never anything said in a huddle.
 
-``icalendar`` is imported when an invitation is drawn, not with the module: it is several MB
+``icalendar`` is imported when an invitation is drawn, not with the module: it is about 3 MB
 of resident memory in every web worker, which sends invitations only when a huddle is formed.
 """
 

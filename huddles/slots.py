@@ -20,7 +20,7 @@ Rules, as DESIGN.md states them and as the tests check them independently:
 - The choice is deterministic: the earliest valid slot.
 
 The ``holidays`` package is imported on the first calendar asked for, not with the module:
-it is several MB of resident memory in every web worker, which imports this module through
+it is about 4 MB of resident memory in every web worker, which imports this module through
 the huddles' service and rarely plans a huddle.
 """
 

@@ -5,7 +5,7 @@ taken out, with the tooltip it would have driven. The chart's one ``<style>`` is
 SHA-256 returned so the page's Content-Security-Policy allows exactly that style and no other.
 A hidden (suppressed) figure is drawn as no bar; the table under the chart says "hidden".
 
-pygal is imported on the first chart drawn, not with the module: it is about 6 MB of resident
+pygal is imported on the first chart drawn, not with the module: it is about 2 MB of resident
 memory (with ``importlib_metadata``) in every web worker, most of which never draw a chart.
 """
 

@@ -103,7 +103,7 @@ class RowKey(NamedTuple):
 @cache
 def _countries() -> dict[str, tuple[str, ...]]:
     # Without aliases every key is an ISO 3166-1 alpha-2 code, which is what the file must hold.
-    # Imported here, not with the module: the ``holidays`` package is several MB of resident
+    # Imported here, not with the module: the ``holidays`` package is about 4 MB of resident
     # memory in every process that imports this module (each web worker does, through the
     # outbox), and only reading or checking a file asks it anything.
     import holidays

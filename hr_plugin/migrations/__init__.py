@@ -2,7 +2,7 @@
 
 ``head_revision`` reads the revision files' ``revision`` and ``down_revision`` assignments
 itself rather than through Alembic: every web worker and companion process checks the schema
-as it starts, and Alembic (with Mako and Pygments behind it) is about 11 MB of resident memory
+as it starts, and Alembic (with Mako and Pygments behind it) is about 7.5 MB of resident memory
 that a process whose schema is already at head never uses. The files are parsed, not
 imported, so their ``from alembic import op`` does not run either. A revision history this
 reading does not understand (no single head, a revision it cannot read) is handed to Alembic,

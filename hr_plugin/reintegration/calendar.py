@@ -5,7 +5,7 @@ be tested with any made-up calendar. Building a country's calendar is not free, 
 asks for the same few (country, subdivision, year) triples over and over, so each is cached.
 
 The package (with ``dateutil``) is imported on the first question, not with the module: it
-is several MB of resident memory in every web worker, most of which never draw a plan.
+is about 4 MB of resident memory in every web worker, most of which never draw a plan.
 """
 
 from __future__ import annotations

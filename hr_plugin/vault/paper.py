@@ -5,7 +5,7 @@ Pure (no database, no Slack). Neither names the company or carries anything from
 page holds the questions and room to write, the calendar file a neutral title and a time. The
 partner never enters the company's systems; these leave it in the employee's hands.
 
-``icalendar`` is imported when a calendar file is made, not with the module: it is several MB
+``icalendar`` is imported when a calendar file is made, not with the module: it is about 3 MB
 of resident memory in every web worker, which makes one only when such a link is opened.
 """
 
