@@ -33,7 +33,10 @@ servers, each figure the median over the runs, each p99 interpolated
   the cell's work after the answer reached the fake: the same peer as the request kind's
   (the lower of the two bare apps for ``/rtw``), within 2x;
 - ours with and without the companion process, for the button's and ``app_home_opened``'s ack
-  p99: reported, the issue keeps the companion only if it improves them by at least 20%.
+  p99: reported, the issue keeps the companion only if it improves them by at least 20%;
+- each web worker's resident memory at rest (``VmRSS`` of every gunicorn worker, read once the
+  servers are up and warmed, before the first cell; not the companions): ours' largest worker
+  beside the smallest worker of the two bare apps, within 2x.
 
 Then ours alone at 50 connections with a slow Slack (every Web API call and response URL
 answers after 2 s: ``FakeSlack.delay``) and/or a slow database (every SQL statement waits 1 s
@@ -114,6 +117,7 @@ SLOW_CLIENT_TIMEOUT = 10.0  # a request still unanswered then is counted late an
 SLOW_SETTLE_SECONDS = 10.0  # how long work after the ack may drain before the next kind
 SLOW_OUTCOME_SECONDS = 60.0  # how long a late save may take to show its outcome
 P99_RATIO, THROUGHPUT_RATIO, VIEW_P99_RATIO, CPU_RATIO, COMPANION_GAIN = 1.5, 0.8, 2.0, 2.0, 0.20
+REST_RSS_RATIO = 2.0
 SLACK_METHODS = (
     "auth.test",
     "users.info",
@@ -219,9 +223,15 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
     peak_worker_rss_mb: list[float] = field(default_factory=list)
+    rest_worker_rss_mb: list[float] = field(default_factory=list)
 
     def worker_pids(self) -> list[int]:
         return children(self.process.pid)
+
+    def sample_rest_memory(self) -> None:
+        """Each gunicorn worker's resident memory now (VmRSS), the server idle: the workers
+        alone, not what they started (ours' companions are measured in the peaks)."""
+        self.rest_worker_rss_mb = [rss for pid in self.worker_pids() if (rss := resident_mb(pid)) is not None]
 
     def cpu_seconds(self) -> float:
         """User and system CPU time so far of every process in the server's tree: the gunicorn
@@ -264,6 +274,15 @@ class Server:
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def resident_mb(pid: int) -> float | None:
+    """``VmRSS`` of a process in MB (None for a process already gone)."""
+    with contextlib.suppress(OSError, ValueError):
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith("VmRSS:"):
+                return int(row.split()[1]) / 1024
+    return None
 
 
 def _tree(root: int) -> list[int]:
@@ -515,6 +534,9 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
             )
             _warm(loader, capture, by_kind[FIXED_VIEW], FIXED_VIEW)
             _wait_for_quiet(fake, 0, 10**9, 10)
+            for server in by_kind.values():  # at rest: up, warmed, before the load
+                server.sample_rest_memory()
+            _judge_rest_memory(result, by_kind)
             cells: dict[tuple[str, int, str], list[Cell]] = {}
             sent = 0
             for run in range(runs):
@@ -555,6 +577,7 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
             for server in by_kind.values():
                 server.stop()
             result.data["server_peak_worker_rss_mb"] = {k: s.peak_worker_rss_mb for k, s in by_kind.items()}
+            result.data["server_rest_worker_rss_mb"] = {k: s.rest_worker_rss_mb for k, s in by_kind.items()}
             result.data["server_log_problems"] = {k: s.problems() for k, s in by_kind.items()}
             refused = [c for c in fake.calls if not c["ok"]]
             result.data["fake_slack_refusals"] = len(refused)
@@ -746,6 +769,31 @@ def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]
             "reported (issue 20 keeps it only if it pays)",
         ),
     ]
+
+
+def _judge_rest_memory(result: ScenarioResult, by_kind: dict[str, Server]) -> None:
+    """Ours' largest worker at rest beside the smallest bare Bolt worker (issue 20, item 4)."""
+    ours = by_kind["ours"].rest_worker_rss_mb
+    bare = {
+        app: by_kind[app].rest_worker_rss_mb
+        for app in BARE
+        if app in by_kind and by_kind[app].rest_worker_rss_mb
+    }
+    if not ours or not bare:
+        result.lines.append(Line("Web worker memory at rest", "not measured: no worker found", "", ""))
+        return
+    lightest = min(bare, key=lambda app: min(bare[app]))
+    ratio = max(ours) / min(bare[lightest])
+    result.lines.append(
+        Line(
+            "Web worker memory at rest (VmRSS)",
+            f"ours {', '.join(f'{mb:.0f}' for mb in ours)} MB a worker ({ratio:.2f}x)",
+            f"{_name(lightest)} {', '.join(f'{mb:.0f}' for mb in bare[lightest])} MB a worker, "
+            "up and warmed, same run",
+            f"every worker <= {REST_RSS_RATIO}x",
+            ratio <= REST_RSS_RATIO,
+        )
+    )
 
 
 def _name(app: str) -> str:

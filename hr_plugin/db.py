@@ -20,15 +20,15 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import CursorResult, Engine, create_engine, event, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SessionFactory = sessionmaker[Session]
 
@@ -198,9 +198,14 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
-    script_location = str(Path(str(resources.files("hr_plugin") / "migrations")))
+    # Alembic is imported here, not with the module: a process whose schema is already at head
+    # (every web worker) never loads it (hr_plugin.migrations.head_revision).
+    from alembic.config import Config
+
+    from hr_plugin.migrations import script_location
+
     config = Config()
-    config.set_main_option("script_location", script_location)
+    config.set_main_option("script_location", script_location())
     config.attributes["connection"] = None
     config.attributes["engine"] = engine
     return config
@@ -209,6 +214,8 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (idempotent). On SQLite under the migration lock: Alembic
     reads the version inside, so a process that waited for another finds nothing left to do."""
+    from alembic import command
+
     with file_lock(engine, MIGRATION_LOCK), engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection

@@ -18,6 +18,10 @@ Rules, as DESIGN.md states them and as the tests check them independently:
   zone, so a DST change moves their UTC window and the slot follows it.
 - Working hours do not cross midnight (``end`` may be 24:00). A night shift is out of scope.
 - The choice is deterministic: the earliest valid slot.
+
+The ``holidays`` package is imported on the first calendar asked for, not with the module:
+it is about 4 MB of resident memory in every web worker, which imports this module through
+the huddles' service and rarely plans a huddle.
 """
 
 from __future__ import annotations
@@ -28,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-import holidays
 
 SLOT_MINUTES = 30
 _SLOT = timedelta(minutes=SLOT_MINUTES)
@@ -112,6 +114,8 @@ def zone(name: str) -> ZoneInfo:
 @lru_cache(maxsize=1024)
 def _check_calendar(country: str, subdivision: str | None) -> None:
     """Refuse a country or subdivision the ``holidays`` package does not know, up front."""
+    import holidays
+
     try:
         holidays.country_holidays(country, subdiv=subdivision)
     except (NotImplementedError, KeyError, ValueError):
@@ -122,6 +126,8 @@ def _check_calendar(country: str, subdivision: str | None) -> None:
 @lru_cache(maxsize=1024)
 def _holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
     """One country's public holidays for one year; cached because 10,000 people share few."""
+    import holidays
+
     try:
         found = holidays.country_holidays(country, subdiv=subdivision, years=year)
     except (NotImplementedError, KeyError, ValueError):

@@ -5,6 +5,10 @@ The ``id_token`` is verified against the keys Slack publishes (fetched once and 
 issuer, audience (the app's client id), expiry and nonce checked against the one this browser
 was given. The access token ``openid.connect.token`` returns is thrown away at once: the app
 keeps no user token.
+
+PyJWT (with the parts of ``cryptography`` it loads) is imported on the first sign-in, not with
+the module: every web worker builds the console, few ever see a sign-in, and it is about
+2 MB of resident memory in each.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import jwt
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from hr_plugin.settings import Settings
+
+if TYPE_CHECKING:
+    import jwt
 
 ISSUER = "https://slack.com"
 SCOPE = "openid profile email"
@@ -111,14 +118,17 @@ class IdTokenVerifier:
 
     def __init__(self, settings: Settings) -> None:
         self.client_id = settings.slack_client_id or ""
-        self._keys = jwt.PyJWKClient(
-            f"{slack_root(settings)}/openid/connect/keys", cache_keys=True, lifespan=3600, timeout=10
-        )
+        self._keys_url = f"{slack_root(settings)}/openid/connect/keys"
+        self._keys: jwt.PyJWKClient | None = None  # made on the first sign-in
         self._lock = threading.Lock()
 
     def verify(self, id_token: str, *, nonce: str, now: datetime) -> Identity:
+        import jwt
+
         try:
             with self._lock:
+                if self._keys is None:
+                    self._keys = jwt.PyJWKClient(self._keys_url, cache_keys=True, lifespan=3600, timeout=10)
                 key = self._keys.get_signing_key_from_jwt(id_token)
             claims = jwt.decode(
                 id_token,

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-import holidays
-
 from hr_plugin.directory.text import visible_text
 
 REQUIRED_COLUMNS = ("email", "name", "manager_email", "department", "country")
@@ -105,6 +103,11 @@ class RowKey(NamedTuple):
 @cache
 def _countries() -> dict[str, tuple[str, ...]]:
     # Without aliases every key is an ISO 3166-1 alpha-2 code, which is what the file must hold.
+    # Imported here, not with the module: the ``holidays`` package is about 4 MB of resident
+    # memory in every process that imports this module (each web worker does, through the
+    # outbox), and only reading or checking a file asks it anything.
+    import holidays
+
     return {
         code: tuple(subdivisions)
         for code, subdivisions in holidays.list_supported_countries(include_aliases=False).items()

@@ -9,13 +9,12 @@ derives it from the master key), so this package never sees the master key itsel
 from __future__ import annotations
 
 from hr_plugin.oauth.sealing import TokenSealer, TokenSealError
-from hr_plugin.oauth.store import InstalledBot, OAuthStates, SealedInstallationStore, reseal_tokens
+from hr_plugin.oauth.store import InstalledBot, SealedInstallationStore, reseal_tokens
 from hr_plugin.oauth.tokens import Installations, TokenRefreshError
 
 __all__ = [
     "Installations",
     "InstalledBot",
-    "OAuthStates",
     "SealedInstallationStore",
     "TokenRefreshError",
     "TokenSealError",

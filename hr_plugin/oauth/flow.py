@@ -13,7 +13,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from sqlalchemy import Engine
 
 from hr_plugin.oauth.pages import INSTALL_PATH, callback_options
-from hr_plugin.oauth.store import OAuthStates
+from hr_plugin.oauth.states import OAuthStates
 from hr_plugin.oauth.tokens import Installations
 from hr_plugin.settings import Settings
 

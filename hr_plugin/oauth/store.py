@@ -4,8 +4,7 @@
 install forever, with no tenant; so the installation store here is our own, over the
 ``slack_installations`` table (one row per tenant, tokens sealed), implementing
 ``slack_sdk``'s ``InstallationStore`` so that Bolt's OAuth flow saves into it. The state store
-is ``slack_sdk``'s own, on a table our migrations create, with one change: using a state is a
-single ``DELETE``, so two callbacks racing with the same state cannot both succeed.
+is ``slack_sdk``'s own, on a table our migrations create (``hr_plugin.oauth.states``).
 
 The app asks for bot scopes only, so an installation holds a bot token (and, with token
 rotation, its refresh token) and never a user token.
@@ -15,19 +14,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt.error import BoltError
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hr_plugin.audit import record
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.models import OAuthState, SlackInstallation
+from hr_plugin.models import SlackInstallation
 from hr_plugin.oauth.sealing import TokenSealer
 from hr_plugin.tenants import ensure_tenant, tenant_id_for
 
@@ -270,33 +268,3 @@ def _expiry(installation: Installation, now: datetime) -> datetime | None:
         return None
     lifetime = max(float(expires_at) - float(installation.installed_at), 0.0)
     return now + timedelta(minutes=round(lifetime / 60))
-
-
-class OAuthStates(SQLAlchemyOAuthStateStore):
-    """``slack_sdk``'s state store on our ``slack_oauth_states`` table, consumed atomically."""
-
-    def __init__(self, engine: Engine, expiration_seconds: int) -> None:
-        super().__init__(expiration_seconds=expiration_seconds, engine=engine, logger=log)
-        self.oauth_states = OAuthState.__table__  # type: ignore[assignment]
-
-    def create_tables(self) -> None:
-        raise RuntimeError("the OAuth state table is created by the migrations (`hr-plugin db upgrade`)")
-
-    def consume(self, state: str) -> bool:
-        """True once for a state that was issued and has not expired; False ever after."""
-        if not state:
-            return False
-        now = datetime.now(UTC).replace(tzinfo=None)  # naive UTC, as slack_sdk writes it
-        table = self.oauth_states
-        with self.engine.begin() as connection:
-            used = connection.execute(delete(table).where(table.c.state == state, table.c.expire_at > now))
-        return used.rowcount == 1
-
-    def prune(self) -> int:
-        """Forget states that expired unused (installs abandoned on the consent screen)."""
-        now = datetime.now(UTC).replace(tzinfo=None)
-        with self.engine.begin() as connection:
-            removed = connection.execute(
-                delete(self.oauth_states).where(self.oauth_states.c.expire_at <= now)
-            )
-        return int(removed.rowcount or 0)

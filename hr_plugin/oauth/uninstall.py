@@ -24,7 +24,7 @@ from hr_plugin.audit import record
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.models import OutboxMessage, SlackInstallation, Tenant
-from hr_plugin.oauth.store import OAuthStates, delete_tokens
+from hr_plugin.oauth.store import delete_tokens
 from hr_plugin.outbox import CANCELLED, PENDING
 from hr_plugin.settings import Settings
 from hr_plugin.ticks import Tick, TickContext
@@ -162,6 +162,8 @@ def purge_tick(shred: Shredder) -> Tick:
             for tenant_id in due
             if erase_workspace(context.factory, settings, tenant_id, now, grace, shred)
         ]
+        from hr_plugin.oauth.states import OAuthStates  # not with the module: see its docstring
+
         OAuthStates(engine, expiration_seconds=0).prune()
         return erased
 

@@ -3,6 +3,9 @@
 Kept apart from the pure plan module so that ``plan.py`` takes holidays as plain dates and can
 be tested with any made-up calendar. Building a country's calendar is not free, and the app
 asks for the same few (country, subdivision, year) triples over and over, so each is cached.
+
+The package (with ``dateutil``) is imported on the first question, not with the module: it
+is about 4 MB of resident memory in every web worker, most of which never draw a plan.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ import functools
 from collections.abc import Callable, Iterable
 from datetime import date
 
-import holidays
-
 
 def _normalise(country: str, subdivision: str | None) -> tuple[str, str | None]:
     """Resolve codes case-insensitively and fail with a message HR can act on.
@@ -20,6 +21,8 @@ def _normalise(country: str, subdivision: str | None) -> tuple[str, str | None]:
     The ``holidays`` package wants exact case ("GB", "BY", but "Augsburg") and answers an
     unknown code with ``NotImplementedError``, which reads like a bug rather than a typo.
     """
+    import holidays
+
     supported = holidays.list_supported_countries()
     code = country.strip().upper()
     if code not in supported:
@@ -37,6 +40,8 @@ def _normalise(country: str, subdivision: str | None) -> tuple[str, str | None]:
 @functools.lru_cache(maxsize=1024)
 def _year(country: str, subdivision: str | None, year: int) -> frozenset[date]:
     """One year's public holidays; only called with codes ``_normalise`` already checked."""
+    import holidays
+
     calendar = holidays.country_holidays(country, subdiv=subdivision, years=year)
     # A frozen copy of the keys: the package's mapping grows new years when merely queried.
     return frozenset(calendar.keys())

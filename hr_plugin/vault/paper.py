@@ -4,6 +4,9 @@ questions on paper, and the weekly ritual as a calendar file for both partners' 
 Pure (no database, no Slack). Neither names the company or carries anything from the app: the
 page holds the questions and room to write, the calendar file a neutral title and a time. The
 partner never enters the company's systems; these leave it in the employee's hands.
+
+``icalendar`` is imported when a calendar file is made, not with the module: it is about 3 MB
+of resident memory in every web worker, which makes one only when such a link is opened.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from hr_plugin.vault import content
 
@@ -59,6 +60,8 @@ def next_on(weekday: int, at: str, timezone: str, today: date) -> datetime:
 def ritual_ics(*, uid: str, weekday: int, at: str, timezone: str, today: date, stamp: datetime) -> bytes:
     """One weekly event at the check-in's local time, with a neutral title and no description:
     the file is meant to be forwarded, so it says nothing about what the time is for."""
+    from icalendar import Calendar, Event
+
     start = next_on(weekday, at, timezone, today)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
