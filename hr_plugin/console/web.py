@@ -20,11 +20,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console import auth, service
-from hr_plugin.hkdf import hkdf_sha256
 from hr_plugin.services import WEB_SERVICES, Services
 from hr_plugin.settings import Settings
 
@@ -103,7 +104,9 @@ def install(web: Flask, services: Services, base_key: BaseKey, pages: Sequence[B
 
 def _session_key(base: bytes) -> bytes:
     """The cookie-signing key, derived for this purpose alone from the base key."""
-    return hkdf_sha256(base, info=b"hr-plugin console session", length=32)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hr-plugin console session").derive(
+        base
+    )
 
 
 def current_services() -> Services:

@@ -6,19 +6,15 @@ workspace's row, or from the refresh-token column into the access-token one, fai
 instead of acting for the wrong workspace.
 
 Nothing here logs, and no exception carries a token, a key or a ciphertext.
-
-``cryptography`` is imported on the first token sealed or opened, not with the module: its
-OpenSSL bindings are about 8 MB of resident memory in every web worker.
 """
 
 from __future__ import annotations
 
 import secrets
 import struct
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -40,16 +36,7 @@ class TokenSealer:
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
             raise ValueError(f"a token key must be {KEY_BYTES} bytes")
-        self._key = key
-        self._made: AESGCM | None = None
-
-    @property
-    def _aead(self) -> AESGCM:
-        if self._made is None:
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-            self._made = AESGCM(self._key)
-        return self._made
+        self._aead = AESGCM(key)
 
     def __repr__(self) -> str:
         return "TokenSealer()"
@@ -62,8 +49,6 @@ class TokenSealer:
     def open(self, sealed: bytes, *, tenant_id: str, field: str) -> str:
         if len(sealed) < 1 + NONCE_BYTES + TAG_BYTES or sealed[0] != VERSION:
             raise TokenSealError()
-        from cryptography.exceptions import InvalidTag
-
         nonce, ciphertext = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]
         try:
             return self._aead.decrypt(nonce, ciphertext, _context(tenant_id, field)).decode("utf-8")

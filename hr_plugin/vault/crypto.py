@@ -7,10 +7,6 @@ another row, another person or another tenant fails to open instead of being sho
 
 Nothing here logs, and no exception raised here carries plaintext, keys or ciphertext: an error
 message can end up in a log or an error report, which the check-in content must never reach.
-
-``cryptography`` is imported when something is sealed or opened, not with the module: its
-OpenSSL bindings are about 8 MB of resident memory in every web worker, and deriving keys at
-start needs only HMAC (``hr_plugin.hkdf``).
 """
 
 from __future__ import annotations
@@ -20,7 +16,10 @@ import secrets
 import struct
 from typing import Protocol
 
-from hr_plugin.hkdf import hkdf_sha256
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -110,8 +109,6 @@ def seal(data_key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """
     if len(data_key) != KEY_BYTES:
         raise ValueError(f"a data key must be {KEY_BYTES} bytes")
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     nonce = secrets.token_bytes(NONCE_BYTES)
     return bytes([VERSION]) + nonce + AESGCM(data_key).encrypt(nonce, plaintext, aad)
 
@@ -120,9 +117,6 @@ def open_sealed(data_key: bytes, sealed: bytes, aad: bytes) -> bytes:
     """The plaintext of :func:`seal`'s output, or :class:`DecryptionError` whatever went wrong."""
     if len(data_key) != KEY_BYTES or len(sealed) < 1 + NONCE_BYTES + TAG_BYTES or sealed[0] != VERSION:
         raise DecryptionError()
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
     nonce, ciphertext = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]
     try:
         return AESGCM(data_key).decrypt(nonce, ciphertext, aad)
@@ -153,7 +147,8 @@ def derive_key(master_key: bytes, purpose: str) -> bytes:
     if not purpose:
         raise ValueError("a derived key needs a purpose")
     info = _HKDF_INFO_PREFIX + purpose.encode("utf-8")
-    return hkdf_sha256(master_key, info=info, length=KEY_BYTES)
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info)
+    return hkdf.derive(master_key)
 
 
 def _encode(*fields: str) -> bytes:

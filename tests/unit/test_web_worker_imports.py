@@ -7,9 +7,9 @@ has long imported both.
 
 Nor, at rest, the packages only a rarer request needs, each imported on its first use (the
 resident memory target: ``bench/slack_requests.py``): Alembic (only to upgrade a schema),
-SQLAlchemy's asyncio extension (through ``slack_sdk``'s OAuth state store), ``cryptography``
-(only to seal or open), PyJWT (the console's sign-in), pygal (its charts), icalendar (a
-calendar file) and holidays (a plan or a huddle's slots). The last test checks that using each
+SQLAlchemy's asyncio extension (through ``slack_sdk``'s OAuth state store), PyJWT (the
+console's sign-in), pygal (its charts), icalendar (a calendar file) and holidays (a plan or a
+huddle's slots). ``cryptography`` stays: every process derives its keys with it at start. The last test checks that using each
 feature does load its package, so the absence above is not vacuous.
 """
 
@@ -28,11 +28,6 @@ _HEAVY = ("numpy", "scipy")
 _ON_FIRST_USE = {
     "alembic": "from hr_plugin.db import make_engine, upgrade\nupgrade(make_engine('sqlite://'))",
     "sqlalchemy.ext.asyncio": "from hr_plugin.oauth.states import OAuthStates",
-    "cryptography": (
-        "from hr_plugin.vault import crypto\n"
-        "key = crypto.new_data_key()\n"
-        "assert crypto.open_sealed(key, crypto.seal(key, b'x', b'aad'), b'aad') == b'x'"
-    ),
     "jwt": (
         "from datetime import UTC, datetime\n"
         "from hr_plugin.console.auth import IdTokenVerifier, SignInError\n"
