@@ -9,8 +9,9 @@ Nor, at rest, the packages only a rarer request needs, each imported on its firs
 resident memory target: ``bench/slack_requests.py``): Alembic (only to upgrade a schema),
 SQLAlchemy's asyncio extension (through ``slack_sdk``'s OAuth state store), PyJWT (the
 console's sign-in), pygal (its charts), icalendar (a calendar file) and holidays (a plan or a
-huddle's slots). ``cryptography`` stays: every process derives its keys with it at start. The last test checks that using each
-feature does load its package, so the absence above is not vacuous.
+huddle's slots). ``cryptography`` stays: every process derives its keys with it at start.
+The last test checks that using each feature does load its package, so the absence above is
+not vacuous.
 """
 
 from __future__ import annotations
