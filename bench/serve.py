@@ -163,14 +163,6 @@ def _slow_statements(seconds: float) -> None:
     event.listen(Engine, "before_cursor_execute", wait)
 
 
-SLOW_DB_ENV = "HR_PLUGIN_BENCH_SLOW_DB_SECONDS"
-
-# Each web worker's companion process (hr_plugin.slack.companion) is spawned with this module as
-# its main module, under this name: it gets the same slow statements as the workers.
-if __name__ == "__mp_main__" and os.environ.get(SLOW_DB_ENV):
-    _slow_statements(float(os.environ[SLOW_DB_ENV]))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.serve")
     parser.add_argument("kind", choices=["ours", *BARE_KINDS, *PEER_KINDS])
@@ -178,7 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.kind == "ours":
         if args.slow_db > 0:
-            os.environ[SLOW_DB_ENV] = str(args.slow_db)
             _slow_statements(args.slow_db)
         from hr_plugin.cli import main as hr_plugin
 

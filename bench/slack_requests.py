@@ -5,8 +5,7 @@ Every server is ``run_gunicorn`` with the deployed settings (2 workers x 8 threa
 ``HR_PLUGIN_WEB_WORKERS``/``_THREADS`` say otherwise), on the same PostgreSQL, talking to the
 same fake Slack over HTTP (``bench.serve`` builds them):
 
-- ours: ``hr-plugin serve`` on a seeded company, and ``ours-no-companion``, the same with
-  ``HR_PLUGIN_AFTER_ANSWER_PROCESS=false`` (work after the answer on the worker's own threads);
+- ours: ``hr-plugin serve`` on a seeded company;
 - bare Bolt, default mode and with ``process_before_response=True``: trivial listeners;
 - the durable-write peer: bare Bolt whose view-submission listener INSERTs and COMMITs one row
   before acking;
@@ -28,14 +27,12 @@ servers, each figure the median over the runs, each p99 interpolated
   ``views.publish`` it led to (correlated by trigger id / user; the fake's wall-clock receive
   time, ``FakeSlack.arrivals``, read without copying views): the fixed-view peer, p99 within 2x;
 - CPU seconds per request of every process of the server (gunicorn master, workers, and what
-  the workers started: companions, resource tracker; not the fake, the load generator or
+  the workers started: multiprocessing's resource tracker; not the fake, the load generator or
   PostgreSQL), read from ``/proc/<pid>/stat`` before and after each cell, the after taken once
   the cell's work after the answer reached the fake: the same peer as the request kind's
   (the lower of the two bare apps for ``/rtw``), within 2x;
-- ours with and without the companion process, for the button's and ``app_home_opened``'s ack
-  p99: reported, the issue keeps the companion only if it improves them by at least 20%;
 - each web worker's resident memory at rest (``VmRSS`` of every gunicorn worker, read once the
-  servers are up and warmed, before the first cell; not the companions): ours' largest worker
+  servers are up and warmed, before the first cell): ours' largest worker
   beside the smallest worker of the two bare apps, within 2x.
 
 Then ours alone at 50 connections with a slow Slack (every Web API call and response URL
@@ -86,14 +83,14 @@ ACTORS = range(1, COMPANY, COMPANY // 400)
 KINDS = ("slash command", "button", "modal submission", "app_home_opened")
 CONCURRENCY = (1, 10, 50)
 BARE = ("bare-default", "bare-pbr")
-DURABLE, FIXED_VIEW, NO_COMPANION = "peer-durable", "peer-fixed-view", "ours-no-companion"
-APPS = ("ours", NO_COMPANION, *BARE, DURABLE, FIXED_VIEW)
+DURABLE, FIXED_VIEW = "peer-durable", "peer-fixed-view"
+APPS = ("ours", *BARE, DURABLE, FIXED_VIEW)
 # Which servers each kind goes to, and which of them ours is judged against.
 APPS_FOR = {
     "slash command": ("ours", *BARE),
-    "button": ("ours", NO_COMPANION, *BARE, FIXED_VIEW),
+    "button": ("ours", *BARE, FIXED_VIEW),
     "modal submission": ("ours", DURABLE),
-    "app_home_opened": ("ours", NO_COMPANION, *BARE, FIXED_VIEW),
+    "app_home_opened": ("ours", *BARE, FIXED_VIEW),
 }
 ACK_PEERS = {
     "slash command": BARE,
@@ -116,7 +113,7 @@ ACK_LIMIT_SECONDS = 3.0
 SLOW_CLIENT_TIMEOUT = 10.0  # a request still unanswered then is counted late and given up
 SLOW_SETTLE_SECONDS = 10.0  # how long work after the ack may drain before the next kind
 SLOW_OUTCOME_SECONDS = 60.0  # how long a late save may take to show its outcome
-P99_RATIO, THROUGHPUT_RATIO, VIEW_P99_RATIO, CPU_RATIO, COMPANION_GAIN = 1.5, 0.8, 2.0, 2.0, 0.20
+P99_RATIO, THROUGHPUT_RATIO, VIEW_P99_RATIO, CPU_RATIO = 1.5, 0.8, 2.0, 2.0
 REST_RSS_RATIO = 2.0
 SLACK_METHODS = (
     "auth.test",
@@ -230,18 +227,17 @@ class Server:
 
     def sample_rest_memory(self) -> None:
         """Each gunicorn worker's resident memory now (VmRSS), the server idle: the workers
-        alone, not what they started (ours' companions are measured in the peaks)."""
+        alone, not what they started."""
         self.rest_worker_rss_mb = [rss for pid in self.worker_pids() if (rss := resident_mb(pid)) is not None]
 
     def cpu_seconds(self) -> float:
         """User and system CPU time so far of every process in the server's tree: the gunicorn
-        master, its workers and what they started (ours: companions, the resource tracker)."""
+        master, its workers and what they started (multiprocessing's resource tracker)."""
         return sum(_cpu_seconds(pid) for pid in _tree(self.process.pid))
 
     def sample_memory(self) -> None:
         """Each worker's peak resident memory so far (VmHWM), kept before the workers go, and
-        then that of the processes the workers started (ours: each one's companion process and
-        multiprocessing's resource tracker)."""
+        then that of the processes the workers started (multiprocessing's resource tracker)."""
         peaks = []
         workers = self.worker_pids()
         for pid in workers + [child for worker in workers for child in children(worker)]:
@@ -306,19 +302,16 @@ def _cpu_seconds(pid: int) -> float:
 def start_server(
     kind: str, env: dict[str, str], folder: Path, *, slow_db: float = 0.0, extra: dict[str, str] | None = None
 ) -> Server:
-    """Start one server: ``kind`` is one of ``APPS`` (``ours-no-companion`` is ours with the
-    setting ``after_answer_process`` off)."""
+    """Start one server: ``kind`` is one of ``APPS``."""
     port = free_port()
     log = folder / f"{kind}{'-slowdb' if slow_db else ''}.log"
-    serve_as = "ours" if kind.startswith("ours") else kind
-    command = [sys.executable, "-m", "bench.serve", serve_as]
+    command = [sys.executable, "-m", "bench.serve", kind]
     if slow_db:
         command += ["--slow-db", str(slow_db)]
-    settings = {"HR_PLUGIN_AFTER_ANSWER_PROCESS": "false"} if kind == NO_COMPANION else {}
     port_env = {"HR_PLUGIN_HOST": "127.0.0.1", "HR_PLUGIN_PORT": str(port)}
     process = subprocess.Popen(
         command,
-        env={**env, **settings, **(extra or {}), **port_env},
+        env={**env, **(extra or {}), **port_env},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         cwd=Path(__file__).resolve().parent.parent,
@@ -639,7 +632,6 @@ class _Tally:
     total: int = 0
     worst: float = 0.0
     worst_low: float = float("inf")
-    figures: list[str] = field(default_factory=list)
 
     def add(self, passed: bool, high: float, low: float = float("inf")) -> None:
         self.total += 1
@@ -650,8 +642,8 @@ class _Tally:
 
 def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]) -> None:
     """Per kind and concurrency: the ack beside its peer, the view's arrival beside the
-    fixed-view peer's, CPU per request beside the peer's, ours with and without the companion."""
-    acks, submissions, views, cpu, companion = _Tally(), _Tally(), _Tally(), _Tally(), _Tally()
+    fixed-view peer's, CPU per request beside the peer's."""
+    acks, submissions, views, cpu = _Tally(), _Tally(), _Tally(), _Tally()
     for kind in KINDS:
         for concurrency in CONCURRENCY:
             figures = {app: _medians(cells[(kind, concurrency, app)]) for app in APPS_FOR[kind]}
@@ -713,22 +705,6 @@ def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]
                     passed,
                 )
             )
-            # The companion process, reported only.
-            if NO_COMPANION in figures:
-                without = figures[NO_COMPANION]
-                gain = 1 - ours["p99"] / without["p99"]
-                companion.add(gain >= COMPANION_GAIN, gain)
-                companion.figures.append(f"{kind} @ {concurrency} {gain * 100:+.0f}%")
-                result.details.append(
-                    Line(
-                        f"{label}: companion process",
-                        f"ack p99 with {ours['p99'] * 1000:.1f} ms, without {without['p99'] * 1000:.1f} ms "
-                        f"({gain * 100:+.0f}%); until {VIEW_METHOD[kind]} p99 with "
-                        f"{_ms(ours['view_p99'])}, without {_ms(without['view_p99'])}",
-                        "the same app, work after the answer on the worker's own threads",
-                        f"reported: kept if >= {COMPANION_GAIN * 100:.0f}% better",
-                    )
-                )
     same_run = "same gunicorn stack and PostgreSQL, same run"
     result.lines += [
         Line(
@@ -760,13 +736,6 @@ def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]
             "the kind's peer (bare Bolt for /rtw, fixed-view, durable-write)",
             f"every cell: <= {CPU_RATIO}x",
             cpu.passed == cpu.total,
-        ),
-        Line(
-            "Companion process: button, Home ack p99",
-            f"improves by >= {COMPANION_GAIN * 100:.0f}% in {companion.passed}/{companion.total} cells: "
-            + ", ".join(companion.figures),
-            "ours without it (HR_PLUGIN_AFTER_ANSWER_PROCESS=false), same run",
-            "reported (issue 20 keeps it only if it pays)",
         ),
     ]
 

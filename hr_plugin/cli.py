@@ -144,7 +144,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     from hr_plugin.db import SchemaNotReady
     from hr_plugin.server import run_gunicorn
-    from hr_plugin.slack.companion import Companion
     from hr_plugin.web import WebApp
 
     try:
@@ -154,15 +153,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
 
     def build_wsgi() -> WebApp:
-        # The companion first: it is forked while the worker has no connection and no thread.
-        companion = Companion().start() if settings.after_answer_process else None
-        try:
-            services = make_services(settings)
-            return WebApp(build_app(services), services, companion)
-        except BaseException:
-            if companion is not None:  # a worker that cannot start leaves no companion behind
-                companion.close(0)
-            raise
+        services = make_services(settings)
+        return WebApp(build_app(services), services)
 
     log.info("serving on http://%s:%s/slack/events", settings.host, settings.port)
     run_gunicorn(settings, build_wsgi)
@@ -170,9 +162,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _prepare_storage(settings: Settings) -> None:
-    """In ``serve``'s own process, before any worker or companion starts: the embedded SQLite
-    database migrated here, once (each process migrating for itself raced: ``table ... already
-    exists``, a companion dead at start), the key store's table made, and both files private.
+    """In ``serve``'s own process, before any worker starts: the embedded SQLite database
+    migrated here, once (each process migrating for itself raced: ``table ... already exists``, a
+    worker dead at start), the key store's table made, and both files private.
     PostgreSQL's schema is only checked; ``hr-plugin db upgrade`` migrates it."""
     from hr_plugin.db import current_revision, make_engine, prepare
 

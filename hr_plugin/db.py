@@ -234,10 +234,10 @@ def current_revision(engine: Engine) -> str | None:
 def prepare(engine: Engine) -> None:
     """Upgrade the embedded SQLite default on start; PostgreSQL must already be upgraded.
 
-    On SQLite a schema already at head is only read (every web worker and companion process
-    prepares, after ``serve`` migrated once before starting them); otherwise it is upgraded
-    under the migration lock. Without the lock two processes starting on a new file both saw no
-    table and both created it (``table ... already exists``).
+    On SQLite a schema already at head is only read (every web worker prepares, after ``serve``
+    migrated once before starting them); otherwise it is upgraded under the migration lock.
+    Without the lock two processes starting on a new file both saw no table and both created it
+    (``table ... already exists``).
     """
     from hr_plugin.migrations import head_revision
 

@@ -54,7 +54,7 @@ class Feature:
     # Run when the Bolt app is built, so that what they build fails at start-up, not on the
     # first click (the vault opens its key store).
     on_build: Sequence[Callable[[Services], object]] = ()
-    # Run by ``serve`` before it starts workers and companions (one process, nothing racing).
+    # Run by ``serve`` before it starts workers (one process, nothing racing).
     before_serve: Sequence[Callable[[Settings], None]] = ()
     # Run first when a workspace is erased after uninstalling: returns how many it destroyed.
     erase_tenant: Sequence[Callable[[Settings, str], int]] = ()

@@ -33,10 +33,6 @@ class Settings(BaseSettings):
     port: int = 3000
     web_workers: int = 2
     web_threads: int = 8
-    after_answer_process: bool = Field(
-        default=True,
-        description="serve: each web worker runs its work after the answer in a companion process",
-    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] | None = Field(
         default=None,

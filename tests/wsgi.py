@@ -52,10 +52,10 @@ def post_to_wsgi(
     return statuses[0]
 
 
-def slack_endpoint(bolt: Any, pool: Any = None, companion: Any = None) -> Flask:
+def slack_endpoint(bolt: Any, pool: Any = None) -> Flask:
     """A web app with Slack's endpoint alone, as the real one serves it (``hr_plugin.web``):
     the door check, the Slack calls queued and sent after the answer (by ``pool``, or in the
     request's thread when None, so order shows), Bolt through its Flask adapter."""
     web = Flask(__name__)
-    add_slack_endpoint(web, SlackEndpoint(bolt, SendAfterAnswer(pool, companion), signing_secret=None))
+    add_slack_endpoint(web, SlackEndpoint(bolt, SendAfterAnswer(pool), signing_secret=None))
     return web

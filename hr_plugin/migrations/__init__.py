@@ -1,7 +1,7 @@
 """Alembic migrations for the main database.
 
 ``head_revision`` reads the revision files' ``revision`` and ``down_revision`` assignments
-itself rather than through Alembic: every web worker and companion process checks the schema
+itself rather than through Alembic: every web worker checks the schema
 as it starts, and Alembic (with Mako and Pygments behind it) is about 7.5 MB of resident memory
 that a process whose schema is already at head never uses. The files are parsed, not
 imported, so their ``from alembic import op`` does not run either. A revision history this

@@ -67,13 +67,6 @@ HTTP_REQUESTS = Counter(
     ["route", "status"],
 )
 
-AFTER_ANSWER_PLACES = ("companion", "worker")
-WORK_AFTER_ANSWER = Counter(
-    "hr_plugin_work_after_answer",
-    "Requests whose work after the answer went to the companion process or stayed on the worker.",
-    ["place"],
-)
-
 # Outcomes mirror the drain report: ``possible_duplicate`` also counts under ``sent``.
 SEND_OUTCOMES = ("sent", "retried", "rate_limited", "failed", "possible_duplicate")
 SEND_METHODS = ("conversations.open", "chat.postMessage", "files.upload")

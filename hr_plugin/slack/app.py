@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def build_app(services: Services, *, client: WebClient | None = None) -> App:
-    """The Bolt app with every listener. The companion process builds it too
-    (``hr_plugin.slack.companion``), for its wiring, and never dispatches a request through it."""
+    """The Bolt app with every listener."""
     settings = services.settings
     keep_payloads_out_of_logs()
     services.lazy_pool = LazyListenerPool(LAZY_LISTENER_THREADS)

@@ -15,10 +15,6 @@ There are two kinds, because Slack's answer means something different for each:
   private space...). Slack gets its answer at once and ``show`` runs after it
   (``hr_plugin.slack.showing`` says why). A replay of such a button has nothing to repeat.
 
-What runs after the answer (``after``, ``show``, ``later``) is named by its listener's route, so
-that the companion process finds it (``hr_plugin.slack.listening``); a private feature's is
-not named, and stays in the web worker.
-
 A listener function asks for what it needs by argument name: any of Bolt's (``ack``, ``body``,
 ``view``, ``client``, ``context``, ``respond``, ``command``, ``event``...) and ``services``, the
 process's ``hr_plugin.services.Services``. A name neither knows fails at start-up.
@@ -112,11 +108,9 @@ class Shows:
 Listener = Changes | Shows
 
 
-def wire(app: App, services: Services, listener: Listener, *, private: bool = False) -> None:
-    """Register one declared listener on the Bolt app. ``private``: a private feature's, whose
-    work after the answer gets no name, so it can never be run in the companion."""
+def wire(app: App, services: Services, listener: Listener) -> None:
+    """Register one declared listener on the Bolt app."""
     route = _bolt_route(app, listener.route)
-    name = None if private else f"{listener.route.kind}:{listener.route.key}"
     if isinstance(listener, Shows):
         listen(
             route,
@@ -124,7 +118,6 @@ def wire(app: App, services: Services, listener: Listener, *, private: bool = Fa
             ack=answer_now,
             after=[listener.show],
             declared=listener,
-            name=name,
             opens=listener.opens and listener.route.kind in ("action", "shortcut"),
         )
     else:
@@ -135,7 +128,6 @@ def wire(app: App, services: Services, listener: Listener, *, private: bool = Fa
             after=listener.after,
             later=listener.later,
             declared=listener,
-            name=name,
             deadline=listener.route.kind == "view",
             opens=listener.opens,
             guarded=True,

@@ -15,21 +15,15 @@ Calls whose result a listener reads (``users.info``) are made at once, as before
 request (work after the answer, the scheduler) nothing is deferred. Work a listener leaves for
 after its answer joins the same queue (``after_answer``; ``hr_plugin.slack.listening``).
 
-Under ``serve`` the queue usually leaves the process: when everything in it can be made
-elsewhere, it goes to the companion process as a ``Handoff`` (``hr_plugin.slack.companion``), a
-small command: the queued Slack calls as data, the work after the answer by name (``Named``:
-the companion finds the same function in the registry its own wiring filled,
-``hr_plugin.slack.listening.named_work``), and what that work reads of the request (its parsed body and
-the scalar pieces of Bolt's context). The request is not dispatched through Bolt again, and
-the part before the answer never runs there. A private feature's request never crosses
-(``SendAfterAnswer.answer``).
+The queue stays in the web worker that answered: a companion process once took it elsewhere,
+and was removed when, measured beside the same work on the worker's own pool, it did not pay
+(issue 20; ``bench/README.md``).
 
 No silent failure: a queued call that Slack refuses is logged with its error code, and when it
 showed a view (``views.open``/``push``/``update``/``publish``) the person learns it, in an
 ephemeral reply through the request's ``response_url`` or else a DM, in one wording that names
 no surface; a rate-limited Home publish is made again after ``Retry-After``. The request's
-client is watched for that before it is wrapped here, and the companion watches the client it
-makes the calls with in the same way (``hr_plugin.slack.failures``).
+client is watched for that before it is wrapped here (``hr_plugin.slack.failures``).
 """
 
 from __future__ import annotations
@@ -37,19 +31,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackClientError
 
 from hr_plugin.arrival import queued_at
-from hr_plugin.observability import metrics
 from hr_plugin.services import Services
 from hr_plugin.slack import failures
 from hr_plugin.slack.middleware import use
@@ -60,74 +52,11 @@ log = logging.getLogger(__name__)
 DEFERRED_METHODS = frozenset({"views_open", "views_push", "views_update"})
 
 
-@dataclass(frozen=True)
-class SlackCall:
-    """A queued Slack call as data, so another process can make it: a ``WebClient`` method
-    (``views_open``...) or ``respond``, with its arguments."""
-
-    target: Literal["client", "respond"]
-    method: str
-    args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Named:
-    """Work after the answer by its name (``hr_plugin.slack.listening.named_work``), which both processes
-    fill from the same declared listeners (``hr_plugin.slack.listening``): the companion runs the
-    same function with the request's arguments made again from the ``Handoff``."""
-
-    key: str
-
-
-Recipe = SlackCall | Named | None  # None: it can only run in this process
-
-# What of Bolt's context crosses with a request: who and where (the tenant is read from these),
-# the token its client used, and the ``response_url``. Only plain values: nothing of the client,
-# the logger or the authorize result.
-CONTEXT_KEYS: Final = (
-    "enterprise_id",
-    "is_enterprise_install",
-    "team_id",
-    "user_id",
-    "actor_enterprise_id",
-    "actor_team_id",
-    "actor_user_id",
-    "channel_id",
-    "thread_ts",
-    "response_url",
-    "token",
-    "bot_token",
-    "bot_id",
-    "bot_user_id",
-)
-
-
 class Queued(NamedTuple):
-    """One piece of work queued behind a request's answer, and how to make it elsewhere."""
+    """One piece of work queued behind a request's answer."""
 
     what: str
     call: Callable[[], object]
-    recipe: Recipe = None
-
-
-@dataclass(frozen=True)
-class Handoff:
-    """The command the companion process gets for a request's work after the answer: what to
-    run, in the order it was queued (Slack calls as data, work by name), and what that work reads
-    of the request: its parsed body and the plain pieces of Bolt's context (``CONTEXT_KEYS``).
-    Neither the raw body nor the headers travel, nor anything read from the database."""
-
-    steps: tuple[SlackCall | Named, ...]
-    # Out of its repr, which might reach a log: what someone typed, the token.
-    body: dict[str, Any] = field(repr=False)
-    context: dict[str, str | bool] = field(repr=False)
-    arrived: float  # when the request came in, on the wall clock both processes read
-
-    @property
-    def calls(self) -> tuple[SlackCall, ...]:
-        """The Slack calls among the steps."""
-        return tuple(step for step in self.steps if isinstance(step, SlackCall))
 
 
 class DeferredCalls:
@@ -138,22 +67,19 @@ class DeferredCalls:
         self._calls: list[Queued] = []
         self._lock = threading.Lock()
         self._sent = False
-        self.request: tuple[dict[str, Any], Mapping[str, Any]] | None = None  # parsed body, Bolt's context
         # When the request came in, queued for a thread (``hr_plugin.arrival``) or else now: its
-        # answer's deadline counts from it. The same on the wall clock, for the companion.
+        # answer's deadline and its trigger's life count from it.
         now = time.monotonic()
         self.arrived = min(queued_at() or now, now)
-        self.arrived_wall = time.time() - (now - self.arrived)
-        self._here = False
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._calls)
 
-    def call(self, what: str, call: Callable[[], object], recipe: Recipe = None) -> None:
+    def call(self, what: str, call: Callable[[], object]) -> None:
         with self._lock:
             if not self._sent:
-                self._calls.append(Queued(what, call, recipe))
+                self._calls.append(Queued(what, call))
                 return
         _send(what, call)
 
@@ -166,29 +92,10 @@ class DeferredCalls:
             calls, self._calls, self._sent = self._calls, [], True
         return calls
 
-    def handoff(self, released: list[Queued]) -> Handoff | None:
-        """``released`` as a ``Handoff``, when all of it can be made elsewhere: some work after
-        the answer by name (a request that only queued Slack calls stays: it has nothing to
-        gain there), and nothing that can only run here."""
-        steps = [queued.recipe for queued in released]
-        if self.request is None or self._here or None in steps:
-            return None
-        if not any(isinstance(step, Named) for step in steps):
-            return None
-        body, context = self.request
-        pieces = {key: context[key] for key in CONTEXT_KEYS if isinstance(context.get(key), str | bool)}
-        return Handoff(tuple(step for step in steps if step is not None), body, pieces, self.arrived_wall)
-
     def drop(self) -> None:
         """Forget what is queued, before the answer (a refused replay shows nothing)."""
         with self._lock:
             self._calls = []
-
-    def keep_here(self) -> None:
-        """What is queued must run in this process (a loading view it holds is replaced here:
-        ``hr_plugin.slack.triggers``)."""
-        with self._lock:
-            self._here = True
 
     def send(self) -> None:
         send_all(self.release())
@@ -216,21 +123,17 @@ def _send(what: str, call: Callable[[], object]) -> None:
 _current: ContextVar[DeferredCalls | None] = ContextVar("deferred_slack_calls", default=None)
 
 
-def after_answer(
-    what: str, call: Callable[[], object], pool: Executor | None, *, named: str | None = None
-) -> None:
+def after_answer(what: str, call: Callable[[], object], pool: Executor | None) -> None:
     """Run ``call`` once the request's answer is ready, after the Slack calls queued before it.
 
     Work a listener leaves for after its answer (showing what it read, republishing a Home)
     goes in the same queue as its deferred Slack calls, so it starts only when Slack has its
-    answer. Outside a request (Socket Mode, the scheduler, the companion) it goes to ``pool``
-    at once, or runs here when there is none. Failures are logged, as for the Slack calls
-    (``_send``). ``named``: the key under which the companion finds the same work
-    (``hr_plugin.slack.listening.named_work``); without it, the work stays in this process.
+    answer. Outside a request (Socket Mode, the scheduler) it goes to ``pool`` at once, or runs
+    here when there is none. Failures are logged, as for the Slack calls (``_send``).
     """
     calls = _current.get()
     if calls is not None:
-        calls.call(what, call, Named(named) if named is not None else None)
+        calls.call(what, call)
     elif pool is not None:
         pool.submit(_send, what, call)
     else:
@@ -243,33 +146,11 @@ def arrived_at() -> float:
     return calls.arrived if calls is not None else time.monotonic()
 
 
-def arrived_wall() -> float:
-    """When the request being handled came in, on the wall clock (``time.time``), which the
-    companion process reads too (``Handoff.arrived``); now, outside a request."""
-    calls = _current.get()
-    return calls.arrived_wall if calls is not None else time.time()
-
-
-def keeping_here() -> Callable[[], None]:
-    """A function that keeps the current request's queued work in this process when called,
-    from any thread (``DeferredCalls.keep_here``); a no-op outside a request."""
-    calls = _current.get()
-    return calls.keep_here if calls is not None else (lambda: None)
-
-
 def drop_queued() -> None:
     """Forget the Slack calls the current request has queued; a no-op outside a request."""
     calls = _current.get()
     if calls is not None:
         calls.drop()
-
-
-def replayed(call: SlackCall, client: Any, respond: Callable[..., object]) -> Queued:
-    """A Slack call queued in another process, to be made with this process's ``client`` or
-    ``respond``."""
-    if call.target == "respond":
-        return Queued("respond", partial(respond, *call.args, **call.kwargs))
-    return Queued(call.method, partial(getattr(client, call.method), *call.args, **call.kwargs))
 
 
 @contextmanager
@@ -296,8 +177,7 @@ class _DeferringClient:
             return attribute
 
         def queued(*args: Any, **kwargs: Any) -> None:
-            recipe = SlackCall("client", name, args, kwargs)
-            self._calls.call(name, partial(attribute, *args, **kwargs), recipe)
+            self._calls.call(name, partial(attribute, *args, **kwargs))
 
         return queued
 
@@ -321,9 +201,7 @@ class _DeferringRespond:
         self._calls = calls
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.call(
-            "respond", partial(self._respond, *args, **kwargs), SlackCall("respond", "respond", args, kwargs)
-        )
+        self._calls.call("respond", partial(self._respond, *args, **kwargs))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _DeferringRespond:
         return self
@@ -345,7 +223,6 @@ def register(app: App, services: Services | None = None) -> None:
             facts = failures.RequestFacts(context, req.body, context.respond)
             context["client"] = failures.WatchedClient(context.client, facts, notices)
         if calls is not None:
-            calls.request = (req.body, context)
             respond = context.respond  # built from the real client, before it is wrapped
             if respond is not None:
                 context["respond"] = _DeferringRespond(respond, calls)
@@ -354,10 +231,6 @@ def register(app: App, services: Services | None = None) -> None:
         return resp
 
     use(app, defer_showing_calls)
-
-
-class HandsOff(Protocol):
-    def submit(self, handoff: Handoff) -> bool: ...
 
 
 class ClosesAfterAnswer(Protocol):
@@ -370,40 +243,25 @@ Answer = TypeVar("Answer", bound=ClosesAfterAnswer)
 
 
 class SendAfterAnswer:
-    """Queue during the request, send once answered, in the companion process when there is one
-    and the work can go there.
+    """Queue during the request, send once answered.
 
-    "Once answered" is when the answer is ready: the work is handed to the companion or the
-    pool then, while the server writes the answer. Without a pool (tests of this layer) it runs
-    in the request's thread once the server has written the answer and closes it (WSGI's
-    ``close()``, which runs the response's ``call_on_close`` functions)."""
+    "Once answered" is when the answer is ready: the work goes to the pool then, while the
+    server writes the answer. Without a pool (tests of this layer) it runs in the request's
+    thread once the server has written the answer and closes it (WSGI's ``close()``, which runs
+    the response's ``call_on_close`` functions)."""
 
-    def __init__(self, pool: Any, companion: HandsOff | None = None) -> None:
+    def __init__(self, pool: Any) -> None:
         self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
-        self.companion = companion
 
-    def answer(self, respond: Callable[[], Answer], *, private: bool = False) -> Answer:
-        """``respond()``'s answer, its queued work sent after it. ``private``: a private feature's
-        request (``hr_plugin.slack.private_requests``), whose work is neither counted in /metrics
-        nor handed to the companion: nothing of the private space leaves this process."""
+    def answer(self, respond: Callable[[], Answer]) -> Answer:
+        """``respond()``'s answer, its queued work sent after it."""
         with deferring() as calls:
             answer = respond()
         queued = calls.release()
         if not queued:
-            return answer
-        handed = not private and self._handed_to_companion(calls, queued)
-        if not private:
-            metrics.WORK_AFTER_ANSWER.labels(place="companion" if handed else "worker").inc()
-        if handed:
             return answer
         if self.pool is not None:
             self.pool.submit(send_all, queued)
         else:
             answer.call_on_close(partial(send_all, queued))
         return answer
-
-    def _handed_to_companion(self, calls: DeferredCalls, queued: list[Queued]) -> bool:
-        if self.companion is None:
-            return False
-        handoff = calls.handoff(queued)
-        return handoff is not None and self.companion.submit(handoff)

@@ -2,7 +2,7 @@
 
 Why: the calls that show a view (``views.open``, ``views.push``, ``views.update``,
 ``views.publish``) are made after Slack has its answer (``hr_plugin.slack.deferred``), on the
-lazy pool or in the companion process. Slack may still refuse them: a trigger id expired or
+lazy pool. Slack may still refuse them: a trigger id expired or
 already exchanged, ``ratelimited``, a view Slack finds invalid, any ``ok: false``. A warning in
 the log helps the operator, but the person saw their click do nothing and cannot tell a slow
 Slack from a broken app. So every such refusal is told to the person whose screen it was:
@@ -32,9 +32,7 @@ published again when the person next opens it.
 
 The watch sits on the request's ``WebClient`` (``WatchedClient``), wrapped by the global
 middleware in ``hr_plugin.slack.deferred`` before anything is queued, so it holds wherever the
-call is finally made: the web worker's pool (``send_all``); in the companion, the client that
-makes the handed-over calls and runs the work after the answer is watched the same way, from
-the request's body and context that crossed with it (``hr_plugin.slack.companion``).
+call is finally made: the web worker's pool (``send_all``), or the work after the answer.
 """
 
 from __future__ import annotations
@@ -151,8 +149,7 @@ def notice_key(tenant_id: str, user_id: str, method: str, reference: str) -> str
 
 @dataclass(frozen=True)
 class RequestFacts:
-    """What a notice needs from the request whose view failed; read only when one fails.
-    The same in both processes: the companion has the body and context that crossed."""
+    """What a notice needs from the request whose view failed; read only when one fails."""
 
     context: Any  # Bolt's context (``team_id``, ``user_id``, ``response_url``...)
     body: dict[str, Any]  # the parsed request

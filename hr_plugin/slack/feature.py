@@ -23,7 +23,7 @@ FEATURE = Feature(
     listeners=(
         Changes(event("app_uninstalled"), installs.uninstalled),
         Changes(event("tokens_revoked"), installs.revoked),
-        # It routes to subcommands; one that only shows runs after the answer, in the companion.
+        # It routes to subcommands; one that only shows runs after the answer.
         Changes(command("/rtw"), commands.on_rtw, later=(commands.show_subcommand,)),
         Shows(event("app_home_opened"), home.on_home_opened),
         Shows(action(APPOINT_ADMIN_ACTION), admins.open_appoint),

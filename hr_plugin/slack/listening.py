@@ -12,15 +12,8 @@ failed: it refreshes what the person sees, which is right after a refused change
 a replay (``hr_plugin.slack.replays``): its first copy did that work, and a replay is answered
 401 with nothing else. Its
 client is the request's watched one, so a view it cannot show is told to the person
-(``hr_plugin.slack.failures``), here and in the companion alike.
-
-Under ``serve`` that work usually runs in the companion process (``hr_plugin.slack.companion``).
-So that it need not dispatch the request through Bolt again, each function run after the
-answer is a ``Work`` with a name (the listener's route and the function's name), kept in
-the process's ``Services`` (``named_work``) when the listener is wired: both processes wire the same
-declared listeners, so the name the web worker queues (``hr_plugin.slack.deferred.Named``) finds
-the same function in the companion, which gives it the arguments it asks for
-(``CROSSING_ARGUMENTS``) from the request's body and context.
+(``hr_plugin.slack.failures``). It runs on the web worker's pool for work after the answer
+(``Services.lazy_pool``).
 
 A listener's first part may leave more for after its answer, conditionally: a function its
 declaration lists in ``later`` runs after the answer when the first part calls
@@ -33,52 +26,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Final
+from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.kwargs_injection.args import Args
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from hr_plugin.events import Replayed
-from hr_plugin.services import Services, Slot, singleton
+from hr_plugin.services import Services
 from hr_plugin.slack.args import ArgsWith
 from hr_plugin.slack.deadline import within_deadline
-from hr_plugin.slack.deferred import after_answer, arrived_wall, keeping_here
+from hr_plugin.slack.deferred import after_answer, arrived_at
 from hr_plugin.slack.replays import once, refused
 from hr_plugin.slack.triggers import with_kept_trigger
 
 Route = Callable[..., Any]  # what ``app.action(...)``, ``app.view(...)`` and the like return
 
-# A listener function's arguments by name: Bolt's ``Args``, some of them replaced (``ArgsWith``),
-# or the companion's, made from a handoff (``hr_plugin.slack.companion.FollowUpArgs``).
+# A listener function's arguments by name: Bolt's ``Args``, some of them replaced (``ArgsWith``).
 Arguments = Any
 
 # What Bolt hands a listener that asks for ``args``: every name a listener function may use.
 _KNOWN = frozenset(Args.__annotations__)
-
-_NAMED: Slot[dict[str, Work]] = Slot("slack.after_answer_work")
-
-# The arguments the companion can give a function run after the answer, made from the request's
-# body and context (``hr_plugin.slack.companion``); a function that asks for another (the raw
-# request, ``say``...) stays in the web worker.
-CROSSING_ARGUMENTS: Final = frozenset(
-    {
-        "body",
-        "payload",
-        "options",
-        "shortcut",
-        "action",
-        "view",
-        "command",
-        "event",
-        "message",
-        "client",
-        "context",
-        "respond",
-        "logger",
-        "services",
-    }
-)
 
 
 def listen(
@@ -89,7 +57,6 @@ def listen(
     after: Sequence[Callable[..., Any]] = (),
     later: Sequence[Callable[..., Any]] = (),
     declared: object = None,
-    name: str | None = None,
     deadline: bool = False,
     opens: bool = False,
     guarded: bool = False,
@@ -100,9 +67,7 @@ def listen(
     each opening a modal with the request's trigger kept alive.
     ``declared``: the feature's declaration this wiring comes from (``hr_plugin.slack.declare``),
     kept on the function Bolt calls so a test can trace every registered listener to it.
-    ``name``: the listener's name (its route), under which its work after the answer is kept
-    (``named_work``) for the companion to find; without one, that work stays in
-    this process. ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3
+    ``deadline``: ``ack`` saves a modal's submission and is held to Slack's 3
     seconds (``hr_plugin.slack.deadline``). ``opens``: the listener opens or pushes a modal with
     the click's trigger, which is kept alive (``hr_plugin.slack.triggers``): around ``ack`` when
     it has work after the answer of its own (``after``), else around ``after``. ``guarded``: a
@@ -111,12 +76,12 @@ def listen(
     first = _Bound(ack, services, also={"later"} if later else set())
     once_if = partial(once, services) if guarded else _run_as_is
     keep_first, keep_later = opens and not after, opens and bool(after)
-    afterwards = [_work(name, function, services, keep_later) for function in after]
-    leavable = {function: _work(name, function, services, True) for function in later}
+    afterwards = [Work(_Bound(function, services), keep_later) for function in after]
+    leavable = {function: Work(_Bound(function, services), True) for function in later}
     leaves = "later" in first.arg_names
 
     def answer_then_queue(args: Args) -> BoltResponse | None:
-        arrived = arrived_wall()
+        arrived = arrived_at()
         first_args: Args | ArgsWith = args
         if leaves:
             first_args = ArgsWith(args, later=partial(_leave, leavable, args, arrived, services))
@@ -125,7 +90,7 @@ def listen(
             if deadline:
                 within_deadline(services, first_args, lambda held: once_if(held, partial(first, held)))
             else:
-                once_if(first_args, partial(_run, first, first_args, keep_first, arrived, keeping_here()))
+                once_if(first_args, partial(_run, first, first_args, keep_first, arrived))
         except Replayed:
             replayed = True
             return refused()
@@ -144,12 +109,9 @@ def _run_as_is(_args: Any, run: Callable[[], object]) -> object:
 
 @dataclass(frozen=True)
 class Work:
-    """A function run after the answer, as either process runs it: with the request's
-    arguments and, with ``keep``, the click's trigger kept alive until it has shown its modal.
-    ``key``: its name in ``named_work``; None when it must stay in the web
-    worker (an unnamed listener, or a function asking for what the companion cannot give)."""
+    """A function run after the answer: with the request's arguments and, with ``keep``, the
+    click's trigger kept alive until it has shown its modal."""
 
-    key: str | None
     function: _Bound
     keep: bool
 
@@ -162,25 +124,7 @@ class Work:
 
     def queue(self, args: Arguments, arrived: float, services: Services) -> None:
         """Run it once the request's answer is ready (``after_answer``)."""
-        after_answer(self.name, partial(self.run, args, arrived), services.lazy_pool, named=self.key)
-
-
-def _work(listener: str | None, function: Callable[..., Any], services: Services, keep: bool) -> Work:
-    """``function`` as a ``Work``, kept by name for the companion when it can go there."""
-    bound = _Bound(function, services)
-    crosses = listener is not None and set(bound.arg_names) <= CROSSING_ARGUMENTS
-    key = f"{listener} {getattr(function, '__qualname__', bound.name)}" if crosses else None
-    work = Work(key, bound, keep)
-    if key is not None:
-        # As Bolt runs the first listener that matches a request, the first wired keeps the name.
-        named_work(services).setdefault(key, work)
-    return work
-
-
-def named_work(services: Services) -> dict[str, Work]:
-    """The process's work after the answer by name, filled as listeners are wired: the same in
-    the web worker and its companion, which runs what the worker names."""
-    return singleton(services, _NAMED, dict)
+        after_answer(self.name, partial(self.run, args, arrived), services.lazy_pool)
 
 
 def _leave(
@@ -192,24 +136,18 @@ def _leave(
 ) -> None:
     """``later(function)``: run ``function``, which the listener declared, after the answer."""
     work = leavable.get(function)
-    if work is None:  # a function not declared has no name the companion could find
+    if work is None:  # only what the listener declared may be left (a typo fails here, not later)
         raise ValueError(f"{getattr(function, '__name__', function)} is not among the listener's `later`")
     work.queue(args, arrived, services)
 
 
-def _run(
-    function: _Bound,
-    args: Arguments,
-    keep: bool,
-    arrived: float,
-    on_loading: Callable[[], None] | None = None,
-) -> Any:
+def _run(function: _Bound, args: Arguments, keep: bool, arrived: float) -> Any:
     """``function(args)``; with ``keep``, its client keeps the click's trigger alive until it
     has shown its modal (``hr_plugin.slack.triggers``)."""
     if not keep:
         return function(args)
     return with_kept_trigger(
-        args.body or {}, args.client, arrived, lambda kept: function(ArgsWith(args, client=kept)), on_loading
+        args.body or {}, args.client, arrived, lambda kept: function(ArgsWith(args, client=kept))
     )
 
 

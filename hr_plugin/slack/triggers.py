@@ -12,11 +12,8 @@ click came from a modal, opened otherwise), and the modal the listener then show
 (``views.update`` on the loading view). On a normal day the listener shows its modal first, and
 nothing else happens.
 
-The time is counted from the request's arrival on the wall clock, which both the web worker
-(``hr_plugin.slack.deferred.arrived_wall``) and the companion process (``Handoff.arrived``)
-read. When the loading view went up in the web worker, the request's queued calls stay there
-(``DeferredCalls.keep_here``), so that the modal is shown by the keeper that holds the loading
-view.
+The time is counted from the request's arrival (``hr_plugin.slack.deferred.arrived_at``, on
+``time.monotonic``).
 """
 
 from __future__ import annotations
@@ -64,18 +61,16 @@ class TriggerKeeper:
         arrived: float,
         *,
         in_modal: bool,
-        on_loading: Any = None,
     ) -> None:
         self._client = client
         self._now = undeferred(client)  # the loading view goes at once, with its answer read
         self._trigger = trigger_id
         self._in_modal = in_modal
-        self._on_loading = on_loading  # told when the loading view went up (keep the queue here)
         self._lock = threading.Lock()
         self._spent = False
         self._requested = False  # the listener asked to show its modal (perhaps queued)
         self._loading_id: str | None = None
-        self._timer = threading.Timer(max(arrived + KEEP_SECONDS - time.time(), 0.0), self._hold)
+        self._timer = threading.Timer(max(arrived + KEEP_SECONDS - time.monotonic(), 0.0), self._hold)
         self._timer.daemon = True
         self._timer.start()
 
@@ -134,18 +129,16 @@ class TriggerKeeper:
                 return
             view = response.get("view") if hasattr(response, "get") else None
             self._loading_id = str(view["id"]) if isinstance(view, dict) and view.get("id") else None
-        if self._loading_id is not None and self._on_loading is not None:
-            self._on_loading()
 
 
-def keeper_for(body: dict[str, Any], client: Any, arrived: float, on_loading: Any = None) -> Any:
+def keeper_for(body: dict[str, Any], client: Any, arrived: float) -> Any:
     """``client`` wrapped in a ``TriggerKeeper`` when the request ``body`` carries a trigger
     id; else ``client`` itself."""
     trigger = body.get("trigger_id")
     if not trigger:
         return client
     in_modal = (body.get("view") or {}).get("type") == "modal"  # the Home is a view too, not a modal
-    return TriggerKeeper(client, str(trigger), arrived, in_modal=in_modal, on_loading=on_loading)
+    return TriggerKeeper(client, str(trigger), arrived, in_modal=in_modal)
 
 
 def with_kept_trigger(
@@ -153,11 +146,10 @@ def with_kept_trigger(
     client: Any,
     arrived: float,
     run: Callable[[Any], T],
-    on_loading: Callable[[], None] | None = None,
 ) -> T:
     """``run(client)``, the client keeping the trigger of ``body`` alive until ``run`` has
     shown its modal (or returned without one)."""
-    keeper = keeper_for(body, client, arrived, on_loading)
+    keeper = keeper_for(body, client, arrived)
     if keeper is client:
         return run(client)
     try:

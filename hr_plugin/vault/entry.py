@@ -68,7 +68,7 @@ def slack_token_key(master_key: bytes) -> bytes:
 
 def prepare_keystore(settings: Settings) -> None:
     """Make the key store's table (and, on SQLite, its private file) now: ``serve`` calls this
-    before it starts the workers and companions that open the store, so none of them races
+    before it starts the workers that open the store, so none of them races
     another to create it."""
     from hr_plugin.vault.keystore import create_store
 

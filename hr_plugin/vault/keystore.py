@@ -59,8 +59,8 @@ CREATE_LOCK = ".create.lock"
 
 
 def _create_table(engine: Engine) -> None:
-    """The table, unless it exists. Processes starting together (a web worker and its companion,
-    replicas, a scheduler) can all see no table. On SQLite they take turns through a file lock
+    """The table, unless it exists. Processes starting together (web workers, replicas, a
+    scheduler) can all see no table. On SQLite they take turns through a file lock
     beside the store, so the second finds the table the first made. On PostgreSQL (replicas on
     other machines) a loser is told the table exists; each failure is followed by a fresh look,
     until one finds the table there."""
@@ -77,7 +77,7 @@ def _create_table(engine: Engine) -> None:
 
 def create_store(url: str) -> None:
     """Make the key store's table (and, on SQLite, its private file) now: ``serve`` does this
-    before it starts its workers and their companions, so none of them creates it."""
+    before it starts its workers, so none of them creates it."""
     engine = make_engine(url)
     try:
         _create_table(engine)

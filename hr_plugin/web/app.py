@@ -1,7 +1,7 @@
 """The web app: every HTTP route, served by one Flask app.
 
 Slack's endpoint (``hr_plugin.web.slack``); ``/healthz`` (the process is up), ``/readyz`` (the
-database is reachable, the companion process started, and the process is not stopping) and
+database is reachable and the process is not stopping) and
 ``/metrics`` (Prometheus); and what the features add (``Feature.web``: the HR console under
 ``/hr/``, the private space's single-use links under ``/vault/``).
 
@@ -29,7 +29,6 @@ from hr_plugin.feature_api import Feature
 from hr_plugin.observability import metrics
 from hr_plugin.observability.outbox_gauges import OutboxGauges
 from hr_plugin.services import WEB_SERVICES, Services
-from hr_plugin.slack.companion import Companion
 from hr_plugin.slack.deadline import saves_settled
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.private_requests import PrivateRequests
@@ -47,7 +46,6 @@ class WebApp:
         self,
         app: App,
         services: Services,
-        companion: Companion | None = None,
         features: Sequence[Feature] | None = None,
     ) -> None:
         if features is None:
@@ -55,14 +53,13 @@ class WebApp:
 
             features = FEATURES
         self.services = services
-        self.companion = companion
         self.stopping = threading.Event()
         self.outbox_gauges = OutboxGauges(services.factory, services.clock)
         self.flask = Flask(__name__)
         self.flask.extensions[WEB_SERVICES] = services
-        # Slack calls a listener makes before its answer go out right after it, from the
-        # companion process when there is one (hr_plugin.slack.deferred).
-        sender = SendAfterAnswer(services.lazy_pool, companion)
+        # Slack calls a listener makes before its answer go out right after it
+        # (hr_plugin.slack.deferred).
+        sender = SendAfterAnswer(services.lazy_pool)
         endpoint = SlackEndpoint(
             app,
             sender,
@@ -91,8 +88,8 @@ class WebApp:
         self.stopping.set()
 
     def close(self, timeout: float) -> None:
-        """After the last request: let late saves and the work after the answer finish, here and
-        in the companion process (together up to ``timeout``), then disconnect."""
+        """After the last request: let late saves and the work after the answer finish (together
+        up to ``timeout``), then disconnect."""
         self.stopping.set()
         deadline = time.monotonic() + timeout
         saves_settled(self.services, timeout)  # late saves first: their outcome joins the pool below
@@ -100,8 +97,6 @@ class WebApp:
         if pool is not None:
             pool.wait_idle(max(deadline - time.monotonic(), 0.1))
             pool.shutdown(wait=False)
-        if self.companion is not None:
-            self.companion.close(max(deadline - time.monotonic(), 1.0))
         self.services.engine.dispose()
 
     # -- routes ------------------------------------------------------------------------------
@@ -112,8 +107,6 @@ class WebApp:
     def _readyz(self) -> Response:
         if self.stopping.is_set():
             return _plain(503, "shutting down")
-        if self.companion is not None and not self.companion.ready:
-            return _plain(503, "starting")
         if ping(self.services.engine):
             return _plain(200, "ready")
         return _plain(503, "database unreachable")

@@ -4,8 +4,7 @@ installs through OAuth, through Bolt's Flask adapter.
 Around Bolt, in order: the door check (``hr_plugin.slack.envelope``: a payload without Slack's
 shape never reaches Bolt), the queue of Slack calls sent after the answer
 (``hr_plugin.slack.deferred``), and the ack's time and count by surface in ``/metrics``, except
-for a private feature's requests (``hr_plugin.slack.private_requests``), whose work after the
-answer also stays in this process, never handed to the companion.
+for a private feature's requests (``hr_plugin.slack.private_requests``).
 """
 
 from __future__ import annotations
@@ -49,8 +48,8 @@ class SlackEndpoint:
         )
         if refused is not None:
             response = Response(refused.text, status=refused.status, mimetype="text/plain")
-        elif payload in self.private:  # neither counted nor timed, nor handed to the companion
-            return self.sender.answer(lambda: self.handler.handle(request), private=True)
+        elif payload in self.private:  # neither counted nor timed
+            return self.sender.answer(lambda: self.handler.handle(request))
         else:
             response = self.sender.answer(lambda: self.handler.handle(request))
         surface = surface_of(payload)

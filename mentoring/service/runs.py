@@ -136,7 +136,7 @@ def match_tenant(session: Session, clock: Clock, tenant_id: str, lead: timedelta
                 scored[(mentee.person.id, mentor.person.id)] = result
                 edges.append((mentee.person.id, mentor.person.id, result.weight))
     # The solver is imported here, where matching runs, not at the top: this module is imported
-    # by every process that builds the app (web workers, their companions), and the solver
+    # by every process that builds the app (the web workers), and the solver
     # brings numpy and scipy (about 49 MB of resident memory) that only a run needs.
     from mentoring import matching
 

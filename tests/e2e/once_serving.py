@@ -1,7 +1,7 @@
 """A running ``hr-plugin serve`` and requests fired at it all at once, for the once-only tests.
 
 The fixture ``running`` (registered in ``tests/e2e/conftest.py``) starts the real server
-(gunicorn, two workers, each with its companion) on the suite's database, with a fake Slack
+(gunicorn, two workers) on the suite's database, with a fake Slack
 and a vault that shares the server's master key and key store.
 """
 

@@ -89,8 +89,8 @@ def test_requests_and_ack_latency_are_counted_by_surface(stack: AppStack, org: d
 
 
 def _slack_numbers(samples: Samples) -> Samples:
-    """Every number /metrics keeps about Slack's requests and the work after their answers."""
-    names = ("hr_plugin_slack_requests", "hr_plugin_slack_ack_seconds", "hr_plugin_work_after_answer")
+    """Every number /metrics keeps about Slack's requests."""
+    names = ("hr_plugin_slack_requests", "hr_plugin_slack_ack_seconds")
     return {key: number for key, number in samples.items() if key[0].startswith(names)}
 
 

@@ -1,10 +1,10 @@
 """Once-only operations under concurrent requests to a running ``hr-plugin serve``.
 
 A double click, two devices or a link previewer send the same request several times at once.
-Each test fires twelve at the real server (gunicorn, two workers, each with its companion) and
-checks the database and what the fake Slack recorded: one effect, and everyone else gets the
-answer a later click gets. ``tests/reliability/test_once_only.py`` interleaves the same
-operations deterministically, which chance alone may never do.
+Each test fires twelve at the real server (gunicorn, two workers) and checks the database and
+what the fake Slack recorded: one effect, and everyone else gets the answer a later click gets.
+``tests/reliability/test_once_only.py`` interleaves the same operations deterministically,
+which chance alone may never do.
 """
 
 from __future__ import annotations

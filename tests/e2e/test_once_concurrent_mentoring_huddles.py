@@ -1,7 +1,7 @@
 """Once-only operations of mentoring and huddles under concurrent requests to a running serve.
 
 As in ``tests/e2e/test_once_concurrent.py``: twelve signed requests fired together at the real
-server (gunicorn, two workers, each with its companion), then one more, as a later click. Each
+server (gunicorn, two workers), then one more, as a later click. Each
 test checks the database and what the fake Slack recorded: one effect, every request that lost
 told what the later one is told, and no error in the server's log.
 ``tests/reliability/test_once_only.py`` interleaves the same operations deterministically at

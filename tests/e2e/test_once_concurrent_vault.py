@@ -1,9 +1,9 @@
 """The private space's single-use screens under concurrent requests to a running ``hr-plugin serve``.
 
 A double click, a retry or two devices send the same modal several times at once. Each test
-fires twelve signed submissions at the real server (gunicorn, two workers, each with its
-companion), then one more later, and checks the database and what the fake Slack recorded: one
-effect, and every submission that lost is told what the later one is told. The check-in's words
+fires twelve signed submissions at the real server (gunicorn, two workers), then one more
+later, and checks the database and what the fake Slack recorded: one effect, and every
+submission that lost is told what the later one is told. The check-in's words
 are ``CANARY``; they must reach no call to Slack and no line of the server's log.
 
 Withdrawing consent to the private space is deleting it (``Vault.delete_everything``: the
@@ -88,7 +88,7 @@ def _sent_to_slack(running: Running, since: int) -> list[str]:
     """The Slack methods the app called after the first ``since`` recorded calls (the fake also
     records each answer to a request, as "ack": those are what the person was told). Left out
     too: ``auth.test``, which Bolt calls once in each process on its first request (a worker
-    or companion that had served nothing before the burst), and which carries nothing."""
+    that had served nothing before the burst), and which carries nothing."""
     return [
         call["method"] for call in running.fake.calls[since:] if call["method"] not in ("ack", "auth.test")
     ]

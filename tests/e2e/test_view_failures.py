@@ -27,7 +27,6 @@ from hr_plugin.testing.signed_client import SlackRequestClient
 from hr_plugin.testing.stack import AppStack
 from tests.e2e import vault_flows as flow
 from tests.e2e.conftest import TEAM
-from tests.metrics import work_after_answer
 from tests.waiting import wait_for
 
 # What a notice must never say: which surface failed (a DM can be exported by workspace owners).
@@ -194,13 +193,13 @@ def test_another_refusal_of_a_publish_is_told_at_once(stack: AppStack, org: dict
     assert ":views.publish:" in notice.idempotency_key
 
 
-# -- the companion process (``hr-plugin serve``) ---------------------------------------------
+# -- under ``hr-plugin serve`` (gunicorn, the work after the answer on the worker's pool) -----
 
 TOKEN = "xoxb-fake-token"
 
 
 @pytest.fixture
-def served(database_url: str, tmp_path: Path) -> Iterator[tuple[SlackRequestClient, FakeSlack, str]]:
+def served(database_url: str, tmp_path: Path) -> Iterator[tuple[SlackRequestClient, FakeSlack]]:
     upgrade(make_engine(database_url))
     with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
         fake.add_user("UONE", name="one", real_name="One", email="one@example.com", is_admin=True)
@@ -211,17 +210,16 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[SlackRequestClie
             folder=tmp_path,
             web_workers="1",
         ) as app:
-            yield SlackRequestClient(f"{app.base}/slack/events", app.secret, fake), fake, app.base
+            yield SlackRequestClient(f"{app.base}/slack/events", app.secret, fake), fake
 
 
-def test_in_the_companion_a_failed_view_is_told_too(
-    served: tuple[SlackRequestClient, FakeSlack, str], database_url: str
+def test_under_serve_a_failed_view_is_told_too(
+    served: tuple[SlackRequestClient, FakeSlack], database_url: str
 ) -> None:
-    client, fake, base = served
+    client, fake = served
     _expire_next_trigger(fake)
     # A workspace admin's "appoint HR" button, clicked in a message (which has a response_url)
-    # and then on the App Home (which has none). Not the private space's screens: /metrics
-    # leaves its requests out on purpose, so it could not say where their work ran.
+    # and then on the App Home (which has none).
     assert client.block_action("UONE", APPOINT_ADMIN_ACTION, "open").status == 200
     wait_for(lambda: fake.calls_for("response_url"), 10, "the ephemeral notice")
     assert [call["params"]["text"] for call in fake.calls_for("response_url")] == [NOTICE]
@@ -246,4 +244,3 @@ def test_in_the_companion_a_failed_view_is_told_too(
     [key] = queued()
     assert key.startswith(f"{KEY_PREFIX}:T0DEMO:UONE:views.open:")
     assert [call["ok"] for call in fake.calls_for("views.open")] == [False, False]
-    assert work_after_answer(base) == {"companion": 2.0}, "both were made in the companion"

@@ -184,7 +184,7 @@ def _prepare_when_released(url: str, start: Any) -> None:
 
 
 def test_processes_preparing_a_new_database_together_all_start(tmp_path: Path) -> None:
-    """Two processes (a worker and its companion, serve and a scheduler) prepare the same new
+    """Two processes (two web workers, serve and a scheduler) prepare the same new
     file at the same moment: one migrates under the file lock, the other finds it done, and
     both start. Without the lock both saw no table and one was told it exists."""
     failed = []

@@ -370,7 +370,7 @@ def _open_when_released(url: str, start: Any) -> None:
 
 
 def test_two_processes_opening_a_new_sqlite_key_store_together_both_start(tmp_path: Path) -> None:
-    """A web worker and its companion process open a key store that does not exist yet at the
+    """Two processes (web workers, a worker and a scheduler) open a key store that does not exist yet at the
     same moment: one creates the table, and both start. (Pairs: two at once lost the race in
     about half the rounds before the fix; more at once happened not to.)"""
     context = multiprocessing.get_context("fork")

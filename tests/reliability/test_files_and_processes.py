@@ -1,17 +1,14 @@
 """``hr-plugin serve``'s files and processes (issue 16, item 2): a fresh start on an empty SQLite
-folder, the files it makes, and what is left of it after SIGTERM.
+folder, and the files it makes.
 
 - Every process that opens the database or the key store used to migrate or create it for
-  itself: a web worker and its companion starting together on a new file raced (``table
-  processed_events already exists``, a traceback, the companion dead and replaced). ``serve``
-  now migrates once in its own process before it starts any, and the scheduler takes the same
-  file lock.
+  itself: processes starting together on a new file raced (``table processed_events already
+  exists``, a traceback, a process dead at start). ``serve`` now migrates once in its own
+  process before it starts any worker, and the scheduler takes the same file lock.
 - SQLite made the database, the key store and their journals 0644 under the usual umask.
-- A companion ignores SIGTERM (a stop sent to the whole group is its worker's to handle), so
-  ``terminate`` never ended one that overran its worker's stop: it was left running, orphaned.
 
-Serve runs in a session of its own here, so every process it starts, however deep and whatever
-became of its parent, is found by its process group.
+(A test here once checked that SIGTERM left no companion process behind; the companion was
+removed with issue 20, and a web worker now starts no process of its own.)
 """
 
 from __future__ import annotations
@@ -21,24 +18,17 @@ import signal
 import stat
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from hr_plugin.clock import SystemClock
-from hr_plugin.db import make_engine, upgrade
-from hr_plugin.slack import companion as companion_module
-from hr_plugin.slack.companion import Companion
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.processes import app_environment, children, free_port, wait_until_ready
+from hr_plugin.testing.processes import app_environment, free_port, wait_until_ready
 from hr_plugin.testing.signed_client import SlackRequestClient
 from tests.conftest import on_postgres
-from tests.metrics import work_after_answer
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(
@@ -52,28 +42,6 @@ sqlite_only = pytest.mark.skipif(
 TOKEN = "xoxb-fake-token"
 STARTS = 3  # fresh starts per run (the 20-start measurement is in the issue's closing note)
 UMASK = 0o022  # the usual default, under which SQLite made every file 0644
-SLOW_FOLLOW_UP_SECONDS = 8.0  # each Home the companion publishes, under the Slack client's 10 s
-# Grace for the spawned companion's resource tracker, which exits when it reads the end of the
-# pipe its last user closed: a process still there after this was left behind.
-LEFT_BEHIND_SECONDS = 3.0
-
-
-class _TellingFake(FakeSlack):
-    """The fake Slack, saying when a slowed-down call has arrived, so the test knows the work
-    that made it is in progress instead of guessing with a sleep."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.arrived: dict[str, threading.Event] = {}
-        self._arrivals = threading.Lock()
-
-    def arrival(self, method: str) -> threading.Event:
-        with self._arrivals:
-            return self.arrived.setdefault(method, threading.Event())
-
-    def _sleep_if_delayed(self, method: str) -> None:
-        self.arrival(method).set()
-        super()._sleep_if_delayed(method)
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -100,11 +68,6 @@ def _group(pgid: int) -> dict[int, str]:
         if fields is not None and fields[0] != "Z" and int(fields[2]) == pgid:
             found[int(entry.name)] = _cmdline(int(entry.name))
     return found
-
-
-def _alive(pid: int) -> bool:
-    fields = _stat_fields(pid)
-    return fields is not None and fields[0] != "Z"
 
 
 def _start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -142,17 +105,9 @@ def _kill_group(pgid: int) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def _left_behind(pgid: int) -> dict[int, str]:
-    """What of the group is still there ``LEFT_BEHIND_SECONDS`` after its leader exited."""
-    deadline = time.monotonic() + LEFT_BEHIND_SECONDS
-    while _group(pgid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return _group(pgid)
-
-
 @contextmanager
-def _fake_slack() -> Iterator[_TellingFake]:
-    with _TellingFake(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
+def _fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as fake:
         fake.add_user("UONE", name="one", real_name="One", email="one@example.com")
         yield fake
 
@@ -169,14 +124,11 @@ def _environment(fake: FakeSlack, folder: Path, database_url: str, **settings: s
 
 
 def _problems(log: str) -> list[str]:
-    """Lines of a log that say something went wrong: tracebacks, errors, a companion replaced."""
+    """Lines of a log that say something went wrong: tracebacks, errors, a table made twice."""
     return [
         line[:300]
         for line in log.splitlines()
-        if "Traceback" in line
-        or '"level":"ERROR"' in line
-        or "already exists" in line
-        or "companion process stopped" in line
+        if "Traceback" in line or '"level":"ERROR"' in line or "already exists" in line
     ]
 
 
@@ -205,10 +157,10 @@ def _fresh_start(fake: FakeSlack, folder: Path) -> tuple[tuple[int, ...], str, s
 
 @sqlite_only
 def test_serve_and_a_scheduler_starting_together_on_an_empty_folder_start_cleanly(tmp_path: Path) -> None:
-    """Several fresh starts, each on an empty folder: serve (its worker and companion) and a
-    scheduler start at the same moment. Every start comes up without a traceback, serve
-    migrates in its own process before its worker boots, and both stop with 0. Before, the
-    worker and the companion raced to migrate: measured at 3 starts in 5 with a traceback."""
+    """Several fresh starts, each on an empty folder: serve and a scheduler start at the same
+    moment. Every start comes up without a traceback, serve migrates in its own process before
+    its worker boots, and both stop with 0. Before, the processes raced to migrate: measured at
+    3 starts in 5 with a traceback."""
     with _fake_slack() as fake:
         for start in range(STARTS):
             folder = tmp_path / f"start-{start}"
@@ -255,86 +207,3 @@ def test_the_database_the_key_store_and_their_journals_are_private_under_the_usu
     expected = {"app.db", "app.db-wal", "app.db-shm", "keys.db", "app.migrate.lock", "keys.create.lock"}
     assert expected <= set(modes), f"the files looked at: {sorted(modes)}"
     assert {name: oct(mode) for name, mode in modes.items() if mode != 0o600} == {}
-
-
-# -- after SIGTERM -------------------------------------------------------------------------------
-
-
-def _companion_of(worker: int) -> int:
-    [found] = [pid for pid in children(worker) if "resource_tracker" not in _cmdline(pid)]
-    return found
-
-
-def test_sigterm_leaves_no_process_behind_even_a_replacement_companion_busy_past_the_stop(
-    database_url: str, tmp_path: Path
-) -> None:
-    """The companion is killed and replaced; the replacement is handed more work than it can
-    finish in the stop's time (three rounds of slow Homes on its threads); then serve gets
-    SIGTERM. When serve has exited, no process it started is left. Before, the overrunning
-    replacement ignored the worker's SIGTERM and was left running, orphaned."""
-    upgrade(make_engine(database_url))  # PostgreSQL is upgraded by the deploy step, not by serve
-    port = free_port()
-    with _fake_slack() as fake:
-        env = _environment(fake, tmp_path, database_url, port=str(port), web_workers="1")
-        serve = _start("serve", env, tmp_path / "serve.log")
-        base = f"http://127.0.0.1:{port}"
-        client = SlackRequestClient(f"{base}/slack/events", "s" * 32, fake)
-        try:
-            wait_until_ready(base, serve, timeout=60)
-            [worker] = children(serve.pid)
-            first = _companion_of(worker)
-            os.kill(first, signal.SIGKILL)
-            wait_for(lambda: not _alive(first), 5, "the companion to die")
-
-            def a_replacement_takes_work() -> bool:
-                published = len(fake.calls_for("views.publish"))
-                assert client.app_home_opened("UONE").status == 200
-                wait_for(lambda: len(fake.calls_for("views.publish")) > published, 10, "the Home")
-                return work_after_answer(base).get("companion", 0.0) >= 1
-
-            wait_for(a_replacement_takes_work, 30, "a replacement companion to take work")
-            replacement = _companion_of(worker)
-            assert replacement != first
-
-            fake.delay("views.publish", SLOW_FOLLOW_UP_SECONDS)
-            for _ in range(3 * companion_module.THREADS + 1):
-                assert client.app_home_opened("UONE").status == 200
-            assert fake.arrival("views.publish").wait(10), "the replacement is at work"
-            assert _alive(replacement)
-            running = _group(serve.pid)
-            [exit_code] = _stop(serve)
-            left = _left_behind(serve.pid)
-        finally:
-            _stop(serve)
-            _kill_group(serve.pid)
-
-    log = (tmp_path / "serve.log").read_text()
-    assert left == {}, f"left behind after serve exited: {left} (running before SIGTERM: {running})"
-    assert exit_code == 0, log[-3000:]
-    assert "did not finish its work" in log, "the replacement was stopped because it overran"
-
-
-def test_a_companion_that_never_became_ready_is_ended_at_once_when_its_worker_stops(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A companion still starting (here: held at Slack's ``auth.test``, which building the app
-    asks) was handed nothing, so closing ends it at once, however long it would take to start.
-    Before, SIGTERM was all it got, which it ignores, and it outlived the close."""
-    upgrade(make_engine(database_url))
-    with _fake_slack() as fake:
-        for name, value in _environment(fake, tmp_path, database_url).items():
-            monkeypatch.setenv(name, value)
-        fake.delay("auth.test", 9)
-        companion = Companion().start()
-        pid = companion.pid
-        assert pid is not None
-        try:
-            assert fake.arrival("auth.test").wait(60), "the companion is building its app"
-            started = time.monotonic()
-            companion.close(2)
-            took = time.monotonic() - started
-        finally:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-        assert not _alive(pid), "the companion outlived its close"
-        assert took < 2, f"closing waited {took:.1f} s for a companion that holds no work"

@@ -5,7 +5,6 @@ with it); no database."""
 from __future__ import annotations
 
 import logging
-import pickle
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +17,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from hr_plugin.slack import deferred
-from hr_plugin.slack.listening import listen, named_work
+from hr_plugin.slack.listening import listen
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
@@ -164,111 +163,22 @@ def test_an_argument_bolt_does_not_give_is_refused_when_wired(fake: FakeSlack) -
         )  # type: ignore[arg-type]
 
 
-class _TakingCompanion:
-    """Takes every handoff, as a started companion process would, and keeps it."""
-
-    def __init__(self) -> None:
-        self.handoffs: list[deferred.Handoff] = []
-
-    def submit(self, handoff: deferred.Handoff) -> bool:
-        self.handoffs.append(handoff)
-        return True
-
-
-def _deferring_app(fake: FakeSlack, *, verify: bool = True) -> App:
+def _deferring_app(fake: FakeSlack) -> App:
     app = App(
         signing_secret=SECRET,
         client=WebClient(token=BOT_TOKEN, base_url=fake.base_url),
         process_before_response=True,
-        request_verification_enabled=verify,
     )
     deferred.register(app)
     return app
 
 
 def _services() -> SimpleNamespace:
-    """What ``listen`` and the companion read of ``Services`` here: no pool, the registry."""
+    """What ``listen`` reads of ``Services`` here: no pool."""
     return SimpleNamespace(lazy_pool=None, extensions={})
 
 
-def _wire_click(app: App, services: Any, events: list[str]) -> None:
-    def answer(ack: Ack, respond: Any) -> None:
-        events.append("ack function")
-        ack()
-        respond(text="Saved.")  # queued: it goes out after the answer, wherever that work runs
-
-    def show(body: dict[str, Any], context: BoltContext, action: dict[str, Any]) -> None:
-        events.append(f"work after for {body['user']['id']} ({context.user_id}, {action['action_id']})")
-
-    listen(app.action(ACTION), services, ack=answer, after=[show], name=f"action:{ACTION}")
-
-
-def test_a_listened_request_crosses_to_the_companion_which_runs_only_the_work_after(fake: FakeSlack) -> None:
-    web_events: list[str] = []
-    web_app = _deferring_app(fake)
-    _wire_click(web_app, _services(), web_events)
-    companion = _TakingCompanion()
-    served = slack_endpoint(web_app, None, companion)
-
-    assert _post(served, web_events, _click(fake, "UCLICK")) == "200 OK"
-    assert web_events == ["ack function", "answered"], "nothing after the answer ran on the worker"
-    assert fake.calls_for("response_url") == []
-    [handoff] = companion.handoffs
-    assert [(call.target, call.kwargs) for call in handoff.calls] == [("respond", {"text": "Saved."})]
-
-    # The companion's side: the same listeners wired, the work found by name and run.
-    companion_events: list[str] = []
-    companion_services = _services()
-    follow_up_app = _deferring_app(fake, verify=False)
-    _wire_click(follow_up_app, companion_services, companion_events)
-    from hr_plugin.slack.companion import FollowUps
-
-    FollowUps(follow_up_app, companion_services).run(handoff)  # type: ignore[arg-type]
-
-    assert companion_events == ["work after for UCLICK (UCLICK, test.click)"], "the part before did not run"
-    assert [call["params"]["text"] for call in fake.calls_for("response_url")] == ["Saved."]
-
-
-def test_the_companion_gets_a_small_command_and_runs_it_without_dispatching_through_bolt(
-    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The issue's point: no raw request crosses, and the companion does not make Bolt parse,
-    authorize, run middleware and match it again."""
-    web_app = _deferring_app(fake)
-    _wire_click(web_app, _services(), [])
-    companion = _TakingCompanion()
-    headers, raw = _click(fake, "UCLICK")
-    assert _post(slack_endpoint(web_app, None, companion), [], (headers, raw)) == "200 OK"
-    [handoff] = companion.handoffs
-
-    crossed = pickle.dumps(handoff)
-    assert headers["X-Slack-Signature"].encode() not in crossed, "no headers cross"
-    assert raw not in crossed and b"payload=" not in crossed, "nor the raw body"
-    assert [step.key for step in handoff.steps if isinstance(step, deferred.Named)] == [
-        "action:test.click _wire_click.<locals>.show"
-    ]
-    assert handoff.body["user"]["id"] == "UCLICK" and handoff.context["user_id"] == "UCLICK"
-    assert set(handoff.context) <= set(deferred.CONTEXT_KEYS)
-
-    events: list[str] = []
-    services = _services()
-    follow_up_app = _deferring_app(fake, verify=False)
-    _wire_click(follow_up_app, services, events)
-
-    def never(*_: Any, **__: Any) -> None:
-        raise AssertionError("the companion dispatched the request through Bolt")
-
-    monkeypatch.setattr(App, "dispatch", never)
-    from hr_plugin.slack.companion import FollowUps
-
-    FollowUps(follow_up_app, services).run(pickle.loads(crossed))  # type: ignore[arg-type]
-
-    assert events == ["work after for UCLICK (UCLICK, test.click)"]
-    assert [call["params"]["text"] for call in fake.calls_for("response_url")] == ["Saved."]
-
-
-def test_a_listener_not_wired_with_listen_keeps_its_work_on_the_worker(fake: FakeSlack) -> None:
-    """Its part before the answer could not be skipped elsewhere, so nothing of it crosses."""
+def test_a_listener_not_wired_with_listen_sends_its_queued_calls_after_the_answer(fake: FakeSlack) -> None:
     app, events = _deferring_app(fake), []
 
     def click(ack: Ack, respond: Any) -> None:
@@ -277,117 +187,45 @@ def test_a_listener_not_wired_with_listen_keeps_its_work_on_the_worker(fake: Fak
         respond(text="Done.")
 
     app.action(ACTION)(click)
-    companion = _TakingCompanion()
-    served = slack_endpoint(app, None, companion)
+    served = slack_endpoint(app, None)
 
     assert _post(served, events, _click(fake)) == "200 OK"
-    assert companion.handoffs == []
     assert events == ["listener", "answered"]
     assert [call["params"]["text"] for call in fake.calls_for("response_url")] == ["Done."]
 
 
-def test_a_companion_that_cannot_take_the_work_leaves_it_on_the_worker(fake: FakeSlack) -> None:
-    app, events = _deferring_app(fake), []
-
-    def show(body: dict[str, Any]) -> None:
-        events.append("work after")
-
-    listen(app.action(ACTION), SimpleNamespace(lazy_pool=None), ack=lambda ack: ack(), after=[show])  # type: ignore[arg-type]
-
-    class Starting:
-        def submit(self, handoff: deferred.Handoff) -> bool:
-            return False
-
-    served = slack_endpoint(app, None, Starting())
-    assert _post(served, events, _click(fake)) == "200 OK"
-    assert events == ["answered", "work after"]
-
-
-def test_a_private_features_request_never_crosses_to_the_companion(fake: FakeSlack) -> None:
-    """The private space's work stays in the web worker, though it could be named: the door
-    knows its routes (``PrivateRequests``) and keeps its queue here."""
-    from hr_plugin.slack.declare import Route
-    from hr_plugin.slack.private_requests import PrivateRequests
-    from hr_plugin.web import SlackEndpoint, add_slack_endpoint
-
-    app, events = _deferring_app(fake), []
-    _wire_click(app, _services(), events)
-    companion = _TakingCompanion()
-    web = Flask(__name__)
-    private = PrivateRequests(frozenset({Route("action", ACTION)}), frozenset())
-    sender = deferred.SendAfterAnswer(None, companion)
-    add_slack_endpoint(web, SlackEndpoint(app, sender, signing_secret=None, private=private))
-
-    assert _post(web, events, _click(fake, "UCLICK")) == "200 OK"
-
-    assert companion.handoffs == []
-    assert events == ["ack function", "answered", "work after for UCLICK (UCLICK, test.click)"]
-    assert [call["params"]["text"] for call in fake.calls_for("response_url")] == ["Saved."]
-
-
-def test_a_private_features_listeners_are_not_named_for_the_companion(fake: FakeSlack) -> None:
-    from hr_plugin.slack.declare import Changes, Shows, action, wire
-
-    def open_it(body: dict[str, Any]) -> None:
-        """Shows something."""
-
-    def save(ack: Ack) -> None:
-        ack()
-
-    services = SimpleNamespace(lazy_pool=None, extensions={}, show_only_actions=set())
-    wire(_app(fake), services, Shows(action("private.open"), open_it), private=True)  # type: ignore[arg-type]
-    wire(_app(fake), services, Changes(action("private.save"), save, after=(open_it,)), private=True)  # type: ignore[arg-type]
-    assert named_work(services) == {}  # type: ignore[arg-type]
-
-    wire(_app(fake), services, Shows(action("shared.open"), open_it))  # type: ignore[arg-type]
-    [key] = named_work(services)  # type: ignore[arg-type]
-    assert key.startswith("action:shared.open ") and key.endswith(".open_it")
-
-
-def test_work_a_first_part_leaves_for_later_is_named_and_runs_in_the_companion(
+def test_work_a_first_part_leaves_for_later_runs_after_the_answer(
     fake: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """``/rtw``'s way: the first part decides whether something runs after its answer."""
+    """``/rtw``'s way: the first part decides whether something runs after its answer, and may
+    leave only what its listener declared."""
 
     def show(body: dict[str, Any], client: Any) -> None:
-        shown.append(f"shown to {body['user']['id']} with a {type(client).__name__}")
+        events.append(f"shown to {body['user']['id']} with a {type(client).__name__}")
 
     def undeclared(body: dict[str, Any]) -> None:
         raise AssertionError("never run")
 
-    def wire(app: App, services: Any, events: list[str]) -> None:
-        def answer(ack: Ack, action: dict[str, Any], later: Any) -> None:
-            ack()
-            events.append("ack function")
-            if action["value"] == "show":
-                later(show)
-            else:
-                later(undeclared)
+    def answer(ack: Ack, action: dict[str, Any], later: Any) -> None:
+        ack()
+        events.append("ack function")
+        if action["value"] == "show":
+            later(show)
+        else:
+            later(undeclared)
 
-        listen(app.action(ACTION), services, ack=answer, later=[show], name=f"action:{ACTION}")
-
-    shown: list[str] = []
-    web_app, web_events = _deferring_app(fake), []
-    wire(web_app, _services(), web_events)
-    companion = _TakingCompanion()
-    served = slack_endpoint(web_app, None, companion)
+    events: list[str] = []
+    app = _deferring_app(fake)
+    listen(app.action(ACTION), _services(), ack=answer, later=[show])  # type: ignore[arg-type]
+    served = slack_endpoint(app, None)
     recorder = _Recorder(fake)
     recorder.block_action("UCLICK", ACTION, "show")
 
-    assert _post(served, web_events, recorder.kept[0]) == "200 OK"
-    assert web_events == ["ack function", "answered"] and shown == []
-    [handoff] = companion.handoffs
-
-    services = _services()
-    follow_up_app = _deferring_app(fake, verify=False)
-    wire(follow_up_app, services, [])
-    from hr_plugin.slack.companion import FollowUps
-
-    FollowUps(follow_up_app, services).run(handoff)  # type: ignore[arg-type]
-    assert shown == ["shown to UCLICK with a TriggerKeeper"], "the click's trigger is kept alive"
+    assert _post(served, events, recorder.kept[0]) == "200 OK"
+    # The click's trigger is kept alive for it (``hr_plugin.slack.triggers``).
+    assert events == ["ack function", "answered", "shown to UCLICK with a TriggerKeeper"]
 
     recorder.block_action("UCLICK", ACTION, "other")  # leaves a function it did not declare
     with caplog.at_level(logging.ERROR):
         assert _post(served, [], recorder.kept[1]).startswith("500")
     assert "undeclared is not among the listener's `later`" in caplog.text
-    assert len(companion.handoffs) == 1, "nothing unnamed crossed"

@@ -1,5 +1,5 @@
 """``hr_plugin.slack.failures`` in pieces: reading Slack's refusals, the retry timer, the watched
-client, the companion's replay of queued calls, and one DM per failed request."""
+client, a queued call refused after the answer, and one DM per failed request."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import SessionFactory, unit_of_work
 from hr_plugin.models import OutboxMessage
 from hr_plugin.slack import deferred
-from hr_plugin.slack.companion import FollowUps
 from hr_plugin.slack.failures import (
     NOTICE,
     Later,
@@ -247,7 +246,7 @@ def test_telling_the_same_failure_twice_queues_one_dm(
     assert rows[0].solicited
 
 
-# -- the companion's replay of calls queued before the answer ----------------------------------
+# -- a call queued before the answer, refused after it ------------------------------------------
 
 
 class _Recorder(SlackRequestClient):
@@ -260,27 +259,17 @@ class _Recorder(SlackRequestClient):
         return SignedResponse(0, {}, "", None)
 
 
-class _TakingCompanion:
-    def __init__(self) -> None:
-        self.handoffs: list[deferred.Handoff] = []
-
-    def submit(self, handoff: deferred.Handoff) -> bool:
-        self.handoffs.append(handoff)
-        return True
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(bot_tokens=[BOT_TOKEN]) as running:
         yield running
 
 
-def _app(fake: FakeSlack, services: Any, *, verify: bool) -> App:
+def _app(fake: FakeSlack, services: Any) -> App:
     app = App(
         signing_secret=SECRET,
         client=WebClient(token=BOT_TOKEN, base_url=fake.base_url),
         process_before_response=True,
-        request_verification_enabled=verify,
     )
     deferred.register(app, services)
 
@@ -292,27 +281,19 @@ def _app(fake: FakeSlack, services: Any, *, verify: bool) -> App:
         )
 
     def after(body: dict[str, Any]) -> None:
-        """Work after the answer, so that the request may cross to the companion."""
+        """Work after the answer, queued behind the ``views.open``."""
 
-    listen(app.action(ACTION), services, ack=answer, after=[after], name=f"action:{ACTION}")
+    listen(app.action(ACTION), services, ack=answer, after=[after])
     return app
 
 
-def test_a_view_the_companion_replays_that_slack_refuses_is_told_in_an_ephemeral(fake: FakeSlack) -> None:
-    web_services = SimpleNamespace(lazy_pool=None, extensions={})
-    companion = _TakingCompanion()
-    served = slack_endpoint(_app(fake, web_services, verify=True), None, companion)
+def test_a_queued_view_slack_refuses_after_the_answer_is_told_in_an_ephemeral(fake: FakeSlack) -> None:
+    served = slack_endpoint(_app(fake, SimpleNamespace(lazy_pool=None, extensions={})), None)
     recorder = _Recorder(fake)
     recorder.block_action("UCLICK", ACTION, "open")  # a button in a message: it has a response_url
+    fake.fail_next("views.open", status=200, error="expired_trigger_id")
 
     assert post_to_wsgi(served, recorder.kept[0]) == "200 OK"
-    [handoff] = companion.handoffs
-    assert [call.method for call in handoff.calls] == ["views_open"], "queued, not made, on the worker"
-    assert fake.calls_for("views.open") == []
-
-    fake.fail_next("views.open", status=200, error="expired_trigger_id")
-    companion_services = SimpleNamespace(lazy_pool=None, extensions={})
-    FollowUps(_app(fake, companion_services, verify=False), companion_services).run(handoff)  # type: ignore[arg-type]
 
     [refused] = fake.calls_for("views.open")
     assert not refused["ok"]

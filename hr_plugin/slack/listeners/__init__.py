@@ -25,6 +25,6 @@ def register_listeners(app: App, services: Services, features: Sequence[Feature]
         services.enrolment_hooks.extend(feature.enrolment_hooks)
     for feature in features:
         for listener in feature.listeners:
-            wire(app, services, listener, private=feature.private)
+            wire(app, services, listener)
         for build in feature.on_build:
             build(services)

@@ -44,7 +44,7 @@ def on_rtw(
 def show_subcommand(
     command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond, services: Services
 ) -> None:
-    """A subcommand that only shows, after the answer (in the companion when it can go there)."""
+    """A subcommand that only shows, after the answer."""
     name, rest = _parsed(command)
     _run(services.subcommands[name], never_acks, command, rest, client, context, respond, services)
 
