@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Engine, create_engine, event, func, literal, select, text
+from sqlalchemy import CursorResult, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -306,38 +306,4 @@ def insert_many_if_absent(
     for start in range(0, len(rows), chunk):
         result = session.execute(statement, rows[start : start + chunk])
         added += cast(CursorResult[Any], result).rowcount
-    return added
-
-
-def claim_without_waiting_for_disk(
-    session: Session, model: Any, values: dict[str, Any], unique: list[str]
-) -> bool:
-    """``insert_if_absent``, committed without waiting for the write-ahead log to reach the
-    disk (PostgreSQL; SQLite commits as usual). True when the row was really added.
-
-    For rows whose loss in a database crash costs nothing worse than one repeated effect Slack's
-    own rules already allow, and that sit on the acknowledgement path, where waiting for the
-    disk (about a millisecond a commit here) is time Slack waits too. The commit is still
-    atomic and seen by everyone at once; only the last fraction of a second before a crash can
-    be lost. Never for anything a person entered or was promised.
-
-    On PostgreSQL the setting rides in the INSERT itself (``set_config`` in a CTE, the same as
-    ``SET LOCAL``), so the claim costs one round trip, not two.
-    """
-    if not _on_postgres(session):
-        added = insert_if_absent(session, model, values, unique)
-        session.commit()
-        return added
-    table = model.__table__
-    no_wait = select(func.set_config("synchronous_commit", "off", True).label("setting")).cte("no_wait")
-    names = list(values)
-    row = select(*(literal(values[name], table.c[name].type) for name in names)).select_from(no_wait)
-    statement = (
-        postgresql.insert(table)
-        .from_select(names, row)
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(*table.primary_key.columns)
-    )
-    added = session.execute(statement).first() is not None
-    session.commit()
     return added
