@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, load_only
 
 from hr_plugin import audit
 from hr_plugin.admins import list_admins
@@ -30,6 +30,18 @@ from hr_plugin.roles import ROLE_ORDER, Role, role_columns
 from hr_plugin.services import HomeContext, HomeProvider
 
 UPCOMING_SHOWN = 10
+
+# What the Home reads of the person, their open enrolment and its leave (``load_home`` and the
+# features' sections through ``HomeContext.person``); the first statement loads only these.
+HOME_COLUMNS = {
+    "person": ("id", "name", "slack_user_id", "active", "timezone", "working_days", "work_start", "work_end"),
+    "enrolment": ("id", "status", "leave_id", "contact_during_leave"),
+    "leave": ("id", "leave_start", "expected_return"),
+}
+# psycopg keeps the parse of a statement's placeholders only for statements up to this many
+# characters (``psycopg._queries.MAX_CACHED_STATEMENT_LENGTH``); a longer one is parsed at every
+# execution.
+STATEMENT_CACHED = 4096
 
 
 class SettingsError(ValueError):
@@ -58,7 +70,7 @@ def load_home(
     program costs that one statement; a returning parent one more per thing they have."""
     now = clock.now()
     statement, widths = _first_statement(tuple(providers))
-    params: dict[str, Any] = {"home_tenant": tenant_id, "home_user": user_id, "home_now": now}
+    params: dict[str, Any] = {"tenant": tenant_id, "user": user_id, "now": now}
     for provider in providers:
         if provider.params is not None:
             params.update(provider.params(now))
@@ -66,10 +78,12 @@ def load_home(
         row = session.execute(statement, params).first()
         if row is None or not row[0].active:
             return HomeState(known=False, can_appoint_admins=workspace_admin)
-        person, enrolment, leave, reports = row[0], row[1], row[2], row[3]
-        held = row[4 : 4 + len(ROLE_ORDER)]
-        roles = frozenset(str(role) for role, has in zip(ROLE_ORDER, held, strict=True) if has)
-        probed = row[4 + len(ROLE_ORDER) :]
+        person, enrolment, leave, reports, hr_admin = row[:5]
+        # The roles as ``role_columns`` defines them, two of them read off what the row holds
+        # anyway: an open enrolment, an active direct report.
+        held = {Role.EMPLOYEE: enrolment is not None, Role.MANAGER: bool(reports), Role.HR_ADMIN: hr_admin}
+        roles = frozenset(str(role) for role in ROLE_ORDER if held[role])
+        probed = row[5:]
         sections: dict[str, list[Any]] = {}
         for provider, width in zip(providers, widths, strict=True):
             context = HomeContext(session, tenant_id, person, roles, now, tuple(probed[:width]))
@@ -106,18 +120,26 @@ def _first_statement(providers: tuple[HomeProvider, ...]) -> tuple[Select[Any], 
     reports, roles, then every provider's probe columns in the providers' order; and how many
     columns each provider's probe added.
 
-    Built once for the app's providers, with bound parameters (``home_tenant``, ``home_user``,
-    ``home_now`` and the providers' own ``params``): made anew at every load, its aliases and
-    subqueries cost more CPU than running it.
+    Built once for the app's providers, with bound parameters (``tenant``, ``user``, ``now``
+    and the providers' own ``params``, which use other names): made anew at every load, its
+    aliases and subqueries cost more CPU than running it.
 
     The person and their enrolment are read through aliases, so a probe's subquery over
     ``employees`` or ``enrolments`` is never correlated with them by accident: a probe reaches
-    the person only through the id column it is given."""
-    tenant = bindparam("home_tenant", type_=String())
-    user = bindparam("home_user", type_=String())
-    now = bindparam("home_now", type_=UTCDateTime())
-    person, enrolment, leave = aliased(Employee), aliased(Enrolment), aliased(Leave)
-    latest, reports = aliased(Enrolment), aliased(Employee)
+    the person only through the id column it is given.
+
+    Its text stays under psycopg's parse cache (``STATEMENT_CACHED``): the aliases and
+    parameters have short names, only the columns the Home reads are loaded (``HOME_COLUMNS``;
+    touching another raises rather than making a statement more), and of the roles only HR
+    admin is a column of its own (an open enrolment and the team count are read anyway). At
+    5,540 characters it was parsed again at every load, a fifth to a quarter of the CPU of a
+    load (``python -m bench.home_people``)."""
+    tenant = bindparam("tenant", type_=String())
+    user = bindparam("user", type_=String())
+    now = bindparam("now", type_=UTCDateTime())
+    person, enrolment = aliased(Employee, name="p"), aliased(Enrolment, name="e")
+    leave = aliased(Leave, name="l")
+    latest, reports = aliased(Enrolment, name="le"), aliased(Employee, name="r")
     latest_open = (
         select(func.max(latest.id))
         .where(latest.tenant_id == tenant, latest.employee_id == person.id, latest.status.in_(OPEN_STATUSES))
@@ -132,13 +154,19 @@ def _first_statement(providers: tuple[HomeProvider, ...]) -> tuple[Select[Any], 
         tuple(provider.probe(tenant, person.id, now)) if provider.probe else () for provider in providers
     ]
     statement = (
-        select(person, enrolment, leave, team, *role_columns(tenant, person.id).values())
+        select(person, enrolment, leave, team, role_columns(tenant, person.id)[Role.HR_ADMIN])
         .add_columns(*(column for columns in probes for column in columns))
         .select_from(person)
         .outerjoin(enrolment, enrolment.id == latest_open)
         .outerjoin(leave, leave.id == enrolment.leave_id)
         .where(person.tenant_id == tenant, person.slack_user_id == user)
         .limit(1)
+        .options(
+            *(
+                load_only(*(getattr(entity, name) for name in HOME_COLUMNS[read]), raiseload=True)
+                for read, entity in (("person", person), ("enrolment", enrolment), ("leave", leave))
+            )
+        )
     )
     return statement, tuple(len(columns) for columns in probes)
 

@@ -186,3 +186,44 @@ def test_an_ordinary_persons_home_makes_few_statements_whatever_the_tenant_holds
     _, mentor = _home(stack, MENTOR)
     assert str(mentor.sections.get("mentor")).count("End match with") == 3, mentor.sections
     assert many == few, f"with 1 parent in the program: {few}; with {OTHERS} more: {many}"
+
+
+def test_the_first_statement_fits_psycopgs_parse_cache_and_reads_the_roles_as_defined(
+    stack: AppStack, org: dict[str, str], hr: str
+) -> None:
+    """psycopg keeps the parse of a statement's placeholders only up to ``STATEMENT_CACHED``
+    characters and parses a longer one again at every execution (at 5,540 characters, a fifth
+    to a quarter of a Home's CPU). The text checked is PostgreSQL's, as psycopg is sent it, on
+    either database of the suite. And the roles the Home reads off its row (an open enrolment,
+    a team) are those ``roles_of`` reads with ``role_columns``, the one definition."""
+    import psycopg._queries
+    from sqlalchemy.dialects.postgresql import psycopg as pg
+
+    from hr_plugin.home import STATEMENT_CACHED, _first_statement
+    from hr_plugin.roles import roles_of
+
+    assert psycopg._queries.MAX_CACHED_STATEMENT_LENGTH == STATEMENT_CACHED
+    providers = tuple(stack.services.home_providers)
+    statement, _ = _first_statement(providers)
+    now = stack.services.clock.now()
+    params = {"tenant": TEAM, "user": PARENT, "now": now}
+    for provider in providers:
+        if provider.params is not None:
+            params.update(provider.params(now))
+    text = str(
+        statement.params(params).compile(dialect=pg.dialect(), compile_kwargs={"render_postcompile": True})
+    )
+    assert "%(tenant)s" in text, "the text psycopg is sent, with its placeholders"
+    assert len(text) <= STATEMENT_CACHED, len(text)
+
+    _people(stack)
+    _mentor(stack, MENTOR)
+    _in_the_program(stack, hr, PARENT, MENTOR)
+    for user_id in (PARENT, MENTOR, MANAGER, COLLEAGUE, hr):
+        _, state = _home(stack, user_id)
+        with unit_of_work(stack.factory) as session:
+            person = find_by_slack_id(session, TEAM, user_id)
+            assert person is not None
+            defined = {str(role) for role in roles_of(session, TEAM, person.id)}
+        assert state.roles == defined, user_id
+    assert {"employee"} <= _home(stack, PARENT)[1].roles and "manager" in _home(stack, MANAGER)[1].roles
