@@ -4,18 +4,18 @@ shows it: times, group sizes and whether a facilitator is placed, monthly totals
 numbers suppressed. Never who is in a group, who came or who rated.
 
 A page of this feature in the console (``Feature.console_pages``): the console is core and
-names no feature; this page is built on the console's ``admin_page``.
+names no feature; this page is built on the console's ``admin_page``. Its form is in
+``huddles.console_forms``, imported by the page's views: WTForms is loaded on the first console
+form shown, not by every web worker.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Response, request
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import BooleanField, Form, SelectField, SelectMultipleField, StringField, widgets
 
-from hr_plugin.console.forms import choices
 from hr_plugin.console.pages import again
 from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.db import unit_of_work
@@ -23,64 +23,15 @@ from huddles import service
 from huddles import views as v
 from huddles.home import settings_summary
 
+if TYPE_CHECKING:
+    from huddles.console_forms import SettingsForm
+
 huddles_page = page_blueprint("huddles_console", __name__, template_folder="templates")
 
 
-class SettingsForm(Form):
-    """The Slack settings modal, field for field (the names are its block ids)."""
-
-    enabled = BooleanField("Run monthly peer huddles")
-    every_months = SelectField(
-        "How often",
-        choices=choices([("1", "Every month"), ("2", "Every 2 months"), ("3", "Every 3 months")]),
-        validate_choice=False,
-    )
-    week_of_month = SelectField(
-        "Week of the month",
-        choices=choices(
-            [("0", "Any week")]
-            + [
-                (str(n), f"{label} week (days {7 * n - 6} to {7 * n})")
-                for n, label in ((1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"))
-            ]
-        ),
-        validate_choice=False,
-    )
-    avoided_weekdays = SelectMultipleField(
-        "Days to avoid",
-        description="Taken out of everyone's own working days (for example Fridays).",
-        choices=choices([(str(number), name) for number, name in enumerate(v.WEEKDAYS)]),
-        validate_choice=False,
-        widget=widgets.ListWidget(prefix_label=False),
-        option_widget=widgets.CheckboxInput(),
-    )
-    min_size = StringField("Smallest group")
-    max_size = StringField("Largest group")
-    eligible_months = StringField("Months after the return people are invited")
-    video_link = StringField(
-        "Video link", description="Leave empty and members start a Slack huddle in their group message."
-    )
-
-    def as_view(self) -> dict[str, Any]:
-        """What the Slack modal would have submitted, for ``SettingsSubmission.from_view``."""
-
-        def text(name: str) -> dict[str, Any]:
-            return {"value": (self[name].data or "").strip() or None}
-
-        values = {
-            v.ENABLED_BLOCK: {"selected_options": [{"value": "on"}] if self.enabled.data else []},
-            v.EVERY_BLOCK: {"selected_option": {"value": self.every_months.data or ""}},
-            v.WEEK_BLOCK: {"selected_option": {"value": self.week_of_month.data or ""}},
-            v.AVOID_BLOCK: {"selected_options": [{"value": day} for day in self.avoided_weekdays.data or []]},
-            v.MIN_BLOCK: text("min_size"),
-            v.MAX_BLOCK: text("max_size"),
-            v.ELIGIBLE_BLOCK: text("eligible_months"),
-            v.LINK_BLOCK: text("video_link"),
-        }
-        return {"state": {"values": {block: {"value": value} for block, value in values.items()}}}
-
-
 def _form_of(config: service.HuddleConfig) -> SettingsForm:
+    from huddles.console_forms import SettingsForm
+
     cadence = config.cadence
     return SettingsForm(
         data={
@@ -107,6 +58,8 @@ def huddles_view(admin: SignedIn) -> BaseResponse | str:
 @admin_page
 def save_settings_view(admin: SignedIn) -> BaseResponse | str:
     """The Slack modal's submission, from a web form: the same parsing, checks and audit."""
+    from huddles.console_forms import SettingsForm
+
     form = SettingsForm(request.form)
     services = current_services()
     try:

@@ -5,34 +5,34 @@ A page of this feature in the console (``Feature.console_pages``): the console i
 no feature. HR sees the pair, to run the program (DESIGN.md's matrix): never a mentee's
 preferences or exclusions, a mentor's experience tags or declines, nor that someone asked to be
 left out. A refusal is told in words naming only the reporting line or the mentor's free places.
+Its form is in ``mentoring.console_forms``, imported by the page's views: WTForms is loaded on
+the first console form shown, not by every web worker.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, request
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import Form, SelectField
 
-from hr_plugin.console.forms import choices
 from hr_plugin.console.pages import again
 from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.db import unit_of_work
 from mentoring import service
 from mentoring.service import HrProgram
 
+if TYPE_CHECKING:
+    from mentoring.console_forms import PairForm
+
 mentoring_page = page_blueprint("mentoring_console", __name__, template_folder="templates")
-
-
-class PairForm(Form):
-    """The Slack "Pair by hand" modal's two choices."""
-
-    mentee = SelectField("Returning employee", validate_choice=False)
-    mentor = SelectField("Mentor", validate_choice=False)
 
 
 @mentoring_page.get("/mentoring", endpoint="mentoring")
 @admin_page
 def mentoring_view(admin: SignedIn) -> BaseResponse | str:
+    from mentoring.console_forms import PairForm
+
     return _mentoring(admin, PairForm(), {})
 
 
@@ -40,6 +40,8 @@ def mentoring_view(admin: SignedIn) -> BaseResponse | str:
 @admin_page
 def pair_view(admin: SignedIn) -> BaseResponse | str:
     """The Slack modal's submission, from a web form: the same service, checks and audit."""
+    from mentoring.console_forms import PairForm
+
     form = PairForm(request.form)
     mentee, mentor = form.mentee.data or None, form.mentor.data or None
     services = current_services()
@@ -60,6 +62,8 @@ def pair_view(admin: SignedIn) -> BaseResponse | str:
 
 
 def _mentoring(admin: SignedIn, form: PairForm, errors: dict[str, str], status: int = 200) -> Response:
+    from hr_plugin.console.forms import choices
+
     services = current_services()
     with unit_of_work(services.factory) as session:
         program: HrProgram = service.hr_program(session, admin.tenant_id, services.clock.now().date())

@@ -6,20 +6,24 @@ tenant, every POST carrying the session's CSRF token. The pages call the same se
 App Home's modals, so the same rules, the same error sentences and the same audit entries
 follow whichever way HR makes a change. A change that works answers 303 to the page (so a
 reload does not post again); one that does not shows the page again with the error beside
-its field and what was typed kept, answered 400.
+its field and what was typed kept, answered 400. The forms (``hr_plugin.console.forms``, with
+WTForms) are imported by the views that show them, not with the module: a web worker that never
+serves the console does not load WTForms.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from hr_plugin.console.audit_log import audit_page
-from hr_plugin.console.forms import AuditFilterForm, HelpLinkForm, choices
 from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.resources import ResourceError, add_help_link, help_links, remove_help_link
+
+if TYPE_CHECKING:
+    from hr_plugin.console.forms import HelpLinkForm
 
 forms = page_blueprint("console_forms", __name__)
 
@@ -38,12 +42,16 @@ def sentence(message: str) -> str:
 @forms.get("/help-links", endpoint="help_links")
 @admin_page
 def help_links_page(admin: SignedIn) -> BaseResponse | str:
+    from hr_plugin.console.forms import HelpLinkForm
+
     return _help_links(admin, HelpLinkForm(), {})
 
 
 @forms.post("/help-links", endpoint="add_help_link")
 @admin_page
 def add_help_link_page(admin: SignedIn) -> BaseResponse | str:
+    from hr_plugin.console.forms import HelpLinkForm
+
     form = HelpLinkForm(request.form)
     services = current_services()
     try:
@@ -73,6 +81,8 @@ def remove_help_link_page(admin: SignedIn, link_id: int) -> BaseResponse | str:
             link_id=link_id,
         )
     except ResourceError as exc:
+        from hr_plugin.console.forms import HelpLinkForm
+
         return _help_links(admin, HelpLinkForm(), {"name": sentence(str(exc))}, status=400)
     return again("console_forms.help_links")
 
@@ -97,6 +107,8 @@ def _help_links(admin: SignedIn, form: HelpLinkForm, errors: dict[str, str], sta
 @admin_page
 def audit_log_page(admin: SignedIn) -> BaseResponse | str:
     """The tenant's audit entries, newest first, 50 a page, by kind and a date range."""
+    from hr_plugin.console.forms import AuditFilterForm, choices
+
     form = AuditFilterForm(request.args)
     errors = {
         name: "A date, like 2026-12-07."

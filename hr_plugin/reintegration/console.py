@@ -2,15 +2,17 @@
 rules and error sentences as the Slack modal, and a plan preview for a date and a country.
 
 A page of this feature in the console (``Feature.console_pages``): the console is core and
-names no feature; the feature brings its page, built on the console's ``admin_page``.
+names no feature; the feature brings its page, built on the console's ``admin_page``. Its
+forms (``hr_plugin.console.forms``, with WTForms) are imported by the views that show them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from hr_plugin.console.forms import PolicyForm, PreviewForm, choices
 from hr_plugin.console.pages import again
 from hr_plugin.console.web import SignedIn, admin_page, current_services, page_blueprint, render_page
 from hr_plugin.reintegration import service as reintegration
@@ -18,6 +20,9 @@ from hr_plugin.reintegration.calendar import holiday_checker
 from hr_plugin.reintegration.plan import CapacityPlan, generate_plan
 from hr_plugin.reintegration.policy import PolicyError, PolicyInput, parse_policy
 from hr_plugin.reintegration.views import PolicySubmission
+
+if TYPE_CHECKING:
+    from hr_plugin.console.forms import PolicyForm, PreviewForm
 
 budgets = page_blueprint("budgets", __name__)
 
@@ -28,6 +33,8 @@ budgets = page_blueprint("budgets", __name__)
 @budgets.get("/budgets", endpoint="budgets")
 @admin_page
 def budgets_page(admin: SignedIn) -> BaseResponse | str:
+    from hr_plugin.console.forms import PolicyForm
+
     return _budgets(admin, PolicyForm(), {})
 
 
@@ -35,6 +42,8 @@ def budgets_page(admin: SignedIn) -> BaseResponse | str:
 @admin_page
 def save_policy_page(admin: SignedIn) -> BaseResponse | str:
     """The Slack modal's submission, from a web form: the same model, rules and sentences."""
+    from hr_plugin.console.forms import PolicyForm
+
     form = PolicyForm(request.form)
     submission = PolicySubmission.from_typed(form.typed())
     services = current_services()
@@ -52,6 +61,8 @@ def save_policy_page(admin: SignedIn) -> BaseResponse | str:
 
 
 def _budgets(admin: SignedIn, form: PolicyForm, errors: dict[str, str], status: int = 200) -> Response:
+    from hr_plugin.console.forms import PreviewForm, choices
+
     services = current_services()
     policies = reintegration.list_policies(services.factory, services.clock, tenant_id=admin.tenant_id)
     preview = PreviewForm(request.args)

@@ -1,17 +1,20 @@
 """A web worker does not load numpy and scipy: only the matching run needs them.
 
 They cost about 49 MB of resident memory in every process that imports them, and matching
-never runs in a web worker or its companion (it runs in the scheduler's tick and in
+never runs in a web worker (it runs in the scheduler's tick and in
 ``hr-plugin match solve``). Each check runs in a fresh interpreter, since this test process
 has long imported both.
 
 Nor, at rest, the packages only a rarer request needs, each imported on its first use (the
 resident memory target: ``bench/slack_requests.py``): Alembic (only to upgrade a schema),
 SQLAlchemy's asyncio extension (through ``slack_sdk``'s OAuth state store), PyJWT (the
-console's sign-in), pygal (its charts), icalendar (a calendar file) and holidays (a plan or a
-huddle's slots). ``cryptography`` stays: every process derives its keys with it at start.
-The last test checks that using each feature does load its package, so the absence above is
-not vacuous.
+console's sign-in), pygal (its charts), WTForms (the console's forms), icalendar (a calendar
+file) and holidays (a plan or a huddle's slots). ``cryptography`` stays at start on purpose:
+every process derives its vault keys with it then. Loaded on the private space's first use
+instead, it would add about 8 MB to a single-workspace worker's memory exactly when someone first
+used the space, which a memory graph would show (issue 18: not even whether it is used). The
+last test checks that using each feature does load its package, so the absence above is not
+vacuous.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _ON_FIRST_USE = {
         "from hr_plugin.console.figures import Row, Table\n"
         "draw(Table('k', 'Title', 'Label', ('n',), (Row('a', (1.0,)),)))"
     ),
+    "wtforms": "from hr_plugin.console.forms import HelpLinkForm\nHelpLinkForm()",
     "icalendar": (
         "from datetime import UTC, datetime\n"
         "from huddles.calendar import ics\n"
@@ -119,6 +123,13 @@ def test_importing_the_web_app_and_the_command_loads_neither_numpy_nor_scipy() -
 def test_the_app_a_serve_worker_builds_loads_neither_numpy_nor_scipy(tmp_path: Path) -> None:
     """Nor any package imported on first use (the module docstring)."""
     assert _loaded_after(_BUILD_THE_WORKER_APP, str(tmp_path / "imports.db"), *_AT_REST) == []
+
+
+def test_a_serve_worker_loads_cryptography_at_start_whether_or_not_the_space_is_used(tmp_path: Path) -> None:
+    """Its keys are derived as the worker starts, so its memory does not grow on the private
+    space's first use (the module docstring)."""
+    loaded = _loaded_after(_BUILD_THE_WORKER_APP, str(tmp_path / "imports.db"), "cryptography")
+    assert loaded == ["cryptography"]
 
 
 def test_solving_still_loads_them(tmp_path: Path) -> None:
