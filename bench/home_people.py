@@ -35,6 +35,7 @@ from sqlalchemy import event, select
 from bench.company import email, load_company, user_id
 from bench.database import analyse, fresh_schema
 from hr_plugin.clock import SimulatedClock
+from hr_plugin.home import STATEMENT_CACHED
 from hr_plugin.testing.fake_slack import FakeSlack
 
 TENANT = "T0HOME"
@@ -45,11 +46,6 @@ PEOPLE = 400
 PARENT, MANAGER, MENTOR, HR_ADMIN, COLLEAGUE = 100, 12, 250, 7, 300
 OTHER_PARENTS = range(120, 160)
 OTHER_MENTORS = range(320, 340)
-
-# psycopg parses a statement's placeholders once and keeps the result only for statements up to
-# this many characters (``psycopg._queries.MAX_CACHED_STATEMENT_LENGTH``); a longer one is parsed
-# again at every execution, which measured here cost a returning parent's Home a quarter of its CPU.
-PARSE_CACHED = 4096
 
 KINDS = {
     "employee (returning parent)": PARENT,
@@ -83,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
                     _profile(services, index, args.runs)
                     continue
                 lengths, seconds, sections = _measure(services, index, args.runs)
-                long = sum(length > PARSE_CACHED for length in lengths)
+                long = sum(length > STATEMENT_CACHED for length in lengths)
                 print(
-                    f"  {kind:36} {len(lengths):3d} statements ({long} longer than {PARSE_CACHED:,} "
+                    f"  {kind:36} {len(lengths):3d} statements ({long} longer than {STATEMENT_CACHED:,} "
                     f"characters; the longest {max(lengths):,})  {seconds * 1000:6.2f} ms CPU a load"
                     f"  (sections: {', '.join(sections)})"
                 )

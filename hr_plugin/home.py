@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, bindparam, func, select
@@ -70,10 +70,7 @@ def load_home(
     program costs that one statement; a returning parent one more per thing they have."""
     now = clock.now()
     statement, widths = _first_statement(tuple(providers))
-    params: dict[str, Any] = {"tenant": tenant_id, "user": user_id, "now": now}
-    for provider in providers:
-        if provider.params is not None:
-            params.update(provider.params(now))
+    params = _first_params(providers, tenant_id, user_id, now)
     with unit_of_work(factory) as session:
         row = session.execute(statement, params).first()
         if row is None or not row[0].active:
@@ -112,6 +109,17 @@ def load_home(
             can_appoint_admins=workspace_admin or Role.HR_ADMIN in roles,
             sections=sections,
         )
+
+
+def _first_params(
+    providers: Sequence[HomeProvider], tenant_id: str, user_id: str, now: datetime
+) -> dict[str, Any]:
+    """The first statement's bound values: the person's, then each provider's own."""
+    params: dict[str, Any] = {"tenant": tenant_id, "user": user_id, "now": now}
+    for provider in providers:
+        if provider.params is not None:
+            params.update(provider.params(now))
+    return params
 
 
 @functools.lru_cache(maxsize=8)

@@ -199,17 +199,13 @@ def test_the_first_statement_fits_psycopgs_parse_cache_and_reads_the_roles_as_de
     import psycopg._queries
     from sqlalchemy.dialects.postgresql import psycopg as pg
 
-    from hr_plugin.home import STATEMENT_CACHED, _first_statement
+    from hr_plugin.home import STATEMENT_CACHED, _first_params, _first_statement
     from hr_plugin.roles import roles_of
 
     assert psycopg._queries.MAX_CACHED_STATEMENT_LENGTH == STATEMENT_CACHED
     providers = tuple(stack.services.home_providers)
     statement, _ = _first_statement(providers)
-    now = stack.services.clock.now()
-    params = {"tenant": TEAM, "user": PARENT, "now": now}
-    for provider in providers:
-        if provider.params is not None:
-            params.update(provider.params(now))
+    params = _first_params(providers, TEAM, PARENT, stack.services.clock.now())
     text = str(
         statement.params(params).compile(dialect=pg.dialect(), compile_kwargs={"render_postcompile": True})
     )
