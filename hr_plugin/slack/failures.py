@@ -2,10 +2,10 @@
 
 Why: the calls that show a view (``views.open``, ``views.push``, ``views.update``,
 ``views.publish``) are made after Slack has its answer (``hr_plugin.slack.deferred``), on the
-lazy pool. Slack may still refuse them: a trigger id expired or
-already exchanged, ``ratelimited``, a view Slack finds invalid, any ``ok: false``. A warning in
-the log helps the operator, but the person saw their click do nothing and cannot tell a slow
-Slack from a broken app. So every such refusal is told to the person whose screen it was:
+lazy pool. Slack may still refuse them: a trigger id expired or already exchanged,
+``ratelimited``, a view Slack finds invalid, any ``ok: false``. A warning in the log helps the
+operator, but the person saw their click do nothing and cannot tell a slow Slack from a broken
+app. So every such refusal is told to the person whose screen it was:
 
 - as an ephemeral reply through the request's ``response_url`` when it has one (slash commands,
   buttons in messages) and the screen was the requester's own;

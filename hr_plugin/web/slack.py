@@ -48,10 +48,10 @@ class SlackEndpoint:
         )
         if refused is not None:
             response = Response(refused.text, status=refused.status, mimetype="text/plain")
-        elif payload in self.private:  # neither counted nor timed
-            return self.sender.answer(lambda: self.handler.handle(request))
         else:
             response = self.sender.answer(lambda: self.handler.handle(request))
+            if payload in self.private:  # neither counted nor timed
+                return response
         surface = surface_of(payload)
         metrics.ACK_SECONDS.labels(surface=surface).observe(time.perf_counter() - started)
         metrics.SLACK_REQUESTS.labels(surface=surface, status=str(response.status_code)).inc()
