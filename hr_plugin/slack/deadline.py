@@ -30,6 +30,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 from slack_sdk.errors import SlackApiError
@@ -39,7 +40,7 @@ from hr_plugin.events import Replayed
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack import refusals
 from hr_plugin.slack.args import ArgsWith
-from hr_plugin.slack.deferred import arrived_at
+from hr_plugin.slack.deferred import Queued, arrived_at, send_all
 from hr_plugin.slack.pool import LazyListenerPool
 from hr_plugin.slack.views.saving import form_with_errors, saved_view, saving_view
 
@@ -53,6 +54,7 @@ NOT_SAVED: Final = (
 )
 
 _SAVES: Slot[LazyListenerPool] = Slot("slack.saves")
+_OUTCOMES: Slot[LazyListenerPool] = Slot("slack.late_outcomes")
 
 
 class HeldAck:
@@ -69,28 +71,44 @@ class HeldAck:
 
 
 def within_deadline(
-    services: Services, args: Any, run: Callable[[Any], object], *, deadline: float = DEADLINE_SECONDS
-) -> None:
-    """Run the submission listener ``run(args)`` with the deadline above."""
-    save = _Save(services, args, run)
+    services: Services,
+    args: Any,
+    run: Callable[[Any], object],
+    then: Callable[[], None],
+    *,
+    deadline: float = DEADLINE_SECONDS,
+) -> bool:
+    """Run the submission listener ``run(args)`` with the deadline above. True when it finished
+    on time; then the caller queues the request's work after the answer (``then``) as for any
+    request. When late, the save does, once its outcome is shown: that work (a republished
+    Home) must read what was saved, not race the save."""
+    save = _Save(services, args, run, then)
     future = _saves(services).submit(contextvars.copy_context().run, save.run)
     if save.on_time(deadline - (time.monotonic() - arrived_at())):
         future.result()  # raises what the listener raised, as if it had run here
         args.ack(**(save.held.kwargs or {}))
-        return
+        return True
     args.ack(response_action="update", view=saving_view(save.view))
+    return False
 
 
 class _Save:
     """One submission's save on its thread, and whether its request stopped waiting for it.
 
-    The outcome of a late save is shown from the save's own thread, before the thread counts
-    as idle (``saves_settled``), so nothing waiting for the saves misses it."""
+    A late save's thread holds only the save, so the next late save gets it at once. Its
+    outcome (one Slack call, seconds when Slack is slow) goes to threads of its own, which
+    touch no database and wait behind nothing; then the request's work after the answer (a
+    republished Home) joins the pool for that work. Each is handed over before its thread
+    counts as idle, so ``saves_settled`` and then the pool's ``wait_idle`` miss nothing
+    (``hr_plugin.web.WebApp.close``)."""
 
-    def __init__(self, services: Services, args: Any, run: Callable[[Any], object]) -> None:
+    def __init__(
+        self, services: Services, args: Any, run: Callable[[Any], object], then: Callable[[], None]
+    ) -> None:
         self.services = services
         self.args = args
         self.run_listener = run
+        self.then = then
         self.held = HeldAck()
         self.view: dict[str, Any] = (args.body or {}).get("view") or {}
         self._lock = threading.Lock()
@@ -107,9 +125,12 @@ class _Save:
             self._finished.set()
             late = self._late
         if late and isinstance(failed, Replayed):
-            return  # a replay: its first copy showed the outcome
+            return  # a replay: its first copy showed the outcome and did the work after it
         if late:
-            _show_outcome(self.services, self.args, self.view, self.held, failed)
+            outcome = partial(_show_outcome, self.services, self.args, self.view, self.held, failed)
+            # ``then`` queues on the pool for work after the answer from there (no request there).
+            queued = [Queued("a late save's outcome", outcome), Queued("work after a late save", self.then)]
+            _outcomes(self.services).submit(send_all, queued)
         elif failed is not None:
             raise failed
 
@@ -154,10 +175,26 @@ def _saves(services: Services) -> LazyListenerPool:
     )
 
 
-def saves_settled(services: Services, timeout: float = 10.0) -> bool:
-    """Wait until no save is running (a late one finishes after its request): a stopping
-    process (``hr_plugin.web``) and the test harness wait for them. True when none is left."""
-    return _saves(services).wait_idle(timeout)
+def _outcomes(services: Services) -> LazyListenerPool:
+    """The process's threads that show late saves' outcomes, as many as the saves' threads.
+    They make Slack calls and hold no database connection, except for a moment to queue the
+    DM of a refused save whose modal was closed (counted in the pool's overflow: rare, short,
+    and a thread that finds none waits for the next one free)."""
+    return singleton(
+        services,
+        _OUTCOMES,
+        lambda: LazyListenerPool(services.settings.web_threads, thread_name_prefix="outcome"),
+    )
+
+
+def saves_settled(services: Services, timeout: float = 10.0, *, shown: bool = True) -> bool:
+    """Wait until no save is running (a late one finishes after its request) and, with
+    ``shown``, no late save's outcome is still on its way to Slack: a stopping process
+    (``hr_plugin.web``) and the test harness wait for them. True when none is left."""
+    deadline = time.monotonic() + timeout
+    if not _saves(services).wait_idle(timeout):
+        return False
+    return not shown or _outcomes(services).wait_idle(max(deadline - time.monotonic(), 0.0))
 
 
 def _show_outcome(

@@ -85,18 +85,24 @@ def listen(
         first_args: Args | ArgsWith = args
         if leaves:
             first_args = ArgsWith(args, later=partial(_leave, leavable, args, arrived, services))
-        replayed = False
+
+        def queue_afterwards() -> None:
+            for work in afterwards:
+                work.queue(args, arrived, services)
+
+        queue = True  # not for a replay (its first copy did this work) nor a late save (it will)
         try:
             if deadline:
-                within_deadline(services, first_args, lambda held: once_if(held, partial(first, held)))
+                run = lambda held: once_if(held, partial(first, held))  # noqa: E731
+                queue = within_deadline(services, first_args, run, queue_afterwards)
             else:
                 once_if(first_args, partial(_run, first, first_args, keep_first, arrived))
         except Replayed:
-            replayed = True
+            queue = False
             return refused()
         finally:
-            for work in afterwards if not replayed else ():  # a replay's first copy did this work
-                work.queue(args, arrived, services)
+            if queue:
+                queue_afterwards()
         return None
 
     answer_then_queue.declared = declared  # type: ignore[attr-defined]

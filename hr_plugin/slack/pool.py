@@ -36,10 +36,12 @@ class LazyListenerPool(ThreadPoolExecutor):
             self._running -= 1
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait up to ``timeout`` until nothing is running (looked at least once); True if so."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while True:
             with self._lock:
                 if self._running == 0:
                     return True
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.005)
-        return False

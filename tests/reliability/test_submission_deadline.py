@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.models import AuditEntry, Employee, OutboxMessage
-from hr_plugin.slack.deadline import NOT_SAVED
+from hr_plugin.slack.deadline import NOT_SAVED, saves_settled
 from hr_plugin.slack.views.home import WORKING_HOURS_ACTION
 from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
 from hr_plugin.slack.views.saving import SAVED, SAVING
@@ -144,6 +144,41 @@ def test_a_late_refusal_shows_the_form_again_with_the_error_and_the_persons_valu
     assert "Pick at least one working day." in json.dumps(form["blocks"])
     [end] = [block for block in form["blocks"] if block.get("block_id") == END_BLOCK]
     assert end["element"]["initial_time"] == "14:00", "the person's values are in the form again"
+    app_errors.assert_none()
+
+
+def _hours_saved(stack: AppStack, user: str) -> bool:
+    with unit_of_work(stack.factory) as session:
+        person = session.scalars(select(Employee).where(Employee.slack_user_id == user)).one()
+    return (person.work_start, person.work_end) == ("08:30", "14:00")
+
+
+def test_a_late_save_frees_its_thread_before_slack_shows_the_outcome_and_the_home_shows_the_save(
+    stack: AppStack, org: dict[str, str], slow_save: None, app_errors: AppErrors
+) -> None:
+    """A late save's thread holds the save only: the outcome's ``views.update`` (seconds when
+    Slack is slow) is made on a thread of its own, so the next late save gets a thread at once.
+    The Home is republished after the outcome, showing what was saved."""
+    view_id = _open_modal(stack, "UPEER")
+    published = len(stack.fake.calls_for("views.publish", "UPEER"))
+    stack.fake.delay("views.update", 3.0)
+    try:
+        answer, seconds = _submit(SlowDatabase(stack), "UPEER", view_id, [0, 2])
+        assert seconds < ACK_LIMIT_SECONDS
+        assert answer.json is not None and answer.json["response_action"] == "update"
+
+        wait_for(lambda: _hours_saved(stack, "UPEER"), timeout=30, what="the save")
+        assert saves_settled(stack.services, 1.5, shown=False), "the save's thread waits for Slack"
+        assert _updates_of(stack, view_id) == [], "Slack had answered views.update already"
+        wait_for(lambda: bool(_updates_of(stack, view_id)), timeout=30, what="the outcome shown")
+    finally:
+        stack.fake.delay("views.update", 0)
+    stack.settle()
+    assert SAVED in _updates_of(stack, view_id)[-1]
+    homes = stack.fake.calls_for("views.publish", "UPEER")[published:]
+    assert homes, "the Home was not republished after the save"
+    home = json.dumps(homes[-1]["params"]["view"])
+    assert "08:30 to 14:00" in home, "the Home shows the hours before the save"
     app_errors.assert_none()
 
 

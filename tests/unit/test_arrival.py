@@ -53,7 +53,7 @@ def test_a_submission_that_waited_for_a_thread_answers_saving_without_waiting_mo
     """Queued 2.5 s ago, its 2-second deadline has passed: "Saving..." goes at once, though
     the save finishes a moment later. Counted from when a thread picked it up (the old way),
     it would have waited for that save and answered with its outcome past Slack's limit."""
-    services: Any = SimpleNamespace(settings=SimpleNamespace(web_threads=2), extensions={})
+    services: Any = SimpleNamespace(settings=SimpleNamespace(web_threads=2), extensions={}, lazy_pool=None)
     answered: list[dict[str, Any]] = []
     updated: list[dict[str, Any]] = []
     release = threading.Event()
@@ -68,10 +68,11 @@ def test_a_submission_that_waited_for_a_thread_answers_saving_without_waiting_mo
     )
     threading.Timer(0.5, release.set).start()
     with queued(time.monotonic() - 2.5), deferring():
-        within_deadline(services, args, save)
+        on_time = within_deadline(services, args, save, lambda: updated.append({"view_id": "work after"}))
     release.set()
     assert saves_settled(services)
 
     [answer] = answered
     assert answer["response_action"] == "update" and SAVING in str(answer["view"].to_dict())
-    assert [call["view_id"] for call in updated] == ["V1"]
+    assert not on_time
+    assert [call["view_id"] for call in updated] == ["V1", "work after"], "outcome, then work after"
