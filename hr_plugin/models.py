@@ -176,7 +176,12 @@ class Employee(Base):
         return and_(cls.active.is_(True), cls.slack_deactivated.is_(False), cls.slack_user_id.is_not(None))
 
     def working_weekdays(self) -> tuple[int, ...]:
-        return tuple(int(day) for day in self.working_days.split(",") if day != "")
+        return weekdays_of(self.working_days)
+
+
+def weekdays_of(working_days: str) -> tuple[int, ...]:
+    """The weekdays (Monday 0) in ``Employee.working_days``' stored form, "0,1,2,3,4"."""
+    return tuple(int(day) for day in working_days.split(",") if day != "")
 
 
 class Leave(Base):

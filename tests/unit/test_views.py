@@ -9,7 +9,7 @@ from hr_plugin.home_model import HomeState, HrPanel, ManagerPanel, OwnEnrolment,
 from hr_plugin.slack.blockkit import SECTION_TEXT_MAX, fit_lines
 from hr_plugin.slack.views.help import help_blocks, help_text
 from hr_plugin.slack.views.home import APPOINT_ADMIN_ACTION, home_view
-from hr_plugin.slack.views.modals import appoint_admin_modal, working_hours_modal
+from hr_plugin.slack.views.modals import appoint_admin_modal, working_hours_modal, working_hours_payload
 from mentoring.actions import END_ACTION
 from mentoring.views import mentee_blocks, mentor_blocks
 
@@ -136,3 +136,13 @@ def test_a_mentee_reads_the_same_while_a_mentor_is_asked_and_while_a_rematch_wai
         return str(mentee_blocks(mentor_name=None, status=status, reasons=(), match_id=None)[0].to_dict())
 
     assert text("asked") == text("looking") != text(None)
+
+
+def test_the_working_hours_payload_is_the_modal_and_each_caller_gets_its_own_copy() -> None:
+    first = working_hours_payload(HOURS)
+    assert first == working_hours_modal(HOURS).to_dict()
+    first["blocks"][1]["element"]["initial_options"].clear()
+    first["title"] = "changed"
+    assert working_hours_payload(HOURS) == working_hours_modal(HOURS).to_dict(), "the cache was changed"
+    other = WorkingHours("Asia/Tokyo", (1,), "10:00", "12:00")
+    assert working_hours_payload(other) == working_hours_modal(other).to_dict()

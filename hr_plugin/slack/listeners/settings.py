@@ -14,7 +14,7 @@ from hr_plugin.slack.views.modals import (
     DAYS_BLOCK,
     END_BLOCK,
     START_BLOCK,
-    working_hours_modal,
+    working_hours_payload,
 )
 
 FIELD_BLOCKS = {"days": DAYS_BLOCK, "start": START_BLOCK, "end": END_BLOCK}
@@ -24,7 +24,7 @@ def open_working_hours(body: dict[str, Any], client: WebClient, context: Any, se
     who = request_context(context)
     hours = working_hours(services.factory, tenant_id=who.tenant_id, user_id=who.user_id)
     if hours is not None:
-        client.views_open(trigger_id=body["trigger_id"], view=working_hours_modal(hours))
+        client.views_open(trigger_id=body["trigger_id"], view=working_hours_payload(hours))
 
 
 def submit_working_hours(
