@@ -662,6 +662,14 @@ def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]
                 f"{figures[app]['throughput']:.0f}/s"
                 for app in peers
             )
+            if FIXED_VIEW in figures and kind != "modal submission":
+                # Context, not judged: the least app that shows the same view after its ack.
+                fixed = figures[FIXED_VIEW]
+                beside += (
+                    f"; for scale, {_name(FIXED_VIEW)} p99 {fixed['p99'] * 1000:.1f} ms "
+                    f"({fixed['p99'] / best_p99:.2f}x) {fixed['throughput']:.0f}/s "
+                    f"({fixed['throughput'] / best_throughput:.2f}x)"
+                )
             failures = f", {ours['failures']} non-200" if ours["failures"] else ""
             result.details.append(
                 Line(

@@ -23,6 +23,7 @@ class LazyListenerPool(ThreadPoolExecutor):
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self._running = 0
         self._lock = threading.Lock()
+        self._fewer = threading.Condition(self._lock)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         with self._lock:
@@ -34,6 +35,13 @@ class LazyListenerPool(ThreadPoolExecutor):
     def _done(self, _future: Future[Any]) -> None:
         with self._lock:
             self._running -= 1
+            self._fewer.notify()
+
+    def wait_below(self, limit: int, timeout: float) -> bool:
+        """Wait up to ``timeout`` until fewer than ``limit`` pieces of work are waiting or
+        running (``hr_plugin.slack.deferred.SendAfterAnswer`` holds an answer so); True if so."""
+        with self._lock:
+            return self._fewer.wait_for(lambda: self._running < limit, max(timeout, 0.0))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait up to ``timeout`` until nothing is running (looked at least once); True if so."""
