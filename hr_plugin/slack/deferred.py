@@ -272,8 +272,10 @@ class SendAfterAnswer:
         self.backlog = backlog
         self.hold = hold
 
-    def answer(self, respond: Callable[[], Answer]) -> Answer:
-        """``respond()``'s answer, its queued work sent after it."""
+    def answer(self, respond: Callable[[], Answer], *, pace: bool = True) -> Answer:
+        """``respond()``'s answer, its queued work sent after it; with ``pace`` False the answer
+        never waits for the pool (a modal's submission: its answer is what the person waits
+        for, the work after it only refreshes their Home)."""
         with deferring() as calls:
             answer = respond()
         queued = calls.release()
@@ -281,7 +283,8 @@ class SendAfterAnswer:
             return answer
         if self.pool is not None:
             self.pool.submit(send_all, queued)
-            self.pool.wait_below(self.backlog + 1, calls.arrived + self.hold - time.monotonic())
+            if pace:
+                self.pool.wait_below(self.backlog + 1, calls.arrived + self.hold - time.monotonic())
         else:
             answer.call_on_close(partial(send_all, queued))
         return answer

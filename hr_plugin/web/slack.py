@@ -49,7 +49,8 @@ class SlackEndpoint:
         if refused is not None:
             response = Response(refused.text, status=refused.status, mimetype="text/plain")
         else:
-            response = self.sender.answer(lambda: self.handler.handle(request))
+            submitted = payload.get("type") == "view_submission"  # its answer is its outcome
+            response = self.sender.answer(lambda: self.handler.handle(request), pace=not submitted)
             if payload in self.private:  # neither counted nor timed
                 return response
         surface = surface_of(payload)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import SimpleNamespace
@@ -17,7 +19,9 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from hr_plugin.slack import deferred
+from hr_plugin.slack.deferred import BACKLOG, HOLD_SECONDS
 from hr_plugin.slack.listening import listen
+from hr_plugin.slack.pool import LazyListenerPool
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
@@ -229,3 +233,41 @@ def test_work_a_first_part_leaves_for_later_runs_after_the_answer(
     with caplog.at_level(logging.ERROR):
         assert _post(served, [], recorder.kept[1]).startswith("500")
     assert "undeclared is not among the listener's `later`" in caplog.text
+
+
+def test_with_the_pool_full_a_clicks_answer_waits_for_it_and_a_submissions_does_not(fake: FakeSlack) -> None:
+    """The answers pace the clicks to the work after them (``SendAfterAnswer``), but a modal's
+    submission is answered at once: its answer is what the person waits for."""
+    app = _app(fake)
+    pool = LazyListenerPool(1)
+    release = threading.Event()
+    services = SimpleNamespace(lazy_pool=pool)
+
+    def answer(ack: Ack) -> None:
+        ack()
+
+    def refresh(body: dict[str, Any]) -> None:
+        pass
+
+    listen(app.action(ACTION), services, ack=answer, after=[refresh])  # type: ignore[arg-type]
+    listen(app.view("test.form"), services, ack=answer, after=[refresh])  # type: ignore[arg-type]
+    recorder = _Recorder(fake)
+    recorder.view_submission("USUBMIT", "test.form", {})
+    [submission] = recorder.kept
+    served = slack_endpoint(app, pool)
+    try:
+        for _ in range(BACKLOG):
+            pool.submit(release.wait, 10)  # more work than the pool's one thread
+
+        started = time.monotonic()
+        assert post_to_wsgi(served, submission) == "200 OK"
+        assert time.monotonic() - started < 0.5 * HOLD_SECONDS, "the submission's answer waited"
+
+        started = time.monotonic()
+        assert post_to_wsgi(served, _click(fake)) == "200 OK"
+        held = time.monotonic() - started
+        assert 0.8 * HOLD_SECONDS <= held < HOLD_SECONDS + 1.0, f"the click was answered after {held:.2f} s"
+    finally:
+        release.set()
+        assert pool.wait_idle(10), "work after an answer was lost"
+        pool.shutdown(wait=True)
