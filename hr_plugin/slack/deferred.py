@@ -263,9 +263,10 @@ class SendAfterAnswer:
     waits for is the modal or the Home, not the ack. Answering faster than the work after the
     answers can be done only lengthens the queue, so every view comes later, and a modal
     queued past its trigger's 3 seconds cannot open at all. Held, the answers pace the clicks
-    to the work, and the queue stays short. Measured beside the fixed-view peer at 10 and 50
-    connections (``bench/README.md``), the views' p99 fell from 0.5-0.9 s to 0.07-0.37 s, for
-    acks slower by the same measure."""
+    to the work, and the queue stays short. Measured in the benchmark's quick runs before and after
+    (``bench/README.md``, 2026-12-04, afternoon; the button's cheaper read came between them
+    too), at 10 and 50 connections the modal's p99 went from 336 and 618 ms to 82 and 266 ms
+    and the Home's from 548 and 854 ms to 139 and 381 ms, for acks slower and fewer a second."""
 
     def __init__(self, pool: Any, *, backlog: int = BACKLOG, hold: float = HOLD_SECONDS) -> None:
         self.pool = pool  # the pool for work after the answer (``LazyListenerPool``), or None
