@@ -40,15 +40,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
-import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from hr_plugin.later import Later
 from hr_plugin.services import Services, Slot, singleton
 from hr_plugin.slack.payloads import tenant_of
 from hr_plugin.slack.telling import direct_message_once, reply_in_place
@@ -267,68 +266,3 @@ def retry_after(exc: BaseException) -> float | None:
     if exc.response.status_code != 429 and exc.response.get("error") != "ratelimited":
         return None
     return retry_after_seconds(exc)
-
-
-@dataclass
-class _Due:
-    at: float  # time.monotonic()
-    work: Callable[[], object]
-
-
-class Later:
-    """Runs work after a delay, on one daemon thread that lives only while something waits.
-
-    Work is keyed: putting a key again replaces what waited under it, and ``cancel`` drops it.
-    Delays are wall time (Slack's ``Retry-After`` is), whatever clock the app simulates.
-    """
-
-    def __init__(
-        self, run: Callable[[Callable[[], object]], object], now: Callable[[], float] = time.monotonic
-    ):
-        self._run = run
-        self._now = now
-        self._waiting: dict[Hashable, _Due] = {}
-        self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def put(self, key: Hashable, seconds: float, work: Callable[[], object]) -> None:
-        with self._changed:
-            self._waiting[key] = _Due(self._now() + seconds, work)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="view-retries", daemon=True)
-                self._thread.start()
-            self._changed.notify()
-
-    def cancel(self, key: Hashable) -> bool:
-        """Drop what waits under ``key``; True if something did."""
-        with self._changed:
-            return self._waiting.pop(key, None) is not None
-
-    def waiting(self) -> int:
-        with self._changed:
-            return len(self._waiting)
-
-    def _loop(self) -> None:
-        while True:
-            with self._changed:
-                due = self._take_due()
-                if due is None:
-                    if not self._waiting:
-                        self._thread = None  # the next ``put`` starts another
-                        return
-                    soonest = min(entry.at for entry in self._waiting.values())
-                    self._changed.wait(max(soonest - self._now(), 0.0))
-                    continue
-            try:
-                self._run(due)
-            except Exception:
-                log.exception("a retry waiting for Retry-After failed")
-
-    def _take_due(self) -> Callable[[], object] | None:
-        """The work whose time has come, removed from the waiting; under the lock."""
-        now = self._now()
-        for key, entry in self._waiting.items():
-            if entry.at <= now:
-                del self._waiting[key]
-                return entry.work
-        return None

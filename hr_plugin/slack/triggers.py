@@ -18,10 +18,7 @@ The time is counted from the request's arrival (``hr_plugin.slack.deferred.arriv
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +28,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 
+from hr_plugin.later import Later, on_own_thread
 from hr_plugin.slack.deferred import undeferred
 from hr_plugin.slack_clients import slack_error
 
@@ -73,7 +71,7 @@ class TriggerKeeper:
         self._spent = False
         self._requested = False  # the listener asked to show its modal (perhaps queued)
         self._loading_id: str | None = None
-        self._timer = _ALARMS.at(arrived + KEEP_SECONDS, self._hold)
+        _ALARMS.put(self, arrived + KEEP_SECONDS - time.monotonic(), self._hold)
 
     @property
     def inner(self) -> Any:
@@ -98,7 +96,7 @@ class TriggerKeeper:
         instead), no loading view goes up from now on, and one already up says so."""
         if self._requested:
             return  # its modal is on its way (queued until the answer): it replaces the loading view
-        self._timer.cancel()
+        _ALARMS.cancel(self)
         with self._lock:
             self._spent = True
             loading, self._loading_id = self._loading_id, None
@@ -110,7 +108,7 @@ class TriggerKeeper:
 
     def _show(self, call: Any, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            self._timer.cancel()
+            _ALARMS.cancel(self)
             if kwargs.get("trigger_id") == self._trigger and self._loading_id is not None:
                 loading, self._loading_id = self._loading_id, None
                 return self._client.views_update(view_id=loading, view=kwargs["view"])
@@ -132,75 +130,10 @@ class TriggerKeeper:
             self._loading_id = str(view["id"]) if isinstance(view, dict) and view.get("id") else None
 
 
-class Alarm:
-    """One call ``Alarms`` makes at its time, unless cancelled first."""
-
-    def __init__(self, action: Callable[[], object]) -> None:
-        self.action = action
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class Alarms:
-    """Calls made at a time on ``time.monotonic``, all from one thread of the process.
-
-    Why not a ``threading.Timer`` per click: starting a thread cost each click 0.2 ms of CPU,
-    measured in process (a tenth of what the working-hours button costs), for an alarm that
-    almost never goes off. The thread starts with the first alarm, and again in a forked child
-    (which also forgets its parent's alarms)."""
-
-    def __init__(self) -> None:
-        self._due: list[tuple[float, int, Alarm]] = []
-        self._order = itertools.count()
-        self._wake = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
-
-    def at(self, when: float, action: Callable[[], object]) -> Alarm:
-        """Call ``action`` at ``when`` (``time.monotonic``), or at once if that has passed."""
-        alarm = Alarm(action)
-        with self._wake:
-            if self._pid != os.getpid():
-                self._due, self._thread, self._pid = [], None, os.getpid()
-            heapq.heappush(self._due, (when, next(self._order), alarm))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="trigger-alarms", daemon=True)
-                self._thread.start()
-            elif self._due[0][2] is alarm:
-                self._wake.notify()
-        return alarm
-
-    def _run(self) -> None:
-        while True:
-            alarm = self._next()
-            # On a thread of its own: the action may wait for Slack (seconds when it is slow),
-            # and the next alarm must not wait behind it. Rare: only a slow click's alarm fires.
-            threading.Thread(target=_call, args=(alarm.action,), name="trigger-alarm", daemon=True).start()
-
-    def _next(self) -> Alarm:
-        with self._wake:
-            while True:
-                while self._due and self._due[0][2].cancelled:
-                    heapq.heappop(self._due)
-                if not self._due:
-                    self._wake.wait()
-                    continue
-                wait = self._due[0][0] - time.monotonic()
-                if wait <= 0:
-                    return heapq.heappop(self._due)[2]
-                self._wake.wait(wait)
-
-
-def _call(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except Exception:
-        log.exception("an alarm failed")
-
-
-_ALARMS: Final = Alarms()
+# Every click's alarm, from one thread (``hr_plugin.later``): a ``threading.Timer`` a click cost
+# 0.2 ms of CPU each, measured in process, for an alarm that almost never goes off. One that does
+# runs on a thread of its own: it may wait for Slack, and the next alarm must not wait behind it.
+_ALARMS: Final = Later(on_own_thread)
 
 
 def keeper_for(body: dict[str, Any], client: Any, arrived: float) -> Any:

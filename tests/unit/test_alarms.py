@@ -1,23 +1,29 @@
-"""``hr_plugin.slack.triggers.Alarms``: the one thread that keeps every click's trigger."""
+"""``hr_plugin.later.Later`` as the trigger keeper uses it: an alarm on every click, almost
+always cancelled, from one thread."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
-from hr_plugin.slack.triggers import Alarms, TriggerKeeper
+from hr_plugin.later import Later, on_own_thread
+from hr_plugin.slack.triggers import TriggerKeeper
 from tests.waiting import wait_for
 
 
+def _inline(work: Callable[[], object]) -> None:
+    work()
+
+
 def test_alarms_go_off_in_time_order_and_a_cancelled_one_never() -> None:
-    alarms = Alarms()
+    alarms = Later(_inline)
     fired: list[str] = []
-    now = time.monotonic()
-    alarms.at(now + 0.30, lambda: fired.append("third"))
-    cancelled = alarms.at(now + 0.10, lambda: fired.append("cancelled"))
-    alarms.at(now + 0.20, lambda: fired.append("second"))
-    alarms.at(now + 0.05, lambda: fired.append("first"))
-    cancelled.cancel()
+    alarms.put("third", 0.30, lambda: fired.append("third"))
+    alarms.put("cancelled", 0.10, lambda: fired.append("cancelled"))
+    alarms.put("second", 0.20, lambda: fired.append("second"))
+    alarms.put("first", 0.05, lambda: fired.append("first"))
+    alarms.cancel("cancelled")
 
     wait_for(lambda: len(fired) == 3, timeout=5, what="three alarms")
     time.sleep(0.1)
@@ -27,18 +33,18 @@ def test_alarms_go_off_in_time_order_and_a_cancelled_one_never() -> None:
 def test_many_alarms_share_one_thread_and_a_slow_one_does_not_hold_the_next() -> None:
     """A click's alarm used to start a thread of its own; now only an alarm that goes off does,
     so its action (a Slack call, seconds when Slack is slow) cannot delay the next alarm."""
-    alarms = Alarms()
+    alarms = Later(on_own_thread)
     before = threading.active_count()
-    kept = [alarms.at(time.monotonic() + 60, lambda: None) for _ in range(50)]
+    for n in range(50):
+        alarms.put(n, 60, lambda: None)
     assert threading.active_count() <= before + 1
-    for alarm in kept:
-        alarm.cancel()
+    for n in range(50):
+        alarms.cancel(n)
 
     release = threading.Event()
     fired: list[str] = []
-    now = time.monotonic()
-    alarms.at(now + 0.05, lambda: release.wait(5))
-    alarms.at(now + 0.10, lambda: fired.append("next"))
+    alarms.put("slow", 0.05, lambda: release.wait(5))
+    alarms.put("next", 0.10, lambda: fired.append("next"))
     wait_for(lambda: fired == ["next"], timeout=2, what="the alarm after a slow one")
     release.set()
 

@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.later import Later
 from hr_plugin.models import OutboxMessage
 from hr_plugin.slack import deferred
 from hr_plugin.slack.failures import (
     NOTICE,
-    Later,
     Notices,
     RequestFacts,
     WatchedClient,
