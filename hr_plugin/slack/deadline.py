@@ -170,9 +170,7 @@ def _once_more_if_disconnected(run: Callable[[Any], object], args: Any) -> objec
 
 def _saves(services: Services) -> LazyListenerPool:
     """The process's threads for submissions, as many as the web threads that wait for them."""
-    return singleton(
-        services, _SAVES, lambda: LazyListenerPool(services.settings.web_threads, thread_name_prefix="save")
-    )
+    return _threads(services, _SAVES)
 
 
 def _outcomes(services: Services) -> LazyListenerPool:
@@ -180,10 +178,12 @@ def _outcomes(services: Services) -> LazyListenerPool:
     They make Slack calls and hold no database connection, except for a moment to queue the
     DM of a refused save whose modal was closed (counted in the pool's overflow: rare, short,
     and a thread that finds none waits for the next one free)."""
+    return _threads(services, _OUTCOMES)
+
+
+def _threads(services: Services, slot: Slot[LazyListenerPool]) -> LazyListenerPool:
     return singleton(
-        services,
-        _OUTCOMES,
-        lambda: LazyListenerPool(services.settings.web_threads, thread_name_prefix="outcome"),
+        services, slot, lambda: LazyListenerPool(services.settings.web_threads, thread_name_prefix=slot.name)
     )
 
 
