@@ -35,7 +35,9 @@ class LazyListenerPool(ThreadPoolExecutor):
     def _done(self, _future: Future[Any]) -> None:
         with self._lock:
             self._running -= 1
-            self._fewer.notify()
+            # Every holder looks again: waking one per piece of work finished would leave the
+            # rest asleep, the pool drained, until their hold ran out.
+            self._fewer.notify_all()
 
     def wait_below(self, limit: int, timeout: float) -> bool:
         """Wait up to ``timeout`` until fewer than ``limit`` pieces of work are waiting or
