@@ -10,9 +10,12 @@ from sqlalchemy.orm import Session
 
 from hr_plugin.models import AuditEntry
 
+_TABLE: Final[Table] = AuditEntry.__table__  # type: ignore[assignment]
+_INSERT: Final = _TABLE.insert()  # built once, for the paths that write without the ORM
+
 
 def record(
-    session: Session,
+    into: Session | Connection,
     *,
     tenant_id: str,
     at: datetime,
@@ -21,37 +24,17 @@ def record(
     subject: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEntry(
-            tenant_id=tenant_id, at=at, actor=actor, action=action, subject=subject, details=details or {}
-        )
-    )
-
-
-_TABLE: Final[Table] = AuditEntry.__table__  # type: ignore[assignment]
-_INSERT: Final = _TABLE.insert()
-
-
-def record_on(
-    connection: Connection,
-    *,
-    tenant_id: str,
-    at: datetime,
-    actor: str,
-    action: str,
-    subject: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """``record`` on a connection, for a path that writes through prebuilt statements rather
-    than the ORM (a statement built once; same row)."""
-    connection.execute(
-        _INSERT,
-        {
-            "tenant_id": tenant_id,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "subject": subject,
-            "details": details or {},
-        },
-    )
+    """One audit row, in the caller's transaction: added to an ORM session, or inserted at once
+    on a connection by a path that writes through prebuilt statements (the working-hours save)."""
+    row = {
+        "tenant_id": tenant_id,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "details": details or {},
+    }
+    if isinstance(into, Connection):
+        into.execute(_INSERT, row)
+    else:
+        into.add(AuditEntry(**row))

@@ -279,7 +279,7 @@ def update_working_hours(
         ).first()
         if person is None:
             raise SettingsError("days", "You are not in the HR directory yet, so there is nothing to set.")
-        audit.record_on(
+        audit.record(
             connection,
             tenant_id=tenant_id,
             at=now,

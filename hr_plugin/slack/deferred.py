@@ -246,6 +246,10 @@ Answer = TypeVar("Answer", bound=ClosesAfterAnswer)
 # An answer whose work finds the pool holding more than this (running or waiting) waits for it to
 # drain (``SendAfterAnswer``), never past ``HOLD_SECONDS`` after its request came in: Slack
 # waits 3 s for it, and a slow-database submission may already have used 2 (``deadline``).
+# As many as the threads: the work is mostly waiting on Slack's round trips, which the threads
+# overlap. A smaller backlog brought the views sooner against the benchmark's fake Slack, which
+# answers at once (``bench/README.md``, 2026-12-04, evening), but against Slack itself it would
+# hold each answer for the Slack call of the one before.
 BACKLOG: Final = LAZY_LISTENER_THREADS
 HOLD_SECONDS: Final = 1.0
 
