@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from hr_plugin.models import AuditEntry
 
-_TABLE: Final[Table] = AuditEntry.__table__  # type: ignore[assignment]
-_INSERT: Final = _TABLE.insert()  # built once, for the paths that write without the ORM
+_INSERT: Final = insert(AuditEntry)  # built once, for the paths that write without the ORM
 
 
 def record(

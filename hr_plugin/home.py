@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, String, Table, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased, load_only
 
 from hr_plugin import audit
@@ -291,18 +291,17 @@ def update_working_hours(
     return WorkingHours(person.timezone, weekdays_of(working_days), start, end)
 
 
-_EMPLOYEES: Final[Table] = Employee.__table__  # type: ignore[assignment]
 # Every working-hours save: built once, and run on the session's connection rather than through
 # the ORM (one UPDATE that also returns what the answer needs, instead of a SELECT, a flush and
 # an UPDATE). Measured in process on PostgreSQL, a save with its claim went from 1.90 to 0.89 ms
 # of CPU and from 2.7 to 1.6 ms of wall time (the benchmark's company, 2,000 saves). Only an
 # active person in the directory matches; the SET clause is the parameters' other names.
 _SET_HOURS: Final = (
-    _EMPLOYEES.update()
+    update(Employee)
     .where(
-        _EMPLOYEES.c.tenant_id == bindparam("tenant"),
-        _EMPLOYEES.c.slack_user_id == bindparam("user"),
-        _EMPLOYEES.c.active.is_(True),
+        Employee.tenant_id == bindparam("tenant"),
+        Employee.slack_user_id == bindparam("user"),
+        Employee.active.is_(True),
     )
-    .returning(_EMPLOYEES.c.id, _EMPLOYEES.c.timezone)
+    .returning(Employee.id, Employee.timezone)
 )
