@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -47,11 +46,4 @@ class LazyListenerPool(ThreadPoolExecutor):
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait up to ``timeout`` until nothing is running (looked at least once); True if so."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                if self._running == 0:
-                    return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.005)
+        return self.wait_below(1, timeout)
