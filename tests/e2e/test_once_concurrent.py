@@ -25,7 +25,8 @@ from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.enrolment.models import Enrolment
 from hr_plugin.models import AuditEntry, OutboxMessage
 from hr_plugin.reintegration.models import Plan
-from hr_plugin.testing.signed_client import SignedResponse
+from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
+from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.vault.models import VaultExport, VaultSpace
 from hr_plugin.vault.service import CheckinInput
 from huddles import messages as huddle_words
@@ -327,3 +328,41 @@ def test_a_milestone_answered_from_twelve_screens_at_once_keeps_one_answer(runni
     assert [answer["answer"] for answer in kept] == [f"{CANARY} {AT_ONCE}"]
     assert running.vault.profile(TEAM, "UPARENT").answered_milestones == ["6_weeks"]
     assert all(CANARY not in json.dumps(call) for call in running.fake.calls)
+
+
+# -- one signed submission, sent twelve times at once (a replay) --------------------------------
+
+
+class _Keeping(SlackRequestClient):
+    """Signs a request as Slack would and keeps it instead of sending it."""
+
+    kept: tuple[dict[str, str], bytes] | None = None
+
+    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
+        self.kept = (headers, body)
+        return SignedResponse(0, {}, "", None)
+
+
+def test_one_working_hours_submission_sent_twelve_times_at_once_is_saved_once(running: Running) -> None:
+    """The save is one prebuilt UPDATE and audit INSERT in the transaction that claims the
+    request's signature (``hr_plugin.home.update_working_hours``): the same signed bytes, twelve
+    times at once, save once and are refused as replays eleven times."""
+    values = {
+        DAYS_BLOCK: {"value": {"type": "checkboxes", "selected_options": [{"value": "1"}, {"value": "3"}]}},
+        START_BLOCK: {"value": {"type": "timepicker", "selected_time": "07:45"}},
+        END_BLOCK: {"value": {"type": "timepicker", "selected_time": "13:15"}},
+    }
+    keeping = _Keeping(f"{running.app.base}/slack/events", running.app.secret, running.fake)
+    keeping.view_submission("UPARENT", WORKING_HOURS_CALLBACK, values)
+    assert keeping.kept is not None
+    client = running.client()
+
+    answers = all_at_once(AT_ONCE, lambda _index: client.send(*keeping.kept))
+
+    assert sorted(answer.status for answer in answers) == [200] + [401] * (AT_ONCE - 1)
+    assert audited(running, "settings.working_hours") == 1
+    with unit_of_work(running.factory) as session:
+        parent = find_by_slack_id(session, TEAM, "UPARENT")
+        assert parent is not None
+        assert (parent.working_days, parent.work_start, parent.work_end) == ("1,3", "07:45", "13:15")
+    nothing_failed(running)
