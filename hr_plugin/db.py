@@ -18,14 +18,14 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Engine, create_engine, event, text
+from sqlalchemy import ColumnElement, CursorResult, Engine, create_engine, event, literal, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -195,6 +195,15 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def one_of(
+    column: ColumnElement[Any] | QueryableAttribute[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN (...)`` with a bound value of its own for each of ``values``, for a statement
+    built once and run often. ``column.in_(values)`` binds the list as one expanding parameter,
+    which SQLAlchemy writes into the statement's text anew at every execution."""
+    return column.in_([literal(value, column.type) for value in values])
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 from hr_plugin import audit
 from hr_plugin.admins import list_admins
 from hr_plugin.clock import Clock
-from hr_plugin.db import SessionFactory, unit_of_work
+from hr_plugin.db import SessionFactory, one_of, unit_of_work
 from hr_plugin.enrolment import ACTIVE, AWAITING_HR, PROPOSED
 from hr_plugin.enrolment.models import OPEN_STATUSES, Enrolment
 from hr_plugin.home_model import (
@@ -149,7 +149,9 @@ def _first_statement(providers: tuple[HomeProvider, ...]) -> tuple[Select[Any], 
     latest, reports = aliased(Enrolment, name="le"), aliased(Employee, name="r")
     latest_open = (
         select(func.max(latest.id))
-        .where(latest.tenant_id == tenant, latest.employee_id == person.id, latest.status.in_(OPEN_STATUSES))
+        .where(
+            latest.tenant_id == tenant, latest.employee_id == person.id, one_of(latest.status, OPEN_STATUSES)
+        )
         .scalar_subquery()
     )
     team = (

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from hr_plugin.db import one_of
 from hr_plugin.directory import org_map
 from hr_plugin.enrolment import ACTIVE, Enrolment
 from hr_plugin.models import Employee, Leave
@@ -67,7 +68,7 @@ _MENTEE_PAIR = (
     .where(
         Match.tenant_id == bindparam("mentoring_tenant", type_=String()),
         Match.id == bindparam("mentoring_match", type_=Integer()),
-        Match.status.in_(OPEN_MATCH),
+        one_of(Match.status, OPEN_MATCH),
     )
 )
 
@@ -100,7 +101,7 @@ _MENTOR_PAIRS = (
     .where(
         Match.tenant_id == bindparam("mentoring_tenant", type_=String()),
         Match.mentor_id == bindparam("mentoring_mentor", type_=Integer()),
-        Match.status.in_(OPEN_MATCH),
+        one_of(Match.status, OPEN_MATCH),
     )
     .order_by(Match.id)
 )
@@ -135,7 +136,7 @@ def home_probe(
 
     return (
         select(Match.id)
-        .where(Match.tenant_id == tenant_id, Match.mentee_id == employee_id, Match.status.in_(OPEN_MATCH))
+        .where(Match.tenant_id == tenant_id, Match.mentee_id == employee_id, one_of(Match.status, OPEN_MATCH))
         .limit(1)
         .scalar_subquery()
         .label("mentoring_open_match"),

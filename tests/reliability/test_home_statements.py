@@ -223,3 +223,17 @@ def test_the_first_statement_fits_psycopgs_parse_cache_and_reads_the_roles_as_de
             defined = {str(role) for role in roles_of(session, TEAM, person.id)}
         assert state.roles == defined, user_id
     assert {"employee"} <= _home(stack, PARENT)[1].roles and "manager" in _home(stack, MANAGER)[1].roles
+
+
+def test_the_first_statement_has_no_parameter_rendered_at_each_execution(stack: AppStack) -> None:
+    """A list bound with ``in_`` is an expanding parameter: SQLAlchemy writes its values into
+    the statement's text again at every execution, on a statement built once precisely so
+    that it is not built again (``_first_statement``)."""
+    from sqlalchemy.dialects.postgresql import psycopg as pg
+
+    from hr_plugin.home import _first_statement
+
+    statement, _ = _first_statement(tuple(stack.services.home_providers))
+    compiled = statement.compile(dialect=pg.dialect())
+    assert not compiled.post_compile_params, sorted(p.key for p in compiled.post_compile_params)
+    assert not compiled.literal_execute_params, sorted(p.key for p in compiled.literal_execute_params)
