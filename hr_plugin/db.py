@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Engine, create_engine, event, literal, text
+from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, create_engine, event, literal, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
@@ -195,6 +195,31 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def autocommit_connection(factory: SessionFactory) -> Connection:
+    """A connection of the factory's engine on which each statement is a transaction of its
+    own: no BEGIN goes before it and no COMMIT or ROLLBACK after it, two round trips fewer
+    around a single statement (measured with strace: 4 messages to PostgreSQL for a read on a
+    plain connection, the pool's ping included, against 2).
+
+    For reads that need no transaction, and for a write that is one statement (an event's
+    claim). Reads lose no consistency by it on PostgreSQL: under its READ COMMITTED each
+    statement of a transaction takes its own snapshot anyway."""
+    engine: Engine = factory.kw["bind"]
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def autocommit(factory: SessionFactory) -> Iterator[Session]:
+    """A session on an ``autocommit_connection``, for reading. It never flushes on its own, so
+    an object changed by mistake while reading is never written; it is dropped at the end."""
+    with autocommit_connection(factory) as connection:
+        session = factory(bind=connection, autoflush=False)
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 def one_of(

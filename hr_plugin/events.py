@@ -14,16 +14,19 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, event, func, select
+from sqlalchemy import Connection, Table, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hr_plugin.db import SessionFactory
+from hr_plugin.db import SessionFactory, autocommit_connection
 from hr_plugin.models import ProcessedEvent
 
 
-def claim_event(factory: SessionFactory, tenant_id: str, event_id: str, now: datetime) -> bool:
+def claim_event(into: SessionFactory | Connection, tenant_id: str, event_id: str, now: datetime) -> bool:
     """True the first time an event id is seen for a tenant, False for every retry of it.
+
+    ``into``: a connection to claim on (the App Home claims its event on the connection it then
+    reads the Home on), or the factory whose engine lends one for the claim alone.
 
     The claim is on the acknowledgement path, so it does not wait for the disk: a database
     crash could forget the last fraction of a second of claims, and a retry of one of those
@@ -32,15 +35,25 @@ def claim_event(factory: SessionFactory, tenant_id: str, event_id: str, now: dat
     outbox, so that costs nothing a person would see; a replay guard forgetting a claim only
     falls back on the signature's 5-minute window.
 
-    One statement on a connection of the engine's, not an ORM session: it runs on most requests
+    One prebuilt statement on a connection, not an ORM session: it runs on most requests
     (every ``app_home_opened``), and measured here the session and building the statement anew
-    cost twice the CPU of the prebuilt statement on a connection (0.74 against 0.35 ms)."""
-    engine: Engine = factory.kw["bind"]
-    with engine.begin() as connection:
-        added = connection.execute(
-            _standalone_claim(connection.dialect.name),
-            {"tenant_id": tenant_id, "event_id": event_id, "received_at": now},
-        ).first()
+    cost twice the CPU of the prebuilt statement on a connection (0.74 against 0.35 ms). The
+    connection it lends itself is in autocommit (``autocommit_connection``): the statement is
+    its own transaction, with no BEGIN and COMMIT around it."""
+    if isinstance(into, Connection):
+        if into.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            # The statement turns off waiting for the disk for its whole transaction.
+            raise ValueError("an event is claimed on a connection in autocommit")
+        return _claim_on(into, tenant_id, event_id, now)
+    with autocommit_connection(into) as connection:
+        return _claim_on(connection, tenant_id, event_id, now)
+
+
+def _claim_on(connection: Connection, tenant_id: str, event_id: str, now: datetime) -> bool:
+    added = connection.execute(
+        _standalone_claim(connection.dialect.name),
+        {"tenant_id": tenant_id, "event_id": event_id, "received_at": now},
+    ).first()
     return added is not None
 
 

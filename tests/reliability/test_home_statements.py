@@ -14,8 +14,9 @@ own engine around ``load_home`` with the providers the running app registered, a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hr_plugin.db import unit_of_work
 from hr_plugin.directory import find_by_slack_id, import_directory, parse_directory_csv
@@ -237,3 +238,69 @@ def test_the_first_statement_has_no_parameter_rendered_at_each_execution(stack: 
     compiled = statement.compile(dialect=pg.dialect())
     assert not compiled.post_compile_params, sorted(p.key for p in compiled.post_compile_params)
     assert not compiled.literal_execute_params, sorted(p.key for p in compiled.literal_execute_params)
+
+
+def test_a_home_only_reads_each_statement_a_transaction_of_its_own(
+    stack: AppStack, org: dict[str, str], hr: str
+) -> None:
+    """The Home reads on a connection in autocommit (``hr_plugin.db.autocommit``): no BEGIN and
+    ROLLBACK around its reads. That is safe only while it never writes, which this checks for
+    every kind of person: a write there would be saved at once, with no transaction to undo it."""
+    _people(stack)
+    _mentor(stack, MENTOR)
+    _in_the_program(stack, hr, PARENT, MENTOR)
+    _huddle(stack, [PARENT, *MENTEES[:3]], days=7)
+    seen: list[tuple[str, object]] = []
+
+    def note(conn: Any, cursor: object, statement: str, *args: object) -> None:
+        seen.append((statement, conn.get_execution_options().get("isolation_level")))
+
+    event.listen(stack.services.engine, "before_cursor_execute", note)
+    try:
+        for user_id in (PARENT, MENTOR, MANAGER, COLLEAGUE, hr):
+            _home(stack, user_id)
+    finally:
+        event.remove(stack.services.engine, "before_cursor_execute", note)
+    assert len(seen) > 5 + PARENTS_STATEMENTS, seen  # HR's Home counts the tenant too
+    assert [s for s, _ in seen if not s.lstrip().upper().startswith("SELECT")] == []
+    assert {level for _, level in seen} == {"AUTOCOMMIT"}
+
+
+def test_an_opened_home_claims_its_event_and_reads_on_one_connection(
+    stack: AppStack, org: dict[str, str]
+) -> None:
+    """``app_home_opened``: the event's claim and the Home's reads take one connection from the
+    pool, not one each; a retry of the event is claimed already and reads nothing."""
+    from hr_plugin.home import load_home_for_event
+    from hr_plugin.models import ProcessedEvent
+
+    _people(stack)
+    checkouts: list[object] = []
+    pool = stack.services.engine.pool
+
+    def checkout(*args: object) -> None:
+        checkouts.append(args)
+
+    def opened() -> HomeState | None:
+        return load_home_for_event(
+            stack.factory,
+            stack.services.clock,
+            event_id="Ev0HOMEONCE",
+            tenant_id=TEAM,
+            user_id=COLLEAGUE,
+            providers=stack.services.home_providers,
+        )
+
+    event.listen(pool, "checkout", checkout)
+    try:
+        first = opened()
+        once = len(checkouts)
+        again = opened()
+    finally:
+        event.remove(pool, "checkout", checkout)
+    assert first is not None and first.known and first.roles == frozenset()
+    assert once == 1, f"{once} connections for one opened Home"
+    assert again is None
+    with unit_of_work(stack.factory) as session:
+        claims = session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.tenant_id == TEAM))
+        assert list(claims) == ["Ev0HOMEONCE"]

@@ -19,23 +19,14 @@ from hr_plugin.slack.payloads import tenant_of
 log = logging.getLogger(__name__)
 
 # Events whose handling only shows something (the App Home published): claimed after the
-# answer, by their work after the answer (``claim_event_after_answer``), so no database work
-# delays it.
+# answer, by their work after the answer (``hr_plugin.home.load_home_for_event``), so no
+# database work delays it.
 CLAIMED_AFTER_ANSWER = frozenset({"app_home_opened"})
 
 
 def event_id_of(body: dict[str, Any]) -> str | None:
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     return str(event_id) if event_id else None
-
-
-def claim_event_after_answer(services: Services, body: dict[str, Any], context: Any) -> bool:
-    """For an event in ``CLAIMED_AFTER_ANSWER``: True the first time, False for a retry."""
-    event_id = event_id_of(body)
-    if event_id is None:
-        return True
-    tenant = tenant_of(context)
-    return claim_event(services.factory, tenant, event_id, services.clock.now())
 
 
 def register(app: App, services: Services) -> None:

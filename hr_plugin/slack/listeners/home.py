@@ -12,9 +12,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from hr_plugin.home import load_home
+from hr_plugin.home import load_home, load_home_for_event
+from hr_plugin.home_model import HomeState
 from hr_plugin.services import Services, Slot, singleton
-from hr_plugin.slack.listeners.events import claim_event_after_answer
+from hr_plugin.slack.listeners.events import event_id_of
 from hr_plugin.slack.payloads import RequestContext, request_context
 from hr_plugin.slack.views.home import home_view
 
@@ -29,10 +30,19 @@ def on_home_opened(
     user = event.get("user")
     if event.get("tab", "home") != "home" or not isinstance(user, str) or not user:
         return
-    if not claim_event_after_answer(services, body, context):
+    who = request_context(context, user)
+    state = load_home_for_event(
+        services.factory,
+        services.clock,
+        event_id=event_id_of(body),
+        tenant_id=who.tenant_id,
+        user_id=who.user_id,
+        providers=services.home_providers,
+    )
+    if state is None:
         log.info("event %s already handled; not published again", body.get("event_id"))
         return
-    publish_home(client, services, request_context(context, user))
+    _show(client, services, who, state)
 
 
 def publish_home(client: WebClient, services: Services, who: RequestContext) -> None:
@@ -44,6 +54,10 @@ def publish_home(client: WebClient, services: Services, who: RequestContext) -> 
         workspace_admin=False,
         providers=services.home_providers,
     )
+    _show(client, services, who, state)
+
+
+def _show(client: WebClient, services: Services, who: RequestContext, state: HomeState) -> None:
     if not state.can_appoint_admins and _admin_statuses(services).is_admin(client, who):
         state = dataclasses.replace(state, can_appoint_admins=True)
     client.views_publish(user_id=who.user_id, view=home_view(state))
