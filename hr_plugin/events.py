@@ -136,6 +136,8 @@ def _claim_first(session: Session, _transaction: Any, connection: Connection) ->
     claim = _CLAIM.get()
     if claim is None or not claim.open or claim.made or claim.holder is not None:
         return
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # a session that only reads (``db.autocommit``): nothing commits with the claim
     added = connection.execute(
         _claim_statement(connection.dialect.name),
         {"tenant_id": claim.tenant_id, "event_id": claim.key, "received_at": claim.now},

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from hr_plugin.db import SessionFactory, autocommit_connection, unit_of_work
-from hr_plugin.events import claim_event
+from hr_plugin.db import SessionFactory, autocommit, autocommit_connection, unit_of_work
+from hr_plugin.events import claim_event, claimed_with_first_commit, request_key
 from hr_plugin.models import ProcessedEvent
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -47,3 +47,20 @@ def test_a_claim_is_refused_on_a_connection_in_a_transaction(session_factory: Se
         claim_event(connection, "T0ONE", "Ev3", NOW)
     with unit_of_work(session_factory) as session:
         assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+
+
+def test_a_request_claim_never_rides_a_session_that_only_reads(session_factory: SessionFactory) -> None:
+    """A request's claim rides in the first transaction its handling begins, to be committed
+    with the change it guards. A session in autocommit (``db.autocommit``: the App Home's
+    reads) commits nothing with it, so the claim waits for the next transaction."""
+    with claimed_with_first_commit(session_factory, "T0ONE", "v0=" + "a" * 64, NOW) as claim:
+        with autocommit(session_factory) as reading:
+            reading.execute(select(func.count()).select_from(ProcessedEvent)).scalar()
+        assert claim.holder is None and not claim.made
+        with session_factory.kw["bind"].connect() as connection:  # not a session: claims nothing
+            assert connection.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+        with unit_of_work(session_factory) as session:
+            session.execute(select(func.count()).select_from(ProcessedEvent)).scalar()
+            session.commit()
+        assert claim.made
+    assert _claims(session_factory) == [("T0ONE", request_key("v0=" + "a" * 64))]
