@@ -71,7 +71,7 @@ from hr_plugin.clock import SimulatedClock
 from hr_plugin.db import make_engine, make_session_factory, upgrade
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.fake_slack.recording import Arrival
-from hr_plugin.testing.processes import app_environment, children, free_port
+from hr_plugin.testing.processes import app_environment, children, free_port, process_tree
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient, trigger_in
 
 TENANT = "T0DEMO"
@@ -233,7 +233,7 @@ class Server:
     def cpu_seconds(self) -> float:
         """User and system CPU time so far of every process in the server's tree: the gunicorn
         master, its workers and what they started (multiprocessing's resource tracker)."""
-        return sum(_cpu_seconds(pid) for pid in _tree(self.process.pid))
+        return sum(_cpu_seconds(pid) for pid in process_tree(self.process.pid))
 
     def sample_memory(self) -> None:
         """Each worker's peak resident memory so far (VmHWM), kept before the workers go, and
@@ -279,14 +279,6 @@ def resident_mb(pid: int) -> float | None:
             if row.startswith("VmRSS:"):
                 return int(row.split()[1]) / 1024
     return None
-
-
-def _tree(root: int) -> list[int]:
-    found, index = [root], 0
-    while index < len(found):
-        found.extend(children(found[index]))
-        index += 1
-    return found
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -89,11 +89,7 @@ def listens_on(pid: int, port: int) -> bool:
     listeners = _listening_sockets(port)
     if listeners is None:
         return True
-    tree, index = [pid], 0
-    while index < len(tree):
-        tree.extend(children(tree[index]))
-        index += 1
-    return any(listeners & _sockets_of(member) for member in tree)
+    return any(listeners & _sockets_of(member) for member in process_tree(pid))
 
 
 def _listening_sockets(port: int) -> set[str] | None:
@@ -126,6 +122,15 @@ def _sockets_of(pid: int) -> set[str]:
             continue
         if target.startswith("socket:["):
             found.add(target[len("socket:[") : -1])
+    return found
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process under it still there, parents before their children."""
+    found, index = [root], 0
+    while index < len(found):
+        found.extend(children(found[index]))
+        index += 1
     return found
 
 
