@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import ColumnElement, Connection, CursorResult, Engine, create_engine, event, literal, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -197,6 +197,10 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
         session.close()
 
 
+# SQLAlchemy's isolation level for a connection without transactions (``autocommit_connection``).
+AUTOCOMMIT: Final = "AUTOCOMMIT"
+
+
 def autocommit_connection(factory: SessionFactory) -> Connection:
     """A connection of the factory's engine on which each statement is a transaction of its
     own: no BEGIN goes before it and no COMMIT or ROLLBACK after it, two round trips fewer
@@ -207,7 +211,13 @@ def autocommit_connection(factory: SessionFactory) -> Connection:
     claim). Reads lose no consistency by it on PostgreSQL: under its READ COMMITTED each
     statement of a transaction takes its own snapshot anyway."""
     engine: Engine = factory.kw["bind"]
-    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return engine.connect().execution_options(isolation_level=AUTOCOMMIT)
+
+
+def in_autocommit(connection: Connection) -> bool:
+    """Whether ``connection`` runs each statement as its own transaction
+    (``autocommit_connection``): nothing waits there to be committed with anything else."""
+    return bool(connection.get_execution_options().get("isolation_level") == AUTOCOMMIT)
 
 
 @contextmanager

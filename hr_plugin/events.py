@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Table, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hr_plugin.db import SessionFactory, autocommit_connection
+from hr_plugin.db import SessionFactory, autocommit_connection, in_autocommit
 from hr_plugin.models import ProcessedEvent
 
 
@@ -41,7 +41,7 @@ def claim_event(into: SessionFactory | Connection, tenant_id: str, event_id: str
     connection it lends itself is in autocommit (``autocommit_connection``): the statement is
     its own transaction, with no BEGIN and COMMIT around it."""
     if isinstance(into, Connection):
-        if into.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        if not in_autocommit(into):
             # The statement turns off waiting for the disk for its whole transaction.
             raise ValueError("an event is claimed on a connection in autocommit")
         return _claim_on(into, tenant_id, event_id, now)
@@ -136,7 +136,7 @@ def _claim_first(session: Session, _transaction: Any, connection: Connection) ->
     claim = _CLAIM.get()
     if claim is None or not claim.open or claim.made or claim.holder is not None:
         return
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+    if in_autocommit(connection):
         return  # a session that only reads (``db.autocommit``): nothing commits with the claim
     added = connection.execute(
         _claim_statement(connection.dialect.name),
