@@ -10,6 +10,7 @@ which chance alone may never do.
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
@@ -23,7 +24,7 @@ from hr_plugin.directory import find_by_email, find_by_slack_id
 from hr_plugin.enrolment import propose
 from hr_plugin.enrolment import views as enrolment_views
 from hr_plugin.enrolment.models import Enrolment
-from hr_plugin.models import AuditEntry, OutboxMessage
+from hr_plugin.models import AuditEntry, OutboxMessage, ProcessedEvent
 from hr_plugin.reintegration.models import Plan
 from hr_plugin.slack.views.modals import DAYS_BLOCK, END_BLOCK, START_BLOCK, WORKING_HOURS_CALLBACK
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
@@ -365,4 +366,32 @@ def test_one_working_hours_submission_sent_twelve_times_at_once_is_saved_once(ru
         parent = find_by_slack_id(session, TEAM, "UPARENT")
         assert parent is not None
         assert (parent.working_days, parent.work_start, parent.work_end) == ("1,3", "07:45", "13:15")
+    nothing_failed(running)
+
+
+# -- the App Home ----------------------------------------------------------------------------
+
+
+def test_an_opened_home_delivered_twelve_times_at_once_is_published_once(running: Running) -> None:
+    """``app_home_opened`` claims its event after the answer, on the connection it then reads the
+    Home on (``hr_plugin.home.load_home_for_event``): the first delivery and Slack's retries of
+    one event id, twelve at once to both workers, are all answered and publish the Home once."""
+    client = running.client()
+
+    def deliver(index: int) -> int:
+        retry = {"retry_num": index, "retry_reason": "http_timeout"} if index else {}
+        return client.app_home_opened("UPARENT", event_id="Ev0HOMEATONCE", **retry).status
+
+    statuses = all_at_once(AT_ONCE, deliver)
+
+    assert statuses == [200] * AT_ONCE
+    published = lambda: running.fake.calls_for("views.publish", user="UPARENT")  # noqa: E731
+    wait_for(published, what="the Home published")
+    time.sleep(1.0)  # the work after the other eleven answers has long run by now
+    assert len(published()) == 1
+    with unit_of_work(running.factory) as session:
+        claims = session.scalars(
+            select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == "Ev0HOMEATONCE")
+        )
+        assert list(claims) == ["Ev0HOMEATONCE"]
     nothing_failed(running)
