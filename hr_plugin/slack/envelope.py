@@ -20,12 +20,13 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from slack_bolt.context import BoltContext
+from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context, parse_body
-from werkzeug.datastructures import Headers
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def envelope_problem(raw: bytes, content_type: str | None) -> str | None:
     """None when ``raw`` has the shape of a request Slack sends; otherwise what is wrong with it,
     naming fields only (never their values)."""
     try:
-        body = parse_payload(raw, content_type)
+        body = parse_payload(raw, _bare(content_type))
     except ValueError as exc:
         return str(exc)
     return payload_problem(body)
@@ -183,8 +184,9 @@ def parse_payload(raw: bytes, content_type: str | None) -> Any:
         raise ValueError("the body is not UTF-8 JSON or a form") from None
 
 
-def payload_problem(body: Any) -> str | None:
-    """``envelope_problem`` for a payload already parsed."""
+def payload_problem(body: Any, context: BoltContext | None = None) -> str | None:
+    """``envelope_problem`` for a payload already parsed; ``context`` is what Bolt read of its
+    ids (``BoltRequest.context``), read here when not given."""
     if not isinstance(body, dict):
         return "the payload is not a JSON object"
     model = _Command if "command" in body else _BY_TYPE.get(body.get("type"), _Common)
@@ -192,10 +194,11 @@ def payload_problem(body: Any) -> str | None:
         model.model_validate(body)
     except ValidationError as exc:
         return "; ".join(_describe(error) for error in exc.errors()[:3])
-    try:
-        context = build_context(BoltContext({}), body)
-    except Exception as exc:  # Bolt's own reading of the ids is the last word on their shape
-        return f"Bolt cannot read the ids ({type(exc).__name__})"
+    if context is None:
+        try:
+            context = build_context(BoltContext({}), body)
+        except Exception as exc:  # Bolt's own reading of the ids is the last word on their shape
+            return f"Bolt cannot read the ids ({type(exc).__name__})"
     for name in ("user_id", "team_id", "enterprise_id", "channel_id"):
         if context.get(name) is not None and not isinstance(context.get(name), str):
             return f"{name} is not a string"
@@ -217,28 +220,36 @@ class Refused(NamedTuple):
 
 
 def at_the_door(
-    raw: bytes, content_type: str | None, headers: Headers, signing_secret: str | None
-) -> tuple[Any, Refused | None]:
-    """Before Bolt reads a POST: its payload when it has Slack's shape (and no refusal);
-    otherwise a 401 when it is not even signed, else a 400 and a warning naming the fields at
-    fault."""
+    raw: bytes, headers: Mapping[str, str], signing_secret: str | None, *, query: str = ""
+) -> BoltRequest | Refused:
+    """Before Bolt handles a POST: Bolt's request, when its payload has Slack's shape;
+    otherwise a refusal, 401 when it is not even signed, else 400 with a warning naming the
+    fields at fault. ``headers`` have lower-case names, as WSGI's reading gives them.
+
+    The body is parsed once: the shape is checked on what Bolt parsed and the ids it read
+    (``BoltRequest.body`` and ``.context``), and that request is the one dispatched. Bolt's
+    reading raises on some malformed bodies; those are described by reading them again the
+    door's own way (``envelope_problem``), which only a refused request pays for."""
+    bolt_request: BoltRequest | None = None
+    problem: str | None
     try:
-        body = parse_payload(raw, _bare(content_type))
-        problem = payload_problem(body)
-    except ValueError as exc:
-        body, problem = None, str(exc)
-    if problem is None:
-        return body, None
+        bolt_request = BoltRequest(body=raw.decode("utf-8"), query=query, headers=dict(headers))
+    except Exception:  # not UTF-8, not JSON or a form, or ids Bolt cannot read
+        problem = envelope_problem(raw, headers.get("content-type")) or "Bolt cannot read the payload"
+    else:
+        problem = payload_problem(bolt_request.body, bolt_request.context)
+    if problem is None and bolt_request is not None:
+        return bolt_request
     if not _signed(raw, headers, signing_secret):
-        return None, Refused(401, "invalid request")
+        return Refused(401, "invalid request")
     log.warning("refused a signed request that is not a Slack payload: %s", problem)
-    return None, Refused(400, "malformed request")
+    return Refused(400, "malformed request")
 
 
-def _signed(raw: bytes, headers: Headers, signing_secret: str | None) -> bool:
+def _signed(raw: bytes, headers: Mapping[str, str], signing_secret: str | None) -> bool:
     """Slack's signature over the raw bytes (``slack_sdk``'s verifier wants UTF-8 text)."""
-    stamp = str(headers.get("X-Slack-Request-Timestamp", ""))
-    given = str(headers.get("X-Slack-Signature", ""))
+    stamp = str(headers.get("x-slack-request-timestamp", ""))
+    given = str(headers.get("x-slack-signature", ""))
     if not signing_secret or not stamp.isdigit():
         return False
     if abs(time.time() - int(stamp)) > MAX_REQUEST_AGE_SECONDS:

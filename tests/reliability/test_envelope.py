@@ -8,12 +8,19 @@ shapes the fuzz tests found must not.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from slack_bolt.request import BoltRequest
 
-from hr_plugin.slack.envelope import envelope_problem
+from hr_plugin.slack import envelope
+from hr_plugin.slack.envelope import Refused, at_the_door, envelope_problem
+from hr_plugin.testing.signed_client import sign_request
+
+SECRET = "door-secret"
 
 USER = {"id": "U0123ABCD", "username": "pat", "name": "pat", "team_id": "T0123ABCD"}
 TEAM = {"id": "T0123ABCD", "domain": "demo"}
@@ -248,3 +255,34 @@ def test_broken_payloads_are_refused_and_the_reason_quotes_no_value(name: str) -
     assert problem is not None
     for value in ("pat smith", "20261207", "oops", "not an object"):
         assert value not in problem
+
+
+def _headers(body: bytes, content_type: str, *, signed: bool) -> dict[str, str]:
+    """As the endpoint reads them from WSGI: lower-case names."""
+    stamp = str(int(time.time()))
+    signature = sign_request(SECRET if signed else "another secret", stamp, body)
+    return {"content-type": content_type, "x-slack-request-timestamp": stamp, "x-slack-signature": signature}
+
+
+@pytest.mark.parametrize("name", list(GENUINE))
+def test_the_door_hands_bolt_what_slack_sends(name: str) -> None:
+    body, content_type = GENUINE[name]
+    door = at_the_door(body, _headers(body, content_type, signed=True), SECRET)
+    assert isinstance(door, BoltRequest)
+    assert door.body == envelope.parse_payload(body, content_type)  # the payload as Bolt reads it
+    assert door.raw_body == body.decode()  # what Bolt's own signature check reads
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_the_door_refuses_broken_payloads_401_unsigned_400_signed(
+    name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    body, content_type = BROKEN[name]
+    unsigned = at_the_door(body, _headers(body, content_type, signed=False), SECRET)
+    assert unsigned == Refused(401, "invalid request")
+    with caplog.at_level(logging.WARNING, logger=envelope.__name__):
+        refused = at_the_door(body, _headers(body, content_type, signed=True), SECRET)
+    assert refused == Refused(400, "malformed request")
+    assert "refused a signed request that is not a Slack payload" in caplog.text
+    for value in ("pat smith", "20261207", "oops", "not an object"):
+        assert value not in caplog.text
