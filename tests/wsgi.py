@@ -9,7 +9,22 @@ from typing import Any
 from flask import Flask
 
 from hr_plugin.slack.deferred import SendAfterAnswer
+from hr_plugin.testing.fake_slack import FakeSlack
+from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.web import SlackEndpoint, add_slack_endpoint
+
+
+class KeptRequests(SlackRequestClient):
+    """Signed requests as Slack sends them to team ``T0TEST``, kept in ``kept`` (headers, body)
+    instead of sent, for ``post_to_wsgi``."""
+
+    def __init__(self, fake: FakeSlack, signing_secret: str) -> None:
+        super().__init__("http://unused/slack/events", signing_secret, fake, team_id="T0TEST")
+        self.kept: list[tuple[dict[str, str], bytes]] = []
+
+    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
+        self.kept.append((headers, body))
+        return SignedResponse(0, {}, "", None)
 
 
 def post_to_wsgi(

@@ -23,24 +23,11 @@ from hr_plugin.slack.deferred import BACKLOG, HOLD_SECONDS
 from hr_plugin.slack.listening import listen
 from hr_plugin.slack.pool import LazyListenerPool
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
-from tests.wsgi import post_to_wsgi, slack_endpoint
+from tests.wsgi import KeptRequests, post_to_wsgi, slack_endpoint
 
 SECRET = secrets.token_hex(16)
 ACTION = "test.click"
-
-
-class _Recorder(SlackRequestClient):
-    """Signed requests as Slack sends them, kept instead of sent."""
-
-    def __init__(self, fake: FakeSlack) -> None:
-        super().__init__("http://unused/slack/events", SECRET, fake, team_id="T0TEST")
-        self.kept: list[tuple[dict[str, str], bytes]] = []
-
-    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
-        self.kept.append((headers, body))
-        return SignedResponse(0, {}, "", None)
 
 
 @pytest.fixture
@@ -50,7 +37,7 @@ def fake() -> Iterator[FakeSlack]:
 
 
 def _click(fake: FakeSlack, user: str = "UCLICK") -> tuple[dict[str, str], bytes]:
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.block_action(user, ACTION, "open")
     return recorder.kept[0]
 
@@ -222,7 +209,7 @@ def test_work_a_first_part_leaves_for_later_runs_after_the_answer(
     app = _deferring_app(fake)
     listen(app.action(ACTION), _services(), ack=answer, later=[show])  # type: ignore[arg-type]
     served = slack_endpoint(app, None)
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.block_action("UCLICK", ACTION, "show")
 
     assert _post(served, events, recorder.kept[0]) == "200 OK"
@@ -251,7 +238,7 @@ def test_with_the_pool_full_a_clicks_answer_waits_for_it_and_a_submissions_does_
 
     listen(app.action(ACTION), services, ack=answer, after=[refresh])  # type: ignore[arg-type]
     listen(app.view("test.form"), services, ack=answer, after=[refresh])  # type: ignore[arg-type]
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.view_submission("USUBMIT", "test.form", {})
     [submission] = recorder.kept
     served = slack_endpoint(app, pool)

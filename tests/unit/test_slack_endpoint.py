@@ -16,23 +16,10 @@ from slack_sdk import WebClient
 
 from hr_plugin.slack import envelope
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
-from tests.wsgi import slack_endpoint
+from tests.wsgi import KeptRequests, slack_endpoint
 
 SECRET = secrets.token_hex(16)
-
-
-class _Recorder(SlackRequestClient):
-    """Signed requests as Slack sends them, kept instead of sent."""
-
-    def __init__(self, fake: FakeSlack) -> None:
-        super().__init__("http://unused/slack/events", SECRET, fake, team_id="T0TEST")
-        self.kept: list[tuple[dict[str, str], bytes]] = []
-
-    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
-        self.kept.append((headers, body))
-        return SignedResponse(0, {}, "", None)
 
 
 @pytest.fixture
@@ -75,7 +62,7 @@ def test_a_command_is_parsed_once_and_answered(fake: FakeSlack, monkeypatch: pyt
             return original(body, content_type)
 
         monkeypatch.setattr(module, "parse_body", counting)
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.slash_command("UTYPE", "/rtw", "help me")
 
     answer = _post(fake, recorder.kept[0])
@@ -89,7 +76,7 @@ def test_a_command_is_parsed_once_and_answered(fake: FakeSlack, monkeypatch: pyt
 def test_a_forged_signature_is_refused_by_bolt_after_the_door(fake: FakeSlack) -> None:
     """A well-formed payload passes the door unsigned (the door checks the signature only to
     choose between 400 and 401); Bolt's own check still refuses it, with no listener run."""
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.slash_command("UTYPE", "/rtw", "help me")
 
     answer = _post(fake, recorder.kept[0], **{"X-Slack-Signature": "v0=" + "0" * 64})
@@ -99,7 +86,7 @@ def test_a_forged_signature_is_refused_by_bolt_after_the_door(fake: FakeSlack) -
 
 
 def test_a_malformed_payload_is_refused_at_the_door(fake: FakeSlack) -> None:
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.slash_command("UTYPE", "/rtw", "help me")
     headers, _body = recorder.kept[0]
 

@@ -33,9 +33,8 @@ from hr_plugin.slack.failures import (
 )
 from hr_plugin.slack.listening import listen
 from hr_plugin.testing.fake_slack import FakeSlack
-from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
 from hr_plugin.testing.stack import BOT_TOKEN
-from tests.wsgi import post_to_wsgi, slack_endpoint
+from tests.wsgi import KeptRequests, post_to_wsgi, slack_endpoint
 
 SECRET = secrets.token_hex(16)
 ACTION = "test.open"
@@ -249,16 +248,6 @@ def test_telling_the_same_failure_twice_queues_one_dm(
 # -- a call queued before the answer, refused after it ------------------------------------------
 
 
-class _Recorder(SlackRequestClient):
-    def __init__(self, fake: FakeSlack) -> None:
-        super().__init__("http://unused/slack/events", SECRET, fake, team_id="T0TEST")
-        self.kept: list[tuple[dict[str, str], bytes]] = []
-
-    def send(self, headers: dict[str, str], body: bytes) -> SignedResponse:
-        self.kept.append((headers, body))
-        return SignedResponse(0, {}, "", None)
-
-
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack(bot_tokens=[BOT_TOKEN]) as running:
@@ -289,7 +278,7 @@ def _app(fake: FakeSlack, services: Any) -> App:
 
 def test_a_queued_view_slack_refuses_after_the_answer_is_told_in_an_ephemeral(fake: FakeSlack) -> None:
     served = slack_endpoint(_app(fake, SimpleNamespace(lazy_pool=None, extensions={})), None)
-    recorder = _Recorder(fake)
+    recorder = KeptRequests(fake, SECRET)
     recorder.block_action("UCLICK", ACTION, "open")  # a button in a message: it has a response_url
     fake.fail_next("views.open", status=200, error="expired_trigger_id")
 
