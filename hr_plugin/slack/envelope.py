@@ -230,7 +230,6 @@ def at_the_door(
     (``BoltRequest.body`` and ``.context``), and that request is the one dispatched. Bolt's
     reading raises on some malformed bodies; those are described by reading them again the
     door's own way (``envelope_problem``), which only a refused request pays for."""
-    bolt_request: BoltRequest | None = None
     problem: str | None
     try:
         bolt_request = BoltRequest(body=raw.decode("utf-8"), query=query, headers=dict(headers))
@@ -238,8 +237,8 @@ def at_the_door(
         problem = envelope_problem(raw, headers.get("content-type")) or "Bolt cannot read the payload"
     else:
         problem = payload_problem(bolt_request.body, bolt_request.context)
-    if problem is None and bolt_request is not None:
-        return bolt_request
+        if problem is None:
+            return bolt_request
     if not _signed(raw, headers, signing_secret):
         return Refused(401, "invalid request")
     log.warning("refused a signed request that is not a Slack payload: %s", problem)
