@@ -12,6 +12,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -33,11 +34,42 @@ TOKEN = "xoxb-fake-token"
 CANARY = "CANARY-2b9a hello"
 
 
+HELD_AFTER = 3  # messages Slack takes before it holds the next one until the test lets it go
+
+
+class _HoldingFake(FakeSlack):
+    """The fake Slack holding each message after the first ``HELD_AFTER`` until ``let_go``.
+
+    A stop must land mid-batch for these tests to mean anything. Holding the sends, instead of
+    racing a fixed delay, keeps the batch unfinished however slow the machine is at starting
+    the standby; the send being held is the one in progress when the stop comes.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._let_go = threading.Event()
+        self._arrivals = 0
+        self._counting = threading.Lock()
+
+    def let_go(self) -> None:
+        self._let_go.set()
+
+    def _sleep_if_delayed(self, method: str) -> None:
+        if method == "chat.postMessage":
+            with self._counting:
+                self._arrivals += 1
+                held = self._arrivals > HELD_AFTER
+            if held and not self._let_go.wait(timeout=120):
+                raise AssertionError("the test never let the held messages go")
+        super()._sleep_if_delayed(method)
+
+
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(clock=SystemClock(), bot_tokens=[TOKEN]) as running:
+def fake() -> Iterator[_HoldingFake]:
+    with _HoldingFake(clock=SystemClock(), bot_tokens=[TOKEN]) as running:
         running.set_channel_rate_limit(None)
         yield running
+        running.let_go()
 
 
 def _enqueue_batch(factory: SessionFactory, fake: FakeSlack, count: int) -> None:
@@ -94,7 +126,7 @@ def _left_behind_by(factory: SessionFactory, drainer_id: str) -> list[int]:
 
 
 def test_a_stopped_drain_finishes_its_send_and_hands_back_the_rest(
-    session_factory: SessionFactory, fake: FakeSlack
+    session_factory: SessionFactory, fake: _HoldingFake
 ) -> None:
     _enqueue_batch(session_factory, fake, 12)
     fake.delay("chat.postMessage", 0.1)
@@ -108,13 +140,14 @@ def test_a_stopped_drain_finishes_its_send_and_hands_back_the_rest(
     reports = []
     worker = threading.Thread(target=lambda: reports.append(drainer.drain(max_seconds=30)))
     worker.start()
-    wait_for(lambda: len(_delivered(fake)) >= 3, 20, "the batch to start")
+    wait_for(lambda: len(_delivered(fake)) >= HELD_AFTER, 20, "the batch to start")
     drainer.stop()
+    fake.let_go()
     worker.join(timeout=20)
 
     assert not worker.is_alive()
     _check_every_claimed_row_was_sent_and_recorded(session_factory, fake)
-    assert 3 <= reports[0].sent < 12, "the stop must land mid-batch for this test to mean anything"
+    assert HELD_AFTER <= reports[0].sent < 12, "the stop must land mid-batch for this test to mean anything"
     assert reports[0].sent == len(_delivered(fake))
     assert drainer.drain().sent == 0, "a stopped drainer claims nothing more"
 
@@ -166,23 +199,26 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 
 def test_sigterm_mid_batch_finishes_the_send_and_the_standby_takes_over(
-    database_url: str, session_factory: SessionFactory, fake: FakeSlack, tmp_path: Path
+    database_url: str, session_factory: SessionFactory, fake: _HoldingFake, tmp_path: Path
 ) -> None:
     count = 30
-    _enqueue_batch(session_factory, fake, count)
-    fake.delay("chat.postMessage", 0.1)
     ports = free_port(), free_port()
     first = _spawn(database_url, fake, tmp_path / "first.log", ports[0])
     second = None
     try:
-        wait_for(lambda: len(_delivered(fake)) >= 3, 30, "the first scheduler to start the batch")
-        assert leader_pid(session_factory) == first.pid
+        # Both up before the batch, so the sends are held only for as long as the stop takes.
+        wait_for(lambda: leader_pid(session_factory) == first.pid, 30, "the first scheduler to lead")
         second = _spawn(database_url, fake, tmp_path / "second.log", ports[1])
-        leading = _scrape(ports[0])
         wait_for(lambda: _answers(ports[1]), 30, "the standby's metrics")
         standing_by = _scrape(ports[1])
+        _enqueue_batch(session_factory, fake, count)
+        fake.delay("chat.postMessage", 0.1)
+        wait_for(lambda: len(_delivered(fake)) >= HELD_AFTER, 30, "the first scheduler to start the batch")
+        assert leader_pid(session_factory) == first.pid
+        leading = _scrape(ports[0])
 
         first.send_signal(signal.SIGTERM)
+        fake.let_go()  # the send in progress finishes; the stop has come first
         exit_code = first.wait(timeout=15)
         # The standby may already be sending: look only at what the first one claimed.
         left_behind = _left_behind_by(session_factory, f"drainer-{first.pid}")
@@ -198,7 +234,7 @@ def test_sigterm_mid_batch_finishes_the_send_and_the_standby_takes_over(
 
     assert exit_code == 0, (tmp_path / "first.log").read_text()
     assert left_behind == [], "each row the stopped scheduler claimed was sent and recorded, or handed back"
-    assert 3 <= sent_by_first < count, "the stop must land mid-batch for this test to mean anything"
+    assert HELD_AFTER <= sent_by_first < count, "the stop must land mid-batch for this test to mean anything"
     assert sorted(_delivered(fake).values()) == [1] * count, "none lost, none twice"
     assert all(row.status == SENT and not row.possible_duplicate for row in _rows(session_factory))
     _check_every_claimed_row_was_sent_and_recorded(session_factory, fake)
