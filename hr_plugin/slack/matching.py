@@ -9,8 +9,10 @@ body alone, 0.095 ms (the Home's button, the seventh asked: 0.049 ms and 0.003 m
 
 The matchers are Bolt's own, the same functions, called with what they ask for; only the
 building of the arguments they do not use is skipped. Bolt keeps its listeners in
-``App._listeners`` and has no public way to reach them: ``test_matching.py`` fails if a
-Bolt release moves them, rather than the app quietly scanning the slow way again.
+``App._listeners`` and has no public way to reach them: a Bolt release that moves them stops
+the app at start (``match_on_body`` cannot find them), and one whose matchers ask for more than
+the body fails ``tests/e2e/test_listener_matching.py``, rather than the app quietly matching the
+slow way again.
 """
 
 from __future__ import annotations
