@@ -16,6 +16,9 @@ Four request kinds, shaped and signed as Slack sends them (``SlackRequestClient`
 ``/rtw`` (the help answer), the App Home's working-hours button (ours opens a modal with
 ``views.open`` after the answer), that modal's submission (ours saves durably, then answers,
 then republishes the Home) and ``app_home_opened`` (ours publishes the Home after the answer).
+The Home's events carry no view, as for a tab never published to: ours would not publish again
+a Home the tab already shows (``PublishedHomes``), and a cell of the same people opening their
+unchanged Homes would measure that instead of the publish.
 Each goes at 1, 10 and 50 concurrent keep-alive connections, cells interleaved across the
 servers, each figure the median over the runs, each p99 interpolated
 (``bench.report.interpolated_percentile``). What is set beside what:
@@ -189,8 +192,8 @@ def prepare(
         elif kind == "modal submission":
             view_id = view_ids[number - first] if view_ids else None
             capture.view_submission(user, WORKING_HOURS_CALLBACK, hours, view_id=view_id)
-        else:
-            capture.app_home_opened(user)
+        else:  # no view in the event: every open publishes (an unchanged Home the tab shows would not)
+            capture.app_home_opened(user, shown=False)
     return capture.prepared
 
 

@@ -403,8 +403,10 @@ class SlackRequestClient:
         retry_reason: str | None = None,
         timestamp: int | str | None = None,
         signature: str | None = None,
+        shown: bool = True,
     ) -> SignedResponse:
-        """The person opened the app's Home tab (carrying the last published view, as Slack does)."""
+        """The person opened the app's Home tab, carrying the last published view as Slack does;
+        with ``shown`` False, as for a tab never published to (Slack sends no view then)."""
         event: dict[str, Any] = {
             "type": "app_home_opened",
             "user": user_id,
@@ -412,7 +414,7 @@ class SlackRequestClient:
             "tab": "home",
             "event_ts": _slack_ts(),
         }
-        home = self.fake.home_view(user_id)
+        home = self.fake.home_view(user_id) if shown else None
         if home is not None:
             event["view"] = home
         return self.event(

@@ -20,7 +20,8 @@ from hr_plugin.slack.views.modals import (
     START_BLOCK,
     WORKING_HOURS_CALLBACK,
 )
-from hr_plugin.testing.stack import AppStack
+from hr_plugin.slack_clients import make_client
+from hr_plugin.testing.stack import BOT_TOKEN, AppStack
 from tests.waiting import wait_for
 
 
@@ -163,3 +164,73 @@ def test_working_hours_are_validated_inline_and_saved(stack: AppStack, org: dict
             in _home_text(stack.fake.calls_for("views.publish", user="UPEER")[-1]["params"])
         )
     )
+
+
+# -- a Home the tab already shows ----------------------------------------------------------------
+
+
+def _publishes(stack: AppStack, user_id: str) -> int:
+    return len(stack.fake.calls_for("views.publish", user=user_id))
+
+
+def _opened(stack: AppStack, user_id: str) -> None:
+    """The person opens the tab; the event carries the view it shows, as Slack's does."""
+    assert stack.slack.app_home_opened(user_id).status == 200
+    stack.settle()
+
+
+def _rename(stack: AppStack, user_id: str, name: str) -> None:
+    with unit_of_work(stack.factory) as session:
+        person = session.scalars(select(Employee).where(Employee.slack_user_id == user_id)).one()
+        person.name = name
+        session.commit()
+
+
+def test_a_home_the_tab_already_shows_is_not_published_again(stack: AppStack, org: dict[str, str]) -> None:
+    _open_home(stack, "UPEER")
+    shown = stack.fake.home_view("UPEER")
+
+    _opened(stack, "UPEER")
+    _opened(stack, "UPEER")
+
+    assert _publishes(stack, "UPEER") == 1
+    assert stack.fake.home_view("UPEER") == shown
+
+
+def test_a_home_that_changed_is_published(stack: AppStack, org: dict[str, str]) -> None:
+    _open_home(stack, "UPEER")
+    _rename(stack, "UPEER", "Pim Renamed")
+
+    params = _open_home(stack, "UPEER")
+
+    assert "Hello Pim Renamed." in _home_text(params)
+    assert _publishes(stack, "UPEER") == 2
+
+
+def test_a_home_published_since_by_another_process_is_published_again(
+    stack: AppStack, org: dict[str, str]
+) -> None:
+    """Another web process published in between: the tab's hash is not this process's."""
+    ours = _open_home(stack, "UPEER")
+    other = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "elsewhere"}}]}
+    assert make_client(BOT_TOKEN, stack.fake.base_url, wait_on_rate_limit=False).views_publish(
+        user_id="UPEER", view=other
+    )["ok"]
+
+    again = _open_home(stack, "UPEER")
+
+    assert again["view"] == ours["view"]
+    assert _publishes(stack, "UPEER") == 3
+
+
+def test_after_a_failed_publish_the_next_open_publishes(stack: AppStack, org: dict[str, str]) -> None:
+    _open_home(stack, "UPEER")
+    _rename(stack, "UPEER", "Pim Renamed")
+    stack.fake.fail_next("views.publish", status=200, error="internal_error")
+    _opened(stack, "UPEER")  # refused: the tab still shows the old Home
+    assert "Pim Renamed" not in json.dumps(stack.fake.home_view("UPEER"))
+
+    params = _open_home(stack, "UPEER")
+
+    assert "Hello Pim Renamed." in _home_text(params)
+    assert "Pim Renamed" in json.dumps(stack.fake.home_view("UPEER"))

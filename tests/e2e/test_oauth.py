@@ -248,7 +248,7 @@ def test_an_expiring_token_is_refreshed_before_it_is_used(rotating: AppStack, cl
     assert _refreshes(rotating) == []
 
     clock.advance(timedelta(hours=10, minutes=30))
-    second = _home_token(rotating, TEAM, "UPARENT")
+    second = _home_token(rotating, TEAM, "UPEER")  # a first look: an unchanged Home is not published again
 
     assert second != first and rotating.fake.token_team(second) == TEAM
     assert len(_refreshes(rotating)) == 1

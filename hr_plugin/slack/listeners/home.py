@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +45,8 @@ def on_home_opened(
     if state is None:
         log.info("event %s already handled; not published again", body.get("event_id"))
         return
-    _show(client, services, who, state)
+    shown = event.get("view")  # what the tab shows now, when a Home was ever published there
+    _show(client, services, who, state, shown=shown.get("hash") if isinstance(shown, dict) else None)
 
 
 def publish_home(client: WebClient, services: Services, who: RequestContext) -> None:
@@ -57,10 +61,66 @@ def publish_home(client: WebClient, services: Services, who: RequestContext) -> 
     _show(client, services, who, state)
 
 
-def _show(client: WebClient, services: Services, who: RequestContext, state: HomeState) -> None:
+def _show(
+    client: WebClient, services: Services, who: RequestContext, state: HomeState, *, shown: str | None = None
+) -> None:
+    """Publish the person's Home, unless the tab shows this very Home already: ``shown`` is
+    Slack's hash of the view the tab shows (an opened Home's event carries it)."""
     if not state.can_appoint_admins and _admin_statuses(services).is_admin(client, who):
         state = dataclasses.replace(state, can_appoint_admins=True)
-    client.views_publish(user_id=who.user_id, view=home_view(state))
+    view = home_view(state).to_dict()
+    digest = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).digest()
+    homes = published_homes(services)
+    key = (who.tenant_id, who.user_id)
+    if shown is not None and homes.still_shown(key, shown, digest):
+        return
+    answer = client.views_publish(user_id=who.user_id, view=view)
+    published = answer.get("view") if answer is not None else None
+    if isinstance(published, dict) and isinstance(published.get("hash"), str):
+        homes.remember(key, published["hash"], digest)
+
+
+# Homes remembered per process: enough for everyone who opens theirs in a busy hour, in about
+# a megabyte (two ids, Slack's hash and a 32-byte digest each).
+PUBLISHED_HOMES = 4096
+_PUBLISHED_HOMES: Slot[PublishedHomes] = Slot("published_homes")
+
+
+class PublishedHomes:
+    """What this process last published as each person's Home: Slack's hash for that view and a
+    digest of its content (never the content itself).
+
+    An opened Home's event carries the view the tab shows, with Slack's hash for it, which
+    changes at every publish. When that hash is the one Slack gave this process's last publish
+    for the person, and the Home drawn now has the same digest, the tab already shows it:
+    publishing it again would only spend ``views.publish``'s rate limit (Tier 4, per workspace)
+    and a round trip. Any publish since, by another process or a retry this one did not see
+    through, changed the hash, so the Home is published; a publish that failed is not
+    remembered, and neither is a Home a process has never published (a restart publishes
+    each person's Home once more).
+    """
+
+    def __init__(self, size: int = PUBLISHED_HOMES) -> None:
+        self._size = size
+        self._homes: OrderedDict[tuple[str, str], tuple[str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def still_shown(self, key: tuple[str, str], shown: str, digest: bytes) -> bool:
+        """The tab shows ``shown``, this process's last publish there, and it drew ``digest``."""
+        with self._lock:
+            return self._homes.get(key) == (shown, digest)
+
+    def remember(self, key: tuple[str, str], slack_hash: str, digest: bytes) -> None:
+        with self._lock:
+            self._homes[key] = (slack_hash, digest)
+            self._homes.move_to_end(key)
+            while len(self._homes) > self._size:
+                self._homes.popitem(last=False)
+
+
+def published_homes(services: Services) -> PublishedHomes:
+    """The process's record of the Homes it published (built on first use)."""
+    return singleton(services, _PUBLISHED_HOMES, PublishedHomes)
 
 
 def republish_home(client: WebClient, context: Any, services: Services) -> None:
