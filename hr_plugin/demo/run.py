@@ -218,9 +218,9 @@ def _act_one_setup(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
 def _act_two_people_open_their_homes(stack: AppStack, ids: dict[str, str], say: Narrator) -> None:
     say("\n== Monday morning: people open the app ==")
     _simulated(stack).advance(timedelta(hours=2))
-    sam = ids["sam.patel@example.com"]
+    sam = ids["sam.patel@example.com"]  # his first look comes below, as an event Slack retries
     for email, user_id in ids.items():
-        if email != DEACTIVATED and user_id != sam:  # a deactivated account cannot open Slack at all
+        if email != DEACTIVATED and user_id != sam:  # a deactivated account cannot open Slack
             stack.slack.app_home_opened(user_id)
     homes_before = len(stack.fake.calls_for("views.publish", user=sam))
     event_id = "Ev0DEMORETRY"  # Sam's first look at his Home tab
