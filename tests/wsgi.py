@@ -11,7 +11,7 @@ from flask import Flask
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.testing.fake_slack import FakeSlack
 from hr_plugin.testing.signed_client import SignedResponse, SlackRequestClient
-from hr_plugin.web import SlackEndpoint, add_slack_endpoint
+from hr_plugin.web import SlackEndpoint, SlackFirst, add_slack_endpoint
 
 
 class KeptRequests(SlackRequestClient):
@@ -67,10 +67,11 @@ def post_to_wsgi(
     return statuses[0]
 
 
-def slack_endpoint(bolt: Any, pool: Any = None) -> Flask:
+def slack_endpoint(bolt: Any, pool: Any = None) -> SlackFirst:
     """A web app with Slack's endpoint alone, as the real one serves it (``hr_plugin.web``):
     the door check, the Slack calls queued and sent after the answer (by ``pool``, or in the
-    request's thread when None, so order shows), Bolt through its Flask adapter."""
+    request's thread when None, so order shows), Bolt's answer written as the server writes it."""
     web = Flask(__name__)
-    add_slack_endpoint(web, SlackEndpoint(bolt, SendAfterAnswer(pool), signing_secret=None))
-    return web
+    endpoint = SlackEndpoint(bolt, SendAfterAnswer(pool), signing_secret=None)
+    add_slack_endpoint(web, endpoint)
+    return SlackFirst(web, endpoint)

@@ -1,6 +1,7 @@
-"""The web app: every HTTP route, served by one Flask app.
+"""The web app: every HTTP route, a rule of one Flask app.
 
-Slack's endpoint (``hr_plugin.web.slack``); ``/healthz`` (the process is up), ``/readyz`` (the
+Slack's endpoint (``hr_plugin.web.slack``, whose POSTs are answered before Flask's request
+machinery: ``SlackFirst``); ``/healthz`` (the process is up), ``/readyz`` (the
 database is reachable and the process is not stopping) and
 ``/metrics`` (Prometheus); and what the features add (``Feature.web``: the HR console under
 ``/hr/``, the private space's single-use links under ``/vault/``).
@@ -32,7 +33,7 @@ from hr_plugin.services import WEB_SERVICES, Services
 from hr_plugin.slack.deadline import saves_settled
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.private_requests import PrivateRequests
-from hr_plugin.web.slack import SlackEndpoint, add_slack_endpoint
+from hr_plugin.web.slack import SlackEndpoint, SlackFirst, add_slack_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class WebApp:
             private=PrivateRequests.of(features),
         )
         add_slack_endpoint(self.flask, endpoint)
+        self.wsgi = SlackFirst(self.flask, endpoint)
         self.flask.add_url_rule("/healthz", "healthz", self._healthz)
         self.flask.add_url_rule("/readyz", "readyz", self._readyz)
         self.flask.add_url_rule("/metrics", "metrics", self._metrics)
@@ -79,7 +81,7 @@ class WebApp:
         self.flask.register_error_handler(Exception, _on_error)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        return self.flask.wsgi_app(environ, start_response)
+        return self.wsgi(environ, start_response)
 
     # -- shutdown ----------------------------------------------------------------------------
 

@@ -393,7 +393,8 @@ def test_a_link_page_that_fails_logs_no_secret(
 
 def test_every_route_is_the_web_frameworks(stack: AppStack) -> None:
     """Slack's endpoint, health, metrics, the console and the private space's links are rules
-    of one Flask app: nothing is routed by hand."""
+    of one Flask app. The one thing routed by hand: Slack's POSTs reach the same endpoint
+    before Flask's request machinery (``hr_plugin.web.slack.SlackFirst``)."""
     rules = {rule.rule for rule in WebApp(stack.app, stack.services).flask.url_map.iter_rules()}
 
     assert {"/slack/events", "/healthz", "/readyz", "/metrics", "/hr/", "/hr/oidc/callback"} <= rules
