@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from threading import Thread
-from typing import Protocol
+from typing import Any, Protocol
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
@@ -59,6 +60,26 @@ ACK_SECONDS = Histogram(
     ["surface"],
     buckets=ACK_BUCKETS,
 )
+
+
+def slack_answered(surface: str, status: int, seconds: float) -> None:
+    """One answer to Slack: its time to the ack, and its count by surface and status."""
+    _ack_seconds(surface).observe(seconds)
+    _slack_requests(surface, status).inc()
+
+
+# Each label set's child, found once: ``labels()`` checks and joins its arguments and takes a
+# lock on every call, which was a tenth of the app's own time in a slash command's answer.
+# Both vocabularies are fixed (surfaces, HTTP statuses), so the caches stay small.
+@cache
+def _ack_seconds(surface: str) -> Any:
+    return ACK_SECONDS.labels(surface=surface)
+
+
+@cache
+def _slack_requests(surface: str, status: int) -> Any:
+    return SLACK_REQUESTS.labels(surface=surface, status=str(status))
+
 
 HTTP_REQUESTS = Counter(
     "hr_plugin_http_requests",

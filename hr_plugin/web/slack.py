@@ -31,7 +31,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from werkzeug.wrappers import Response as BaseResponse
-from werkzeug.wsgi import get_input_stream
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from hr_plugin.observability import metrics
 from hr_plugin.observability.surfaces import surface_of
@@ -110,7 +110,7 @@ class SlackEndpoint:
         started = time.perf_counter()
         wsgi = WsgiHttpRequest(environ)  # read as Bolt's WSGI adapter reads it
         headers = {name: str(value) for name, value in wsgi.get_headers().items()}
-        raw = get_input_stream(environ, safe_fallback=True).read()
+        raw = _body(environ)
         bolt_request = at_the_door(raw, headers, self.signing_secret, query=wsgi.query_string)
         if isinstance(bolt_request, Refused):
             payload = None
@@ -122,8 +122,7 @@ class SlackEndpoint:
             if payload in self.private:  # neither counted nor timed
                 return answer
         surface = surface_of(payload)
-        metrics.ACK_SECONDS.labels(surface=surface).observe(time.perf_counter() - started)
-        metrics.SLACK_REQUESTS.labels(surface=surface, status=str(answer.status_code)).inc()
+        metrics.slack_answered(surface, answer.status_code, time.perf_counter() - started)
         return answer
 
     def _dispatch(self, bolt_request: BoltRequest) -> SlackAnswer:
@@ -138,6 +137,15 @@ class SlackEndpoint:
     def oauth(self) -> Response:
         """Bolt's install page and its redirect (``hr_plugin.oauth.flow``)."""
         return self.oauth_handler.handle(request)
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    """The request's body: read at once when its length is given, as Bolt's WSGI adapter
+    reads it, else through Werkzeug's stream (a chunked body, a length that is no number)."""
+    length = get_content_length(environ)
+    if length is not None and not environ.get("wsgi.input_terminated"):
+        return bytes(environ["wsgi.input"].read(length))
+    return bytes(get_input_stream(environ, safe_fallback=True).read())
 
 
 class SlackFirst:

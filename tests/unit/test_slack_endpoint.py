@@ -4,6 +4,7 @@ it); no database."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import secrets
@@ -158,3 +159,30 @@ def test_a_failure_in_the_endpoint_is_a_500_and_a_log_line_with_nothing_of_the_r
     assert answer.content_type == "text/plain; charset=utf-8"
     assert "a request to slack_events failed" in caplog.text
     assert "private word" not in caplog.text
+
+
+def test_a_body_sent_without_its_length_is_read_to_its_end(fake: FakeSlack) -> None:
+    """A body with its length is read at once, as Bolt's WSGI adapter reads it; one sent
+    chunked, which the server has already put together (``wsgi.input_terminated``, no
+    ``CONTENT_LENGTH``), is read through Werkzeug's stream, not taken as empty."""
+    recorder = KeptRequests(fake, SECRET)
+    recorder.slash_command("UTYPE", "/rtw", "help me")
+    headers, body = recorder.kept[0]
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
+        "CONTENT_TYPE": headers["Content-Type"],
+        **{
+            "HTTP_" + name.upper().replace("-", "_"): value
+            for name, value in headers.items()
+            if name != "Content-Type"
+        },
+    }
+    statuses: list[str] = []
+
+    written = b"".join(slack_endpoint(_app(fake))(environ, lambda status, _headers: statuses.append(status)))
+
+    assert statuses == ["200 OK"]
+    assert json.loads(written)["text"] == "you typed help me"
