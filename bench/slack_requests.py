@@ -92,7 +92,7 @@ APPS = ("ours", *BARE, DURABLE, FIXED_VIEW)
 APPS_FOR = {
     "slash command": ("ours", *BARE),
     "button": ("ours", *BARE, FIXED_VIEW),
-    "modal submission": ("ours", DURABLE),
+    "modal submission": ("ours", DURABLE, FIXED_VIEW),  # the fixed-view peer for scale only
     "app_home_opened": ("ours", *BARE, FIXED_VIEW),
 }
 ACK_PEERS = {
@@ -389,10 +389,10 @@ def summarise(
 
 def _expected_views(app: str, kind: str, count: int) -> int:
     """How many views.open/publish a cell leads to: ours opens the button's modal and publishes
-    the Home (after a submission too); the fixed-view peer opens and publishes; the rest none."""
+    the Home (after a submission too); so does the fixed-view peer; the rest none."""
     if app.startswith("ours") and kind != "slash command":
         return count
-    return count if app == FIXED_VIEW and kind in VIEW_METHOD else 0
+    return count if app == FIXED_VIEW and kind != "slash command" else 0
 
 
 def _view_latencies(
@@ -542,9 +542,16 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
             for server in by_kind.values():
                 server.sample_memory()
             _judge(result, cells)
+            # Both peers that save write to the same table, each after 20 warm-up submissions.
             result.data["durable_peer_rows"] = {
                 "saved": _peer_rows(database_url),
-                "acknowledged": 20 + sum(c.requests - c.failures for c in _cells_of(cells, DURABLE)),
+                "acknowledged": 2 * 20
+                + sum(
+                    cell.requests - cell.failures
+                    for (kind, _, app), values in cells.items()
+                    if kind == "modal submission" and app in (DURABLE, FIXED_VIEW)
+                    for cell in values
+                ),
             }
             slow = _slow_conditions(result, size, env, folder, fake, capture, loader, by_kind["ours"], fixed)
             result.data.update(
@@ -574,10 +581,6 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
             )[:20]
             fake.stop()
     return result
-
-
-def _cells_of(cells: dict[tuple[str, int, str], list[Cell]], app: str) -> list[Cell]:
-    return [cell for (_, _, server), values in cells.items() if server == app for cell in values]
 
 
 def _peer_rows(database_url: str) -> int:
@@ -699,11 +702,19 @@ def _judge(result: ScenarioResult, cells: dict[tuple[str, int, str], list[Cell]]
             ratio = _ratio(ours["cpu_ms"], figures[cheapest]["cpu_ms"])
             passed = ratio <= CPU_RATIO
             cpu.add(passed, ratio)
+            scale = ""
+            if kind == "modal submission":
+                # Context, not judged: the least app that saves, then shows the Home again.
+                shown = figures[FIXED_VIEW]["cpu_ms"]
+                scale = (
+                    f"; for scale, the same save then the fixed Home published {shown:.2f} ms "
+                    f"({_ratio(shown, figures[cheapest]['cpu_ms']):.2f}x)"
+                )
             result.details.append(
                 Line(
                     f"{label}: CPU per request",
                     f"ours {ours['cpu_ms']:.2f} ms ({ratio:.2f}x)",
-                    f"{_name(cheapest)} {figures[cheapest]['cpu_ms']:.2f} ms",
+                    f"{_name(cheapest)} {figures[cheapest]['cpu_ms']:.2f} ms" + scale,
                     f"<= {CPU_RATIO}x",
                     passed,
                 )
