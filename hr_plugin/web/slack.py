@@ -10,7 +10,7 @@ The endpoint is a WSGI app of its own, and ``SlackFirst`` hands it Slack's POSTs
 sees them. The route is still a rule in Flask's map (its other methods get Flask's 405, a
 Flask test client reaches it), but a POST does not pay for Flask's request and application
 contexts, its URL matching, its hooks and a Werkzeug response: in a gunicorn worker they were
-about a fifth of the CPU time of a slash command's answer (``bench/README.md``, 2026-12-05,
+a quarter of the app's CPU time for a slash command (``bench/README.md``, 2026-12-05,
 "Slack's POSTs around Flask's request machinery"). Nor does it go through Bolt's Flask adapter:
 that would read the body and parse it a second time, after the door. The answer is written with
 Bolt's own WSGI response (``WsgiHttpResponse``).

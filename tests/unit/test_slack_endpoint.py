@@ -103,7 +103,7 @@ def test_a_post_is_answered_without_flasks_request_machinery(
     fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``SlackFirst`` hands Slack's POSTs to the endpoint before Flask: no request context, no
-    URL matching, no hooks (about a fifth of a slash command's CPU time in a gunicorn worker).
+    URL matching, no hooks (a quarter of the app's CPU time for a slash command in a gunicorn worker).
     Another method on the same path still meets Flask's rule, and Flask's 405."""
     contexts: list[str] = []
     original = Flask.request_context
