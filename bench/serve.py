@@ -50,14 +50,8 @@ PEER_TABLE = "bench_peer_submission"
 
 def bare_app(process_before_response: bool) -> Any:
     """A WSGI app: Bolt with trivial listeners for the four request kinds the benchmark sends."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
     app, _settings = _bare(process_before_response)
-    app.command("/rtw")(_trivial)
-    app.action("settings.working_hours_open")(_trivial)
-    app.view("settings.working_hours")(_trivial)
-    app.event("app_home_opened")(_trivial)
-    return SlackRequestHandler(app, path="/slack/events")
+    return _served(app)
 
 
 def _bare(process_before_response: bool) -> tuple[Any, Any]:
@@ -81,10 +75,20 @@ def _trivial(ack: Any) -> None:
     ack()
 
 
-def durable_peer() -> Any:
-    """The modal submission's fair peer: one durable INSERT and COMMIT, then ``ack()``."""
+def _served(app: Any, *, button: Any = _trivial, submission: Any = _trivial, home: Any = _trivial) -> Any:
+    """``app``'s listeners for the four request kinds (``/rtw`` always trivial), behind Bolt's
+    WSGI adapter."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+    app.command("/rtw")(_trivial)
+    app.action("settings.working_hours_open")(button)
+    app.view("settings.working_hours")(submission)
+    app.event("app_home_opened")(home)
+    return SlackRequestHandler(app, path="/slack/events")
+
+
+def durable_peer() -> Any:
+    """The modal submission's fair peer: one durable INSERT and COMMIT, then ``ack()``."""
     app, settings = _bare(process_before_response=True)
     saved = _saving(settings)
 
@@ -92,11 +96,7 @@ def durable_peer() -> Any:
         saved(body)
         ack()
 
-    app.command("/rtw")(_trivial)
-    app.action("settings.working_hours_open")(_trivial)
-    app.view("settings.working_hours")(save)
-    app.event("app_home_opened")(_trivial)
-    return SlackRequestHandler(app, path="/slack/events")
+    return _served(app, submission=save)
 
 
 def _saving(settings: Any) -> Any:
@@ -127,8 +127,6 @@ def fixed_view_peer() -> Any:
     import json
     from pathlib import Path
 
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
     app, settings = _bare(process_before_response=False)
     views = json.loads(Path(os.environ[FIXED_VIEWS_ENV]).read_text(encoding="utf-8"))
     saved = _saving(settings)
@@ -146,11 +144,7 @@ def fixed_view_peer() -> Any:
         ack()
         client.views_publish(user_id=body["user"]["id"], view=views["publish"])
 
-    app.command("/rtw")(_trivial)
-    app.action("settings.working_hours_open")(open_view)
-    app.view("settings.working_hours")(save_then_publish)
-    app.event("app_home_opened")(publish)
-    return SlackRequestHandler(app, path="/slack/events")
+    return _served(app, button=open_view, submission=save_then_publish, home=publish)
 
 
 def _create_peer_table(database_url: str) -> None:
