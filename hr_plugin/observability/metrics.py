@@ -69,7 +69,8 @@ def slack_answered(surface: str, status: int, seconds: float) -> None:
 
 
 # Each label set's child, found once: ``labels()`` checks and joins its arguments and takes a
-# lock on every call, which was a tenth of the app's own time in a slash command's answer.
+# lock on every call (with the body read at once, ``hr_plugin.web.slack``, 8% of the app's own
+# CPU time for a slash command, in process).
 # Both vocabularies are fixed (surfaces, HTTP statuses), so the caches stay small.
 @cache
 def _ack_seconds(surface: str) -> Any:
