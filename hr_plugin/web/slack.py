@@ -142,7 +142,7 @@ class SlackEndpoint:
 def _body(environ: dict[str, Any]) -> bytes:
     """The request's body: read at once when its length is given, as Bolt's WSGI adapter
     reads it, else through Werkzeug's stream (a chunked body the server has put together).
-    A length that is no number reads as none, as Werkzeug reads it."""
+    A length that is no number gives an empty body, as Werkzeug reads it."""
     length = get_content_length(environ)
     if length is not None and not environ.get("wsgi.input_terminated"):
         return bytes(environ["wsgi.input"].read(length))
