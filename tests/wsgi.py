@@ -72,6 +72,4 @@ def slack_endpoint(bolt: Any, pool: Any = None) -> SlackFirst:
     the door check, the Slack calls queued and sent after the answer (by ``pool``, or in the
     request's thread when None, so order shows), Bolt's answer written as the server writes it."""
     web = Flask(__name__)
-    endpoint = SlackEndpoint(bolt, SendAfterAnswer(pool), signing_secret=None)
-    add_slack_endpoint(web, endpoint)
-    return SlackFirst(web, endpoint)
+    return add_slack_endpoint(web, SlackEndpoint(bolt, SendAfterAnswer(pool), signing_secret=None))

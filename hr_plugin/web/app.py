@@ -33,7 +33,7 @@ from hr_plugin.services import WEB_SERVICES, Services
 from hr_plugin.slack.deadline import saves_settled
 from hr_plugin.slack.deferred import SendAfterAnswer
 from hr_plugin.slack.private_requests import PrivateRequests
-from hr_plugin.web.slack import SlackEndpoint, SlackFirst, add_slack_endpoint
+from hr_plugin.web.slack import SlackEndpoint, add_slack_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ class WebApp:
             signing_secret=services.settings.slack_signing_secret,
             private=PrivateRequests.of(features),
         )
-        add_slack_endpoint(self.flask, endpoint)
-        self.wsgi = SlackFirst(self.flask, endpoint)
+        self.wsgi = add_slack_endpoint(self.flask, endpoint)
         self.flask.add_url_rule("/healthz", "healthz", self._healthz)
         self.flask.add_url_rule("/readyz", "readyz", self._readyz)
         self.flask.add_url_rule("/metrics", "metrics", self._metrics)

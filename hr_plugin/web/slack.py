@@ -163,10 +163,12 @@ class SlackFirst:
         return self.web.wsgi_app(environ, start_response)
 
 
-def add_slack_endpoint(web: Flask, endpoint: SlackEndpoint) -> None:
-    """Slack's routes on ``web``: events always, the OAuth pages when Bolt has an OAuth flow."""
+def add_slack_endpoint(web: Flask, endpoint: SlackEndpoint) -> SlackFirst:
+    """Slack's routes on ``web`` (events always, the OAuth pages when Bolt has an OAuth flow),
+    and the WSGI entry to serve ``web`` through, which answers Slack's POSTs itself."""
     web.add_url_rule(SLACK_EVENTS_PATH, "slack_events", endpoint.events, methods=["POST"])
     flow = endpoint.bolt.oauth_flow
     if flow is not None:
         web.add_url_rule(flow.install_path, "slack_install", endpoint.oauth, methods=["GET"])
         web.add_url_rule(flow.redirect_uri_path, "slack_oauth_redirect", endpoint.oauth, methods=["GET"])
+    return SlackFirst(web, endpoint)
