@@ -390,9 +390,8 @@ def summarise(
 def _expected_views(app: str, kind: str, count: int) -> int:
     """How many views.open/publish a cell leads to: ours opens the button's modal and publishes
     the Home (after a submission too); so does the fixed-view peer; the rest none."""
-    if app.startswith("ours") and kind != "slash command":
-        return count
-    return count if app == FIXED_VIEW and kind != "slash command" else 0
+    shows = app.startswith("ours") or app == FIXED_VIEW
+    return count if shows and kind != "slash command" else 0
 
 
 def _view_latencies(
@@ -584,7 +583,7 @@ def scenario(quick: bool, runs: int) -> ScenarioResult:
 
 
 def _peer_rows(database_url: str) -> int:
-    """The durable-write peer's rows: one for every submission it acknowledged (20 warming up)."""
+    """The saving peers' rows: one for every submission they acknowledged (20 each warming up)."""
     from sqlalchemy import text
 
     from bench.serve import PEER_TABLE
